@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the module for one kernel of the matrix, in a private copy of the
+# sources under build/, so kernels never share objects.
+# Usage: build.sh KERNEL [warn]   (warn: the rig's WARN-on-load module)
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+k=$1
+kver=$(kver_of "$k")
+out=$BUILD/kernels/$k
+if [ "${2:-}" = warn ]; then
+	src=$out/warn
+	ko=warn_on_load.ko
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp "$RIG_DIR"/warn/* "$src/"
+else
+	src=$out/src
+	ko=module/vmviz.ko
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp -r "$TOP/Kbuild" "$TOP/module" "$src/"
+fi
+
+if in_chroot "$k"; then
+	mnt=$CHROOT/vmviz-build
+	mkdir -p "$mnt"
+	mountpoint -q "$CHROOT/proc" || mount -t proc proc "$CHROOT/proc"
+	mountpoint -q "$mnt" || mount --bind "$src" "$mnt"
+	rc=0
+	chroot "$CHROOT" make -s -C "/usr/src/linux-headers-$kver" M=/vmviz-build modules \
+		>"$out/build.log" 2>&1 || rc=$?
+	umount "$mnt"
+	umount "$CHROOT/proc"
+else
+	rc=0
+	make -s -C "$(kdir_of "$k")" M="$src" modules >"$out/build.log" 2>&1 || rc=$?
+fi
+if [ $rc != 0 ]; then
+	cat "$out/build.log" >&2
+	die "module build for $kver failed"
+fi
+cp "$src/$ko" "$out/"

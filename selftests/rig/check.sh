@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: set up, build, boot every kernel in 4- and 5-level paging, run
+# the selftests in each, prove the console detector, and sum up.
+# KERNELS="6.1 6.12 7.2" and PAGING="4 5" pick a subset.
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+kernels=${KERNELS:-$ALL_KERNELS}
+pagings=${PAGING:-$ALL_PAGING}
+jobs=${VMVIZ_JOBS:-2}
+
+"$RIG_DIR/setup.sh" $kernels || exit 1
+make -s -C "$TOP" userspace || die "building the selftests and tools failed"
+
+for k in $kernels; do
+	"$RIG_DIR/build.sh" "$k" || exit 1
+done
+# The detector check runs on the first kernel, 4-level, with the WARN module.
+detector_k=${kernels%% *}
+"$RIG_DIR/build.sh" "$detector_k" warn || exit 1
+for k in $kernels; do
+	"$RIG_DIR/mkinitramfs.sh" "$k" || exit 1
+done
+
+# Boot the runs, $jobs at a time; each writes its summary to a file.
+runs=()
+for k in $kernels; do
+	for p in $pagings; do
+		runs+=("$k $p check")
+	done
+done
+runs+=("$detector_k 4 warn")
+
+mkdir -p "$BUILD/runs"
+i=0
+for r in "${runs[@]}"; do
+	set -- $r
+	( "$RIG_DIR/run.sh" "$1" "$2" "$3" >"$BUILD/runs/summary.$i" 2>&1
+	  echo $? >"$BUILD/runs/rc.$i" ) &
+	i=$((i + 1))
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+done
+wait
+
+total_pass=0 total_fail=0 total_skip=0 bad=0
+i=0
+for r in "${runs[@]}"; do
+	set -- $r
+	cat "$BUILD/runs/summary.$i"
+	rc=$(cat "$BUILD/runs/rc.$i" 2>/dev/null || echo 1)
+	[ "$rc" = 0 ] || bad=$((bad + 1))
+	if [ "$3" = check ]; then
+		d=$BUILD/runs/$1-$2
+		if [ -f "$d/counts" ]; then
+			read -r p f s <"$d/counts"
+			total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+			total_skip=$((total_skip + s))
+		fi
+		[ "$rc" = 0 ] || [ "${f:-0}" != 0 ] || total_fail=$((total_fail + 1))
+	else
+		[ "$rc" = 0 ] || total_fail=$((total_fail + 1))
+	fi
+	i=$((i + 1))
+done
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ $bad = 0 ] && [ $total_fail = 0 ]

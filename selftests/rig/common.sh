@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings of the QEMU test rig: the kernel matrix, the cache, the mirror.
+# Sourced by the other rig scripts; defines variables and small helpers only.
+
+RIG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$RIG_DIR/../.." && pwd)
+
+# Downloads and builds that do not depend on this clone live outside it.
+CACHE=${VMVIZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmviz}
+# Per-clone products: modules, initramfs images, console logs, TAP.
+BUILD=${VMVIZ_BUILD:-$TOP/build}
+
+# The kernel matrix: short name, release, where its headers come from.
+# 6.1 and 6.12 are in bookworm; 7.2 only in unstable, built in a chroot.
+ALL_KERNELS="6.1 6.12 7.2"
+ALL_PAGING="4 5"
+
+kver_of() {
+	case $1 in
+	6.1) echo 6.1.0-56-amd64 ;;
+	6.12) echo 6.12.117+deb12-amd64 ;;
+	7.2) echo 7.2.13+deb14-amd64 ;;
+	debug) echo 6.12.117-vmviz-debug ;;
+	*) echo "unknown kernel '$1' (known: $ALL_KERNELS)" >&2; return 1 ;;
+	esac
+}
+
+# Kernels that live in the unstable chroot rather than on the host.
+in_chroot() { [ "$1" = 7.2 ]; }
+
+CHROOT=$CACHE/unstable-chroot
+SRC=$CACHE/linux-source
+KSELFTEST_INC=$SRC/tools/testing/selftests
+CHECKPATCH=$SRC/scripts/checkpatch.pl
+
+kdir_of() {
+	local kver
+	kver=$(kver_of "$1") || return 1
+	if [ "$1" = debug ]; then
+		echo "$CACHE/debug-kernel/build"
+	elif in_chroot "$1"; then
+		echo "$CHROOT/usr/src/linux-headers-$kver"
+	else
+		echo "/usr/src/linux-headers-$kver"
+	fi
+}
+
+# The unpacked kernel image package: vmlinuz and lib/modules.
+image_dir_of() { echo "$CACHE/images/$(kver_of "$1")"; }
+
+# The main Debian mirror, read from the host's apt configuration (deb822 or
+# one-line form); never written into a file.
+apt_mirror() {
+	local uri
+	uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+	      awk '/^URIs:/ { print $2 }' | grep -v -e security -e '^$' | head -n 1)
+	if [ -z "$uri" ]; then
+		uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+		      awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' |
+		      grep -v security | head -n 1)
+	fi
+	[ -n "$uri" ] || { echo "no Debian mirror found in /etc/apt" >&2; return 1; }
+	echo "$uri"
+}
+
+die() { echo "rig: $*" >&2; exit 1; }
+say() { echo "rig: $*" >&2; }

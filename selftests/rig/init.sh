@@ -1,0 +1,74 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the test guest: load the module, run every selftest, unload,
+# power off. The kernel console is ttyS0; TAP goes to ttyS1 so kernel
+# messages never interleave with it.
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/tests
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+exec >/dev/ttyS1 2>&1
+
+n=0
+tap() {	# tap STATUS NAME [# SKIP reason]
+	n=$((n + 1))
+	echo "$1 $n rig.$2"
+}
+
+mode=check
+for w in $(cat /proc/cmdline); do
+	case $w in vmviz_rig=*) mode=${w#vmviz_rig=} ;; esac
+done
+
+echo "# vmviz-rig kernel=$(uname -r) mode=$mode"
+echo "# cpu la57: $(grep -c -w la57 /proc/cpuinfo)"
+
+# Modules the tests need (zram for swap), in dependency order.
+for m in $(cat /lib/vmviz-modules.list 2>/dev/null); do
+	insmod "/lib/vmviz-modules/$m" || echo "# insmod $m failed"
+done
+
+if [ "$mode" = warn ]; then
+	# The detector check: a module that WARNs on load; the host expects
+	# to find the splat on the console.
+	insmod /warn_on_load.ko
+	echo "# vmviz-rig done"
+	sync
+	poweroff -f
+fi
+
+if insmod /vmviz.ko; then
+	tap ok insmod
+else
+	tap "not ok" insmod
+fi
+[ -x /tests/rig-env.sh ] && . /tests/rig-env.sh
+
+for t in /tests/*_test; do
+	[ -x "$t" ] || continue
+	echo "# run $(basename "$t")"
+	"$t"
+	echo "# exit $(basename "$t") $?"
+done
+
+if rmmod vmviz; then
+	tap ok rmmod
+else
+	tap "not ok" rmmod
+fi
+if [ ! -e /proc/vmviz ]; then
+	tap ok proc_vmviz_gone_after_rmmod
+else
+	tap "not ok" proc_vmviz_gone_after_rmmod
+fi
+if insmod /vmviz.ko && [ -d /proc/vmviz ] && rmmod vmviz; then
+	tap ok reload
+else
+	tap "not ok" reload
+fi
+echo "# vmviz-rig done"
+sync
+poweroff -f

@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make lint: checkpatch --strict on module/ and tools/, and a sparse build of
+# the module (C=2) against the 6.12 headers. Any warning fails.
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+"$RIG_DIR/setup.sh" 6.12 >/dev/null || exit 1
+command -v sparse >/dev/null || die "sparse is missing: apt-get install sparse"
+
+rc=0
+files=$(cd "$TOP" && ls module/*.[ch] tools/*.[ch] 2>/dev/null)
+# shellcheck disable=SC2086
+if ! (cd "$TOP" && perl "$CHECKPATCH" --strict --no-tree --terse --show-types \
+	--ignore FILE_PATH_CHANGES -f $files); then
+	rc=1
+fi
+
+out=$BUILD/lint
+rm -rf "$out"
+mkdir -p "$out"
+cp -r "$TOP/Kbuild" "$TOP/module" "$out/"
+make -s -C "$(kdir_of 6.12)" M="$out" C=2 CF="-D__CHECK_ENDIAN__" modules >"$out/sparse.log" 2>&1 || rc=1
+if grep -E 'warning|error' "$out/sparse.log"; then
+	rc=1
+fi
+[ $rc = 0 ] && echo "lint: checkpatch and sparse clean"
+exit $rc

@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Pack the guest's initramfs for one kernel: static busybox, /init, the
+# module, the selftests and the kernel modules they need.
+# Usage: mkinitramfs.sh KERNEL
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+k=$1
+kver=$(kver_of "$k")
+out=$BUILD/kernels/$k
+root=$out/initramfs
+img=$(image_dir_of "$k")
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,proc,sys,dev,tmp,tests,lib/vmviz-modules}
+
+cp /bin/busybox "$root/bin/busybox"
+cp "$RIG_DIR/init.sh" "$root/init"
+chmod 755 "$root/init"
+cp "$out/vmviz.ko" "$root/"
+[ -f "$out/warn_on_load.ko" ] && cp "$out/warn_on_load.ko" "$root/"
+for t in "$TOP"/selftests/*_test "$TOP"/selftests/rig-env.sh; do
+	[ -f "$t" ] && cp "$t" "$root/tests/"
+done
+[ -x "$TOP/tools/vmviz" ] && cp "$TOP/tools/vmviz" "$root/bin/vmviz"
+
+# Kernel modules from the image package, decompressed, dependencies first.
+moddir=$(ls -d "$img"/lib/modules/"$kver" "$img"/usr/lib/modules/"$kver" 2>/dev/null | head -n 1 || true)
+if [ -n "$moddir" ]; then
+	# Debian's packages leave modules.dep to depmod at install time.
+	[ -f "$moddir/modules.dep" ] || depmod -b "${moddir%/lib/modules/*}" "$kver" 2>/dev/null
+	: >"$root/lib/vmviz-modules.list"
+	want="zram"
+	declare -A seen=()
+	add_mod() {	# depth-first: dependencies before the module
+		local name=$1 path deps d
+		[ -n "${seen[$name]:-}" ] && return
+		seen[$name]=1
+		path=$(grep -E "(^|/)$name\.ko(\.xz|\.zst)?:" "$moddir/modules.dep" | head -n 1) || return 0
+		deps=${path#*:}
+		path=${path%%:*}
+		for d in $deps; do
+			d=$(basename "$d")
+			add_mod "${d%%.ko*}"
+		done
+		case $path in
+		*.xz) xz -dc "$moddir/$path" >"$root/lib/vmviz-modules/$name.ko" ;;
+		*.zst) zstd -qdc "$moddir/$path" >"$root/lib/vmviz-modules/$name.ko" ;;
+		*) cp "$moddir/$path" "$root/lib/vmviz-modules/$name.ko" ;;
+		esac
+		echo "$name.ko" >>"$root/lib/vmviz-modules.list"
+	}
+	for m in $want; do add_mod "$m"; done
+fi
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out/initramfs.cpio.gz"
