@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <signal.h>
 
 #include "kselftest_harness.h"
 
@@ -119,6 +121,353 @@ static inline char *vt_report(pid_t pid)
 	}
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", pid);
 	return vt_read_file(path, NULL);
+}
+
+/*
+ * A parsed report (docs/FORMAT.md). Every line is kept: the header values
+ * by name, the VMA lines and the page lines, each page line knowing the VMA
+ * line above it.
+ */
+struct vt_vma {
+	unsigned long start, end;
+	char perm[5];
+	unsigned long long offset;
+	char name[512];		/* unescaped */
+	char seg[16];
+	unsigned long flags;
+	char vm[256];
+	unsigned long long prot;
+	char protflags[12];
+	int anon, pkey;
+	unsigned long present, dirty, accessed, writable, huge, swapped, nonpresent;
+};
+
+struct vt_page {
+	char level[4];
+	unsigned long start, end, count;
+	char size[3];
+	char state[10];
+	char flags[12];
+	unsigned long pfn;
+	char step;
+	int sd, pkey, swaptype;	/* swaptype -1 for '-' */
+	int vma;		/* index into vmas */
+};
+
+struct vt_kv {
+	char name[16];
+	unsigned long val;
+};
+
+struct vt_report {
+	int version;
+	int pid, tgid;
+	char kind[16], state, comm[64];
+	char mm_id[17], active_id[17];
+	int users, count;
+	int levels;
+	unsigned long task_size, mmap_base;
+	char layout[16];
+	struct vt_kv fields[32], counters[32], seg_start[16], seg_end[16];
+	int nfields, ncounters, nsegs;
+	struct vt_vma *vmas;
+	int nvmas;
+	struct vt_page *pages;
+	int npages;
+};
+
+/* Undo the \ooo escapes of names and comm. */
+static inline void vt_unescape(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] && s[3]) {
+			*d++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+			s += 3;
+		} else {
+			*d++ = *s;
+		}
+	}
+	*d = '\0';
+}
+
+/* Look up NAME in a VMA line's key/value pairs; the value as a string. */
+static inline const char *vt_key(const char *line, const char *name, char *out, size_t len)
+{
+	char pat[40];
+	const char *p;
+	size_t n;
+
+	snprintf(pat, sizeof(pat), " %s ", name);
+	p = strstr(line, pat);
+	if (!p)
+		return NULL;
+	p += strlen(pat);
+	n = strcspn(p, " \n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+static inline unsigned long vt_key_ul(const char *line, const char *name, int base)
+{
+	char v[64];
+
+	if (!vt_key(line, name, v, sizeof(v)))
+		return (unsigned long)-1;
+	return strtoul(v, NULL, base);
+}
+
+static inline void vt_free(struct vt_report *r)
+{
+	free(r->vmas);
+	free(r->pages);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Parse report text. Returns 0, or -1 with a message in @err when a line
+ * does not follow the documented format.
+ */
+static inline int vt_parse(const char *text, struct vt_report *r, char *err, size_t errlen)
+{
+	const char *line = text, *nl;
+	int capv = 64, capp = 256;
+	char buf[4096];
+
+	memset(r, 0, sizeof(*r));
+	r->vmas = calloc(capv, sizeof(*r->vmas));
+	r->pages = calloc(capp, sizeof(*r->pages));
+	for (; *line; line = nl + 1) {
+		size_t n;
+
+		nl = strchr(line, '\n');
+		if (!nl) {
+			snprintf(err, errlen, "unterminated last line");
+			return -1;
+		}
+		n = nl - line;
+		if (n >= sizeof(buf))
+			n = sizeof(buf) - 1;
+		memcpy(buf, line, n);
+		buf[n] = '\0';
+#define BAD() do { snprintf(err, errlen, "bad line: %.200s", buf); return -1; } while (0)
+		if (!strncmp(buf, "vmviz-format ", 13)) {
+			r->version = atoi(buf + 13);
+		} else if (!strncmp(buf, "task ", 5)) {
+			if (sscanf(buf, "task pid %d tgid %d kind %15s state %c comm %63s",
+				   &r->pid, &r->tgid, r->kind, &r->state, r->comm) != 5)
+				BAD();
+			vt_unescape(r->comm);
+		} else if (!strncmp(buf, "mm ", 3)) {
+			if (sscanf(buf, "mm id %16s users %d count %d active %16s",
+				   r->mm_id, &r->users, &r->count, r->active_id) != 4)
+				BAD();
+		} else if (!strncmp(buf, "geometry ", 9)) {
+			if (sscanf(buf, "geometry page_size %*u levels %d task_size %lx mmap_base %lx mmap_window %*x layout %15s",
+				   &r->levels, &r->task_size, &r->mmap_base, r->layout) != 4)
+				BAD();
+		} else if (!strncmp(buf, "space ", 6)) {
+			/* checked by the tests that need it */
+		} else if (!strncmp(buf, "field ", 6) && r->nfields < 32) {
+			struct vt_kv *kv = &r->fields[r->nfields++];
+
+			if (sscanf(buf, "field %15s %lx", kv->name, &kv->val) != 2)
+				BAD();
+		} else if (!strncmp(buf, "counter ", 8) && r->ncounters < 32) {
+			struct vt_kv *kv = &r->counters[r->ncounters++];
+
+			if (sscanf(buf, "counter %15s %lu", kv->name, &kv->val) != 2)
+				BAD();
+		} else if (!strncmp(buf, "segment ", 8) && r->nsegs < 16) {
+			struct vt_kv *s0 = &r->seg_start[r->nsegs], *s1 = &r->seg_end[r->nsegs];
+
+			if (sscanf(buf, "segment %15s %lx-%lx", s0->name, &s0->val, &s1->val) != 3)
+				BAD();
+			strcpy(s1->name, s0->name);
+			r->nsegs++;
+		} else if (!strncmp(buf, "vma ", 4)) {
+			struct vt_vma *v;
+			char tmp[64];
+
+			if (r->nvmas == capv) {
+				capv *= 2;
+				r->vmas = realloc(r->vmas, capv * sizeof(*r->vmas));
+			}
+			v = &r->vmas[r->nvmas];
+			memset(v, 0, sizeof(*v));
+			if (sscanf(buf, "vma %lx-%lx %4s %llx %511s", &v->start, &v->end,
+				   v->perm, &v->offset, v->name) != 5)
+				BAD();
+			vt_unescape(v->name);
+			if (!vt_key(buf, "seg", v->seg, sizeof(v->seg)) ||
+			    !vt_key(buf, "vm", v->vm, sizeof(v->vm)) ||
+			    !vt_key(buf, "protflags", v->protflags, sizeof(v->protflags)) ||
+			    !vt_key(buf, "flags", tmp, sizeof(tmp)))
+				BAD();
+			v->flags = strtoul(tmp, NULL, 16);
+			v->prot = vt_key_ul(buf, "prot", 16);
+			v->anon = vt_key_ul(buf, "anon", 10);
+			v->pkey = vt_key_ul(buf, "pkey", 10);
+			v->present = vt_key_ul(buf, "present", 10);
+			v->dirty = vt_key_ul(buf, "dirty", 10);
+			v->accessed = vt_key_ul(buf, "accessed", 10);
+			v->writable = vt_key_ul(buf, "writable", 10);
+			v->huge = vt_key_ul(buf, "huge", 10);
+			v->swapped = vt_key_ul(buf, "swapped", 10);
+			v->nonpresent = vt_key_ul(buf, "nonpresent", 10);
+			if (v->nonpresent == (unsigned long)-1)
+				BAD();
+			r->nvmas++;
+		} else if (!strncmp(buf, "  ", 2)) {
+			struct vt_page *p;
+			char pfn[24], st[4], sd[4], pk[4], swt[8];
+
+			if (r->npages == capp) {
+				capp *= 2;
+				r->pages = realloc(r->pages, capp * sizeof(*r->pages));
+			}
+			p = &r->pages[r->npages];
+			if (sscanf(buf, " %3s %lx-%lx %lu %2s %9s %11s %23s %3s %3s %3s %7s",
+				   p->level, &p->start, &p->end, &p->count, p->size,
+				   p->state, p->flags, pfn, st, sd, pk, swt) != 12 ||
+			    strlen(p->flags) != 11 || !r->nvmas)
+				BAD();
+			p->pfn = strtoul(pfn, NULL, 16);
+			p->step = st[0];
+			p->sd = atoi(sd);
+			p->pkey = atoi(pk);
+			p->swaptype = swt[0] == '-' ? -1 : atoi(swt);
+			p->vma = r->nvmas - 1;
+			r->npages++;
+		} else {
+			BAD();
+		}
+#undef BAD
+	}
+	if (r->version != 1) {
+		snprintf(err, errlen, "no vmviz-format 1 line");
+		return -1;
+	}
+	return 0;
+}
+
+static inline unsigned long vt_kv_get(const struct vt_kv *kv, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(kv[i].name, name))
+			return kv[i].val;
+	return (unsigned long)-1;
+}
+
+#define vt_field(r, name)	vt_kv_get((r)->fields, (r)->nfields, name)
+#define vt_counter(r, name)	vt_kv_get((r)->counters, (r)->ncounters, name)
+
+/* The VMA line holding addr, or NULL. */
+static inline const struct vt_vma *vt_vma_at(const struct vt_report *r, unsigned long addr)
+{
+	int i;
+
+	for (i = 0; i < r->nvmas; i++)
+		if (r->vmas[i].start <= addr && addr < r->vmas[i].end)
+			return &r->vmas[i];
+	return NULL;
+}
+
+/*
+ * The page line covering addr, or NULL where nothing is mapped. @pfn gets
+ * the frame (or swap offset) of the 4K page at addr itself.
+ */
+static inline const struct vt_page *vt_page_at(const struct vt_report *r, unsigned long addr,
+					       unsigned long *pfn)
+{
+	int i;
+
+	for (i = 0; i < r->npages; i++) {
+		const struct vt_page *p = &r->pages[i];
+		unsigned long off;
+
+		if (addr < p->start || addr >= p->end)
+			continue;
+		off = (addr - p->start) >> 12;
+		if (pfn) {
+			if (p->step == '=') {
+				unsigned long leaf = !strcmp(p->size, "4K") ? 1 :
+						     !strcmp(p->size, "2M") ? 512 : 512 * 512;
+				*pfn = p->pfn + ((addr - p->start) >> 12) % leaf;
+			} else {
+				*pfn = p->pfn + off;
+			}
+		}
+		return p;
+	}
+	return NULL;
+}
+
+/* Report of pid, parsed; fails the test on any error. */
+#define VT_REPORT(pid, rep)							\
+	do {									\
+		char *__txt = vt_report(pid);					\
+		char __err[256] = "";						\
+		ASSERT_NE(NULL, __txt) TH_LOG("report of %d: %s", (int)(pid), strerror(errno)); \
+		ASSERT_EQ(0, vt_parse(__txt, rep, __err, sizeof(__err)))	\
+			TH_LOG("report of %d: %s", (int)(pid), __err);	\
+		free(__txt);							\
+	} while (0)
+
+/*
+ * A child parked in a known state: run @setup in a forked child, which
+ * then signals readiness and waits until vt_release(). The parent gets the
+ * child's pid back once the child is ready.
+ */
+struct vt_child {
+	pid_t pid;
+	int go[2], ready[2];
+};
+
+static inline int vt_spawn(struct vt_child *c, void (*setup)(void *), void *arg)
+{
+	char b = 0;
+
+	if (pipe(c->go) || pipe(c->ready))
+		return -1;
+	c->pid = fork();
+	if (c->pid < 0)
+		return -1;
+	if (c->pid == 0) {
+		close(c->go[1]);
+		close(c->ready[0]);
+		if (setup)
+			setup(arg);
+		if (write(c->ready[1], &b, 1) != 1)
+			_exit(1);
+		if (read(c->go[0], &b, 1) < 0)
+			_exit(1);
+		_exit(b);
+	}
+	close(c->go[0]);
+	close(c->ready[1]);
+	return read(c->ready[0], &b, 1) == 1 ? 0 : -1;
+}
+
+/* Tell the child to exit; returns its exit status. */
+static inline int vt_release(struct vt_child *c)
+{
+	int status = -1;
+	char b = 0;
+
+	if (write(c->go[1], &b, 1) != 1)
+		kill(c->pid, SIGKILL);
+	close(c->go[1]);
+	close(c->ready[0]);
+	waitpid(c->pid, &status, 0);
+	vt_untrack(c->pid);
+	return status;
 }
 
 #endif /* VMVIZ_TEST_H */

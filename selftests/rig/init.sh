@@ -31,6 +31,14 @@ for m in $(cat /lib/vmviz-modules.list 2>/dev/null); do
 	insmod "/lib/vmviz-modules/$m" || echo "# insmod $m failed"
 done
 
+# Swap on zram, so tests can push pages out with MADV_PAGEOUT.
+if [ -e /sys/block/zram0 ] && echo 256M >/sys/block/zram0/disksize &&
+   mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+	echo "# swap on zram0: $(grep SwapTotal /proc/meminfo)"
+else
+	echo "# no swap: zram unavailable"
+fi
+
 if [ "$mode" = warn ]; then
 	# The detector check: a module that WARNs on load; the host expects
 	# to find the splat on the console.

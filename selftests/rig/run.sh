@@ -28,7 +28,7 @@ append="$append hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=16"
 append="$append transparent_hugepage=madvise"
 
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-	-machine q35 -cpu "$cpu" -smp 2 -m 3072 \
+	-machine q35 -cpu "$cpu" -smp 2 -m 4096 \
 	-kernel "$(image_dir_of "$k")/vmlinuz" \
 	-initrd "$BUILD/kernels/$k/initramfs.cpio.gz" \
 	-append "$append" \

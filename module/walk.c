@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmviz: the page-table walker. Reads a user range of an mm level by level
+ * and hands every non-empty leaf, raw, to a callback. Knows nothing of output.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+
+#include "vmviz.h"
+
+/*
+ * An upper-level entry is a leaf when PSE is set and it is present or
+ * PROT_NONE; a table when present without PSE; anything else non-empty is a
+ * swap or migration entry (those keep bits 7 and 8 clear). The test is on
+ * raw bits because pmd_leaf() of 6.1 refuses PROT_NONE leaves.
+ */
+static bool upper_is_table(u64 flags)
+{
+	return (flags & (_PAGE_PRESENT | _PAGE_PSE)) == _PAGE_PRESENT;
+}
+
+static int emit(vmviz_leaf_fn fn, void *arg, u64 val, enum vmviz_level level,
+		unsigned long addr, unsigned long size, unsigned long start,
+		unsigned long end)
+{
+	struct vmviz_leaf leaf = {
+		.addr = max(addr & ~(size - 1), start),
+		.end = min((addr & ~(size - 1)) + size, end),
+		.val = val,
+		.level = level,
+	};
+
+	return fn(arg, &leaf);
+}
+
+/*
+ * Copy the PTEs of [addr, end) (inside one PMD) and report the non-empty
+ * ones. Returns the address to resume at if @fn stopped the walk, else 0.
+ *
+ * Locking: mmap read lock held. A PTE table can be freed under that lock
+ * (khugepaged collapse on 6.12, empty-table reclaim on 7.2), but only after
+ * an RCU grace period: so the PMD is re-read and the table copied entirely
+ * inside one RCU read section, and formatting happens on the copy outside it.
+ */
+static unsigned long walk_ptes(pmd_t *pmdp, unsigned long addr,
+			       unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
+			       void *arg, bool *retry_pmd)
+{
+	unsigned int i, n = (end - addr) >> PAGE_SHIFT;
+	pte_t *table;
+	pmd_t pmd;
+
+	rcu_read_lock();
+	pmd = READ_ONCE(*pmdp);
+	if (!upper_is_table(pmd_flags(pmd))) {
+		/* Collapsed or zapped since the caller looked: look again. */
+		rcu_read_unlock();
+		*retry_pmd = true;
+		return 0;
+	}
+	table = pte_offset_kernel(&pmd, addr);
+	for (i = 0; i < n; i++)
+		buf[i] = ptep_get(table + i);
+	rcu_read_unlock();
+
+	for (i = 0; i < n; i++, addr += PAGE_SIZE) {
+		if (pte_none(buf[i]))
+			continue;
+		if (emit(fn, arg, pte_val(buf[i]), VMVIZ_PTE, addr, PAGE_SIZE,
+			 addr, end))
+			return addr;
+	}
+	return 0;
+}
+
+static unsigned long walk_pmds(pud_t pud, unsigned long addr,
+			       unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
+			       void *arg)
+{
+	unsigned long next, resume;
+	pmd_t *pmdp, pmd;
+	bool retry;
+
+	for (; addr < end; addr = next) {
+		next = pmd_addr_end(addr, end);
+		pmdp = pmd_offset(&pud, addr);
+again:
+		pmd = READ_ONCE(*pmdp);
+		if (pmd_none(pmd))
+			continue;
+		if (!upper_is_table(pmd_flags(pmd))) {
+			if (emit(fn, arg, pmd_val(pmd), VMVIZ_PMD, addr,
+				 PMD_SIZE, addr, end))
+				return addr;
+			continue;
+		}
+		retry = false;
+		resume = walk_ptes(pmdp, addr, next, buf, fn, arg, &retry);
+		if (retry)
+			goto again;
+		if (resume)
+			return resume;
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * vmviz_walk - report every non-empty leaf of [start, end) in address order
+ * @mm: the address space, with a reference held by the caller
+ * @start: first address, page aligned
+ * @end: end address, page aligned, at most the mm's task size
+ * @buf: room for VMVIZ_PTES_PER_TABLE entries, the copy of one PTE table
+ * @fn: called for each leaf; non-zero stops the walk
+ * @arg: passed to @fn
+ *
+ * Each upper level is read once with READ_ONCE into a local snapshot and the
+ * next level is found from the snapshot, never by re-reading the entry; a
+ * PUD or PMD with PSE set is a 1G or 2M leaf.
+ *
+ * Locking: the caller holds the mmap read lock of @mm, which keeps the
+ * PGD, P4D, PUD and PMD tables alive; PTE tables are read under RCU.
+ *
+ * Return: the address of the leaf at which @fn stopped the walk, or @end.
+ */
+unsigned long vmviz_walk(struct mm_struct *mm, unsigned long start,
+			 unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
+			 void *arg)
+{
+	unsigned long addr, next, resume;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+
+	mmap_assert_locked(mm);
+	for (addr = start; addr < end; addr = next) {
+		next = pgd_addr_end(addr, end);
+		pgd = READ_ONCE(*pgd_offset(mm, addr));
+		if (pgd_none(pgd))
+			continue;
+		/* With 4-level paging the P4D folds into the PGD snapshot. */
+		p4d = READ_ONCE(*p4d_offset(&pgd, addr));
+		next = p4d_addr_end(addr, end);
+		if (p4d_none(p4d))
+			continue;
+		for (; addr < next; addr = pud_addr_end(addr, next)) {
+			unsigned long pud_next = pud_addr_end(addr, next);
+
+			pud = READ_ONCE(*pud_offset(&p4d, addr));
+			if (pud_none(pud))
+				continue;
+			if (!upper_is_table(pud_flags(pud))) {
+				if (emit(fn, arg, pud_val(pud), VMVIZ_PUD, addr,
+					 PUD_SIZE, addr, end))
+					return addr;
+				continue;
+			}
+			resume = walk_pmds(pud, addr, pud_next, buf, fn, arg);
+			if (resume)
+				return resume;
+		}
+	}
+	return end;
+}

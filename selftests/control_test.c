@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control files and the life of a report entry: bad input is refused
+ * with EINVAL or ESRCH and creates nothing; tracking twice is a no-op; an
+ * exited process reads as ESRCH; kernel threads and zombies are reported as
+ * what they are; self reports the reader; the unprivileged are refused.
+ */
+#include <dirent.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+
+#include "vmviz_test.h"
+
+/* Names in /proc/vmviz, as one sorted-by-readdir string. */
+static void list_dir(char *out, size_t len)
+{
+	struct dirent *d;
+	DIR *dir = opendir(VMVIZ_DIR);
+
+	out[0] = '\0';
+	if (!dir)
+		return;
+	while ((d = readdir(dir)))
+		if (strlen(out) + strlen(d->d_name) + 2 < len) {
+			strcat(out, d->d_name);
+			strcat(out, " ");
+		}
+	closedir(dir);
+}
+
+/* write(2) of exactly @len bytes; returns 0 or -errno. */
+static int write_raw(const char *path, const char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+	int e;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	e = n < 0 ? -errno : (n == (ssize_t)len ? 0 : -EIO);
+	close(fd);
+	return e;
+}
+
+TEST(bad_control_input_is_refused_and_creates_nothing)
+{
+	static const struct {
+		const char *what, *buf;
+		size_t len;
+		int err;
+	} cases[] = {
+		{ "empty", "", 0, EINVAL },
+		{ "blank", " ", 1, EINVAL },
+		{ "newline", "\n", 1, EINVAL },
+		{ "leading blank", " 1", 2, EINVAL },
+		{ "negative", "-1", 2, EINVAL },
+		{ "zero", "0", 1, EINVAL },
+		{ "non-numeric", "init", 4, EINVAL },
+		{ "trailing garbage", "1abc", 4, EINVAL },
+		{ "trailing blank", "1 ", 2, EINVAL },
+		{ "two newlines", "1\n\n", 3, EINVAL },
+		{ "embedded NUL", "1\0002", 3, EINVAL },
+		{ "hex", "0x1", 3, EINVAL },
+		{ "INT_MAX + 1", "2147483648", 10, EINVAL },
+		{ "huge", "99999999999999999999999999", 26, EINVAL },
+		{ "no such process", "4194000", 7, ESRCH },
+	};
+	const char *files[] = { VMVIZ_TRACK, VMVIZ_UNTRACK };
+	char before[4096], after[4096];
+	unsigned int i, f;
+
+	VMVIZ_REQUIRE();
+	list_dir(before, sizeof(before));
+	for (f = 0; f < 2; f++) {
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			int err = write_raw(files[f], cases[i].buf, cases[i].len);
+			int want = cases[i].err;
+
+			/* untrack of a valid number that is not tracked */
+			if (f == 1 && want == ESRCH)
+				want = ENOENT;
+			EXPECT_EQ(-want, err) TH_LOG("%s, %s: got %s", files[f],
+						     cases[i].what, strerror(-err));
+		}
+	}
+	list_dir(after, sizeof(after));
+	EXPECT_STREQ(before, after);
+}
+
+TEST(track_twice_is_a_noop_and_untrack_removes)
+{
+	char path[64];
+
+	VMVIZ_REQUIRE();
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", getpid());
+	ASSERT_EQ(0, vt_track(getpid()));
+	ASSERT_EQ(0, vt_track(getpid()));
+	EXPECT_EQ(0, access(path, F_OK));
+	ASSERT_EQ(0, vt_untrack(getpid()));
+	EXPECT_EQ(-1, access(path, F_OK));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-ENOENT, vt_untrack(getpid()));
+}
+
+TEST(report_file_modes)
+{
+	struct stat st;
+	char path[64];
+
+	VMVIZ_REQUIRE();
+	ASSERT_EQ(0, vt_track(getpid()));
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", getpid());
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(S_IFREG | 0400, st.st_mode);
+	ASSERT_EQ(0, stat(VMVIZ_DIR "/self", &st));
+	EXPECT_EQ(S_IFREG | 0400, st.st_mode);
+	ASSERT_EQ(0, stat(VMVIZ_TRACK, &st));
+	EXPECT_EQ(S_IFREG | 0200, st.st_mode);
+	ASSERT_EQ(0, stat(VMVIZ_UNTRACK, &st));
+	EXPECT_EQ(S_IFREG | 0200, st.st_mode);
+	vt_untrack(getpid());
+}
+
+TEST(self_reports_the_reader)
+{
+	char *txt = vt_read_file(VMVIZ_DIR "/self", NULL);
+	struct vt_report r;
+	char err[256];
+
+	VMVIZ_REQUIRE();
+	ASSERT_NE(NULL, txt);
+	ASSERT_EQ(0, vt_parse(txt, &r, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(getpid(), r.pid);
+	EXPECT_STREQ("process", r.kind);
+	EXPECT_STREQ(r.mm_id, r.active_id);
+	free(txt);
+	vt_free(&r);
+}
+
+TEST(exited_process_reads_esrch_and_is_reaped)
+{
+	char path[64], buf[64];
+	pid_t pid = fork();
+	int fd;
+
+	VMVIZ_REQUIRE();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(0, vt_track(pid));
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", pid);
+	/* Opened while alive, read after it is reaped. */
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(ESRCH, errno);
+	close(fd);
+	/* Opened after it is reaped. */
+	EXPECT_EQ(-1, open(path, O_RDONLY));
+	EXPECT_EQ(ESRCH, errno);
+	/* Tracking it again fails; the failed write still reaps the dead. */
+	EXPECT_EQ(-ESRCH, vt_track(pid));
+	EXPECT_EQ(-1, access(path, F_OK));
+}
+
+TEST(zombie_is_reported_as_zombie)
+{
+	struct vt_report r;
+	pid_t pid = fork();
+	char stat[64];
+	int i;
+
+	VMVIZ_REQUIRE();
+	if (pid == 0)
+		_exit(0);
+	/* Wait until it is a zombie, without reaping it. */
+	for (i = 0; i < 1000; i++) {
+		char *s;
+
+		snprintf(stat, sizeof(stat), "/proc/%d/stat", pid);
+		s = vt_read_file(stat, NULL);
+		if (s && strstr(s, ") Z ")) {
+			free(s);
+			break;
+		}
+		free(s);
+		usleep(1000);
+	}
+	VT_REPORT(pid, &r);
+	EXPECT_STREQ("zombie", r.kind);
+	EXPECT_EQ('Z', r.state);
+	EXPECT_STREQ("none", r.mm_id);
+	EXPECT_EQ(0, r.nvmas);
+	vt_free(&r);
+	waitpid(pid, NULL, 0);
+	vt_untrack(pid);
+}
+
+TEST(kernel_thread_has_no_mm)
+{
+	struct vt_report r;
+
+	VMVIZ_REQUIRE();
+	/* kthreadd is PID 2 on every kernel. */
+	VT_REPORT(2, &r);
+	EXPECT_STREQ("kthread", r.kind);
+	EXPECT_STREQ("kthreadd", r.comm);
+	EXPECT_STREQ("none", r.mm_id);
+	EXPECT_EQ(0, r.nvmas);
+	EXPECT_EQ(0, r.nfields);
+	vt_free(&r);
+	vt_untrack(2);
+}
+
+TEST(unprivileged_reader_is_refused)
+{
+	pid_t pid;
+	int status;
+
+	VMVIZ_REQUIRE();
+	ASSERT_EQ(0, vt_track(1));
+	pid = fork();
+	if (pid == 0) {
+		int ok = 1;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		ok &= open(VMVIZ_DIR "/1", O_RDONLY) < 0 && errno == EACCES;
+		ok &= open(VMVIZ_DIR "/self", O_RDONLY) < 0 && errno == EACCES;
+		ok &= open(VMVIZ_TRACK, O_WRONLY) < 0 && errno == EACCES;
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	vt_untrack(1);
+}
+
+/* Root, but without CAP_SYS_ADMIN in its effective set. */
+static int drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &hdr, data);
+}
+
+TEST(root_without_cap_sys_admin_is_refused)
+{
+	pid_t pid;
+	int status;
+
+	VMVIZ_REQUIRE();
+	ASSERT_EQ(0, vt_track(1));
+	pid = fork();
+	if (pid == 0) {
+		int ok = 1;
+
+		if (drop_sys_admin())
+			_exit(2);
+		ok &= open(VMVIZ_DIR "/1", O_RDONLY) < 0 && errno == EPERM;
+		ok &= open(VMVIZ_DIR "/self", O_RDONLY) < 0 && errno == EPERM;
+		ok &= open(VMVIZ_TRACK, O_WRONLY) < 0 && errno == EPERM;
+		ok &= open(VMVIZ_UNTRACK, O_WRONLY) < 0 && errno == EPERM;
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("status %x", status);
+	vt_untrack(1);
+}
+
+TEST(root_in_a_user_namespace_is_refused)
+{
+	pid_t pid;
+	int status;
+
+	VMVIZ_REQUIRE();
+	ASSERT_EQ(0, vt_track(1));
+	pid = fork();
+	if (pid == 0) {
+		int ok = 1;
+
+		if (unshare(CLONE_NEWUSER))
+			_exit(3);	/* user namespaces disabled */
+		/* All capabilities here, none in the initial namespace. */
+		ok &= open(VMVIZ_DIR "/1", O_RDONLY) < 0 && (errno == EPERM || errno == EACCES);
+		ok &= open(VMVIZ_TRACK, O_WRONLY) < 0 && (errno == EPERM || errno == EACCES);
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		SKIP(return, "user namespaces are disabled");
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("status %x", status);
+	vt_untrack(1);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The mm_struct section against /proc/PID/status (VmLck, VmPin, VmData,
+ * VmStk, VmExe) and /proc/PID/stat (code, data, brk, stack, arg and env
+ * bounds), for a parked process that locked memory, and for init.
+ */
+#include <sys/mman.h>
+
+#include "vmviz_test.h"
+
+static long status_kb(pid_t pid, const char *key)
+{
+	char path[64], *txt, *p;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	txt = vt_read_file(path, NULL);
+	if (!txt)
+		return -1;
+	p = strstr(txt, key);
+	if (p)
+		v = strtol(p + strlen(key) + 1, NULL, 10);
+	free(txt);
+	return v;
+}
+
+/* Field n (1-based, as proc(5) numbers them) of /proc/PID/stat. */
+static unsigned long stat_field(pid_t pid, int n)
+{
+	char path[64], *txt, *p;
+	unsigned long v = 0;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	txt = vt_read_file(path, NULL);
+	if (!txt)
+		return 0;
+	p = strrchr(txt, ')') + 2;	/* field 3 */
+	for (i = 3; i < n && p; i++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (p)
+		v = strtoul(p, NULL, 10);
+	free(txt);
+	return v;
+}
+
+static void compare(struct __test_metadata *_metadata, pid_t pid)
+{
+	const struct {
+		const char *ours;
+		int field;
+	} bounds[] = {
+		{ "start_code", 26 }, { "end_code", 27 }, { "start_stack", 28 },
+		{ "start_data", 45 }, { "end_data", 46 }, { "start_brk", 47 },
+		{ "arg_start", 48 }, { "arg_end", 49 }, { "env_start", 50 },
+		{ "env_end", 51 },
+	};
+	unsigned long start_code, end_code, exe;
+	struct vt_report r;
+	unsigned int i;
+
+	VT_REPORT(pid, &r);
+	EXPECT_EQ(status_kb(pid, "VmLck:"), vt_counter(&r, "locked_vm") * 4);
+	EXPECT_EQ(status_kb(pid, "VmPin:"), vt_counter(&r, "pinned_vm") * 4);
+	EXPECT_EQ(status_kb(pid, "VmData:"), vt_counter(&r, "data_vm") * 4);
+	EXPECT_EQ(status_kb(pid, "VmStk:"), vt_counter(&r, "stack_vm") * 4);
+	EXPECT_EQ(status_kb(pid, "VmSize:"), vt_counter(&r, "total_vm") * 4);
+	/* VmExe as task_mem() computes it from the code bounds and exec_vm. */
+	start_code = vt_field(&r, "start_code");
+	end_code = vt_field(&r, "end_code");
+	exe = ((end_code + 4095) & ~4095UL) - (start_code & ~4095UL);
+	if (exe > vt_counter(&r, "exec_vm") * 4096)
+		exe = vt_counter(&r, "exec_vm") * 4096;
+	EXPECT_EQ(status_kb(pid, "VmExe:"), (long)(exe >> 10));
+	for (i = 0; i < ARRAY_SIZE(bounds); i++) {
+		const char *name = bounds[i].ours;
+		unsigned long want = stat_field(pid, bounds[i].field);
+
+		EXPECT_EQ(want, vt_field(&r, name)) TH_LOG("pid %d %s", pid, name);
+	}
+	vt_free(&r);
+	vt_untrack(pid);
+}
+
+static void lock_some(void *arg)
+{
+	char *p = mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mlock(p, 5 * 4096))
+		_exit(2);
+}
+
+TEST(counters_and_bounds_equal_status_and_stat)
+{
+	struct vt_child c;
+
+	VMVIZ_REQUIRE();
+	ASSERT_EQ(0, vt_spawn(&c, lock_some, NULL));
+	EXPECT_EQ(20, status_kb(c.pid, "VmLck:"));
+	compare(_metadata, c.pid);
+	EXPECT_EQ(0, vt_release(&c));
+}
+
+TEST(init_counters_and_bounds)
+{
+	VMVIZ_REQUIRE();
+	compare(_metadata, 1);
+}
+
+TEST_HARNESS_MAIN
