@@ -24,6 +24,9 @@ else
 fi
 
 if in_chroot "$k"; then
+	# One chroot build at a time: clones share the cached chroot.
+	exec 9>"$CACHE/chroot.lock"
+	flock 9
 	mnt=$CHROOT/vmviz-build
 	mkdir -p "$mnt"
 	mountpoint -q "$CHROOT/proc" || mount -t proc proc "$CHROOT/proc"
@@ -33,6 +36,7 @@ if in_chroot "$k"; then
 		>"$out/build.log" 2>&1 || rc=$?
 	umount "$mnt"
 	umount "$CHROOT/proc"
+	flock -u 9
 else
 	rc=0
 	make -s -C "$(kdir_of "$k")" M="$src" modules >"$out/build.log" 2>&1 || rc=$?
