@@ -65,14 +65,31 @@ static enum vmviz_state swap_state(unsigned int type)
  */
 void vmviz_decode(const struct vmviz_leaf *leaf, struct vmviz_entry *e)
 {
-	u64 flags = leaf->val & PTE_FLAGS_MASK;
+	u64 flags;
 
+	/* Flag bits stop below bit 21 (2M) or 30 (1G) only on huge leaves. */
+	switch (leaf->level) {
+	case VMVIZ_PUD:
+		flags = pud_flags(__pud(leaf->val));
+		break;
+	case VMVIZ_PMD:
+		flags = pmd_flags(__pmd(leaf->val));
+		break;
+	default:
+		flags = pte_flags(__pte(leaf->val));
+		break;
+	}
 	e->addr = leaf->addr;
 	e->end = leaf->end;
 	e->level = leaf->level;
 	e->pkey = 0;
 	e->swap_type = 0;
-	if (flags & (_PAGE_PRESENT | _PAGE_PROTNONE)) {
+	/*
+	 * Present, PROT_NONE, or (PSE set, P clear) a huge leaf that
+	 * pmdp_invalidate() has made not present while it is being split.
+	 */
+	if ((flags & (_PAGE_PRESENT | _PAGE_PROTNONE)) ||
+	    (leaf->level != VMVIZ_PTE && (flags & _PAGE_PSE))) {
 		e->state = (flags & _PAGE_PRESENT) ? VMVIZ_PRESENT : VMVIZ_PROTNONE;
 		e->hw = flags;
 		e->soft_dirty = !!(flags & _PAGE_SOFT_DIRTY);
