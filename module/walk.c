@@ -109,6 +109,51 @@ again:
 	return 0;
 }
 
+static unsigned long walk_puds(p4d_t p4d, unsigned long addr,
+			       unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
+			       void *arg)
+{
+	unsigned long next, resume;
+	pud_t pud;
+
+	for (; addr < end; addr = next) {
+		next = pud_addr_end(addr, end);
+		pud = READ_ONCE(*pud_offset(&p4d, addr));
+		if (pud_none(pud))
+			continue;
+		if (!upper_is_table(pud_flags(pud))) {
+			if (emit(fn, arg, pud_val(pud), VMVIZ_PUD, addr,
+				 PUD_SIZE, addr, end))
+				return addr;
+			continue;
+		}
+		resume = walk_pmds(pud, addr, next, buf, fn, arg);
+		if (resume)
+			return resume;
+	}
+	return 0;
+}
+
+/* With 4-level paging p4d_offset() folds the P4D into the PGD snapshot. */
+static unsigned long walk_p4ds(pgd_t pgd, unsigned long addr,
+			       unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
+			       void *arg)
+{
+	unsigned long next, resume;
+	p4d_t p4d;
+
+	for (; addr < end; addr = next) {
+		next = p4d_addr_end(addr, end);
+		p4d = READ_ONCE(*p4d_offset(&pgd, addr));
+		if (p4d_none(p4d))
+			continue;
+		resume = walk_puds(p4d, addr, next, buf, fn, arg);
+		if (resume)
+			return resume;
+	}
+	return 0;
+}
+
 /**
  * vmviz_walk - report every non-empty leaf of [start, end) in address order
  * @mm: the address space, with a reference held by the caller
@@ -133,36 +178,17 @@ unsigned long vmviz_walk(struct mm_struct *mm, unsigned long start,
 {
 	unsigned long addr, next, resume;
 	pgd_t pgd;
-	p4d_t p4d;
-	pud_t pud;
 
 	mmap_assert_locked(mm);
 	for (addr = start; addr < end; addr = next) {
 		next = pgd_addr_end(addr, end);
 		pgd = READ_ONCE(*pgd_offset(mm, addr));
+		/* pgd_none() is always false when the P4D level is folded. */
 		if (pgd_none(pgd))
 			continue;
-		/* With 4-level paging the P4D folds into the PGD snapshot. */
-		p4d = READ_ONCE(*p4d_offset(&pgd, addr));
-		next = p4d_addr_end(addr, end);
-		if (p4d_none(p4d))
-			continue;
-		for (; addr < next; addr = pud_addr_end(addr, next)) {
-			unsigned long pud_next = pud_addr_end(addr, next);
-
-			pud = READ_ONCE(*pud_offset(&p4d, addr));
-			if (pud_none(pud))
-				continue;
-			if (!upper_is_table(pud_flags(pud))) {
-				if (emit(fn, arg, pud_val(pud), VMVIZ_PUD, addr,
-					 PUD_SIZE, addr, end))
-					return addr;
-				continue;
-			}
-			resume = walk_pmds(pud, addr, pud_next, buf, fn, arg);
-			if (resume)
-				return resume;
-		}
+		resume = walk_p4ds(pgd, addr, next, buf, fn, arg);
+		if (resume)
+			return resume;
 	}
 	return end;
 }

@@ -32,7 +32,7 @@ timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-kernel "$(image_dir_of "$k")/vmlinuz" \
 	-initrd "$BUILD/kernels/$k/initramfs.cpio.gz" \
 	-append "$append" \
-	-display none -monitor none -no-reboot \
+	-display none -monitor none -no-reboot -nic none \
 	-serial "file:$console" -serial "file:$tap" </dev/null >"$out/qemu.log" 2>&1
 qemu_rc=$?
 
