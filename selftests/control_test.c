@@ -6,6 +6,7 @@
  * what they are; self reports the reader; the unprivileged are refused.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
@@ -166,6 +167,107 @@ TEST(exited_process_reads_esrch_and_is_reaped)
 	/* Tracking it again fails; the failed write still reaps the dead. */
 	EXPECT_EQ(-ESRCH, vt_track(pid));
 	EXPECT_EQ(-1, access(path, F_OK));
+}
+
+TEST(entry_never_shows_a_process_that_reused_the_number)
+{
+	char path[64], last[32];
+	pid_t a, b;
+	int fd;
+
+	VMVIZ_REQUIRE();
+	a = fork();
+	if (a == 0) {
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(0, vt_track(a));
+	kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+	/* Make the next fork get the same number. */
+	snprintf(last, sizeof(last), "%d", a - 1);
+	ASSERT_EQ(0, vt_write("/proc/sys/kernel/ns_last_pid", last));
+	b = fork();
+	if (b == 0) {
+		pause();
+		_exit(0);
+	}
+	if (b != a) {
+		kill(b, SIGKILL);
+		waitpid(b, NULL, 0);
+		SKIP(return, "PID %d was not reused (got %d)", a, b);
+	}
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", a);
+	fd = open(path, O_RDONLY);
+	EXPECT_EQ(-1, fd) TH_LOG("the entry of the dead process opened");
+	EXPECT_EQ(ESRCH, errno);
+	if (fd >= 0)
+		close(fd);
+	kill(b, SIGKILL);
+	waitpid(b, NULL, 0);
+	vt_untrack(a);
+}
+
+static int park_fd;
+static int parked;
+
+/* Publish the thread's TID, then wait for the pipe to close. */
+static void *park(void *arg)
+{
+	char c;
+
+	*(pid_t *)arg = syscall(SYS_gettid);
+	__atomic_add_fetch(&parked, 1, __ATOMIC_SEQ_CST);
+	if (read(park_fd, &c, 1) < 0)
+		return NULL;
+	return NULL;
+}
+
+FIXTURE(many) {};
+FIXTURE_SETUP(many) {}
+FIXTURE_TEARDOWN(many) {}
+
+/* Thousands of threads and control writes take a while under emulation. */
+TEST_F_TIMEOUT(many, entries_are_bounded_enospc_beyond_4096, 600)
+{
+	enum { MAX = 4096 };
+	int existing = 0, n, i, ok = 0, fds[2], err = 0;
+	static pthread_t th[MAX + 1];
+	static pid_t tids[MAX + 1];
+	pthread_attr_t attr;
+	struct dirent *d;
+	DIR *dir;
+
+	VMVIZ_REQUIRE();
+	dir = opendir(VMVIZ_DIR);
+	ASSERT_NE(NULL, dir);
+	while ((d = readdir(dir)))
+		existing += atoi(d->d_name) > 0;
+	closedir(dir);
+	n = MAX - existing + 1;
+	ASSERT_EQ(0, pipe(fds));
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	/* Threads have their own numbers: one process gives enough of them. */
+	park_fd = fds[0];
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], &attr, park, &tids[i]));
+	while (__atomic_load_n(&parked, __ATOMIC_SEQ_CST) < n)
+		usleep(1000);
+	for (i = 0; i < n; i++) {
+		err = vt_track(tids[i]);
+		if (err)
+			break;
+		ok++;
+	}
+	EXPECT_EQ(n - 1, ok);
+	EXPECT_EQ(-ENOSPC, err) TH_LOG("after %d entries: %s", existing + ok, strerror(-err));
+	TH_LOG("%d entries before, %d tracked, then %s", existing, ok, strerror(-err));
+	for (i = 0; i < ok; i++)
+		vt_untrack(tids[i]);
+	close(fds[1]);
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
 }
 
 TEST(zombie_is_reported_as_zombie)
