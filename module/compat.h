@@ -6,6 +6,7 @@
 #ifndef VMVIZ_COMPAT_H
 #define VMVIZ_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/sched/coredump.h>
 #include <linux/swap.h>
@@ -35,7 +36,12 @@ static inline unsigned long vmviz_vm_flags(const struct vm_area_struct *vma)
 	return vma->vm_flags;
 }
 
-/* The kernel's swap entry type and offset of a non-present entry value. */
+/*
+ * The kernel's swap type and offset of a non-present entry value. For
+ * migration, hwpoison and device entries the offset is a PFN, with the
+ * young and dirty bits of migration entries above it: keep the PFN only,
+ * as pagemap does.
+ */
 static inline void vmviz_swp_decode(u64 val, unsigned int *type,
 				    unsigned long *offset)
 {
@@ -44,6 +50,32 @@ static inline void vmviz_swp_decode(u64 val, unsigned int *type,
 
 	*type = swp_type(e);
 	*offset = swp_offset(e);
+	if (*type >= MAX_SWAPFILES)
+		*offset &= SWP_PFN_MASK;
+}
+
+/*
+ * /proc/PID/maps names a VMA [heap] when it meets start_brk..brk: 6.1
+ * counts a VMA that only touches that range, later kernels do not.
+ */
+static inline bool vmviz_vma_is_heap(const struct vm_area_struct *vma)
+{
+#ifdef VMVIZ_HAVE_VMA_IS_INITIAL_HEAP
+	return vma_is_initial_heap(vma);
+#else
+	return vma->vm_start <= vma->vm_mm->brk &&
+	       vma->vm_end >= vma->vm_mm->start_brk;
+#endif
+}
+
+/* The path maps shows: on overlayfs the user's path, not the backing file. */
+static inline const struct path *vmviz_file_path(const struct file *file)
+{
+#ifdef VMVIZ_HAVE_FILE_USER_PATH
+	return file_user_path((struct file *)file);
+#else
+	return &file->f_path;
+#endif
 }
 
 #endif /* VMVIZ_COMPAT_H */

@@ -45,9 +45,10 @@ static int tracked_open(struct inode *inode, struct file *file)
 	return vmviz_report_open(file, t->pid);
 }
 
+/* self is the reading process: its thread-group leader, whichever thread reads. */
 static int self_open(struct inode *inode, struct file *file)
 {
-	return vmviz_report_open(file, NULL);
+	return vmviz_report_open(file, task_tgid(current));
 }
 
 static const struct proc_ops tracked_ops = {
@@ -64,9 +65,15 @@ static const struct proc_ops self_ops = {
 	.proc_release = vmviz_report_release,
 };
 
-/* Locking: tracked_lock held. */
+/*
+ * Remove an entry: proc_remove() waits for callers inside its proc_ops and
+ * releases its open files, after which nothing refers to @t.
+ *
+ * Locking: tracked_lock held.
+ */
 static void tracked_free(struct tracked *t)
 {
+	lockdep_assert_held(&tracked_lock);
 	proc_remove(t->pde);
 	list_del(&t->node);
 	nr_tracked--;
@@ -85,6 +92,7 @@ static void reap_dead(void)
 			tracked_free(t);
 }
 
+/* Locking: tracked_lock held. */
 static struct tracked *tracked_find(const char *name)
 {
 	struct tracked *t;
@@ -97,9 +105,9 @@ static struct tracked *tracked_find(const char *name)
 }
 
 /*
- * Parse a control write: a positive decimal PID, optionally followed by one
- * newline, nothing else (no blanks, no NUL, no sign but '+'). Numbers past
- * INT_MAX are -EINVAL like any other malformed input.
+ * Parse a control write: a positive decimal PID without sign or leading
+ * zero, optionally followed by one newline, nothing else (no blanks, no
+ * NUL). Numbers past INT_MAX are -EINVAL like any other malformed input.
  */
 static int parse_pid(const char __user *ubuf, size_t count, int *nr)
 {
@@ -110,7 +118,7 @@ static int parse_pid(const char __user *ubuf, size_t count, int *nr)
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
-	if (strlen(buf) != count)
+	if (strlen(buf) != count || buf[0] < '1' || buf[0] > '9')
 		return -EINVAL;
 	if (kstrtoint(buf, 10, nr) || *nr <= 0)
 		return -EINVAL;
@@ -125,7 +133,11 @@ static int control_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Track @pid as /proc/vmviz/@name; 0 if it already is. */
+/*
+ * Track @pid as /proc/vmviz/@name; 0 if it already is.
+ *
+ * Locking: tracked_lock held.
+ */
 static int track(struct pid *pid, const char *name)
 {
 	struct tracked *t;
@@ -229,20 +241,23 @@ out_remove_dir:
 	return -ENOMEM;
 }
 
+/*
+ * Teardown order: the control files first (remove_proc_entry() waits for
+ * writers inside them), so no write can reap an entry while it goes away;
+ * then every entry, then self and the directory.
+ */
 static void __exit vmviz_exit(void)
 {
 	struct tracked *t, *tmp;
 
+	remove_proc_entry("track", vmviz_dir);
+	remove_proc_entry("untrack", vmviz_dir);
+	mutex_lock(&tracked_lock);
+	list_for_each_entry_safe(t, tmp, &tracked_list, node)
+		tracked_free(t);
+	mutex_unlock(&tracked_lock);
 	/* Waits for every caller inside proc_ops and releases open files. */
 	proc_remove(vmviz_dir);
-	mutex_lock(&tracked_lock);
-	list_for_each_entry_safe(t, tmp, &tracked_list, node) {
-		list_del(&t->node);
-		put_pid(t->pid);
-		kfree(t);
-	}
-	nr_tracked = 0;
-	mutex_unlock(&tracked_lock);
 }
 
 module_init(vmviz_init);

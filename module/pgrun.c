@@ -7,14 +7,17 @@
 
 #include <linux/mm.h>
 #include <linux/seq_file.h>
-#include <linux/swap.h>
-#include <linux/swapops.h>
 
 #include "compat.h"
 #include "vmviz.h"
 
 #define PKEY_SHIFT	59
 #define PKEY_MASK	0xfULL
+
+/* The hardware bits a page line shows: what runs are compared on. */
+#define SHOWN_FLAGS	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_PWT | \
+			 _PAGE_PCD | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PSE | \
+			 _PAGE_GLOBAL | _PAGE_PAT_LARGE | _PAGE_NX)
 
 static unsigned long level_size(enum vmviz_level level)
 {
@@ -91,7 +94,8 @@ void vmviz_decode(const struct vmviz_leaf *leaf, struct vmviz_entry *e)
 	if ((flags & (_PAGE_PRESENT | _PAGE_PROTNONE)) ||
 	    (leaf->level != VMVIZ_PTE && (flags & _PAGE_PSE))) {
 		e->state = (flags & _PAGE_PRESENT) ? VMVIZ_PRESENT : VMVIZ_PROTNONE;
-		e->hw = flags;
+		/* _PAGE_PAT of a 4K PTE is _PAGE_PSE, kept by the mask. */
+		e->hw = flags & SHOWN_FLAGS;
 		e->soft_dirty = !!(flags & _PAGE_SOFT_DIRTY);
 		e->pkey = (leaf->val >> PKEY_SHIFT) & PKEY_MASK;
 		switch (leaf->level) {
@@ -137,12 +141,15 @@ void vmviz_pgstat_add(struct vmviz_pgstat *st, const struct vmviz_entry *e)
 		st->huge += pages;
 }
 
-/* The step between the PFNs of two neighbouring entries of @e's size. */
+/*
+ * The step between the PFNs of two neighbouring entries of @e's size. Swap
+ * offsets count entries; migration and other entries hold PFNs.
+ */
 static unsigned long pfn_stride(const struct vmviz_entry *e)
 {
-	if (e->state == VMVIZ_PRESENT || e->state == VMVIZ_PROTNONE)
-		return (e->end - e->addr) >> PAGE_SHIFT;
-	return 1;	/* swap offsets count entries */
+	if (e->state == VMVIZ_SWAP)
+		return 1;
+	return level_size(e->level) >> PAGE_SHIFT;
 }
 
 void vmviz_run_begin(struct vmviz_run *run, const struct vmviz_entry *e)

@@ -231,13 +231,7 @@ static const char *special_name(struct vm_area_struct *vma)
 	return NULL;
 }
 
-/* The rules of /proc/PID/maps for [heap] and [stack]. */
-static bool vma_is_heap(struct vm_area_struct *vma)
-{
-	return vma->vm_start <= vma->vm_mm->brk &&
-	       vma->vm_end >= vma->vm_mm->start_brk;
-}
-
+/* The rule of /proc/PID/maps for [stack] (its rule for [heap] is in compat.h). */
 static bool vma_is_stack(struct vm_area_struct *vma)
 {
 	return vma->vm_start <= vma->vm_mm->start_stack &&
@@ -266,7 +260,7 @@ static const char *vma_segment(struct vm_area_struct *vma, struct file *image)
 		       !strncmp(special, "[vvar", 5) ? "vvar" : "special";
 	if (vma_is_stack(vma))
 		return "stack";
-	if (vma_is_heap(vma))
+	if (vmviz_vma_is_heap(vma))
 		return "heap";
 	if (vma_overlaps(vma, mm->start_code, mm->end_code))
 		return "code";
@@ -363,8 +357,9 @@ static void show_header(struct seq_file *m, struct vmviz_report *r)
 }
 
 /*
- * vm_flags as /proc/PID/smaps names them in VmFlags, in bit order, so the
- * two can be compared word for word. The protection key is shown apart.
+ * vm_flags as /proc/PID/smaps names them in VmFlags, so the two can be
+ * compared word for word; show_vm_flags() prints them in bit order, as
+ * smaps does. The protection key is shown apart.
  */
 static const struct {
 	unsigned long flag;
@@ -383,7 +378,9 @@ static const struct {
 #endif
 	{ VM_MIXEDMAP, "mm" }, { VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
 	{ VM_MERGEABLE, "mg" }, { VM_UFFD_MISSING, "um" }, { VM_UFFD_WP, "uw" },
+#ifdef CONFIG_HAVE_ARCH_USERFAULTFD_MINOR
 	{ VM_UFFD_MINOR, "ui" },
+#endif
 #ifdef VM_SHADOW_STACK
 	{ VM_SHADOW_STACK, "ss" },
 #endif
@@ -393,15 +390,23 @@ static const struct {
 #ifdef VM_SEALED
 	{ VM_SEALED, "sl" },
 #endif
+#ifdef VM_MAYBE_GUARD
+	{ VM_MAYBE_GUARD, "gu" },
+#endif
 };
 
 static void show_vm_flags(struct seq_file *m, unsigned long flags)
 {
 	bool first = true;
-	unsigned int i;
+	unsigned int bit, i;
 
-	for (i = 0; i < ARRAY_SIZE(vm_flag_names); i++) {
-		if (!vm_flag_names[i].flag || !(flags & vm_flag_names[i].flag))
+	for (bit = 0; bit < BITS_PER_LONG; bit++) {
+		if (!(flags & BIT(bit)))
+			continue;
+		for (i = 0; i < ARRAY_SIZE(vm_flag_names); i++)
+			if (vm_flag_names[i].flag == BIT(bit))
+				break;
+		if (i == ARRAY_SIZE(vm_flag_names))
 			continue;
 		if (!first)
 			seq_putc(m, ',');
@@ -427,10 +432,10 @@ static void show_vma_name(struct seq_file *m, struct vm_area_struct *vma)
 	const char *special = special_name(vma);
 
 	if (vma->vm_file)
-		seq_file_path(m, vma->vm_file, " \t\n\\");
+		seq_path(m, vmviz_file_path(vma->vm_file), " \t\n\\");
 	else if (special)
 		seq_puts(m, special);
-	else if (vma_is_heap(vma))
+	else if (vmviz_vma_is_heap(vma))
 		seq_puts(m, "[heap]");
 	else if (vma_is_stack(vma))
 		seq_puts(m, "[stack]");
@@ -568,6 +573,25 @@ static void *report_find(struct vmviz_report *r)
 }
 
 /*
+ * A report read from the start shows the mm the task has now: after an
+ * execve() the one taken at open is gone for good.
+ */
+static void report_follow_mm(struct vmviz_report *r)
+{
+	struct mm_struct *mm = get_task_mm(r->task);
+
+	if (mm != r->mm) {
+		if (r->mm)
+			mmdrop(r->mm);
+		if (mm)
+			mmgrab(mm);
+		r->mm = mm;
+	}
+	if (mm)
+		mmput(mm);
+}
+
+/*
  * Locking: takes, in this order, a task reference (header only), an mm_users
  * reference and the mmap read lock, killably; stop() drops them. Between
  * read() calls nothing is held but the mm_count reference taken at open.
@@ -592,6 +616,7 @@ static void *report_start(struct seq_file *m, loff_t *pos)
 		r->task = get_pid_task(r->pid, PIDTYPE_PID);
 		if (!r->task)
 			return ERR_PTR(-ESRCH);
+		report_follow_mm(r);
 	}
 	if (r->mm && mmget_not_zero(r->mm)) {
 		if (mmap_read_lock_killable(r->mm)) {
@@ -663,7 +688,7 @@ static const struct seq_operations report_seq_ops = {
 /**
  * vmviz_report_open - open the report of @pid
  * @file: the file being opened
- * @pid: the process, or NULL for the opener itself
+ * @pid: the process
  *
  * Disclosure: a report shows physical frame numbers and the layout of
  * another process, so opening one needs CAP_SYS_ADMIN in the initial user
@@ -683,7 +708,7 @@ int vmviz_report_open(struct file *file, struct pid *pid)
 
 	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
-	task = get_pid_task(pid ? pid : task_pid(current), PIDTYPE_PID);
+	task = get_pid_task(pid, PIDTYPE_PID);
 	if (!task)
 		return -ESRCH;
 	r = __seq_open_private(file, &report_seq_ops, sizeof(*r));
@@ -696,7 +721,7 @@ int vmviz_report_open(struct file *file, struct pid *pid)
 		err = -ENOMEM;
 		goto out_release;
 	}
-	r->pid = get_task_pid(task, PIDTYPE_PID);
+	r->pid = get_pid(pid);
 	/* NULL for a kernel thread or a task past exit_mm(): not an error. */
 	r->mm = get_task_mm(task);
 	if (r->mm) {

@@ -39,7 +39,8 @@ static int emit(vmviz_leaf_fn fn, void *arg, u64 val, enum vmviz_level level,
 
 /*
  * Copy the PTEs of [addr, end) (inside one PMD) and report the non-empty
- * ones. Returns the address to resume at if @fn stopped the walk, else 0.
+ * ones. Returns the address to resume at if @fn stopped the walk, else 0
+ * (never ambiguous: @fn only stops at a leaf after one it merged or showed).
  *
  * Locking: mmap read lock held. A PTE table can be freed under that lock
  * (khugepaged collapse on 6.12, empty-table reclaim on 7.2), but only after
@@ -77,7 +78,27 @@ static unsigned long walk_ptes(pmd_t *pmdp, unsigned long addr,
 	return 0;
 }
 
-static unsigned long walk_pmds(pud_t pud, unsigned long addr,
+/*
+ * Read the PMD at @pmdp of the table @pud points to, or return false if
+ * @pudp no longer holds @pud. A hugetlb PMD table can be shared between
+ * processes and unshared, then freed by another sharer, without this mm's
+ * mmap lock; page tables are freed after an RCU grace period or an IPI, so
+ * checking the PUD and reading the PMD with interrupts off is safe.
+ */
+static bool read_pmd(pud_t *pudp, pud_t pud, pmd_t *pmdp, pmd_t *pmd)
+{
+	unsigned long irqflags;
+	bool same;
+
+	local_irq_save(irqflags);
+	same = pud_val(READ_ONCE(*pudp)) == pud_val(pud);
+	if (same)
+		*pmd = READ_ONCE(*pmdp);
+	local_irq_restore(irqflags);
+	return same;
+}
+
+static unsigned long walk_pmds(pud_t *pudp, pud_t pud, unsigned long addr,
 			       unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
 			       void *arg)
 {
@@ -88,8 +109,10 @@ static unsigned long walk_pmds(pud_t pud, unsigned long addr,
 	for (; addr < end; addr = next) {
 		next = pmd_addr_end(addr, end);
 		pmdp = pmd_offset(&pud, addr);
+		cond_resched();
 again:
-		pmd = READ_ONCE(*pmdp);
+		if (!read_pmd(pudp, pud, pmdp, &pmd))
+			return 0;	/* unmapped under us: nothing left here */
 		if (pmd_none(pmd))
 			continue;
 		if (!upper_is_table(pmd_flags(pmd))) {
@@ -104,7 +127,6 @@ again:
 			goto again;
 		if (resume)
 			return resume;
-		cond_resched();
 	}
 	return 0;
 }
@@ -114,11 +136,12 @@ static unsigned long walk_puds(p4d_t p4d, unsigned long addr,
 			       void *arg)
 {
 	unsigned long next, resume;
-	pud_t pud;
+	pud_t *pudp, pud;
 
 	for (; addr < end; addr = next) {
 		next = pud_addr_end(addr, end);
-		pud = READ_ONCE(*pud_offset(&p4d, addr));
+		pudp = pud_offset(&p4d, addr);
+		pud = READ_ONCE(*pudp);
 		if (pud_none(pud))
 			continue;
 		if (!upper_is_table(pud_flags(pud))) {
@@ -127,7 +150,7 @@ static unsigned long walk_puds(p4d_t p4d, unsigned long addr,
 				return addr;
 			continue;
 		}
-		resume = walk_pmds(pud, addr, next, buf, fn, arg);
+		resume = walk_pmds(pudp, pud, addr, next, buf, fn, arg);
 		if (resume)
 			return resume;
 	}

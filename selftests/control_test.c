@@ -64,6 +64,8 @@ TEST(bad_control_input_is_refused_and_creates_nothing)
 		{ "two newlines", "1\n\n", 3, EINVAL },
 		{ "embedded NUL", "1\0002", 3, EINVAL },
 		{ "hex", "0x1", 3, EINVAL },
+		{ "plus sign", "+1", 2, EINVAL },
+		{ "leading zero", "01", 2, EINVAL },
 		{ "INT_MAX + 1", "2147483648", 10, EINVAL },
 		{ "huge", "99999999999999999999999999", 26, EINVAL },
 		{ "no such process", "4194000", 7, ESRCH },

@@ -24,6 +24,9 @@ timeout_s=${VMVIZ_RUN_TIMEOUT:-900}
 
 # hugetlb pools for the 2M and 1G leaf tests; the rest of RAM for the tests.
 append="console=ttyS0 panic=-1 ignore_loglevel vmviz_rig=$mode"
+# Emulated CPUs on a shared host can stall for seconds without any bug;
+# a stall past a minute still fails the run.
+append="$append rcupdate.rcu_cpu_stall_timeout=60"
 append="$append hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=16"
 append="$append transparent_hugepage=madvise"
 
