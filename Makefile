@@ -25,6 +25,11 @@ selftests:
 check:
 	selftests/rig/check.sh
 
+# On a fresh Debian 12 machine as root: set up as check does, boot one
+# kernel in QEMU and show the reader's demo (DEMO_KERNEL=, DEMO_PAGING=).
+demo:
+	selftests/rig/demo.sh
+
 lint:
 	selftests/rig/lint.sh
 
@@ -36,4 +41,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all module userspace tools selftests check lint clean
+.PHONY: all module userspace tools selftests check demo lint clean
