@@ -210,6 +210,9 @@ void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report
 	printf("   diverged:             %lu pages (both mapped, different frames)\n",
 	       c.total.diverged);
 	printf("   only in 1 / only in 2: %lu / %lu pages\n", c.total.only1, c.total.only2);
+	if (!c.same_mm && (c.total.only1 || c.total.only2))
+		printf("   (fork copies no entries it can fault in again, such as file pages; and\n"
+		       "    either process may have touched pages since)\n");
 	printf("verdict: %s\n", verdict);
 	if (table) {
 		putchar('\n');
