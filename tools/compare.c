@@ -57,7 +57,7 @@ static void add_row(struct vmviz_cmp *c, const struct vmviz_vma *v)
 	memset(row, 0, sizeof(*row));
 	row->start = v->start;
 	row->end = v->end;
-	strcpy(row->perm, v->perm);
+	snprintf(row->perm, sizeof(row->perm), "%s", v->perm);
 	row->name = v->name;
 }
 
@@ -205,8 +205,9 @@ void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report
 	printf(", mm %s\n", b->mm_id);
 	printf("   %s\n", c.same_mm ? "one mm_struct: the same page tables" :
 	       "two mm_structs: page tables of their own");
-	printf("   same frame in both:   %lu pages (copy-on-write pending %lu, MAP_SHARED %lu, private read-only %lu)\n",
-	       c.total.same, c.total.cow, c.total.shared, c.total.readonly);
+	printf("   same frame in both:   %lu pages (copy-on-write pending %lu, ",
+	       c.total.same, c.total.cow);
+	printf("MAP_SHARED %lu, private read-only %lu)\n", c.total.shared, c.total.readonly);
 	printf("   diverged:             %lu pages (both mapped, different frames)\n",
 	       c.total.diverged);
 	printf("   only in 1 / only in 2: %lu / %lu pages\n", c.total.only1, c.total.only2);

@@ -28,7 +28,8 @@
 /* Children park on @go until the parent closes its end; @ready says "up". */
 static int go[2], ready[2];
 static char *priv, *shared;
-static volatile pid_t vfork_pid, thread_tid;
+/* Written by the children before they signal @ready: the pipe orders it. */
+static pid_t vfork_pid, thread_tid;
 
 static void park(bool own_files)
 {
@@ -175,10 +176,12 @@ int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir)
 	for (i = CHILD_WRITES; i < CHILD_WRITES + PARENT_WRITES; i++)
 		priv[i * 4096] = 'P';
 
-	printf("vmviz demo: parent %d; fork child %d, vfork child %d, clone(CLONE_VM) child %d, thread %d\n",
-	       getpid(), fork_pid, vfork_pid, clone_pid, thread_tid);
-	printf("private buffer %016lx: %d pages written before fork; after it, the fork child wrote %d, the parent %d\n",
-	       (unsigned long)priv, PRIV_PAGES, CHILD_WRITES, PARENT_WRITES);
+	printf("vmviz demo: parent %d; fork child %d, vfork child %d, ", getpid(), fork_pid,
+	       vfork_pid);
+	printf("clone(CLONE_VM) child %d, thread %d\n", clone_pid, thread_tid);
+	printf("private buffer %016lx: %d pages written before fork; ", (unsigned long)priv,
+	       PRIV_PAGES);
+	printf("after it, the fork child wrote %d, the parent %d\n", CHILD_WRITES, PARENT_WRITES);
 	printf("shared buffer  %016lx: %d pages, MAP_SHARED|MAP_ANONYMOUS, written before fork\n\n",
 	       (unsigned long)shared, SHARED_PAGES);
 	vmviz_load_pid(getpid(), &parent);

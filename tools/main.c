@@ -89,7 +89,8 @@ static bool want_color(const char *when)
 	if (!strcmp(when, "never"))
 		return false;
 	if (strcmp(when, "auto"))
-		vmviz_die(VMVIZ_EXIT_FAILURE, "--color takes auto, always or never, not '%s'", when);
+		vmviz_die(VMVIZ_EXIT_FAILURE, "--color takes auto, always or never, not '%s'",
+			  when);
 	return isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
@@ -99,7 +100,7 @@ static void parse_range(const char *s, unsigned long *lo, unsigned long *hi)
 
 	if (strlen(s) >= sizeof(buf))
 		vmviz_die(VMVIZ_EXIT_FAILURE, "not an address or range: '%s'", s);
-	strcpy(buf, s);
+	snprintf(buf, sizeof(buf), "%s", s);
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash = '\0';
@@ -163,7 +164,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return VMVIZ_EXIT_OK;
 		case 'V':
-			printf("vmviz %s (report format %d)\n", VMVIZ_VERSION, VMVIZ_FORMAT_VERSION);
+			printf("vmviz %s (report format %d)\n", VMVIZ_VERSION,
+			       VMVIZ_FORMAT_VERSION);
 			return VMVIZ_EXIT_OK;
 		default:
 			fprintf(stderr, "Try 'vmviz --help'.\n");

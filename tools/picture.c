@@ -75,7 +75,7 @@ static const char *seg_color(const char *seg)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(colors) / sizeof(colors[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(colors); i++)
 		if (!strcmp(colors[i].seg, seg))
 			return colors[i].ansi;
 	return "0";
@@ -234,9 +234,9 @@ void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color)
 		r->mm_id, r->users, r->users == 1 ? "" : "s", r->count,
 		r->count == 1 ? "" : "s",
 		strcmp(r->mm_id, r->active_id) ? "; running on another mm" : "");
-	fprintf(f, "%d-level paging (%d-bit addresses), %luK pages, %s mmap layout, mmap_base %016lx\n",
-		r->levels, r->levels == 5 ? 57 : 48, r->page_size / 1024, r->layout,
-		r->mmap_base);
+	fprintf(f, "%d-level paging (%d-bit addresses), %luK pages, ", r->levels,
+		r->levels == 5 ? 57 : 48, r->page_size / 1024);
+	fprintf(f, "%s mmap layout, mmap_base %016lx\n", r->layout, r->mmap_base);
 	fprintf(f, "%d VMAs, %d page-table runs\n\n", r->nvmas, r->npages);
 
 	fprintf(f, "  %16s  %-32s %-4s %7s %7s\n", "", "VMA", "PERM", "SIZE", "IN RAM");
@@ -284,7 +284,7 @@ static const char *seg_fill(const char *seg)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(fills) / sizeof(fills[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(fills); i++)
 		if (!strcmp(fills[i].seg, seg))
 			return fills[i].fill;
 	return "#dddddd";
@@ -380,7 +380,8 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 	fprintf(f, "<text x=\"10\" y=\"20\" font-size=\"14\">pid %d (", r->pid);
 	xml_text(f, r->comm);
 	fprintf(f, "), %s, %d-level paging, mm %s</text>\n", r->kind, r->levels, r->mm_id);
-	fprintf(f, "<text x=\"10\" y=\"38\" fill=\"#555555\">high addresses at the top; boxes not to scale</text>\n");
+	fprintf(f, "<text x=\"10\" y=\"38\" fill=\"#555555\">");
+	fprintf(f, "high addresses at the top; boxes not to scale</text>\n");
 	y = 50;
 	for (i = 0; i < n; i++, y += SVG_ROW) {
 		const struct region *g = &rs[i];
@@ -391,8 +392,9 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 				 sizeof(size));
 		fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#333333\">%016lx</text>\n", y + 4,
 			i ? rs[i - 1].start : g->last);
-		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"#333333\"%s/>\n",
-			SVG_LEFT, y, SVG_BOX, SVG_ROW, fill,
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" ",
+			SVG_LEFT, y, SVG_BOX, SVG_ROW);
+		fprintf(f, "fill=\"%s\" stroke=\"#333333\"%s/>\n", fill,
 			g->kind == REGION_GAP ? " stroke-dasharray=\"4 3\"" : "");
 		fprintf(f, "<text x=\"%d\" y=\"%d\">", SVG_LEFT + 6, y + 17);
 		if (g->kind == REGION_VMA) {
@@ -413,15 +415,17 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 		unsigned long k;
 
 		y += 30;
-		fprintf(f, "<text x=\"10\" y=\"%d\">pages of %016lx-%016lx ", y, sv->start, sv->end);
+		fprintf(f, "<text x=\"10\" y=\"%d\">pages of %016lx-%016lx ", y,
+			sv->start, sv->end);
 		xml_text(f, sv->name);
 		fprintf(f, ": green rw, blue r, red x, orange swap, grey none</text>\n");
 		y += 10;
-		for (k = 0; k < npages; k++)
-			fprintf(f, "<rect x=\"%lu\" y=\"%lu\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n",
-				10 + (k % STRIP_COLS) * STRIP_CELL, y + (k / STRIP_COLS) * STRIP_CELL,
-				STRIP_CELL - 1, STRIP_CELL - 1,
-				page_fill(r, sv->start + (k << 12)));
+		for (k = 0; k < npages; k++) {
+			fprintf(f, "<rect x=\"%lu\" y=\"%lu\" ", 10 + (k % STRIP_COLS) * STRIP_CELL,
+				y + (k / STRIP_COLS) * STRIP_CELL);
+			fprintf(f, "width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", STRIP_CELL - 1,
+				STRIP_CELL - 1, page_fill(r, sv->start + (k << 12)));
+		}
 	}
 	fprintf(f, "</svg>\n");
 	free(rs);

@@ -6,7 +6,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,14 +28,6 @@ const char *const vmviz_seg_names[VMVIZ_NSEGS] = {
 	"code", "data", "bss", "heap", "mmap", "stack", "args", "env",
 	"vdso", "vvar",
 };
-
-void vmviz_die(enum vmviz_exit code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	verrx(code, fmt, ap);
-}
 
 static int name_index(const char *const *names, int n, const char *name)
 {
@@ -104,7 +95,7 @@ static bool range(const char *s, unsigned long *start, unsigned long *end)
 
 	if (strlen(s) >= sizeof(buf))
 		return false;
-	strcpy(buf, s);
+	snprintf(buf, sizeof(buf), "%s", s);
 	dash = strchr(buf, '-');
 	if (!dash)
 		return false;
@@ -160,14 +151,14 @@ static int parse_vma(struct vmviz_report *r, char **tok, int n)
 	if (!range(tok[1], &v->start, &v->end) || strlen(tok[2]) != 4 ||
 	    !hex(tok[3], &x))
 		return -1;
-	strcpy(v->perm, tok[2]);
+	snprintf(v->perm, sizeof(v->perm), "%s", tok[2]);
 	v->offset = x;
 	unescape(tok[4]);
 	v->name = strdup(tok[4]);
 	s = key(tok, n, 5, "seg");
 	if (!s || strlen(s) >= sizeof(v->seg))
 		return -1;
-	strcpy(v->seg, s);
+	snprintf(v->seg, sizeof(v->seg), "%s", s);
 	s = key(tok, n, 5, "flags");
 	if (!s || !hex(s, &x))
 		return -1;
@@ -183,7 +174,7 @@ static int parse_vma(struct vmviz_report *r, char **tok, int n)
 	s = key(tok, n, 5, "protflags");
 	if (!s || strlen(s) != 11)
 		return -1;
-	strcpy(v->protflags, s);
+	snprintf(v->protflags, sizeof(v->protflags), "%s", s);
 	s = key(tok, n, 5, "anon");
 	if (!s || !dec(s, &x))
 		return -1;
@@ -230,14 +221,14 @@ static int parse_page(struct vmviz_report *r, char **tok, int n)
 	    strlen(tok[4]) >= sizeof(p->state) || strlen(tok[5]) != 11 ||
 	    !hex(tok[6], &p->pfn) || strlen(tok[7]) != 1)
 		return -1;
-	strcpy(p->level, tok[0]);
-	strcpy(p->size, tok[3]);
+	snprintf(p->level, sizeof(p->level), "%s", tok[0]);
+	snprintf(p->size, sizeof(p->size), "%s", tok[3]);
 	p->entry_size = entry_bytes(p->size);
 	if (!p->entry_size || p->end <= p->start ||
 	    (p->end - p->start) / p->entry_size != p->count)
 		return -1;
-	strcpy(p->state, tok[4]);
-	strcpy(p->flags, tok[5]);
+	snprintf(p->state, sizeof(p->state), "%s", tok[4]);
+	snprintf(p->flags, sizeof(p->flags), "%s", tok[5]);
 	p->step = tok[7][0];
 	if (p->step != '+' && p->step != '=')
 		return -1;
@@ -289,10 +280,10 @@ static int parse_line(struct vmviz_report *r, char *line)
 		    strcmp(tok[5], "count") || strcmp(tok[7], "active") ||
 		    strlen(tok[2]) > 16 || strlen(tok[8]) > 16)
 			return -1;
-		strcpy(r->mm_id, tok[2]);
+		snprintf(r->mm_id, sizeof(r->mm_id), "%s", tok[2]);
 		r->users = atoi(tok[4]);
 		r->count = atoi(tok[6]);
-		strcpy(r->active_id, tok[8]);
+		snprintf(r->active_id, sizeof(r->active_id), "%s", tok[8]);
 		r->has_mm = strcmp(r->mm_id, "none") != 0;
 	} else if (!strcmp(tok[0], "geometry")) {
 		const char *ps = key(tok, n, 1, "page_size"), *lv = key(tok, n, 1, "levels");
@@ -304,7 +295,7 @@ static int parse_line(struct vmviz_report *r, char *line)
 		    !hex(mw, &r->mmap_window) || strlen(lo) >= sizeof(r->layout))
 			return -1;
 		r->levels = atoi(lv);
-		strcpy(r->layout, lo);
+		snprintf(r->layout, sizeof(r->layout), "%s", lo);
 	} else if (!strcmp(tok[0], "space")) {
 		struct vmviz_range *sp;
 
@@ -365,7 +356,8 @@ int vmviz_parse(const char *text, struct vmviz_report *r)
 		lineno++;
 		nl = strchr(line, '\n');
 		if (!nl)
-			vmviz_die(VMVIZ_EXIT_FORMAT, "%s: line %d is not terminated (truncated report?)",
+			vmviz_die(VMVIZ_EXIT_FORMAT,
+				  "%s: line %d is not terminated (truncated report?)",
 				  r->source, lineno);
 		if (lineno == 1)
 			continue;

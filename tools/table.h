@@ -10,7 +10,6 @@
 
 #include "vmviz.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define VMVIZ_MAX_COLS	64
 
 struct vmviz_col {

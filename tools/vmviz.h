@@ -6,6 +6,7 @@
 #ifndef VMVIZ_H
 #define VMVIZ_H
 
+#include <err.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -97,13 +98,16 @@ enum { SEG_CODE, SEG_DATA, SEG_BSS, SEG_HEAP, SEG_MMAP, SEG_STACK, SEG_ARGS,
 enum { CNT_TOTAL, CNT_LOCKED, CNT_PINNED, CNT_DATA, CNT_EXEC, CNT_STACK,
 	CNT_RSS_FILE, CNT_RSS_ANON, CNT_RSS_SHMEM, CNT_SWAP };
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* A fatal error: the message, and the exit code that says what it was. */
+#define vmviz_die(code, ...)	errx(code, __VA_ARGS__)
+
 /* report.c */
 int vmviz_parse(const char *text, struct vmviz_report *r);
 void vmviz_load_file(const char *path, struct vmviz_report *r);
 void vmviz_load_pid(pid_t pid, struct vmviz_report *r);
 void vmviz_free(struct vmviz_report *r);
-void vmviz_die(enum vmviz_exit code, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 2, 3)));
 const struct vmviz_vma *vmviz_vma_at(const struct vmviz_report *r, unsigned long addr);
 bool vmviz_page_pfn(const struct vmviz_page *p, unsigned long addr, unsigned long *pfn);
 void vmviz_human_size(unsigned long long bytes, char *buf, size_t len);
