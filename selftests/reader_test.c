@@ -431,6 +431,32 @@ TEST(no_such_process)
 	EXPECT_FALSE(tracked(pid));
 }
 
+/* Not root: exit status 3, and it says what is missing. */
+TEST(not_root_is_refused)
+{
+	int status, fd;
+	char *msg;
+	pid_t pid;
+
+	READER_REQUIRE();
+	pid = fork();
+	if (!pid) {
+		fd = open("/tmp/reader.err", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 2) < 0 || setgid(65534) || setuid(65534))
+			_exit(100);
+		execl(VMVIZ_BIN, "vmviz", "maps", "1", NULL);
+		_exit(101);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(3, WEXITSTATUS(status));
+	msg = vt_read_file("/tmp/reader.err", NULL);
+	ASSERT_NE(NULL, msg);
+	EXPECT_NE(NULL, strstr(msg, "permission denied")) TH_LOG("%s", msg);
+	free(msg);
+	unlink("/tmp/reader.err");
+}
+
 /* The demo: four children, the fork one COW, the three others one mm. */
 TEST(demo)
 {
