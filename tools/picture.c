@@ -17,6 +17,7 @@ struct region {
 	unsigned long start, last;	/* inclusive: the kernel half ends at 2^64 */
 	const struct vmviz_vma *vma;
 	const char *label;		/* segment name, on its first box */
+	bool high;			/* a gap above mmap_window */
 };
 
 static void push(struct region **rs, int *n, enum region_kind kind, unsigned long start,
@@ -35,6 +36,24 @@ static void push(struct region **rs, int *n, enum region_kind kind, unsigned lon
 	r->last = last;
 	r->vma = vma;
 	r->label = NULL;
+	r->high = false;
+}
+
+/*
+ * A gap; with 5-level paging, the part above mmap_window apart: mmap()
+ * hands out addresses there only when asked with a hint above it.
+ */
+static void push_gap(const struct vmviz_report *r, struct region **rs, int *n,
+		     unsigned long start, unsigned long last)
+{
+	unsigned long window = r->mmap_window;
+
+	if (r->levels == 5 && window > start && window - 1 < last) {
+		push(rs, n, REGION_GAP, window, last, NULL);
+		(*rs)[*n - 1].high = true;
+		last = window - 1;
+	}
+	push(rs, n, REGION_GAP, start, last, NULL);
 }
 
 /* The boxes, highest first: kernel half, hole, then VMAs and gaps. */
@@ -51,7 +70,7 @@ static int regions(const struct vmviz_report *r, struct region **rs)
 		const struct vmviz_vma *v = &r->vmas[i];
 
 		if (v->end - 1 < top)
-			push(rs, &n, REGION_GAP, v->end, top, NULL);
+			push_gap(r, rs, &n, v->end, top);
 		push(rs, &n, REGION_VMA, v->start, v->end - 1, v);
 		if (!prev_seg || strcmp(prev_seg, v->seg))
 			(*rs)[n - 1].label = v->seg;
@@ -60,7 +79,7 @@ static int regions(const struct vmviz_report *r, struct region **rs)
 		if (!v->start)
 			return n;
 	}
-	push(rs, &n, REGION_GAP, 0, top, NULL);
+	push_gap(r, rs, &n, 0, top);
 	return n;
 }
 
@@ -122,7 +141,8 @@ static void box_row(FILE *f, const struct region *g, bool color)
 		ansi = "2";
 		break;
 	case REGION_GAP:
-		snprintf(text, sizeof(text), " %-45s %12s ", "unmapped", size);
+		snprintf(text, sizeof(text), " %-45s %12s ", g->high ?
+			 "unmapped, above mmap_window (hint needed)" : "unmapped", size);
 		ansi = "2";
 		break;
 	case REGION_VMA:
