@@ -86,18 +86,22 @@ static void save(const char *dir, const char *name, const struct vmviz_report *r
 		err(VMVIZ_EXIT_FAILURE, "cannot write %s", path);
 }
 
-static void compare_with(const struct vmviz_report *parent, pid_t pid, const char *what,
-			 const struct vmviz_out *o, const char *save_dir, const char *name)
+static void compare_with(pid_t pid, const char *what, const struct vmviz_out *o,
+			 const char *save_dir, const char *name)
 {
-	struct vmviz_report child;
+	struct vmviz_report parent, child;
+	char parent_name[64];
 	struct vmviz_cmp c;
 	int i;
 
 	printf("\n== the parent (1) and its %s (2) ==\n", what);
-	vmviz_load_pid(pid, &child);
+	/* The parent again, just before the child: it is the reader, it moves. */
+	vmviz_load_pids(getpid(), pid, &parent, &child);
+	snprintf(parent_name, sizeof(parent_name), "parent-%s", name);
+	save(save_dir, parent_name, &parent);
 	save(save_dir, name, &child);
-	vmviz_print_compare(parent, &child, o, false);
-	vmviz_compare(parent, &child, &c);
+	vmviz_print_compare(&parent, &child, o, false);
+	vmviz_compare(&parent, &child, &c);
 	if (!c.same_mm) {
 		/* The VMAs where the two differ, the demo's buffers among them. */
 		struct vmviz_cmp sub = c;
@@ -116,6 +120,7 @@ static void compare_with(const struct vmviz_report *parent, pid_t pid, const cha
 	}
 	vmviz_cmp_free(&c);
 	vmviz_free(&child);
+	vmviz_free(&parent);
 }
 
 /**
@@ -188,10 +193,10 @@ int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir)
 	save(save_dir, "parent", &parent);
 	vmviz_print_overview(&parent, stdout, color);
 
-	compare_with(&parent, fork_pid, "fork child", o, save_dir, "fork");
-	compare_with(&parent, vfork_pid, "vfork child", o, save_dir, "vfork");
-	compare_with(&parent, clone_pid, "clone(CLONE_VM) child", o, save_dir, "clone");
-	compare_with(&parent, thread_tid, "thread", o, save_dir, "thread");
+	compare_with(fork_pid, "fork child", o, save_dir, "fork");
+	compare_with(vfork_pid, "vfork child", o, save_dir, "vfork");
+	compare_with(clone_pid, "clone(CLONE_VM) child", o, save_dir, "clone");
+	compare_with(thread_tid, "thread", o, save_dir, "thread");
 	fflush(stdout);
 
 	close(go[1]);

@@ -193,6 +193,14 @@ int main(int argc, char **argv)
 	if (nfiles > nreports)
 		vmviz_die(VMVIZ_EXIT_FAILURE, "%s takes %d report%s", cmd, nreports,
 			  nreports > 1 ? "s" : "");
+	if (nreports == 2 && !nfiles && nargs >= 2 && strcmp(args[0], "self") &&
+	    strcmp(args[1], "self")) {
+		/* Two live processes: read back to back, parsed after. */
+		vmviz_load_pids(parse_pid(args[0]), parse_pid(args[1]), &r[0], &r[1]);
+		memmove(args, args + 2, sizeof(args[0]) * (nargs - 2));
+		nargs -= 2;
+		nreports = 0;
+	}
 	for (i = 0; i < nreports; i++) {
 		if (i < nfiles) {
 			load(files[i], true, &r[i]);
@@ -233,7 +241,7 @@ int main(int argc, char **argv)
 			vmviz_die(VMVIZ_EXIT_FAILURE, "svg takes one address, not '%s'", args[0]);
 		vmviz_print_svg(&r[0], stdout, addr);
 	}
-	for (i = 0; i < nreports; i++)
+	for (i = 0; i < (!strcmp(cmd, "compare") ? 2 : 1); i++)
 		vmviz_free(&r[i]);
 	if (fflush(stdout) || ferror(stdout))
 		err(VMVIZ_EXIT_FAILURE, "write error");

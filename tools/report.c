@@ -467,16 +467,13 @@ static void perm_denied(void)
 		  VMVIZ_DIR, geteuid() ? "" : "; this root lacks it (user namespace?)");
 }
 
-/**
- * vmviz_load_pid - read the live report of @pid
- * @pid: a process (or thread) ID in our PID namespace
- * @r: filled in
- *
- * Tracks @pid unless someone already did, reads /proc/vmviz/PID whole and
- * untracks what it tracked. A process that exits before or while it is
- * read is reported as such (ESRCH at open or read).
+/*
+ * The text of the live report of @pid into r->text, unparsed: tracks @pid
+ * unless someone already did, reads /proc/vmviz/PID whole and untracks what
+ * it tracked. A process that exits before or while it is read is reported
+ * as such (ESRCH at open or read).
  */
-void vmviz_load_pid(pid_t pid, struct vmviz_report *r)
+static void read_pid(pid_t pid, struct vmviz_report *r)
 {
 	char path[64];
 	bool tracked_here = false;
@@ -518,8 +515,37 @@ void vmviz_load_pid(pid_t pid, struct vmviz_report *r)
 		vmviz_die(VMVIZ_EXIT_VANISHED, "process %d exited while its report was read", pid);
 	if (!text)
 		vmviz_die(VMVIZ_EXIT_FAILURE, "cannot read %s: %s", path, strerror(e));
-	vmviz_parse(text, r);
 	r->text = text;
+}
+
+/**
+ * vmviz_load_pid - read and parse the live report of @pid
+ * @pid: a process (or thread) ID in our PID namespace
+ * @r: filled in
+ */
+void vmviz_load_pid(pid_t pid, struct vmviz_report *r)
+{
+	read_pid(pid, r);
+	vmviz_parse(r->text, r);
+}
+
+/**
+ * vmviz_load_pids - the live reports of two processes, read back to back
+ * @a: the first PID
+ * @b: the second
+ * @ra: filled in for @a
+ * @rb: filled in for @b
+ *
+ * Both texts are read before either is parsed, so the two describe moments
+ * as close as the reader can make them: a report is no snapshot, and the
+ * reader itself may be one of the two.
+ */
+void vmviz_load_pids(pid_t a, pid_t b, struct vmviz_report *ra, struct vmviz_report *rb)
+{
+	read_pid(a, ra);
+	read_pid(b, rb);
+	vmviz_parse(ra->text, ra);
+	vmviz_parse(rb->text, rb);
 }
 
 void vmviz_free(struct vmviz_report *r)

@@ -107,6 +107,7 @@ enum { CNT_TOTAL, CNT_LOCKED, CNT_PINNED, CNT_DATA, CNT_EXEC, CNT_STACK,
 int vmviz_parse(const char *text, struct vmviz_report *r);
 void vmviz_load_file(const char *path, struct vmviz_report *r);
 void vmviz_load_pid(pid_t pid, struct vmviz_report *r);
+void vmviz_load_pids(pid_t a, pid_t b, struct vmviz_report *ra, struct vmviz_report *rb);
 void vmviz_free(struct vmviz_report *r);
 const struct vmviz_vma *vmviz_vma_at(const struct vmviz_report *r, unsigned long addr);
 bool vmviz_page_pfn(const struct vmviz_page *p, unsigned long addr, unsigned long *pfn);
