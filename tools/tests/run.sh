@@ -111,8 +111,11 @@ if [ -d "$d" ]; then
 		golden "demo.compare.$c" "$vmviz" compare --file "$d/parent.report" --file "$d/$c.report"
 		json "demo.compare.$c.json" compare "$vmviz" compare -J --file "$d/parent.report" --file "$d/$c.report"
 	done
-	if "$vmviz" compare -f "$d/parent.report" -f "$d/fork.report" | grep -q '^verdict: fork child: [1-9][0-9]* pages still shared copy-on-write, [1-9][0-9]* diverged$' &&
-	   [ "$("$vmviz" compare -f "$d/parent.report" -f "$d/thread.report" | grep -c '^verdict: one address space (thread, vfork or CLONE_VM child)$')" = 1 ]; then
+	# Whole outputs to files first: grep -q would cut a pipe (pipefail).
+	"$vmviz" compare -f "$d/parent.report" -f "$d/fork.report" >"$tmp/fork" 2>&1
+	"$vmviz" compare -f "$d/parent.report" -f "$d/thread.report" >"$tmp/thread" 2>&1
+	if grep -q '^verdict: fork child: [1-9][0-9]* pages still shared copy-on-write, [1-9][0-9]* diverged$' "$tmp/fork" &&
+	   [ "$(grep -c '^verdict: one address space (thread, vfork or CLONE_VM child)$' "$tmp/thread")" = 1 ]; then
 		ok demo.verdicts
 	else
 		not_ok demo.verdicts
@@ -128,8 +131,10 @@ fi
 
 # Colour: only when asked, or on a terminal without NO_COLOR.
 r=reports/self-6.12-4.report
-if "$vmviz" --color=always -f "$r" | grep -q $'\033\\['; then ok color.always; else not_ok color.always; fi
-if ! "$vmviz" -f "$r" | grep -q $'\033'; then ok color.not_a_tty; else not_ok color.not_a_tty; fi
+"$vmviz" --color=always -f "$r" >"$tmp/always"
+"$vmviz" -f "$r" >"$tmp/auto"
+if grep -q $'\033\\[' "$tmp/always"; then ok color.always; else not_ok color.always; fi
+if ! grep -q $'\033' "$tmp/auto"; then ok color.not_a_tty; else not_ok color.not_a_tty; fi
 
 # Errors: clear messages and their exit codes (vmviz.8).
 sed '1s/.*/vmviz-format 2/' "$r" >"$tmp/v2.report"
