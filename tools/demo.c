@@ -164,6 +164,12 @@ int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir)
 		/* The child writes its first pages: they get copies of their own. */
 		for (i = 0; i < CHILD_WRITES; i++)
 			priv[i * 4096] = 'c';
+		/*
+		 * fork copies no entries of a shared mapping (they can be
+		 * faulted in again): writing gets the parent's very frames.
+		 */
+		for (i = 0; i < SHARED_PAGES; i++)
+			shared[i * 4096] = 'c';
 		park(true);
 		_exit(0);
 	}
@@ -187,8 +193,9 @@ int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir)
 	printf("private buffer %016lx: %d pages written before fork; ", (unsigned long)priv,
 	       PRIV_PAGES);
 	printf("after it, the fork child wrote %d, the parent %d\n", CHILD_WRITES, PARENT_WRITES);
-	printf("shared buffer  %016lx: %d pages, MAP_SHARED|MAP_ANONYMOUS, written before fork\n\n",
-	       (unsigned long)shared, SHARED_PAGES);
+	printf("shared buffer  %016lx: %d pages, MAP_SHARED|MAP_ANONYMOUS, ", (unsigned long)shared,
+	       SHARED_PAGES);
+	printf("written before fork and by the fork child\n\n");
 	vmviz_load_pid(getpid(), &parent);
 	save(save_dir, "parent", &parent);
 	vmviz_print_overview(&parent, stdout, color);

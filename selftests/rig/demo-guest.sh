@@ -18,5 +18,5 @@ run vmviz maps --file $d/parent.report
 run vmviz maps --file $d/fork.report -o START,END,PERM,PRESENT,DIRTY,WRITABLE,NAME
 stack=$(vmviz maps --file $d/parent.report -r -n -o START,END,NAME | awk '$3 == "[stack]" { print $1 "-" $2 }')
 run vmviz pages --file $d/parent.report "$stack"
-run vmviz compare --file $d/parent.report --file $d/vfork.report -o START,END,SAME,DIVERGED,NAME
+run vmviz compare --file $d/parent-fork.report --file $d/fork.report -o START,END,PERM,SAME,COW,SHARED,DIVERGED,NAME
 echo "# vmviz-demo end"
