@@ -3,6 +3,8 @@
 # QEMU rig that runs them on real Debian kernels.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+PREFIX ?= /usr/local
+export PREFIX DESTDIR
 VMVIZ_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/vmviz
 export VMVIZ_CACHE
 
@@ -25,8 +27,24 @@ selftests:
 check:
 	selftests/rig/check.sh
 
+# On a fresh Debian 12 machine as root: set up as check does, boot one
+# kernel in QEMU and show the reader's demo (DEMO_KERNEL=, DEMO_PAGING=).
+demo:
+	selftests/rig/demo.sh
+
 lint:
 	selftests/rig/lint.sh
+
+# The module into /lib/modules/KVER (INSTALL_MOD_PATH=DESTDIR), and the
+# reader, its man page and bash completion under PREFIX. For rebuilds on
+# kernel upgrades, dkms.conf: see README.md.
+install: install-module install-tools
+
+install-module: module
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_PATH="$(DESTDIR)" modules_install
+
+install-tools: tools
+	$(MAKE) -C tools install
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
@@ -36,4 +54,5 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all module userspace tools selftests check lint clean
+.PHONY: all module userspace tools selftests check demo lint install install-module \
+	install-tools clean

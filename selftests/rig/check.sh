@@ -12,6 +12,10 @@ jobs=${VMVIZ_JOBS:-2}
 
 "$RIG_DIR/setup.sh" $kernels || exit 1
 make -s -C "$TOP" userspace || die "building the selftests and tools failed"
+# The reader's host-side tests (saved reports, no guest); counted below.
+mkdir -p "$BUILD/runs/host"
+rm -f "$BUILD/runs/host/counts"
+COUNTS=$BUILD/runs/host/counts "$TOP/tools/tests/run.sh" >"$BUILD/runs/host/tap.log" 2>&1
 
 for k in $kernels; do
 	"$RIG_DIR/build.sh" "$k" || exit 1
@@ -63,5 +67,15 @@ for r in "${runs[@]}"; do
 	fi
 	i=$((i + 1))
 done
+if [ -f "$BUILD/runs/host/counts" ]; then
+	read -r p f s <"$BUILD/runs/host/counts"
+	echo "host: reader tests: $p passed, $f failed, $s skipped"
+	grep -E '^not ok' "$BUILD/runs/host/tap.log" | sed 's/^/    /'
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
+else
+	echo "host: reader tests did not run (log: $BUILD/runs/host/tap.log)"
+	total_fail=$((total_fail + 1))
+fi
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ $bad = 0 ] && [ $total_fail = 0 ]

@@ -55,6 +55,14 @@ else
 fi
 [ -x /tests/rig-env.sh ] && . /tests/rig-env.sh
 
+if [ "$mode" = demo ]; then
+	# make demo: the reader's demo and a few views; the host prints them.
+	sh /demo.sh
+	echo "# vmviz-rig done"
+	sync
+	poweroff -f
+fi
+
 for t in /tests/*_test; do
 	[ -x "$t" ] || continue
 	echo "# run $(basename "$t")"

@@ -22,7 +22,16 @@ cp "$out/vmviz.ko" "$root/"
 for t in "$TOP"/selftests/*_test "$TOP"/selftests/rig-env.sh; do
 	[ -f "$t" ] && cp "$t" "$root/tests/"
 done
-[ -x "$TOP/tools/vmviz" ] && cp "$TOP/tools/vmviz" "$root/bin/vmviz"
+if [ -x "$TOP/tools/vmviz" ]; then
+	cp "$TOP/tools/vmviz" "$root/bin/vmviz"
+	# The reader links libsmartcols dynamically (Debian ships no .a):
+	# its libraries and the dynamic loader, at the paths ldd names.
+	for lib in $(ldd "$TOP/tools/vmviz" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+	cp "$RIG_DIR/demo-guest.sh" "$root/demo.sh"
+fi
 
 # Kernel modules from the image package, decompressed, dependencies first.
 moddir=$(ls -d "$img"/lib/modules/"$kver" "$img"/usr/lib/modules/"$kver" 2>/dev/null | head -n 1 || true)

@@ -1,0 +1,22 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# make demo, in the guest: the reader's demo, then a few views of what it
+# saved. Everything between the markers is what the host prints.
+run() {
+	echo
+	echo "\$ $*"
+	"$@" 2>&1
+}
+
+# The serial console is no terminal the tables can ask for its width.
+export COLUMNS=150
+echo "# vmviz-demo begin"
+echo "vmviz on $(uname -r), $(grep -c -w la57 /proc/cpuinfo | sed 's/^0$/4-level/; s/^[1-9].*/5-level/') paging"
+run vmviz demo --save /tmp/demo
+d=/tmp/demo
+run vmviz maps --file $d/parent.report
+run vmviz maps --file $d/fork.report -o START,END,PERM,PRESENT,DIRTY,WRITABLE,NAME
+stack=$(vmviz maps --file $d/parent.report -r -n -o START,END,NAME | awk '$3 == "[stack]" { print $1 "-" $2 }')
+run vmviz pages --file $d/parent.report "$stack"
+run vmviz compare --file $d/parent-fork.report --file $d/fork.report -o START,END,PERM,SAME,COW,SHARED,DIVERGED,NAME
+echo "# vmviz-demo end"

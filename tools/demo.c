@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmviz reader: the demo. One parent, four children that see its memory in
+ * the four ways Linux offers (fork, vfork, clone(CLONE_VM), a thread), and
+ * what the page tables say about each.
+ */
+#include <err.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "vmviz.h"
+
+#define PRIV_PAGES	16	/* private anonymous, written before fork */
+#define CHILD_WRITES	4	/* of those, written by the fork child */
+#define PARENT_WRITES	2	/* and by the parent, after fork */
+#define SHARED_PAGES	4	/* MAP_SHARED anonymous */
+#define CLONE_STACK	(256 * 1024)
+
+/* Children park on @go until the parent closes its end; @ready says "up". */
+static int go[2], ready[2];
+static char *priv, *shared;
+/* Written by the children before they signal @ready: the pipe orders it. */
+static pid_t vfork_pid, thread_tid;
+
+static void park(bool own_files)
+{
+	char b = 1;
+
+	if (own_files)
+		close(go[1]);
+	if (write(ready[1], &b, 1) != 1)
+		_exit(1);
+	while (read(go[0], &b, 1) > 0)
+		;
+}
+
+static void *vfork_helper(void *arg)
+{
+	int status;
+	pid_t pid;
+
+	/* vfork suspends this thread only, until the child exits. */
+	pid = vfork();
+	if (pid == 0) {
+		vfork_pid = getpid();
+		park(true);
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return NULL;
+}
+
+static int clone_child(void *arg)
+{
+	park(true);
+	return 0;
+}
+
+static void *thread_main(void *arg)
+{
+	thread_tid = syscall(SYS_gettid);
+	park(false);
+	return NULL;
+}
+
+static void save(const char *dir, const char *name, const struct vmviz_report *r)
+{
+	char path[4096];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.report", dir, name);
+	f = fopen(path, "w");
+	if (!f || fputs(r->text, f) < 0 || fclose(f))
+		err(VMVIZ_EXIT_FAILURE, "cannot write %s", path);
+}
+
+static void compare_with(pid_t pid, const char *what, const struct vmviz_out *o,
+			 const char *save_dir, const char *name)
+{
+	struct vmviz_report parent, child;
+	char parent_name[64];
+	struct vmviz_cmp c;
+	int i;
+
+	printf("\n== the parent (1) and its %s (2) ==\n", what);
+	/* The parent again, just before the child: it is the reader, it moves. */
+	vmviz_load_pids(getpid(), pid, &parent, &child);
+	snprintf(parent_name, sizeof(parent_name), "parent-%s", name);
+	save(save_dir, parent_name, &parent);
+	save(save_dir, name, &child);
+	vmviz_print_compare(&parent, &child, o, false);
+	vmviz_compare(&parent, &child, &c);
+	if (!c.same_mm) {
+		/* The VMAs where the two differ, the demo's buffers among them. */
+		struct vmviz_cmp sub = c;
+
+		sub.nrows = 0;
+		sub.rows = calloc(c.nrows, sizeof(*c.rows));
+		if (!sub.rows)
+			err(VMVIZ_EXIT_FAILURE, "out of memory");
+		for (i = 0; i < c.nrows; i++)
+			if (c.rows[i].c.cow || c.rows[i].c.diverged || c.rows[i].c.shared)
+				sub.rows[sub.nrows++] = c.rows[i];
+		putchar('\n');
+		fflush(stdout);
+		vmviz_print_cmp_rows(&sub, o);
+		free(sub.rows);
+	}
+	vmviz_cmp_free(&c);
+	vmviz_free(&child);
+	vmviz_free(&parent);
+}
+
+/**
+ * vmviz_demo - spawn the four kinds of children and compare them
+ * @o: table options for the comparisons
+ * @color: colour the overview
+ * @save_dir: if not NULL, every report read is written there too
+ *
+ * Return: an exit code.
+ */
+int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir)
+{
+	pthread_t vfork_thread, thread;
+	struct vmviz_report parent;
+	pid_t fork_pid, clone_pid;
+	char *stack, b;
+	int i, status;
+
+	if (access(VMVIZ_DIR, F_OK))
+		vmviz_die(VMVIZ_EXIT_NOMODULE, "%s does not exist: the vmviz module is not loaded",
+			  VMVIZ_DIR);
+	if (save_dir && mkdir(save_dir, 0755) && errno != EEXIST)
+		err(VMVIZ_EXIT_FAILURE, "cannot create %s", save_dir);
+	priv = mmap(NULL, PRIV_PAGES * 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	shared = mmap(NULL, SHARED_PAGES * 4096, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	stack = malloc(CLONE_STACK);
+	if (priv == MAP_FAILED || shared == MAP_FAILED || !stack)
+		err(VMVIZ_EXIT_FAILURE, "cannot map the demo's memory");
+	memset(priv, 'p', PRIV_PAGES * 4096);
+	memset(shared, 's', SHARED_PAGES * 4096);
+	if (pipe(go) || pipe(ready))
+		err(VMVIZ_EXIT_FAILURE, "pipe");
+	fflush(stdout);
+
+	fork_pid = fork();
+	if (fork_pid < 0)
+		err(VMVIZ_EXIT_FAILURE, "fork");
+	if (fork_pid == 0) {
+		/* The child writes its first pages: they get copies of their own. */
+		for (i = 0; i < CHILD_WRITES; i++)
+			priv[i * 4096] = 'c';
+		/*
+		 * fork copies no entries of a shared mapping (they can be
+		 * faulted in again): writing gets the parent's very frames.
+		 */
+		for (i = 0; i < SHARED_PAGES; i++)
+			shared[i * 4096] = 'c';
+		park(true);
+		_exit(0);
+	}
+	if (pthread_create(&vfork_thread, NULL, vfork_helper, NULL))
+		errx(VMVIZ_EXIT_FAILURE, "cannot start a thread");
+	clone_pid = clone(clone_child, stack + CLONE_STACK, CLONE_VM | SIGCHLD, NULL);
+	if (clone_pid < 0)
+		err(VMVIZ_EXIT_FAILURE, "clone");
+	if (pthread_create(&thread, NULL, thread_main, NULL))
+		errx(VMVIZ_EXIT_FAILURE, "cannot start a thread");
+	for (i = 0; i < 4; i++)
+		if (read(ready[0], &b, 1) != 1)
+			err(VMVIZ_EXIT_FAILURE, "a child did not start");
+	/* The parent writes two more after the fork: copies for it this time. */
+	for (i = CHILD_WRITES; i < CHILD_WRITES + PARENT_WRITES; i++)
+		priv[i * 4096] = 'P';
+
+	printf("vmviz demo: parent %d; fork child %d, vfork child %d, ", getpid(), fork_pid,
+	       vfork_pid);
+	printf("clone(CLONE_VM) child %d, thread %d\n", clone_pid, thread_tid);
+	printf("private buffer %016lx: %d pages written before fork; ", (unsigned long)priv,
+	       PRIV_PAGES);
+	printf("after it, the fork child wrote %d, the parent %d\n", CHILD_WRITES, PARENT_WRITES);
+	printf("shared buffer  %016lx: %d pages, MAP_SHARED|MAP_ANONYMOUS, ", (unsigned long)shared,
+	       SHARED_PAGES);
+	printf("written before fork and by the fork child\n\n");
+	vmviz_load_pid(getpid(), &parent);
+	save(save_dir, "parent", &parent);
+	vmviz_print_overview(&parent, stdout, color);
+
+	compare_with(fork_pid, "fork child", o, save_dir, "fork");
+	compare_with(vfork_pid, "vfork child", o, save_dir, "vfork");
+	compare_with(clone_pid, "clone(CLONE_VM) child", o, save_dir, "clone");
+	compare_with(thread_tid, "thread", o, save_dir, "thread");
+	fflush(stdout);
+
+	close(go[1]);
+	waitpid(fork_pid, &status, 0);
+	waitpid(clone_pid, &status, 0);
+	pthread_join(vfork_thread, NULL);
+	pthread_join(thread, NULL);
+	vmviz_free(&parent);
+	free(stack);
+	return VMVIZ_EXIT_OK;
+}

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmviz reader: the columns of the table views as data (name, width hint,
+ * flags, JSON type, help), and the one libsmartcols path that prints them.
+ */
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libsmartcols.h>
+
+#include "vmviz.h"
+#include "table.h"
+
+/* vmviz maps */
+enum {
+	MAPS_START, MAPS_END, MAPS_SIZE, MAPS_PERM, MAPS_OFFSET, MAPS_SEG,
+	MAPS_PRESENT, MAPS_DIRTY, MAPS_ACCESSED, MAPS_WRITABLE, MAPS_HUGE,
+	MAPS_SWAPPED, MAPS_NONPRESENT, MAPS_ANON, MAPS_PKEY, MAPS_FLAGS,
+	MAPS_VMFLAGS, MAPS_PROT, MAPS_PROTFLAGS, MAPS_PAGELINES, MAPS_NAME,
+};
+
+static const struct vmviz_col maps_cols[] = {
+	[MAPS_START] = { "START", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "first address (hex)" },
+	[MAPS_END] = { "END", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
+		"end address, exclusive (hex)" },
+	[MAPS_SIZE] = { "SIZE", 6, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "size of the VMA" },
+	[MAPS_PERM] = { "PERM", 4, 0, SCOLS_JSON_STRING, "permissions as in /proc/PID/maps" },
+	[MAPS_OFFSET] = { "OFFSET", 8, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
+		"file offset in bytes (hex)" },
+	[MAPS_SEG] = { "SEG", 5, 0, SCOLS_JSON_STRING,
+		"segment: code, data, bss, heap, mmap, stack, image, vdso, vvar, special" },
+	[MAPS_PRESENT] = { "PRESENT", 7, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"base pages present (or PROT_NONE)" },
+	[MAPS_DIRTY] = { "DIRTY", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"present pages with the dirty bit" },
+	[MAPS_ACCESSED] = { "ACCESSED", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"present pages with the accessed bit" },
+	[MAPS_WRITABLE] = { "WRITABLE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"present pages with RW set" },
+	[MAPS_HUGE] = { "HUGE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"base pages mapped by 2M or 1G leaves" },
+	[MAPS_SWAPPED] = { "SWAPPED", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "base pages in swap" },
+	[MAPS_NONPRESENT] = { "NONPRESENT", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"base pages with a swap, migration or other entry" },
+	[MAPS_ANON] = { "ANON", 1, SCOLS_FL_RIGHT, SCOLS_JSON_BOOLEAN, "an anon_vma is attached" },
+	[MAPS_PKEY] = { "PKEY", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "protection key" },
+	[MAPS_FLAGS] = { "FLAGS", 20, 0, SCOLS_JSON_STRING, "vm_flags by name, as smaps VmFlags" },
+	[MAPS_VMFLAGS] = { "VMFLAGS", 16, 0, SCOLS_JSON_STRING, "raw vm_flags (hex)" },
+	[MAPS_PROT] = { "PROT", 16, 0, SCOLS_JSON_STRING, "vm_page_prot (hex)" },
+	[MAPS_PROTFLAGS] = { "PROTFLAGS", 11, 0, SCOLS_JSON_STRING,
+		"hardware bits of vm_page_prot" },
+	[MAPS_PAGELINES] = { "RUNS", 4, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"page-table runs (lines of vmviz pages)" },
+	[MAPS_NAME] = { "NAME", 30, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
+		"file, [heap], [stack], [vdso], [anon]..." },
+};
+
+/* vmviz pages */
+enum {
+	PG_START, PG_END, PG_COUNT, PG_SIZE, PG_BYTES, PG_LEVEL, PG_STATE,
+	PG_PERM, PG_FLAGS, PG_PFN, PG_STEP, PG_SD, PG_PKEY, PG_SWAPTYPE,
+	PG_NAME,
+};
+
+static const struct vmviz_col pages_cols[] = {
+	[PG_START] = { "START", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
+		"first address of the run (hex)" },
+	[PG_END] = { "END", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
+		"end of the run, exclusive (hex)" },
+	[PG_COUNT] = { "COUNT", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "entries in the run" },
+	[PG_SIZE] = { "LEAF", 4, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
+		"bytes one entry maps: 4K, 2M, 1G" },
+	[PG_BYTES] = { "BYTES", 6, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "bytes the run maps" },
+	[PG_LEVEL] = { "LEVEL", 3, 0, SCOLS_JSON_STRING, "table level of the leaf: pte, pmd, pud" },
+	[PG_STATE] = { "STATE", 8, 0, SCOLS_JSON_STRING,
+		"present, protnone, swap, migr-*, hwpoison, marker, device" },
+	[PG_PERM] = { "PERM", 4, 0, SCOLS_JSON_STRING,
+		"what the hardware allows: r w x, u for user" },
+	[PG_FLAGS] = { "FLAGS", 11, 0, SCOLS_JSON_STRING, "hardware bits P W U T C A D H G M N" },
+	[PG_PFN] = { "PFN", 10, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
+		"first frame (swap offset when not present), hex" },
+	[PG_STEP] = { "STEP", 1, 0, SCOLS_JSON_STRING, "+ frames follow on, = same frame" },
+	[PG_SD] = { "SD", 1, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "soft-dirty bit" },
+	[PG_PKEY] = { "PKEY", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "protection key" },
+	[PG_SWAPTYPE] = { "SWAPTYPE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
+		"swap type of a non-present entry" },
+	[PG_NAME] = { "NAME", 20, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "the VMA the run belongs to" },
+};
+
+/* vmviz compare */
+enum {
+	CMP_START, CMP_END, CMP_PERM, CMP_SAME, CMP_COW, CMP_SHARED,
+	CMP_READONLY, CMP_DIVERGED, CMP_ONLY1, CMP_ONLY2, CMP_NAME,
+	CMP_SAMEMM, CMP_VERDICT,
+};
+
+static const struct vmviz_col cmp_cols[] = {
+	[CMP_START] = { "START", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
+		"first address of the VMA (hex)" },
+	[CMP_END] = { "END", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "end of the VMA (hex)" },
+	[CMP_PERM] = { "PERM", 4, 0, SCOLS_JSON_STRING, "permissions of the VMA" },
+	[CMP_SAME] = { "SAME", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"pages mapping the same frame in both" },
+	[CMP_COW] = { "COW", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"of those, copy-on-write pending (private writable VMA, RW clear)" },
+	[CMP_SHARED] = { "SHARED", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"of those, truly shared (MAP_SHARED)" },
+	[CMP_READONLY] = { "READONLY", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"of those, in a private read-only VMA (code, file pages)" },
+	[CMP_DIVERGED] = { "DIVERGED", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"pages mapped in both to different frames" },
+	[CMP_ONLY1] = { "ONLY1", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"pages mapped only in the first process" },
+	[CMP_ONLY2] = { "ONLY2", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"pages mapped only in the second process" },
+	[CMP_NAME] = { "NAME", 20, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "the VMA, or total" },
+	[CMP_SAMEMM] = { "SAMEMM", 3, 0, SCOLS_JSON_BOOLEAN, "one mm_struct (total row)" },
+	[CMP_VERDICT] = { "VERDICT", 30, 0, SCOLS_JSON_STRING, "the verdict in words (total row)" },
+};
+
+const struct vmviz_view vmviz_views[] = {
+	{ "maps", "vmas", maps_cols, ARRAY_SIZE(maps_cols),
+	  "START,END,SIZE,PERM,SEG,PRESENT,DIRTY,SWAPPED,NAME" },
+	{ "pages", "pages", pages_cols, ARRAY_SIZE(pages_cols),
+	  "START,END,COUNT,LEAF,STATE,PERM,FLAGS,PFN,NAME" },
+	{ "compare", "compare", cmp_cols, ARRAY_SIZE(cmp_cols),
+	  "START,END,PERM,SAME,COW,SHARED,READONLY,DIVERGED,ONLY1,ONLY2,NAME" },
+	{ NULL },
+};
+
+static int column_id(const struct vmviz_view *v, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < v->ncols; i++)
+		if (strlen(v->cols[i].name) == len && !strncasecmp(v->cols[i].name, name, len))
+			return i;
+	return -1;
+}
+
+/* Append a comma-separated list of column names to t->ids. */
+static void add_columns(struct vmviz_table *t, const char *list)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		int id = column_id(t->view, p, len);
+
+		if (id < 0)
+			vmviz_die(VMVIZ_EXIT_FAILURE,
+				  "unknown column for %s: %.*s (see vmviz --help)",
+				  t->view->name, (int)len, p);
+		if (t->n >= VMVIZ_MAX_COLS)
+			vmviz_die(VMVIZ_EXIT_FAILURE, "too many columns");
+		t->ids[t->n++] = id;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+}
+
+/**
+ * vmviz_table_init - a table of @v's columns as -o asks (or its defaults)
+ * @t: the table to set up
+ * @v: the view
+ * @o: output options; -o LIST replaces the defaults, -o +LIST extends them
+ * @extra: columns added in JSON mode, or NULL
+ */
+void vmviz_table_init(struct vmviz_table *t, const struct vmviz_view *v,
+		      const struct vmviz_out *o, const char *extra)
+{
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	t->view = v;
+	if (!o->columns || o->columns[0] == '+') {
+		add_columns(t, v->defaults);
+		if (o->json && extra)
+			add_columns(t, extra);
+	}
+	if (o->columns)
+		add_columns(t, o->columns[0] == '+' ? o->columns + 1 : o->columns);
+
+	scols_init_debug(0);
+	t->tb = scols_new_table();
+	if (!t->tb)
+		err(VMVIZ_EXIT_FAILURE, "cannot create a table");
+	scols_table_enable_raw(t->tb, o->raw);
+	scols_table_enable_json(t->tb, o->json);
+	scols_table_enable_noheadings(t->tb, o->noheadings);
+	scols_table_set_name(t->tb, v->json_name);
+	for (i = 0; i < t->n; i++) {
+		const struct vmviz_col *c = &v->cols[t->ids[i]];
+		struct libscols_column *cl;
+
+		cl = scols_table_new_column(t->tb, c->name, c->whint, c->flags);
+		if (!cl)
+			err(VMVIZ_EXIT_FAILURE, "cannot create a column");
+		scols_column_set_json_type(cl, c->json_type);
+	}
+}
+
+/* A new row: the caller fills it with vmviz_table_set(). */
+struct libscols_line *vmviz_table_row(struct vmviz_table *t)
+{
+	struct libscols_line *ln = scols_table_new_line(t->tb, NULL);
+
+	if (!ln)
+		err(VMVIZ_EXIT_FAILURE, "cannot add a row");
+	return ln;
+}
+
+void vmviz_table_set(struct vmviz_table *t, struct libscols_line *ln, int i, const char *s)
+{
+	if (s && scols_line_set_data(ln, i, s))
+		err(VMVIZ_EXIT_FAILURE, "cannot set a cell");
+}
+
+void vmviz_table_print(struct vmviz_table *t)
+{
+	scols_print_table(t->tb);
+	scols_unref_table(t->tb);
+	t->tb = NULL;
+}
+
+const struct vmviz_view *vmviz_view(const char *name)
+{
+	const struct vmviz_view *v;
+
+	for (v = vmviz_views; v->name; v++)
+		if (!strcmp(v->name, name))
+			return v;
+	return NULL;
+}
+
+/* Letters for what the hardware lets user space do with a page line. */
+static void page_perm(const struct vmviz_page *p, char *buf)
+{
+	bool mapped = p->flags[0] == 'P';
+
+	buf[0] = mapped ? 'r' : '-';
+	buf[1] = mapped && p->flags[1] == 'W' ? 'w' : '-';
+	buf[2] = mapped && p->flags[10] != 'N' ? 'x' : '-';
+	buf[3] = mapped && p->flags[2] == 'U' ? 'u' : '-';
+	buf[4] = '\0';
+}
+
+static void maps_cell(const struct vmviz_report *r, const struct vmviz_vma *v, int col,
+		      char *buf, size_t len)
+{
+	unsigned long nums[] = {
+		[MAPS_PRESENT] = v->present, [MAPS_DIRTY] = v->dirty,
+		[MAPS_ACCESSED] = v->accessed, [MAPS_WRITABLE] = v->writable,
+		[MAPS_HUGE] = v->huge, [MAPS_SWAPPED] = v->swapped,
+		[MAPS_NONPRESENT] = v->nonpresent, [MAPS_PKEY] = v->pkey,
+		[MAPS_PAGELINES] = v->npages,
+	};
+
+	switch (col) {
+	case MAPS_START:
+		snprintf(buf, len, "%016lx", v->start);
+		break;
+	case MAPS_END:
+		snprintf(buf, len, "%016lx", v->end);
+		break;
+	case MAPS_SIZE:
+		vmviz_human_size(v->end - v->start, buf, len);
+		break;
+	case MAPS_PERM:
+		snprintf(buf, len, "%s", v->perm);
+		break;
+	case MAPS_OFFSET:
+		snprintf(buf, len, "%llx", v->offset);
+		break;
+	case MAPS_SEG:
+		snprintf(buf, len, "%s", v->seg);
+		break;
+	case MAPS_ANON:
+		snprintf(buf, len, "%s", v->anon ? "1" : "0");
+		break;
+	case MAPS_FLAGS:
+		snprintf(buf, len, "%s", v->vm);
+		break;
+	case MAPS_VMFLAGS:
+		snprintf(buf, len, "%016llx", v->flags);
+		break;
+	case MAPS_PROT:
+		snprintf(buf, len, "%016llx", v->prot);
+		break;
+	case MAPS_PROTFLAGS:
+		snprintf(buf, len, "%s", v->protflags);
+		break;
+	case MAPS_NAME:
+		snprintf(buf, len, "%s", v->name);
+		break;
+	default:
+		snprintf(buf, len, "%lu", nums[col]);
+		break;
+	}
+}
+
+void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o)
+{
+	struct vmviz_table t;
+	char buf[4096];
+	int i, j;
+
+	vmviz_table_init(&t, vmviz_view("maps"), o, NULL);
+	for (i = 0; i < r->nvmas; i++) {
+		struct libscols_line *ln = vmviz_table_row(&t);
+
+		for (j = 0; j < t.n; j++) {
+			maps_cell(r, &r->vmas[i], t.ids[j], buf, sizeof(buf));
+			vmviz_table_set(&t, ln, j, buf);
+		}
+	}
+	vmviz_table_print(&t);
+}
+
+static void pages_cell(const struct vmviz_report *r, const struct vmviz_page *p, int col,
+		       char *buf, size_t len)
+{
+	switch (col) {
+	case PG_START:
+		snprintf(buf, len, "%016lx", p->start);
+		break;
+	case PG_END:
+		snprintf(buf, len, "%016lx", p->end);
+		break;
+	case PG_COUNT:
+		snprintf(buf, len, "%lu", p->count);
+		break;
+	case PG_SIZE:
+		snprintf(buf, len, "%s", p->size);
+		break;
+	case PG_BYTES:
+		vmviz_human_size(p->end - p->start, buf, len);
+		break;
+	case PG_LEVEL:
+		snprintf(buf, len, "%s", p->level);
+		break;
+	case PG_STATE:
+		snprintf(buf, len, "%s", p->state);
+		break;
+	case PG_PERM:
+		page_perm(p, buf);
+		break;
+	case PG_FLAGS:
+		snprintf(buf, len, "%s", p->flags);
+		break;
+	case PG_PFN:
+		snprintf(buf, len, "%010lx", p->pfn);
+		break;
+	case PG_STEP:
+		snprintf(buf, len, "%c", p->step);
+		break;
+	case PG_SD:
+		snprintf(buf, len, "%d", p->sd);
+		break;
+	case PG_PKEY:
+		snprintf(buf, len, "%d", p->pkey);
+		break;
+	case PG_SWAPTYPE:
+		if (p->swaptype < 0)
+			snprintf(buf, len, "-");
+		else
+			snprintf(buf, len, "%d", p->swaptype);
+		break;
+	case PG_NAME:
+		snprintf(buf, len, "%s", r->vmas[p->vma].name);
+		break;
+	}
+}
+
+/*
+ * Cut a page line down to [lo, hi), whole entries kept: the start, count
+ * and first frame move with the cut (frames follow on with '+').
+ */
+static bool clip_page(const struct vmviz_page *p, unsigned long lo, unsigned long hi,
+		      struct vmviz_page *out)
+{
+	unsigned long start, end;
+
+	if (p->end <= lo || p->start >= hi)
+		return false;
+	*out = *p;
+	start = p->start;
+	if (lo > start)
+		start = p->start + (lo - p->start) / p->entry_size * p->entry_size;
+	end = p->end;
+	if (hi < end)
+		end = p->start + (hi - p->start + p->entry_size - 1) / p->entry_size *
+		      p->entry_size;
+	out->start = start;
+	out->end = end;
+	out->count = (end - start) / p->entry_size;
+	if (p->step == '+')
+		out->pfn = p->pfn + ((start - p->start) >> 12);
+	return true;
+}
+
+void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
+		       unsigned long lo, unsigned long hi)
+{
+	struct vmviz_table t;
+	struct vmviz_page p;
+	char buf[4096];
+	int i, j;
+
+	vmviz_table_init(&t, vmviz_view("pages"), o, NULL);
+	for (i = 0; i < r->npages; i++) {
+		struct libscols_line *ln;
+
+		if (!clip_page(&r->pages[i], lo, hi, &p))
+			continue;
+		ln = vmviz_table_row(&t);
+		for (j = 0; j < t.n; j++) {
+			pages_cell(r, &p, t.ids[j], buf, sizeof(buf));
+			vmviz_table_set(&t, ln, j, buf);
+		}
+	}
+	vmviz_table_print(&t);
+}
+
+static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c, int col,
+		     char *buf, size_t len)
+{
+	const struct vmviz_cmp_counts *n = row ? &row->c : &c->total;
+	unsigned long nums[] = {
+		[CMP_SAME] = n->same, [CMP_COW] = n->cow, [CMP_SHARED] = n->shared,
+		[CMP_READONLY] = n->readonly, [CMP_DIVERGED] = n->diverged,
+		[CMP_ONLY1] = n->only1, [CMP_ONLY2] = n->only2,
+	};
+
+	buf[0] = '\0';
+	switch (col) {
+	case CMP_START:
+		if (row)
+			snprintf(buf, len, "%016lx", row->start);
+		break;
+	case CMP_END:
+		if (row)
+			snprintf(buf, len, "%016lx", row->end);
+		break;
+	case CMP_PERM:
+		if (row)
+			snprintf(buf, len, "%s", row->perm);
+		break;
+	case CMP_NAME:
+		snprintf(buf, len, "%s", row ? row->name : "total");
+		break;
+	case CMP_SAMEMM:
+		if (!row)
+			snprintf(buf, len, "%s", c->same_mm ? "1" : "0");
+		break;
+	case CMP_VERDICT:
+		if (!row)
+			vmviz_verdict(c, buf, len);
+		break;
+	default:
+		snprintf(buf, len, "%lu", nums[col]);
+		break;
+	}
+}
+
+/* The per-VMA rows of a comparison and its total row. */
+void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
+{
+	struct vmviz_table t;
+	char buf[1024];
+	int i, j;
+
+	vmviz_table_init(&t, vmviz_view("compare"), o, "SAMEMM,VERDICT");
+	for (i = 0; i <= c->nrows; i++) {
+		const struct vmviz_cmp_row *row = i < c->nrows ? &c->rows[i] : NULL;
+		struct libscols_line *ln = vmviz_table_row(&t);
+
+		for (j = 0; j < t.n; j++) {
+			cmp_cell(row, c, t.ids[j], buf, sizeof(buf));
+			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
+		}
+	}
+	vmviz_table_print(&t);
+}
+
+/* --help: every view's columns, from the same tables that print them. */
+void vmviz_columns_help(FILE *f)
+{
+	const struct vmviz_view *v;
+	size_t i;
+
+	for (v = vmviz_views; v->name; v++) {
+		fprintf(f, "\nColumns of '%s' (default: %s):\n", v->name, v->defaults);
+		for (i = 0; i < v->ncols; i++)
+			fprintf(f, " %12s  %s\n", v->cols[i].name, v->cols[i].help);
+	}
+}

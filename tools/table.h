@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmviz reader: a column of a table view, the views, and the table built
+ * from -o, -J, -r and -n that every table view prints through.
+ */
+#ifndef VMVIZ_TABLE_H
+#define VMVIZ_TABLE_H
+
+#include <libsmartcols.h>
+
+#include "vmviz.h"
+
+#define VMVIZ_MAX_COLS	64
+
+struct vmviz_col {
+	const char *name;
+	double whint;		/* width hint for libsmartcols */
+	int flags;		/* SCOLS_FL_* */
+	int json_type;		/* SCOLS_JSON_* */
+	const char *help;
+};
+
+struct vmviz_view {
+	const char *name;	/* the command */
+	const char *json_name;	/* the array in -J output */
+	const struct vmviz_col *cols;
+	size_t ncols;
+	const char *defaults;	/* columns without -o */
+};
+
+struct vmviz_table {
+	const struct vmviz_view *view;
+	struct libscols_table *tb;
+	int ids[VMVIZ_MAX_COLS];	/* the columns shown, in order */
+	int n;
+};
+
+extern const struct vmviz_view vmviz_views[];
+
+const struct vmviz_view *vmviz_view(const char *name);
+void vmviz_table_init(struct vmviz_table *t, const struct vmviz_view *v,
+		      const struct vmviz_out *o, const char *extra);
+struct libscols_line *vmviz_table_row(struct vmviz_table *t);
+void vmviz_table_set(struct vmviz_table *t, struct libscols_line *ln, int i,
+		     const char *s);
+void vmviz_table_print(struct vmviz_table *t);
+
+#endif /* VMVIZ_TABLE_H */
