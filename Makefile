@@ -28,12 +28,19 @@ check:
 lint:
 	selftests/rig/lint.sh
 
+# Boots each kernel with the benchmark instead of the selftests and writes
+# tables and graphs (docs/BENCHMARKS.md). Not part of check: timing never
+# passes or fails anything. KERNELS=, PAGING= (default 4), BENCH_ARGS=.
+bench:
+	selftests/rig/bench.sh
+
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
 	rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd module/modules.order
 	rm -f Module.symvers modules.order .*.cmd
 	$(MAKE) -C tools clean
 	$(MAKE) -C selftests clean
+	$(MAKE) -C selftests/bench clean
 	rm -rf build
 
-.PHONY: all module userspace tools selftests check lint clean
+.PHONY: all module userspace tools selftests check lint bench clean
