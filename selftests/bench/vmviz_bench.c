@@ -394,6 +394,7 @@ static void reader_memory(const char *path, int k, double *slab_b, double *free_
 static double budget = 1.0;	/* seconds per timed reader, at most */
 static int max_reps = 5;
 static int nreaders = 200;
+static double point_limit = 90;	/* seconds one (variant, N) may take */
 
 static void start_churn(struct ctl *c)
 {
@@ -536,6 +537,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: vmviz_bench [-v VARIANT,...] [-a MINLOG] [-b MAXLOG] [-s STEP]\n"
 		"                   [-t SECONDS] [-r REPS] [-k READERS] [-T TOTAL_SECONDS]\n"
+		"                   [-P SECONDS_PER_POINT]\n"
 		"variants: anon4k thp zero file sparse wide (default: all)\n");
 	exit(2);
 }
@@ -548,7 +550,7 @@ int main(int argc, char **argv)
 
 	for (int v = 0; v < NR_VARIANTS; v++)
 		want[v] = true;
-	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:")) != -1) {
 		switch (opt) {
 		case 'v':
 			for (int v = 0; v < NR_VARIANTS; v++)
@@ -561,6 +563,7 @@ int main(int argc, char **argv)
 		case 'r': max_reps = atoi(optarg); break;
 		case 'k': nreaders = atoi(optarg); break;
 		case 'T': total = atof(optarg); break;
+		case 'P': point_limit = atof(optarg); break;
 		default: usage();
 		}
 	}
@@ -572,6 +575,8 @@ int main(int argc, char **argv)
 	for (int v = 0; v < NR_VARIANTS; v++) {
 		if (!want[v])
 			continue;
+		double last = 0;
+
 		for (int lg = minlog; lg <= maxlog; lg += step) {
 			unsigned long n = 1UL << lg;
 			/* Leave a quarter of the free memory to the kernel. */
@@ -587,7 +592,15 @@ int main(int argc, char **argv)
 				       variant_names[v], n);
 				continue;
 			}
+			/* Cost doubles with N: bound each variant by time. */
+			if (last * (1 << step) > point_limit) {
+				printf("# bench skip variant=%s n=%lu: the last N took %.0f s\n",
+				       variant_names[v], n, last);
+				continue;
+			}
+			last = now();
 			bench_one(v, n);
+			last = now() - last;
 		}
 	}
 	printf("# bench done in %.0f s\n", now() - start);
