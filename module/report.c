@@ -25,6 +25,14 @@
 #define LINES_PER_RECORD	32
 
 /*
+ * The longest page line vmviz_run_show() prints, rounded up. A record of
+ * page lines ends while the seq_file buffer still has this much room: a
+ * record that overflows the buffer is thrown away and walked and formatted
+ * again by the next read(), which doubled the cost of the page lines.
+ */
+#define PAGE_LINE_MAX		128
+
+/*
  * A report is a sequence of records. Record 0 is the header; then, for each
  * VMA, a VMA line and records of up to LINES_PER_RECORD page lines. The
  * position of a record is only a counter: where it starts is kept in the
@@ -438,12 +446,49 @@ static void show_vma_name(struct seq_file *m, struct vm_area_struct *vma)
 		seq_puts(m, "[anon]");
 }
 
+/*
+ * The counts of a VMA line. Neighbouring PTEs mostly carry the same flags:
+ * the counts one PTE adds are kept with its flags and reused for the next
+ * PTE with the same flags, without decoding it again.
+ */
+struct count_state {
+	struct vmviz_pgstat st;
+	struct vmviz_pgstat pte_inc;	/* what one PTE with @pte_flags adds */
+	u64 pte_flags;
+	bool have_pte;
+};
+
+static void pgstat_sum(struct vmviz_pgstat *st, const struct vmviz_pgstat *inc)
+{
+	st->present += inc->present;
+	st->dirty += inc->dirty;
+	st->accessed += inc->accessed;
+	st->writable += inc->writable;
+	st->huge += inc->huge;
+	st->swapped += inc->swapped;
+	st->nonpresent += inc->nonpresent;
+}
+
 static int count_leaf(void *arg, const struct vmviz_leaf *leaf)
 {
+	struct count_state *cs = arg;
+	u64 flags = leaf->val & PTE_FLAGS_MASK;
 	struct vmviz_entry e;
 
+	/* Present or PROT_NONE: the counts depend on the flags alone. */
+	if (leaf->level == VMVIZ_PTE && (flags & (_PAGE_PRESENT | _PAGE_PROTNONE))) {
+		if (!cs->have_pte || cs->pte_flags != flags) {
+			vmviz_decode(leaf, &e);
+			memset(&cs->pte_inc, 0, sizeof(cs->pte_inc));
+			vmviz_pgstat_add(&cs->pte_inc, &e);
+			cs->pte_flags = flags;
+			cs->have_pte = true;
+		}
+		pgstat_sum(&cs->st, &cs->pte_inc);
+		return 0;
+	}
 	vmviz_decode(leaf, &e);
-	vmviz_pgstat_add(arg, &e);
+	vmviz_pgstat_add(&cs->st, &e);
 	return 0;
 }
 
@@ -467,10 +512,12 @@ static void show_vma(struct seq_file *m, struct vmviz_report *r)
 {
 	struct vm_area_struct *vma = r->vma;
 	unsigned long flags = vmviz_vm_flags(vma);
-	struct vmviz_pgstat st = {};
+	struct count_state cs = {};
+	struct vmviz_pgstat st;
 
 	mmap_assert_locked(vma->vm_mm);
-	vmviz_walk(vma->vm_mm, vma->vm_start, vma->vm_end, r->ptes, count_leaf, &st);
+	vmviz_walk(vma->vm_mm, vma->vm_start, vma->vm_end, r->ptes, count_leaf, &cs);
+	st = cs.st;
 
 	seq_printf(m, "vma %016lx-%016lx %c%c%c%c %016llx ", vma->vm_start,
 		   vma->vm_end, flags & VM_READ ? 'r' : '-',
@@ -502,23 +549,59 @@ struct pages_state {
 	struct seq_file *m;
 	struct vmviz_run run;
 	unsigned int lines;
+	/*
+	 * The raw value a present PTE must have to continue the open run:
+	 * the last one's with the PFN one up ('+') or the same ('='). Raw
+	 * values that equal it, at the next address, extend the run without
+	 * being decoded: they differ from the last entry in the PFN alone.
+	 */
+	u64 next_val;
+	bool fast;
 };
+
+/* Arm the fast path after @leaf was merged into, or began, the open run. */
+static void pages_arm(struct pages_state *ps, const struct vmviz_leaf *leaf)
+{
+	ps->fast = leaf->level == VMVIZ_PTE && (leaf->val & _PAGE_PRESENT) &&
+		   ps->run.first.state == VMVIZ_PRESENT;
+	ps->next_val = leaf->val + (ps->run.step == '+' ? PAGE_SIZE : 0);
+}
 
 static int page_leaf(void *arg, const struct vmviz_leaf *leaf)
 {
 	struct pages_state *ps = arg;
 	struct vmviz_entry e;
 
-	vmviz_decode(leaf, &e);
-	if (ps->run.open && vmviz_run_extend(&ps->run, &e))
+	if (ps->fast && leaf->val == ps->next_val && leaf->addr == ps->run.end &&
+	    leaf->level == VMVIZ_PTE) {
+		/* As vmviz_run_extend() would: same flags, PFN follows on. */
+		ps->run.end = leaf->end;
+		ps->run.count++;
+		if (ps->run.step == '+') {
+			ps->run.next_pfn++;
+			ps->next_val += PAGE_SIZE;
+		}
 		return 0;
+	}
+	vmviz_decode(leaf, &e);
+	if (ps->run.open && vmviz_run_extend(&ps->run, &e)) {
+		pages_arm(ps, leaf);
+		return 0;
+	}
 	if (ps->run.open) {
-		vmviz_run_show(ps->m, &ps->run);
-		/* Stop here: the next record begins with this entry. */
-		if (++ps->lines >= LINES_PER_RECORD)
+		struct seq_file *m = ps->m;
+
+		vmviz_run_show(m, &ps->run);
+		/*
+		 * Stop here: the next record begins with this entry. Stop
+		 * too before the buffer is so full that a line may not fit.
+		 */
+		if (++ps->lines >= LINES_PER_RECORD ||
+		    m->size - m->count < PAGE_LINE_MAX)
 			return 1;
 	}
 	vmviz_run_begin(&ps->run, &e);
+	pages_arm(ps, leaf);
 	return 0;
 }
 
@@ -633,10 +716,30 @@ static void report_stop(struct seq_file *m, void *v)
 	}
 }
 
+/*
+ * Whether to end this read() before the record at the cursor, to let an
+ * mmap writer that waits for the lock in (the target's own mmap, munmap or
+ * mprotect). Only when the buffer already holds a record: the record is then
+ * marked as overflowed, seq_file returns what the buffer holds and replays
+ * the record from the same cursor at the next read(). A read() therefore
+ * always makes progress, and the writer waits for one record at most.
+ *
+ * Locking: mmap read lock held.
+ */
+static bool report_yield(struct seq_file *m, struct vmviz_report *r)
+{
+	if (!m->count || !mmap_lock_is_contended(r->mm))
+		return false;
+	m->count = m->size;	/* seq_has_overflowed() */
+	return true;
+}
+
 static int report_show(struct seq_file *m, void *v)
 {
 	struct vmviz_report *r = m->private;
 
+	if (r->phase != PHASE_HEADER && report_yield(m, r))
+		return 0;
 	switch (r->phase) {
 	case PHASE_HEADER:
 		show_header(m, r);
