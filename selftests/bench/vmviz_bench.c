@@ -389,12 +389,84 @@ static void reader_memory(const char *path, int k, double *slab_b, double *free_
 	free(fds);
 }
 
+/* ---- a profile with the kernel's own function profiler (ftrace) -------- */
+
+static const char *tracefs;
+
+static int trace_write(const char *file, const char *val, bool append)
+{
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", tracefs, file);
+	fd = open(path, O_WRONLY | (append ? O_APPEND : O_TRUNC));
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) < 0 ? -1 : 0;
+	close(fd);
+	return ret;
+}
+
+/* The functions profiled: the module's, and what the three readers call. */
+static const char *const prof_funcs[] = {
+	":mod:vmviz", "seq_read_iter", "seq_printf", "seq_puts", "vsnprintf",
+	"pagemap_read", "pagemap_pmd_range", "pagemap_pte_hole", "show_smap",
+	"smap_gather_stats", "smaps_pte_range", "walk_page_vma", "walk_pgd_range",
+	"walk_pmd_range", "walk_pte_range", "__walk_page_range", "find_vma",
+	"down_read_killable", "up_read", "_copy_to_user", "copy_to_user_iter",
+	"vm_normal_page", "vm_normal_folio", "mmap_read_lock_killable",
+};
+
+static bool prof_begin(void)
+{
+	if (!tracefs) {
+		if (!access("/sys/kernel/tracing/function_profile_enabled", W_OK))
+			tracefs = "/sys/kernel/tracing";
+		else if (!access("/sys/kernel/debug/tracing/function_profile_enabled", W_OK))
+			tracefs = "/sys/kernel/debug/tracing";
+		else
+			return false;
+	}
+	trace_write("function_profile_enabled", "0", false);
+	trace_write("set_ftrace_filter", "", false);
+	for (unsigned int i = 0; i < sizeof(prof_funcs) / sizeof(prof_funcs[0]); i++)
+		trace_write("set_ftrace_filter", prof_funcs[i], true);
+	return !trace_write("function_profile_enabled", "1", false);
+}
+
+/* Print each CPU's top functions (inclusive time, as the profiler sorts). */
+static void prof_end(const char *label, double wall)
+{
+	char path[256], line[512];
+
+	trace_write("function_profile_enabled", "0", false);
+	printf("# prof %s: wall %.1f ms (times are inclusive and slowed by the tracer)\n",
+	       label, wall * 1e3);
+	for (int cpu = 0; cpu < 2; cpu++) {
+		FILE *f;
+		int n = 0;
+
+		snprintf(path, sizeof(path), "%s/trace_stat/function%d", tracefs, cpu);
+		f = fopen(path, "r");
+		while (f && n < 16 && fgets(line, sizeof(line), f)) {
+			if (strspn(line, " -\n") == strlen(line))
+				continue;
+			printf("# prof %s cpu%d %s", label, cpu, line);
+			n++;
+		}
+		if (f)
+			fclose(f);
+	}
+}
+
 /* ---- the measurements --------------------------------------------------- */
 
 static double budget = 1.0;	/* seconds per timed reader, at most */
 static int max_reps = 5;
 static int nreaders = 200;
 static double point_limit = 90;	/* seconds one (variant, N) may take */
+static char prof_spec[64];	/* -p VARIANT:LOG: profile that point */
+static bool profile_this;
 
 static void start_churn(struct ctl *c)
 {
@@ -491,6 +563,19 @@ static void bench_one(enum variant v, unsigned long n)
 	       best[R_VMVIZ] / best[R_SMAPS], (double)bytes[R_VMVIZ] / n);
 	fflush(stdout);
 
+	if (profile_this && prof_begin()) {
+		for (int r = 0; r < NR_READERS; r++) {
+			double t;
+
+			if (r == R_PAGEMAP && span > (1UL << 26))
+				continue;
+			prof_begin();
+			t = now();
+			read_one(r, pid, &present);
+			prof_end(reader_names[r], now() - t);
+		}
+	}
+
 	/* Kernel memory per open reader that has read its first 4 KiB. */
 	reader_memory(path, nreaders, &slab_b, &free_b);
 	snprintf(s, sizeof(s), "/proc/%d/smaps", pid);
@@ -546,7 +631,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: vmviz_bench [-v VARIANT,...] [-a MINLOG] [-b MAXLOG] [-s STEP]\n"
 		"                   [-t SECONDS] [-r REPS] [-k READERS] [-T TOTAL_SECONDS]\n"
-		"                   [-P SECONDS_PER_POINT]\n"
+		"                   [-P SECONDS_PER_POINT] [-p VARIANT:LOG2N]\n"
 		"variants: anon4k thp zero file sparse wide (default: all)\n");
 	exit(2);
 }
@@ -556,10 +641,11 @@ int main(int argc, char **argv)
 	int minlog = 12, maxlog = 22, step = 1, opt;
 	bool want[NR_VARIANTS];
 	double total = 0, start = now();
+	char path[64];
 
 	for (int v = 0; v < NR_VARIANTS; v++)
 		want[v] = true;
-	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:")) != -1) {
+	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:")) != -1) {
 		switch (opt) {
 		case 'v':
 			for (int v = 0; v < NR_VARIANTS; v++)
@@ -573,6 +659,7 @@ int main(int argc, char **argv)
 		case 'k': nreaders = atoi(optarg); break;
 		case 'T': total = atof(optarg); break;
 		case 'P': point_limit = atof(optarg); break;
+		case 'p': snprintf(prof_spec, sizeof(prof_spec), "%s", optarg); break;
 		default: usage();
 		}
 	}
@@ -608,6 +695,8 @@ int main(int argc, char **argv)
 				continue;
 			}
 			last = now();
+			snprintf(path, sizeof(path), "%s:%d", variant_names[v], lg);
+			profile_this = !strcmp(path, prof_spec);
 			bench_one(v, n);
 			last = now() - last;
 		}
