@@ -448,25 +448,31 @@ static void show_vma_name(struct seq_file *m, struct vm_area_struct *vma)
 
 /*
  * The counts of a VMA line. Neighbouring PTEs mostly carry the same flags:
- * the counts one PTE adds are kept with its flags and reused for the next
- * PTE with the same flags, without decoding it again.
+ * the counts one PTE adds are kept with its flags, and the PTEs that follow
+ * with the same flags are only counted, without being decoded, until the
+ * flags change or the walk ends.
  */
 struct count_state {
 	struct vmviz_pgstat st;
 	struct vmviz_pgstat pte_inc;	/* what one PTE with @pte_flags adds */
 	u64 pte_flags;
-	bool have_pte;
+	unsigned long reps;		/* PTEs with @pte_flags not yet added */
 };
 
-static void pgstat_sum(struct vmviz_pgstat *st, const struct vmviz_pgstat *inc)
+static void count_flush(struct count_state *cs)
 {
-	st->present += inc->present;
-	st->dirty += inc->dirty;
-	st->accessed += inc->accessed;
-	st->writable += inc->writable;
-	st->huge += inc->huge;
-	st->swapped += inc->swapped;
-	st->nonpresent += inc->nonpresent;
+	struct vmviz_pgstat *st = &cs->st;
+	const struct vmviz_pgstat *inc = &cs->pte_inc;
+	unsigned long n = cs->reps;
+
+	st->present += inc->present * n;
+	st->dirty += inc->dirty * n;
+	st->accessed += inc->accessed * n;
+	st->writable += inc->writable * n;
+	st->huge += inc->huge * n;
+	st->swapped += inc->swapped * n;
+	st->nonpresent += inc->nonpresent * n;
+	cs->reps = 0;
 }
 
 static int count_leaf(void *arg, const struct vmviz_leaf *leaf)
@@ -477,14 +483,16 @@ static int count_leaf(void *arg, const struct vmviz_leaf *leaf)
 
 	/* Present or PROT_NONE: the counts depend on the flags alone. */
 	if (leaf->level == VMVIZ_PTE && (flags & (_PAGE_PRESENT | _PAGE_PROTNONE))) {
-		if (!cs->have_pte || cs->pte_flags != flags) {
-			vmviz_decode(leaf, &e);
-			memset(&cs->pte_inc, 0, sizeof(cs->pte_inc));
-			vmviz_pgstat_add(&cs->pte_inc, &e);
-			cs->pte_flags = flags;
-			cs->have_pte = true;
+		if (cs->reps && cs->pte_flags == flags) {
+			cs->reps++;
+			return 0;
 		}
-		pgstat_sum(&cs->st, &cs->pte_inc);
+		count_flush(cs);
+		vmviz_decode(leaf, &e);
+		memset(&cs->pte_inc, 0, sizeof(cs->pte_inc));
+		vmviz_pgstat_add(&cs->pte_inc, &e);
+		cs->pte_flags = flags;
+		cs->reps = 1;
 		return 0;
 	}
 	vmviz_decode(leaf, &e);
@@ -517,6 +525,7 @@ static void show_vma(struct seq_file *m, struct vmviz_report *r)
 
 	mmap_assert_locked(vma->vm_mm);
 	vmviz_walk(vma->vm_mm, vma->vm_start, vma->vm_end, r->ptes, count_leaf, &cs);
+	count_flush(&cs);
 	st = cs.st;
 
 	seq_printf(m, "vma %016lx-%016lx %c%c%c%c %016llx ", vma->vm_start,
@@ -550,21 +559,41 @@ struct pages_state {
 	struct vmviz_run run;
 	unsigned int lines;
 	/*
-	 * The raw value a present PTE must have to continue the open run:
-	 * the last one's with the PFN one up ('+') or the same ('='). Raw
-	 * values that equal it, at the next address, extend the run without
-	 * being decoded: they differ from the last entry in the PFN alone.
+	 * The fast path for present PTEs that continue the open run: they
+	 * differ from the run's last entry in the PFN alone, one up ('+') or
+	 * the same ('='), so they are recognised by their raw value and only
+	 * counted in @pending, and merged into the run by pages_fold() before
+	 * the run is used. The next such PTE has the raw value @last_val plus
+	 * (@pending + 1) * @val_step, at @run.end + @pending pages.
 	 */
-	u64 next_val;
+	u64 last_val;
+	u64 val_step;
+	unsigned long pending;
 	bool fast;
 };
+
+/* Merge the PTEs the fast path counted into the run. */
+static void pages_fold(struct pages_state *ps)
+{
+	unsigned long n = ps->pending;
+
+	if (!n)
+		return;
+	ps->run.end += n << PAGE_SHIFT;
+	ps->run.count += n;
+	if (ps->run.step == '+')
+		ps->run.next_pfn += n;
+	ps->last_val += n * ps->val_step;
+	ps->pending = 0;
+}
 
 /* Arm the fast path after @leaf was merged into, or began, the open run. */
 static void pages_arm(struct pages_state *ps, const struct vmviz_leaf *leaf)
 {
 	ps->fast = leaf->level == VMVIZ_PTE && (leaf->val & _PAGE_PRESENT) &&
 		   ps->run.first.state == VMVIZ_PRESENT;
-	ps->next_val = leaf->val + (ps->run.step == '+' ? PAGE_SIZE : 0);
+	ps->last_val = leaf->val;
+	ps->val_step = ps->run.step == '+' ? PAGE_SIZE : 0;
 }
 
 static int page_leaf(void *arg, const struct vmviz_leaf *leaf)
@@ -572,17 +601,14 @@ static int page_leaf(void *arg, const struct vmviz_leaf *leaf)
 	struct pages_state *ps = arg;
 	struct vmviz_entry e;
 
-	if (ps->fast && leaf->val == ps->next_val && leaf->addr == ps->run.end &&
-	    leaf->level == VMVIZ_PTE) {
-		/* As vmviz_run_extend() would: same flags, PFN follows on. */
-		ps->run.end = leaf->end;
-		ps->run.count++;
-		if (ps->run.step == '+') {
-			ps->run.next_pfn++;
-			ps->next_val += PAGE_SIZE;
-		}
+	if (ps->fast && leaf->level == VMVIZ_PTE &&
+	    leaf->val == ps->last_val + (ps->pending + 1) * ps->val_step &&
+	    leaf->addr == ps->run.end + (ps->pending << PAGE_SHIFT)) {
+		/* What vmviz_run_extend() would accept: same flags, PFN on. */
+		ps->pending++;
 		return 0;
 	}
+	pages_fold(ps);
 	vmviz_decode(leaf, &e);
 	if (ps->run.open && vmviz_run_extend(&ps->run, &e)) {
 		pages_arm(ps, leaf);
@@ -618,6 +644,7 @@ static void show_pages(struct seq_file *m, struct vmviz_report *r)
 	unsigned long start = max(r->addr, vma->vm_start), resume;
 
 	resume = vmviz_walk(vma->vm_mm, start, vma->vm_end, r->ptes, page_leaf, &ps);
+	pages_fold(&ps);
 	if (resume < vma->vm_end) {
 		r->next_phase = PHASE_PAGES;
 		r->next_addr = resume;
