@@ -12,7 +12,7 @@ kernels=${KERNELS:-$ALL_KERNELS}
 pagings=${PAGING:-4}
 mem=${VMVIZ_BENCH_MEM:-6144}
 timeout_s=${VMVIZ_BENCH_TIMEOUT:-5400}
-args=${BENCH_ARGS:-}
+args=${BENCH_ARGS:--r 3 -t 1 -P 40}
 out_top=$BUILD/bench
 docs=$TOP/docs/bench
 
