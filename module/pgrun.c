@@ -5,7 +5,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
 #include <linux/swap.h>
@@ -246,7 +245,7 @@ static char *put_hex(char *p, unsigned long v, unsigned int width)
 	unsigned int n = 0;
 
 	do {
-		digits[n++] = hex_asc[v & 15];
+		digits[n++] = "0123456789abcdef"[v & 15];
 		v >>= 4;
 	} while (v);
 	for (; width > n; width--)
