@@ -531,6 +531,25 @@ static void stop_churn(struct ctl *c, long *ops, double *max_us, double *avg_us)
 	*avg_us = *ops ? atomic_load(&c->sum_ns) / 1e3 / *ops : 0;
 }
 
+/*
+ * Read the file again and again for at least 300 ms (at least once) while
+ * the target loops on mmap/munmap, so that short reads meet enough calls.
+ */
+static void stall_reads(struct ctl *c, enum reader r, pid_t pid, long *ops,
+			double *max_us, double *avg_us)
+{
+	unsigned long present;
+	double t0;
+
+	start_churn(c);
+	usleep(2000);	/* the target polls every 500 us */
+	t0 = now();
+	do
+		read_one(r, pid, &present);
+	while (now() - t0 < 0.3);
+	stop_churn(c, ops, max_us, avg_us);
+}
+
 static void bench_one(enum variant v, unsigned long n)
 {
 	struct ctl *c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
@@ -637,14 +656,10 @@ static void bench_one(enum variant v, unsigned long n)
 		long idle_ops, vm_ops, sm_ops;
 
 		start_churn(c);
-		usleep(200000);
+		usleep(300000);
 		stop_churn(c, &idle_ops, &idle_max, &idle_avg);
-		start_churn(c);
-		read_one(R_VMVIZ, pid, &present);
-		stop_churn(c, &vm_ops, &vm_max, &vm_avg);
-		start_churn(c);
-		read_one(R_SMAPS, pid, &present);
-		stop_churn(c, &sm_ops, &sm_max, &sm_avg);
+		stall_reads(c, R_VMVIZ, pid, &vm_ops, &vm_max, &vm_avg);
+		stall_reads(c, R_SMAPS, pid, &sm_ops, &sm_max, &sm_avg);
 		printf("benchstall variant=%s n=%lu idle_max_us=%.0f idle_avg_us=%.1f"
 		       " vmviz_max_us=%.0f vmviz_avg_us=%.1f vmviz_ops=%ld"
 		       " smaps_max_us=%.0f smaps_avg_us=%.1f smaps_ops=%ld\n",
