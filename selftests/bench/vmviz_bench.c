@@ -355,6 +355,8 @@ static long memfree_kb(void)
  * Open @k readers of @path, each having read its first 4 KiB, and report
  * what the kernel gained per reader: slab (kB counters, so averaged over
  * @k) and MemFree lost (everything: slab, vmalloc, page-sized buffers).
+ * No warm-up round: freed objects would stay in partial slabs and hide
+ * the next round's allocations.
  */
 static void reader_memory(const char *path, int k, double *slab_b, double *free_b)
 {
@@ -362,28 +364,21 @@ static void reader_memory(const char *path, int k, double *slab_b, double *free_
 	int *fds = calloc(k, sizeof(int));
 	char buf[4096];
 
-	/* Warm the slab caches so the first reader does not pay for a page. */
-	for (int round = 0; round < 2; round++) {
-		if (round) {
-			sync();
-			kernel_kb(&slab0);
-			free0 = memfree_kb();
-		}
-		for (int i = 0; i < k; i++) {
-			fds[i] = open(path, O_RDONLY);
-			if (fds[i] < 0)
-				die(path);
-			if (read(fds[i], buf, sizeof(buf)) < 0)
-				die(path);
-		}
-		if (round) {
-			kernel_kb(&slab1);
-			free1 = memfree_kb();
-		}
-		for (int i = 0; i < k; i++)
-			close(fds[i]);
-		usleep(20000);
+	sync();
+	usleep(20000);
+	kernel_kb(&slab0);
+	free0 = memfree_kb();
+	for (int i = 0; i < k; i++) {
+		fds[i] = open(path, O_RDONLY);
+		if (fds[i] < 0)
+			die(path);
+		if (read(fds[i], buf, sizeof(buf)) < 0)
+			die(path);
 	}
+	kernel_kb(&slab1);
+	free1 = memfree_kb();
+	for (int i = 0; i < k; i++)
+		close(fds[i]);
 	*slab_b = (slab1 - slab0) * 1024.0 / k;
 	*free_b = (free0 - free1) * 1024.0 / k;
 	free(fds);
