@@ -3,7 +3,8 @@
 # make bench: boot each kernel with vmviz_rig=bench, run selftests/bench's
 # vmviz_bench in the guest, and turn its output into tables and a graph.
 # KERNELS= (default: all three) and PAGING= (default: 4) pick the runs;
-# BENCH_ARGS= is passed to vmviz_bench (e.g. "-v zero -a 12 -b 16").
+# BENCH_ARGS= is passed to vmviz_bench (e.g. "-v zero -a 12 -b 16"),
+# BENCH_TAG= names the files written into docs/bench.
 # Not part of make check: timing is never a pass/fail test.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
@@ -13,7 +14,9 @@ pagings=${PAGING:-4}
 mem=${VMVIZ_BENCH_MEM:-6144}
 timeout_s=${VMVIZ_BENCH_TIMEOUT:-5400}
 args=${BENCH_ARGS:--r 3 -t 1 -P 40}
-out_top=$BUILD/bench
+# BENCH_TAG=NAME keeps the files written into docs/bench apart from others.
+tag=${BENCH_TAG:+-$BENCH_TAG}
+out_top=$BUILD/bench$tag
 docs=$TOP/docs/bench
 
 "$RIG_DIR/setup.sh" $kernels || exit 1
@@ -155,8 +158,8 @@ for k in $kernels; do
 			table "$out/results.txt"
 		} | tee "$out/table.md"
 		graph "$out/results.txt" "vmviz bench: time to read everything vs N, $(kver_of "$k") ${p}-level (TCG)" \
-			>"$docs/growth-$k-${p}level.svg"
-		cp "$out/results.txt" "$docs/results-$k-${p}level.txt"
+			>"$docs/growth-$k-${p}level$tag.svg"
+		cp "$out/results.txt" "$docs/results-$k-${p}level$tag.txt"
 	done
 done
 echo "host: $(grep -m 1 'model name' /proc/cpuinfo | sed 's/.*: //') x $(nproc), qemu TCG"
