@@ -46,13 +46,20 @@ install-module: module
 install-tools: tools
 	$(MAKE) -C tools install
 
+# Boots each kernel with the benchmark instead of the selftests and writes
+# tables and graphs (docs/BENCHMARKS.md). Not part of check: timing never
+# passes or fails anything. KERNELS=, PAGING= (default 4), BENCH_ARGS=.
+bench:
+	selftests/rig/bench.sh
+
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
 	rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd module/modules.order
 	rm -f Module.symvers modules.order .*.cmd
 	$(MAKE) -C tools clean
 	$(MAKE) -C selftests clean
+	$(MAKE) -C selftests/bench clean
 	rm -rf build
 
-.PHONY: all module userspace tools selftests check demo lint install install-module \
-	install-tools clean
+.PHONY: all module userspace tools selftests check demo lint bench install \
+	install-module install-tools clean

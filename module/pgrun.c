@@ -202,26 +202,33 @@ bool vmviz_run_extend(struct vmviz_run *run, const struct vmviz_entry *e)
  *   G  global           M  PAT memory type   N  no-execute (NX)
  * PAT is bit 7 of a 4K PTE and bit 12 of a 2M or 1G leaf, where bit 7 is PSE.
  */
-void vmviz_show_hwflags(struct seq_file *m, u64 hw, enum vmviz_level level)
+#define HWFLAGS_LEN	11
+
+/* The eleven flag columns into @s (not terminated); returns the end. */
+static char *put_hwflags(char *s, u64 hw, enum vmviz_level level)
 {
 	u64 pat = level == VMVIZ_PTE ? _PAGE_PAT : _PAGE_PAT_LARGE;
 	bool huge = level != VMVIZ_PTE && (hw & _PAGE_PSE);
-	char s[12] = {
-		hw & _PAGE_PRESENT ? 'P' : '-',
-		hw & _PAGE_RW ? 'W' : '-',
-		hw & _PAGE_USER ? 'U' : '-',
-		hw & _PAGE_PWT ? 'T' : '-',
-		hw & _PAGE_PCD ? 'C' : '-',
-		hw & _PAGE_ACCESSED ? 'A' : '-',
-		hw & _PAGE_DIRTY ? 'D' : '-',
-		huge ? 'H' : '-',
-		(hw & _PAGE_GLOBAL) && (hw & _PAGE_PRESENT) ? 'G' : '-',
-		hw & pat ? 'M' : '-',
-		hw & _PAGE_NX ? 'N' : '-',
-		'\0',
-	};
 
-	seq_puts(m, s);
+	*s++ = hw & _PAGE_PRESENT ? 'P' : '-';
+	*s++ = hw & _PAGE_RW ? 'W' : '-';
+	*s++ = hw & _PAGE_USER ? 'U' : '-';
+	*s++ = hw & _PAGE_PWT ? 'T' : '-';
+	*s++ = hw & _PAGE_PCD ? 'C' : '-';
+	*s++ = hw & _PAGE_ACCESSED ? 'A' : '-';
+	*s++ = hw & _PAGE_DIRTY ? 'D' : '-';
+	*s++ = huge ? 'H' : '-';
+	*s++ = (hw & _PAGE_GLOBAL) && (hw & _PAGE_PRESENT) ? 'G' : '-';
+	*s++ = hw & pat ? 'M' : '-';
+	*s++ = hw & _PAGE_NX ? 'N' : '-';
+	return s;
+}
+
+void vmviz_show_hwflags(struct seq_file *m, u64 hw, enum vmviz_level level)
+{
+	char s[HWFLAGS_LEN];
+
+	seq_write(m, s, put_hwflags(s, hw, level) - s);
 }
 
 static const char *const state_names[VMVIZ_NR_STATES] = {
@@ -249,6 +256,59 @@ static const char *const size_names[] = {
 };
 
 /*
+ * Page lines are most of a report, and vsnprintf() was most of their cost:
+ * they are put together by hand, to the letter of the format above, in a
+ * buffer of PAGE_LINE_LEN (longer than the longest line) and written at once.
+ */
+#define PAGE_LINE_LEN	160
+
+/* @v in lower-case hex, at least @width digits, zero-padded (%0*lx). */
+static char *put_hex(char *p, unsigned long v, unsigned int width)
+{
+	char digits[16];
+	unsigned int n = 0;
+
+	do {
+		digits[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	for (; width > n; width--)
+		*p++ = '0';
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* @v in decimal, right-aligned in at least @width columns (%*lu). */
+static char *put_dec(char *p, unsigned long v, unsigned int width)
+{
+	char digits[20];
+	unsigned int n = 0;
+
+	do {
+		digits[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	for (; width > n; width--)
+		*p++ = ' ';
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* @s left-aligned in at least @width columns (%-*s). */
+static char *put_str(char *p, const char *s, unsigned int width)
+{
+	unsigned int n = strlen(s);
+
+	memcpy(p, s, n);
+	p += n;
+	for (; width > n; width--)
+		*p++ = ' ';
+	return p;
+}
+
+/*
  * One page line (docs/FORMAT.md, "Page lines"), fields separated by blanks:
  *   level start-end count size state flags pfn step sd pkey swaptype
  * level: pte, pmd or pud; start-end: 16 hex digits each, end exclusive;
@@ -262,15 +322,38 @@ static const char *const size_names[] = {
 void vmviz_run_show(struct seq_file *m, const struct vmviz_run *run)
 {
 	const struct vmviz_entry *f = &run->first;
+	char line[PAGE_LINE_LEN], *p = line;
 
-	seq_printf(m, "  %s %016lx-%016lx %6lu %s %-8s ", level_names[f->level],
-		   f->addr, run->end, run->count, size_names[f->level],
-		   state_names[f->state]);
-	vmviz_show_hwflags(m, f->hw, f->level);
-	seq_printf(m, " %010lx %c %d %u ", f->pfn, run->step, f->soft_dirty,
-		   f->pkey);
+	/* "  %s %016lx-%016lx %6lu %s %-8s " */
+	*p++ = ' ';
+	*p++ = ' ';
+	p = put_str(p, level_names[f->level], 0);
+	*p++ = ' ';
+	p = put_hex(p, f->addr, 16);
+	*p++ = '-';
+	p = put_hex(p, run->end, 16);
+	*p++ = ' ';
+	p = put_dec(p, run->count, 6);
+	*p++ = ' ';
+	p = put_str(p, size_names[f->level], 0);
+	*p++ = ' ';
+	p = put_str(p, state_names[f->state], 8);
+	*p++ = ' ';
+	p = put_hwflags(p, f->hw, f->level);
+	/* " %010lx %c %d %u " */
+	*p++ = ' ';
+	p = put_hex(p, f->pfn, 10);
+	*p++ = ' ';
+	*p++ = run->step;
+	*p++ = ' ';
+	*p++ = f->soft_dirty ? '1' : '0';
+	*p++ = ' ';
+	p = put_dec(p, f->pkey, 0);
+	*p++ = ' ';
 	if (f->state == VMVIZ_PRESENT || f->state == VMVIZ_PROTNONE)
-		seq_puts(m, "-\n");
+		*p++ = '-';
 	else
-		seq_printf(m, "%u\n", f->swap_type);
+		p = put_dec(p, f->swap_type, 0);
+	*p++ = '\n';
+	seq_write(m, line, p - line);
 }

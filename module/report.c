@@ -25,6 +25,14 @@
 #define LINES_PER_RECORD	32
 
 /*
+ * The longest page line vmviz_run_show() prints, rounded up. A record of
+ * page lines ends while the seq_file buffer still has this much room: a
+ * record that overflows the buffer is thrown away and walked and formatted
+ * again by the next read(), which doubled the cost of the page lines.
+ */
+#define PAGE_LINE_MAX		128
+
+/*
  * A report is a sequence of records. Record 0 is the header; then, for each
  * VMA, a VMA line and records of up to LINES_PER_RECORD page lines. The
  * position of a record is only a counter: where it starts is kept in the
@@ -443,12 +451,57 @@ static void show_vma_name(struct seq_file *m, struct vm_area_struct *vma)
 		seq_puts(m, "[anon]");
 }
 
+/*
+ * The counts of a VMA line. Neighbouring PTEs mostly carry the same flags:
+ * the counts one PTE adds are kept with its flags, and the PTEs that follow
+ * with the same flags are only counted, without being decoded, until the
+ * flags change or the walk ends.
+ */
+struct count_state {
+	struct vmviz_pgstat st;
+	struct vmviz_pgstat pte_inc;	/* what one PTE with @pte_flags adds */
+	u64 pte_flags;
+	unsigned long reps;		/* PTEs with @pte_flags not yet added */
+};
+
+static void count_flush(struct count_state *cs)
+{
+	struct vmviz_pgstat *st = &cs->st;
+	const struct vmviz_pgstat *inc = &cs->pte_inc;
+	unsigned long n = cs->reps;
+
+	st->present += inc->present * n;
+	st->dirty += inc->dirty * n;
+	st->accessed += inc->accessed * n;
+	st->writable += inc->writable * n;
+	st->huge += inc->huge * n;
+	st->swapped += inc->swapped * n;
+	st->nonpresent += inc->nonpresent * n;
+	cs->reps = 0;
+}
+
 static int count_leaf(void *arg, const struct vmviz_leaf *leaf)
 {
+	struct count_state *cs = arg;
+	u64 flags = leaf->val & PTE_FLAGS_MASK;
 	struct vmviz_entry e;
 
+	/* Present or PROT_NONE: the counts depend on the flags alone. */
+	if (leaf->level == VMVIZ_PTE && (flags & (_PAGE_PRESENT | _PAGE_PROTNONE))) {
+		if (cs->reps && cs->pte_flags == flags) {
+			cs->reps++;
+			return 0;
+		}
+		count_flush(cs);
+		vmviz_decode(leaf, &e);
+		memset(&cs->pte_inc, 0, sizeof(cs->pte_inc));
+		vmviz_pgstat_add(&cs->pte_inc, &e);
+		cs->pte_flags = flags;
+		cs->reps = 1;
+		return 0;
+	}
 	vmviz_decode(leaf, &e);
-	vmviz_pgstat_add(arg, &e);
+	vmviz_pgstat_add(&cs->st, &e);
 	return 0;
 }
 
@@ -472,10 +525,13 @@ static void show_vma(struct seq_file *m, struct vmviz_report *r)
 {
 	struct vm_area_struct *vma = r->vma;
 	unsigned long flags = vmviz_vm_flags(vma);
-	struct vmviz_pgstat st = {};
+	struct count_state cs = {};
+	struct vmviz_pgstat st;
 
 	mmap_assert_locked(vma->vm_mm);
-	vmviz_walk(vma->vm_mm, vma->vm_start, vma->vm_end, r->ptes, count_leaf, &st);
+	vmviz_walk(vma->vm_mm, vma->vm_start, vma->vm_end, r->ptes, count_leaf, &cs);
+	count_flush(&cs);
+	st = cs.st;
 
 	seq_printf(m, "vma %016lx-%016lx %c%c%c%c %016llx ", vma->vm_start,
 		   vma->vm_end, flags & VM_READ ? 'r' : '-',
@@ -507,23 +563,76 @@ struct pages_state {
 	struct seq_file *m;
 	struct vmviz_run run;
 	unsigned int lines;
+	/*
+	 * The fast path for present PTEs that continue the open run: they
+	 * differ from the run's last entry in the PFN alone, one up ('+') or
+	 * the same ('='), so they are recognised by their raw value and only
+	 * counted in @pending, and merged into the run by pages_fold() before
+	 * the run is used. The next such PTE has the raw value @last_val plus
+	 * (@pending + 1) * @val_step, at @run.end + @pending pages.
+	 */
+	u64 last_val;
+	u64 val_step;
+	unsigned long pending;
+	bool fast;
 };
+
+/* Merge the PTEs the fast path counted into the run. */
+static void pages_fold(struct pages_state *ps)
+{
+	unsigned long n = ps->pending;
+
+	if (!n)
+		return;
+	ps->run.end += n << PAGE_SHIFT;
+	ps->run.count += n;
+	if (ps->run.step == '+')
+		ps->run.next_pfn += n;
+	ps->last_val += n * ps->val_step;
+	ps->pending = 0;
+}
+
+/* Arm the fast path after @leaf was merged into, or began, the open run. */
+static void pages_arm(struct pages_state *ps, const struct vmviz_leaf *leaf)
+{
+	ps->fast = leaf->level == VMVIZ_PTE && (leaf->val & _PAGE_PRESENT) &&
+		   ps->run.first.state == VMVIZ_PRESENT;
+	ps->last_val = leaf->val;
+	ps->val_step = ps->run.step == '+' ? PAGE_SIZE : 0;
+}
 
 static int page_leaf(void *arg, const struct vmviz_leaf *leaf)
 {
 	struct pages_state *ps = arg;
 	struct vmviz_entry e;
 
-	vmviz_decode(leaf, &e);
-	if (ps->run.open && vmviz_run_extend(&ps->run, &e))
+	if (ps->fast && leaf->level == VMVIZ_PTE &&
+	    leaf->val == ps->last_val + (ps->pending + 1) * ps->val_step &&
+	    leaf->addr == ps->run.end + (ps->pending << PAGE_SHIFT)) {
+		/* What vmviz_run_extend() would accept: same flags, PFN on. */
+		ps->pending++;
 		return 0;
+	}
+	pages_fold(ps);
+	vmviz_decode(leaf, &e);
+	if (ps->run.open && vmviz_run_extend(&ps->run, &e)) {
+		pages_arm(ps, leaf);
+		return 0;
+	}
 	if (ps->run.open) {
-		vmviz_run_show(ps->m, &ps->run);
-		/* Stop here: the next record begins with this entry. */
-		if (++ps->lines >= LINES_PER_RECORD)
+		struct seq_file *m = ps->m;
+
+		vmviz_run_show(m, &ps->run);
+		/*
+		 * Stop here: the next record begins with this entry. Stop
+		 * too before the buffer is so full that a line may not fit.
+		 */
+		if (++ps->lines >= LINES_PER_RECORD ||
+		    m->size - m->count < PAGE_LINE_MAX)
 			return 1;
 	}
 	vmviz_run_begin(&ps->run, &e);
+	pages_arm(ps, leaf);
 	return 0;
 }
 
@@ -540,6 +649,7 @@ static void show_pages(struct seq_file *m, struct vmviz_report *r)
 	unsigned long start = max(r->addr, vma->vm_start), resume;
 
 	resume = vmviz_walk(vma->vm_mm, start, vma->vm_end, r->ptes, page_leaf, &ps);
+	pages_fold(&ps);
 	if (resume < vma->vm_end) {
 		r->next_phase = PHASE_PAGES;
 		r->next_addr = resume;
@@ -658,10 +768,30 @@ static void report_stop(struct seq_file *m, void *v)
 	}
 }
 
+/*
+ * Whether to end this read() before the record at the cursor, to let an
+ * mmap writer that waits for the lock in (the target's own mmap, munmap or
+ * mprotect). Only when the buffer already holds a record: the record is then
+ * marked as overflowed, seq_file returns what the buffer holds and replays
+ * the record from the same cursor at the next read(). A read() therefore
+ * always makes progress, and the writer waits for one record at most.
+ *
+ * Locking: mmap read lock held.
+ */
+static bool report_yield(struct seq_file *m, struct vmviz_report *r)
+{
+	if (!m->count || !mmap_lock_is_contended(r->mm))
+		return false;
+	m->count = m->size;	/* seq_has_overflowed() */
+	return true;
+}
+
 static int report_show(struct seq_file *m, void *v)
 {
 	struct vmviz_report *r = m->private;
 
+	if (r->phase != PHASE_HEADER && report_yield(m, r))
+		return 0;
 	switch (r->phase) {
 	case PHASE_HEADER:
 		show_header(m, r);

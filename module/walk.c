@@ -51,7 +51,7 @@ static unsigned long walk_ptes(pmd_t *pmdp, unsigned long addr,
 			       unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
 			       void *arg, bool *retry_pmd)
 {
-	unsigned int i, n = (end - addr) >> PAGE_SHIFT;
+	unsigned int i, n = (end - addr) >> PAGE_SHIFT, first = n, last = 0;
 	pte_t *table;
 	pmd_t pmd;
 
@@ -64,11 +64,19 @@ static unsigned long walk_ptes(pmd_t *pmdp, unsigned long addr,
 		return 0;
 	}
 	table = pte_offset_kernel(&pmd, addr);
-	for (i = 0; i < n; i++)
+	/* Note where the non-empty entries lie: sparse tables end early. */
+	for (i = 0; i < n; i++) {
 		buf[i] = ptep_get(table + i);
+		if (!pte_none(buf[i])) {
+			if (first == n)
+				first = i;
+			last = i;
+		}
+	}
 	rcu_read_unlock();
 
-	for (i = 0; i < n; i++, addr += PAGE_SIZE) {
+	addr += (unsigned long)first << PAGE_SHIFT;
+	for (i = first; i <= last && i < n; i++, addr += PAGE_SIZE) {
 		if (pte_none(buf[i]))
 			continue;
 		if (emit(fn, arg, pte_val(buf[i]), VMVIZ_PTE, addr, PAGE_SIZE,
@@ -106,9 +114,9 @@ static unsigned long walk_pmds(pud_t *pudp, pud_t pud, unsigned long addr,
 	pmd_t *pmdp, pmd;
 	bool retry;
 
-	for (; addr < end; addr = next) {
+	/* One PMD table: find it once, then step through it. */
+	for (pmdp = pmd_offset(&pud, addr); addr < end; addr = next, pmdp++) {
 		next = pmd_addr_end(addr, end);
-		pmdp = pmd_offset(&pud, addr);
 		cond_resched();
 again:
 		if (!read_pmd(pudp, pud, pmdp, &pmd))

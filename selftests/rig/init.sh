@@ -63,6 +63,16 @@ if [ "$mode" = demo ]; then
 	poweroff -f
 fi
 
+if [ "$mode" = bench ]; then
+	# make bench (selftests/rig/bench.sh): the benchmark, not the selftests.
+	echo "# cpu $(grep -m 1 'model name' /proc/cpuinfo) x $(grep -c ^processor /proc/cpuinfo)"
+	echo "# thp $(cat /sys/kernel/mm/transparent_hugepage/enabled)"
+	/tests/vmviz_bench $(cat /tests/bench.args 2>/dev/null)
+	echo "# vmviz-rig done"
+	sync
+	poweroff -f
+fi
+
 for t in /tests/*_test; do
 	[ -x "$t" ] || continue
 	echo "# run $(basename "$t")"

@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmviz_bench: the in-guest benchmark of make bench. For targets with N
+ * mapped pages in several layouts it times a full read of /proc/vmviz/PID
+ * against /proc/PID/pagemap (over every VMA) and /proc/PID/smaps, measures
+ * the kernel memory an open reader holds, and how long the target's own
+ * mmap/munmap calls stall while each file is read.
+ *
+ * Output: one line per measurement, "bench KEY=VALUE ...", which
+ * selftests/rig/bench.sh turns into a table; "# " lines are comments.
+ * Timing is never a pass/fail test.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#define MADV_POPULATE_WRITE	23
+#endif
+
+#define PAGE		4096UL
+#define HPAGE		(2UL << 20)
+#define READ_BUF	(1UL << 20)	/* every file is read 1 MiB at a time */
+
+static char *rbuf;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stdout, "# bench error: %s: %s\n", what, strerror(errno));
+	fflush(stdout);
+	exit(1);
+}
+
+/* ---- the target ---------------------------------------------------- */
+
+/* Shared between the parent and the target (MAP_SHARED before fork). */
+struct ctl {
+	atomic_int ready;	/* target: layout populated */
+	atomic_int churn;	/* parent: 1 = loop mmap/munmap and time it */
+	atomic_int quit;
+	atomic_long ops;	/* target: mmap+munmap pairs done while churning */
+	atomic_long max_ns;	/* target: the longest pair */
+	atomic_long sum_ns;
+};
+
+enum variant { V_ANON4K, V_THP, V_ZERO, V_FILE, V_SPARSE, V_WIDE, NR_VARIANTS };
+
+static const char *const variant_names[NR_VARIANTS] = {
+	"anon4k", "thp", "zero", "file", "sparse", "wide",
+};
+
+/* Guest RAM a variant needs per mapped page (data plus page tables). */
+static unsigned long bytes_per_page(enum variant v)
+{
+	switch (v) {
+	case V_ANON4K:
+	case V_FILE:
+		return PAGE + 8;
+	case V_THP:
+		return PAGE;
+	case V_ZERO:
+		return 8;
+	case V_SPARSE:
+		return PAGE;		/* one PTE table per page */
+	case V_WIDE:
+		return 2 * PAGE;	/* a PTE table and a PMD table per page */
+	default:
+		return PAGE;
+	}
+}
+
+/* The address span of variant "wide": N pages spread over 64 TiB. */
+#define WIDE_SPAN	(64UL << 40)
+
+static void populate(void *p, size_t len, int advice)
+{
+	if (!madvise(p, len, advice))
+		return;
+	/* Before 5.14: touch every page. */
+	for (size_t off = 0; off < len; off += PAGE) {
+		if (advice == MADV_POPULATE_WRITE)
+			((volatile char *)p)[off] = 1;
+		else
+			(void)((volatile char *)p)[off];
+	}
+}
+
+static void *map_anon(size_t len, size_t align)
+{
+	char *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	if (!align)
+		return p;
+	a = ((uintptr_t)p + align - 1) & ~(align - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	munmap((char *)a + len, (uintptr_t)p + align - a);
+	return (void *)a;
+}
+
+static void build_layout(enum variant v, unsigned long n)
+{
+	size_t len = n * PAGE;
+	char *p;
+	int fd;
+
+	switch (v) {
+	case V_ANON4K:
+		p = map_anon(len, 0);
+		madvise(p, len, MADV_NOHUGEPAGE);
+		populate(p, len, MADV_POPULATE_WRITE);
+		break;
+	case V_THP:
+		p = map_anon(len, HPAGE);
+		madvise(p, len, MADV_HUGEPAGE);
+		populate(p, len, MADV_POPULATE_WRITE);
+		break;
+	case V_ZERO:
+		p = map_anon(len, 0);
+		madvise(p, len, MADV_NOHUGEPAGE);
+		populate(p, len, MADV_POPULATE_READ);
+		break;
+	case V_FILE:
+		fd = open("/tmp/vmviz-bench.data", O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			die("open /tmp/vmviz-bench.data");
+		unlink("/tmp/vmviz-bench.data");
+		if (fallocate(fd, 0, 0, len))
+			die("fallocate");
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			die("mmap file");
+		close(fd);
+		populate(p, len, MADV_POPULATE_READ);
+		break;
+	case V_SPARSE:
+	case V_WIDE: {
+		size_t stride = v == V_SPARSE ? HPAGE : WIDE_SPAN / n;
+
+		p = map_anon(stride * n, HPAGE);
+		madvise(p, stride * n, MADV_NOHUGEPAGE);
+		for (unsigned long i = 0; i < n; i++)
+			(void)((volatile char *)p)[i * stride];
+		break;
+	}
+	default:
+		abort();
+	}
+}
+
+/* The target's loop: time mmap+munmap pairs while the parent asks. */
+static void target_main(struct ctl *c, enum variant v, unsigned long n)
+{
+	build_layout(v, n);
+	atomic_store(&c->ready, 1);
+	while (!atomic_load(&c->quit)) {
+		double t0, dt;
+		void *q;
+
+		if (!atomic_load(&c->churn)) {
+			usleep(500);
+			continue;
+		}
+		t0 = now();
+		q = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (q != MAP_FAILED)
+			munmap(q, PAGE);
+		dt = (now() - t0) * 1e9;
+		atomic_fetch_add(&c->ops, 1);
+		atomic_fetch_add(&c->sum_ns, (long)dt);
+		if ((long)dt > atomic_load(&c->max_ns))
+			atomic_store(&c->max_ns, (long)dt);
+	}
+	_exit(0);
+}
+
+/* ---- readers ---------------------------------------------------------- */
+
+/* Read a whole file 1 MiB at a time; returns the bytes read. */
+static long read_whole(const char *path)
+{
+	long total = 0;
+	ssize_t r;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		die(path);
+	while ((r = read(fd, rbuf, READ_BUF)) > 0)
+		total += r;
+	if (r < 0)
+		die(path);
+	close(fd);
+	return total;
+}
+
+struct range {
+	unsigned long start, end;
+};
+
+/* The VMAs of @pid from /proc/PID/maps, without the vsyscall gate page. */
+static int read_maps(pid_t pid, struct range *rs, int max)
+{
+	char path[64], line[512];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		die(path);
+	while (n < max && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx", &rs[n].start, &rs[n].end) != 2)
+			continue;
+		if (rs[n].start >= (1UL << 56))
+			continue;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static unsigned long pagemap_span(pid_t pid)
+{
+	struct range rs[256];
+	int n = read_maps(pid, rs, 256);
+	unsigned long pages = 0;
+
+	for (int i = 0; i < n; i++)
+		pages += (rs[i].end - rs[i].start) / PAGE;
+	return pages;
+}
+
+/*
+ * Read /proc/PID/pagemap over every VMA, 1 MiB (128 Ki entries) at a time,
+ * as a tool would: the maps parse is part of the cost. @present counts the
+ * entries with bit 63 set.
+ */
+static long read_pagemap(pid_t pid, unsigned long *present)
+{
+	struct range rs[256];
+	char path[64];
+	long total = 0;
+	int n, fd;
+
+	n = read_maps(pid, rs, 256);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		die(path);
+	*present = 0;
+	for (int i = 0; i < n; i++) {
+		off_t off = rs[i].start / PAGE * 8, end = rs[i].end / PAGE * 8;
+
+		while (off < end) {
+			size_t want = end - off < (off_t)READ_BUF ? end - off : READ_BUF;
+			ssize_t r = pread(fd, rbuf, want, off);
+
+			if (r <= 0)
+				break;
+			for (ssize_t j = 0; j < r / 8; j++)
+				*present += ((uint64_t *)rbuf)[j] >> 63;
+			off += r;
+			total += r;
+		}
+	}
+	close(fd);
+	return total;
+}
+
+enum reader { R_VMVIZ, R_PAGEMAP, R_SMAPS, NR_READERS };
+
+static const char *const reader_names[NR_READERS] = { "vmviz", "pagemap", "smaps" };
+
+static long read_one(enum reader r, pid_t pid, unsigned long *present)
+{
+	char path[64];
+
+	switch (r) {
+	case R_VMVIZ:
+		snprintf(path, sizeof(path), "/proc/vmviz/%d", pid);
+		return read_whole(path);
+	case R_PAGEMAP:
+		return read_pagemap(pid, present);
+	default:
+		snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+		return read_whole(path);
+	}
+}
+
+/* ---- kernel memory ---------------------------------------------------- */
+
+/* Slab + vmalloc + page tables + kernel stacks, in kB, from /proc/meminfo. */
+static long kernel_kb(long *slab)
+{
+	char line[256];
+	long total = 0, v;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		die("/proc/meminfo");
+	*slab = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Slab: %ld", &v) == 1) {
+			*slab = v;
+			total += v;
+		} else if (sscanf(line, "VmallocUsed: %ld", &v) == 1 ||
+			   sscanf(line, "KernelStack: %ld", &v) == 1) {
+			total += v;
+		}
+	}
+	fclose(f);
+	return total;
+}
+
+static long memfree_kb(void)
+{
+	char line[256];
+	long v = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/*
+ * Open @k readers of @path, each having read its first 4 KiB, and report
+ * what the kernel gained per reader: slab (kB counters, so averaged over
+ * @k) and MemFree lost (everything: slab, vmalloc, page-sized buffers).
+ * No warm-up round: freed objects would stay in partial slabs and hide
+ * the next round's allocations.
+ */
+static void reader_memory(const char *path, int k, double *slab_b, double *free_b)
+{
+	long slab0, slab1, free0, free1;
+	int *fds = calloc(k, sizeof(int));
+	char buf[4096];
+
+	sync();
+	usleep(20000);
+	kernel_kb(&slab0);
+	free0 = memfree_kb();
+	for (int i = 0; i < k; i++) {
+		fds[i] = open(path, O_RDONLY);
+		if (fds[i] < 0)
+			die(path);
+		if (read(fds[i], buf, sizeof(buf)) < 0)
+			die(path);
+	}
+	kernel_kb(&slab1);
+	free1 = memfree_kb();
+	for (int i = 0; i < k; i++)
+		close(fds[i]);
+	*slab_b = (slab1 - slab0) * 1024.0 / k;
+	*free_b = (free0 - free1) * 1024.0 / k;
+	free(fds);
+}
+
+/* ---- a profile with the kernel's own tracer (ftrace function_graph) --- */
+
+static const char *tracefs;
+
+static int trace_write(const char *file, const char *val, bool append)
+{
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", tracefs, file);
+	fd = open(path, O_WRONLY | (append ? O_APPEND : O_TRUNC));
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) < 0 ? -1 : 0;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The functions timed: the module's walker and line formatter, and the
+ * entry points of the three readers. Debian's kernels have no function
+ * profiler, so function_graph records each call's duration and
+ * prof_end() sums them per function.
+ */
+static const char *const prof_funcs[] = {
+	"vmviz_walk", "vmviz_run_show", "seq_read_iter", "seq_read", "pagemap_read",
+	"show_smap", "smap_gather_stats", "walk_page_vma", "vfs_read",
+};
+
+static bool prof_begin(void)
+{
+	if (!tracefs) {
+		if (!access("/sys/kernel/tracing/current_tracer", W_OK))
+			tracefs = "/sys/kernel/tracing";
+		else if (!access("/sys/kernel/debug/tracing/current_tracer", W_OK))
+			tracefs = "/sys/kernel/debug/tracing";
+		else
+			return false;
+		trace_write("buffer_size_kb", "16384", false);
+	}
+	trace_write("tracing_on", "0", false);
+	trace_write("current_tracer", "nop", false);
+	trace_write("set_ftrace_filter", "", false);
+	for (unsigned int i = 0; i < sizeof(prof_funcs) / sizeof(prof_funcs[0]); i++)
+		trace_write("set_ftrace_filter", prof_funcs[i], true);
+	trace_write("set_ftrace_pid", "", false);
+	trace_write("options/funcgraph-tail", "1", false);
+	trace_write("trace", "", false);
+	if (trace_write("current_tracer", "function_graph", false))
+		return false;
+	return !trace_write("tracing_on", "1", false);
+}
+
+struct prof_sum {
+	char name[48];
+	long calls;
+	double total_us, max_us;
+};
+
+/* Sum the durations function_graph printed, per function. */
+static void prof_end(const char *label, double wall)
+{
+	struct prof_sum sums[16] = {};
+	char path[256], line[512];
+	int nsums = 0;
+	FILE *f;
+
+	trace_write("tracing_on", "0", false);
+	snprintf(path, sizeof(path), "%s/trace", tracefs);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *bar = strchr(line, '|'), *us, *name, *e, *num;
+		double d;
+		int i;
+
+		if (!bar || line[0] == '#')
+			continue;
+		*bar = 0;
+		us = strstr(line, " us");
+		if (!us)
+			continue;
+		*us = 0;
+		num = strrchr(line, ' ');
+		d = atof(num ? num + 1 : line);
+		name = strstr(bar + 1, "/* ");
+		if (name) {
+			name += 3;
+			e = strstr(name, " */");
+		} else {
+			name = bar + 1 + strspn(bar + 1, " ");
+			e = strstr(name, "();");
+		}
+		if (!e)
+			continue;
+		*e = 0;
+		for (i = 0; i < nsums && strcmp(sums[i].name, name); i++)
+			;
+		if (i == nsums) {
+			if (nsums == 16)
+				continue;
+			snprintf(sums[nsums++].name, sizeof(sums[0].name), "%s", name);
+		}
+		sums[i].calls++;
+		sums[i].total_us += d;
+		if (d > sums[i].max_us)
+			sums[i].max_us = d;
+	}
+	if (f)
+		fclose(f);
+	trace_write("current_tracer", "nop", false);
+	printf("# prof %s: wall %.1f ms under the tracer\n", label, wall * 1e3);
+	for (int i = 0; i < nsums; i++)
+		printf("# prof %s %-18s calls %7ld total %10.0f us max %10.0f us\n",
+		       label, sums[i].name, sums[i].calls, sums[i].total_us, sums[i].max_us);
+}
+
+/* ---- the measurements --------------------------------------------------- */
+
+static double budget = 1.0;	/* seconds per timed reader, at most */
+static int max_reps = 5;
+static int nreaders = 200;
+static double point_limit = 90;	/* seconds one (variant, N) may take */
+static char prof_spec[64];	/* -p VARIANT:LOG: profile that point */
+static bool profile_this;
+
+static void start_churn(struct ctl *c)
+{
+	atomic_store(&c->ops, 0);
+	atomic_store(&c->max_ns, 0);
+	atomic_store(&c->sum_ns, 0);
+	atomic_store(&c->churn, 1);
+}
+
+static void stop_churn(struct ctl *c, long *ops, double *max_us, double *avg_us)
+{
+	atomic_store(&c->churn, 0);
+	usleep(2000);
+	*ops = atomic_load(&c->ops);
+	*max_us = atomic_load(&c->max_ns) / 1e3;
+	*avg_us = *ops ? atomic_load(&c->sum_ns) / 1e3 / *ops : 0;
+}
+
+/*
+ * Read the file again and again for at least 300 ms (at least once) while
+ * the target loops on mmap/munmap, so that short reads meet enough calls.
+ */
+static void stall_reads(struct ctl *c, enum reader r, pid_t pid, long *ops,
+			double *max_us, double *avg_us)
+{
+	unsigned long present;
+	double t0;
+
+	start_churn(c);
+	usleep(2000);	/* the target polls every 500 us */
+	t0 = now();
+	do
+		read_one(r, pid, &present);
+	while (now() - t0 < 0.3);
+	stop_churn(c, ops, max_us, avg_us);
+}
+
+static void bench_one(enum variant v, unsigned long n)
+{
+	struct ctl *c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	double best[NR_READERS], t0, t_setup, slab_b, free_b, sslab_b, sfree_b;
+	long bytes[NR_READERS] = {};
+	unsigned long present = 0, span;
+	int reps[NR_READERS] = {};
+	char path[64], s[32];
+	pid_t pid;
+	int fd;
+
+	if (c == MAP_FAILED)
+		die("mmap ctl");
+	memset(c, 0, sizeof(*c));
+	t0 = now();
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid)
+		target_main(c, v, n);
+	while (!atomic_load(&c->ready)) {
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			printf("# bench %s n=%lu: target died while populating\n",
+			       variant_names[v], n);
+			return;
+		}
+		usleep(1000);
+	}
+	t_setup = now() - t0;
+
+	fd = open("/proc/vmviz/track", O_WRONLY);
+	snprintf(s, sizeof(s), "%d\n", pid);
+	if (fd < 0 || write(fd, s, strlen(s)) < 0)
+		die("track");
+	close(fd);
+	snprintf(path, sizeof(path), "/proc/vmviz/%d", pid);
+
+	/* pagemap of a 64 TiB VMA is 128 GiB of output: not read. */
+	/*
+	 * The three readers take turns, so that a slow spell of the shared
+	 * host hits all of them; each keeps its fastest time. Repeat while
+	 * a round fits in the time budget.
+	 */
+	span = pagemap_span(pid);
+	for (int r = 0; r < NR_READERS; r++)
+		best[r] = -1;
+	for (int rep = 0; rep < max_reps; rep++) {
+		double round = 0;
+
+		for (int r = 0; r < NR_READERS; r++) {
+			double t, dt;
+
+			if (r == R_PAGEMAP && span > (1UL << 27))
+				continue;
+			t = now();
+			bytes[r] = read_one(r, pid, &present);
+			dt = now() - t;
+			round += dt;
+			if (best[r] < 0 || dt < best[r])
+				best[r] = dt;
+			reps[r]++;
+		}
+		if (round * (rep + 2) > budget)
+			break;
+	}
+
+	printf("bench variant=%s n=%lu setup_s=%.2f", variant_names[v], n, t_setup);
+	if (best[R_PAGEMAP] >= 0)
+		printf(" present=%lu", present);
+	for (int r = 0; r < NR_READERS; r++)
+		printf(" %s_ms=%.3f %s_bytes=%ld %s_reps=%d", reader_names[r],
+		       best[r] * 1e3, reader_names[r], bytes[r], reader_names[r], reps[r]);
+	printf(" vmviz_per_pagemap=%.3f vmviz_per_smaps=%.3f vmviz_bytes_per_page=%.2f\n",
+	       best[R_PAGEMAP] > 0 ? best[R_VMVIZ] / best[R_PAGEMAP] : -1,
+	       best[R_VMVIZ] / best[R_SMAPS], (double)bytes[R_VMVIZ] / n);
+	fflush(stdout);
+
+	if (profile_this && prof_begin()) {
+		for (int r = 0; r < NR_READERS; r++) {
+			double t;
+
+			if (r == R_PAGEMAP && span > (1UL << 27))
+				continue;
+			prof_begin();
+			t = now();
+			read_one(r, pid, &present);
+			prof_end(reader_names[r], now() - t);
+		}
+	}
+
+	/* Kernel memory per open reader that has read its first 4 KiB. */
+	reader_memory(path, nreaders, &slab_b, &free_b);
+	snprintf(s, sizeof(s), "/proc/%d/smaps", pid);
+	reader_memory(s, nreaders, &sslab_b, &sfree_b);
+	printf("benchmem variant=%s n=%lu readers=%d vmviz_slab_b=%.0f vmviz_free_b=%.0f"
+	       " smaps_slab_b=%.0f smaps_free_b=%.0f\n", variant_names[v], n,
+	       nreaders, slab_b, free_b, sslab_b, sfree_b);
+	fflush(stdout);
+
+	/* Stalls of the target's mmap/munmap: idle, under vmviz, under smaps. */
+	{
+		double idle_max, idle_avg, vm_max, vm_avg, sm_max, sm_avg;
+		long idle_ops, vm_ops, sm_ops;
+
+		start_churn(c);
+		usleep(300000);
+		stop_churn(c, &idle_ops, &idle_max, &idle_avg);
+		stall_reads(c, R_VMVIZ, pid, &vm_ops, &vm_max, &vm_avg);
+		stall_reads(c, R_SMAPS, pid, &sm_ops, &sm_max, &sm_avg);
+		printf("benchstall variant=%s n=%lu idle_max_us=%.0f idle_avg_us=%.1f"
+		       " vmviz_max_us=%.0f vmviz_avg_us=%.1f vmviz_ops=%ld"
+		       " smaps_max_us=%.0f smaps_avg_us=%.1f smaps_ops=%ld\n",
+		       variant_names[v], n, idle_max, idle_avg, vm_max, vm_avg, vm_ops,
+		       sm_max, sm_avg, sm_ops);
+		fflush(stdout);
+	}
+
+	atomic_store(&c->quit, 1);
+	waitpid(pid, NULL, 0);
+	munmap(c, sizeof(*c));
+}
+
+static long mem_available_kb(void)
+{
+	char line[256];
+	long v = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %ld", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: vmviz_bench [-v VARIANT,...] [-a MINLOG] [-b MAXLOG] [-s STEP]\n"
+		"                   [-t SECONDS] [-r REPS] [-k READERS] [-T TOTAL_SECONDS]\n"
+		"                   [-P SECONDS_PER_POINT] [-p VARIANT:LOG2N]\n"
+		"variants: anon4k thp zero file sparse wide (default: all)\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	int minlog = 12, maxlog = 22, step = 1, opt;
+	bool want[NR_VARIANTS];
+	double total = 0, start = now();
+	char path[64];
+
+	for (int v = 0; v < NR_VARIANTS; v++)
+		want[v] = true;
+	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:")) != -1) {
+		switch (opt) {
+		case 'v':
+			for (int v = 0; v < NR_VARIANTS; v++)
+				want[v] = strstr(optarg, variant_names[v]) != NULL;
+			break;
+		case 'a': minlog = atoi(optarg); break;
+		case 'b': maxlog = atoi(optarg); break;
+		case 's': step = atoi(optarg); break;
+		case 't': budget = atof(optarg); break;
+		case 'r': max_reps = atoi(optarg); break;
+		case 'k': nreaders = atoi(optarg); break;
+		case 'T': total = atof(optarg); break;
+		case 'P': point_limit = atof(optarg); break;
+		case 'p': snprintf(prof_spec, sizeof(prof_spec), "%s", optarg); break;
+		default: usage();
+		}
+	}
+	rbuf = malloc(READ_BUF);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("# bench mem_available_kb=%ld budget_s=%.2f max_reps=%d readers=%d\n",
+	       mem_available_kb(), budget, max_reps, nreaders);
+
+	for (int v = 0; v < NR_VARIANTS; v++) {
+		if (!want[v])
+			continue;
+		double last = 0;
+
+		for (int lg = minlog; lg <= maxlog; lg += step) {
+			unsigned long n = 1UL << lg;
+			/* Leave a quarter of the free memory to the kernel. */
+			unsigned long need = n * bytes_per_page(v) / 1024;
+
+			if (need > (unsigned long)mem_available_kb() * 3 / 4) {
+				printf("# bench skip variant=%s n=%lu: needs %lu MiB\n",
+				       variant_names[v], n, need >> 10);
+				continue;
+			}
+			if (total && now() - start > total) {
+				printf("# bench skip variant=%s n=%lu: time budget spent\n",
+				       variant_names[v], n);
+				continue;
+			}
+			/* Cost doubles with N: bound each variant by time. */
+			if (last * (1 << step) > point_limit) {
+				printf("# bench skip variant=%s n=%lu: the last N took %.0f s\n",
+				       variant_names[v], n, last);
+				continue;
+			}
+			last = now();
+			snprintf(path, sizeof(path), "%s:%d", variant_names[v], lg);
+			profile_this = prof_spec[0] && strstr(prof_spec, path) != NULL;
+			bench_one(v, n);
+			last = now() - last;
+		}
+	}
+	printf("# bench done in %.0f s\n", now() - start);
+	return 0;
+}

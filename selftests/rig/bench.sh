@@ -1,0 +1,166 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: boot each kernel with vmviz_rig=bench, run selftests/bench's
+# vmviz_bench in the guest, and turn its output into tables and a graph.
+# KERNELS= (default: all three) and PAGING= (default: 4) pick the runs;
+# BENCH_ARGS= is passed to vmviz_bench (e.g. "-v zero -a 12 -b 16"),
+# BENCH_TAG= names the files written into docs/bench.
+# Not part of make check: timing is never a pass/fail test.
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+kernels=${KERNELS:-$ALL_KERNELS}
+pagings=${PAGING:-4}
+mem=${VMVIZ_BENCH_MEM:-6144}
+timeout_s=${VMVIZ_BENCH_TIMEOUT:-5400}
+args=${BENCH_ARGS:--r 3 -t 1 -P 40}
+# BENCH_TAG=NAME keeps the files written into docs/bench apart from others.
+tag=${BENCH_TAG:+-$BENCH_TAG}
+out_top=$BUILD/bench$tag
+docs=$TOP/docs/bench
+
+"$RIG_DIR/setup.sh" $kernels || exit 1
+make -s -C "$TOP/selftests/bench" || die "building vmviz_bench failed"
+mkdir -p "$out_top" "$docs"
+
+# A second archive with the benchmark, appended to the rig's initramfs: the
+# kernel unpacks concatenated archives in order.
+extra=$out_top/extra
+rm -rf "$extra"
+mkdir -p "$extra/tests"
+cp "$TOP/selftests/bench/vmviz_bench" "$extra/tests/"
+echo "$args" >"$extra/tests/bench.args"
+(cd "$extra" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out_top/extra.cpio.gz"
+
+# One table per run, from the "bench", "benchmem" and "benchstall" lines.
+table() {	# table RESULTS
+	awk '
+	function kv(line, a,   i, n, f, p) {
+		delete a
+		n = split(line, f, " ")
+		for (i = 2; i <= n; i++) {
+			p = index(f[i], "=")
+			if (p) a[substr(f[i], 1, p - 1)] = substr(f[i], p + 1)
+		}
+	}
+	function ms(x) { return x < 0 ? "n/a" : sprintf("%.1f", x) }
+	$1 == "bench" { kv($0, a); k = a["variant"] " " a["n"]; order[++nk] = k
+		row[k] = sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |",
+			a["variant"], a["n"], ms(a["vmviz_ms"]), ms(a["pagemap_ms"]),
+			ms(a["smaps_ms"]),
+			a["vmviz_per_pagemap"] < 0 ? "n/a" : sprintf("%.2f", a["vmviz_per_pagemap"]),
+			sprintf("%.2f", a["vmviz_per_smaps"]), a["vmviz_bytes_per_page"],
+			a["pagemap_ms"] < 0 ? "n/a" : sprintf("%.2f", a["pagemap_bytes"] / a["n"])) }
+	$1 == "benchmem" { kv($0, a); k = a["variant"] " " a["n"]
+		mem[k] = sprintf(" %s / %s | %s / %s |", a["vmviz_slab_b"], a["vmviz_free_b"],
+			a["smaps_slab_b"], a["smaps_free_b"]) }
+	$1 == "benchstall" { kv($0, a); k = a["variant"] " " a["n"]
+		stall[k] = sprintf(" %s | %s | %s |", a["idle_max_us"], a["vmviz_max_us"],
+			a["smaps_max_us"]) }
+	END {
+		print "| variant | N pages | vmviz ms | pagemap ms | smaps ms | vmviz/pagemap | vmviz/smaps | vmviz B/page | pagemap B/page | reader kernel B (slab / MemFree) vmviz | smaps | mmap stall max µs idle | under vmviz | under smaps |"
+		print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+		for (i = 1; i <= nk; i++) print row[order[i]] mem[order[i]] stall[order[i]]
+	}' "$1"
+}
+
+# The growth curve: time against N, log-log, one panel per variant, drawn
+# straight into SVG so it needs nothing but awk.
+graph() {	# graph RESULTS TITLE
+	awk -v title="$2" '
+	function lx(n) { return log(n) / log(2) }
+	function ly(t) { return log(t) / log(10) }
+	$1 == "bench" {
+		for (i = 2; i <= NF; i++) { p = index($i, "="); a[substr($i, 1, p - 1)] = substr($i, p + 1) }
+		v = a["variant"]
+		if (!(v in seen)) { seen[v] = 1; vs[++nv] = v }
+		k = ++np[v]; N[v, k] = a["n"]
+		T[v, k, 1] = a["vmviz_ms"]; T[v, k, 2] = a["pagemap_ms"]; T[v, k, 3] = a["smaps_ms"]
+		for (r = 1; r <= 3; r++) if (T[v, k, r] > 0) {
+			if (!have || ly(T[v, k, r]) < ymin) ymin = ly(T[v, k, r])
+			if (!have || ly(T[v, k, r]) > ymax) ymax = ly(T[v, k, r])
+			have = 1
+		}
+	}
+	END {
+		ymin = int(ymin) - (ymin < 0 ? 1 : 0); ymax = int(ymax) + 1
+		cols = 3; pw = 330; ph = 250; rows = int((nv + cols - 1) / cols)
+		W = cols * pw + 20; H = rows * ph + 70
+		split("#d62728 #1f77b4 #2ca02c", colr, " "); split("vmviz pagemap smaps", name, " ")
+		printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">\n", W, H
+		printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+		printf "<text x=\"10\" y=\"20\" font-size=\"14\">%s</text>\n", title
+		for (r = 1; r <= 3; r++)
+			printf "<rect x=\"%d\" y=\"30\" width=\"12\" height=\"4\" fill=\"%s\"/><text x=\"%d\" y=\"36\">%s</text>\n", 10 + (r - 1) * 90, colr[r], 26 + (r - 1) * 90, name[r]
+		for (j = 1; j <= nv; j++) {
+			v = vs[j]; ox = 10 + ((j - 1) % cols) * pw; oy = 50 + int((j - 1) / cols) * ph
+			x0 = ox + 50; x1 = ox + pw - 15; y0 = oy + ph - 40; y1 = oy + 20
+			printf "<text x=\"%d\" y=\"%d\" font-size=\"12\">%s</text>\n", x0, oy + 12, v
+			printf "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n", x0, y1, x1 - x0, y0 - y1
+			for (e = 12; e <= 22; e += 2) {
+				x = x0 + (e - 12) / 10 * (x1 - x0)
+				printf "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">2^%d</text>\n", x, y1, x, y0, x, y0 + 14, e
+			}
+			for (e = ymin; e <= ymax; e++) {
+				y = y0 - (e - ymin) / (ymax - ymin) * (y0 - y1)
+				printf "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g ms</text>\n", x0, y, x1, y, x0 - 3, y + 4, 10 ^ e
+			}
+			printf "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">N mapped pages</text>\n", (x0 + x1) / 2, y0 + 28
+			for (r = 1; r <= 3; r++) {
+				pts = ""
+				for (k = 1; k <= np[v]; k++) if (T[v, k, r] > 0) {
+					x = x0 + (lx(N[v, k]) - 12) / 10 * (x1 - x0)
+					y = y0 - (ly(T[v, k, r]) - ymin) / (ymax - ymin) * (y0 - y1)
+					pts = pts sprintf("%.1f,%.1f ", x, y)
+					printf "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", x, y, colr[r]
+				}
+				if (pts != "") printf "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"/>\n", pts, colr[r]
+			}
+		}
+		print "</svg>"
+	}' "$1"
+}
+
+rc=0
+for k in $kernels; do
+	"$RIG_DIR/build.sh" "$k" || exit 1
+	"$RIG_DIR/mkinitramfs.sh" "$k" || exit 1
+	for p in $pagings; do
+		case $p in
+		4) cpu=max,la57=off ;;
+		5) cpu=max ;;
+		*) die "paging must be 4 or 5" ;;
+		esac
+		out=$out_top/$k-$p
+		mkdir -p "$out"
+		cat "$BUILD/kernels/$k/initramfs.cpio.gz" "$out_top/extra.cpio.gz" >"$out/initramfs.cpio.gz"
+		say "bench: $(kver_of "$k") ${p}-level paging, ${mem} MiB (log: $out/tap.log)"
+		start=$(date +%s)
+		timeout -k 5 "$timeout_s" qemu-system-x86_64 \
+			-machine q35 -cpu "$cpu" -smp 2 -m "$mem" \
+			-kernel "$(image_dir_of "$k")/vmlinuz" \
+			-initrd "$out/initramfs.cpio.gz" \
+			-append "console=ttyS0 panic=-1 ignore_loglevel vmviz_rig=bench transparent_hugepage=madvise" \
+			-display none -monitor none -no-reboot \
+			-serial "file:$out/console.log" -serial "file:$out/tap.log" \
+			</dev/null >"$out/qemu.log" 2>&1
+		say "bench: $k ${p}-level took $(($(date +%s) - start)) s"
+		tr -d '\r' <"$out/tap.log" | grep -E '^(bench|benchmem|benchstall|# )' >"$out/results.txt"
+		if ! grep -q '^# vmviz-rig done' "$out/results.txt"; then
+			say "bench: $k ${p}-level did not finish (see $out)"
+			rc=1
+		fi
+		{
+			echo "### $(kver_of "$k"), ${p}-level paging"
+			echo
+			grep -E '^# (cpu|thp|bench mem)' "$out/results.txt" | sed 's/^# /    /'
+			echo
+			table "$out/results.txt"
+		} | tee "$out/table.md"
+		graph "$out/results.txt" "vmviz bench: time to read everything vs N, $(kver_of "$k") ${p}-level (TCG)" \
+			>"$docs/growth-$k-${p}level$tag.svg"
+		cp "$out/results.txt" "$docs/results-$k-${p}level$tag.txt"
+	done
+done
+echo "host: $(grep -m 1 'model name' /proc/cpuinfo | sed 's/.*: //') x $(nproc), qemu TCG"
+exit $rc
