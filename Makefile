@@ -25,6 +25,18 @@ selftests:
 check:
 	selftests/rig/check.sh
 
+# The same tests on a debug build of 6.12 (KASAN, lockdep, PROVE_RCU,
+# DEBUG_VM, PAGE_TABLE_CHECK, kmemleak), 4- and 5-level paging. The first
+# run builds that kernel into the cache: see docs/RELIABILITY.md for what it
+# costs.
+check-debug:
+	selftests/rig/debug-kernel.sh
+	KERNELS=debug VMVIZ_RUN_TIMEOUT=$${VMVIZ_RUN_TIMEOUT:-2400} selftests/rig/check.sh
+
+# The figures of the last runs (soak, unload, fuzz, kmemleak) as a table.
+figures:
+	@selftests/rig/figures.sh
+
 lint:
 	selftests/rig/lint.sh
 
@@ -36,4 +48,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all module userspace tools selftests check lint clean
+.PHONY: all module userspace tools selftests check check-debug figures lint clean

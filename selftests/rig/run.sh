@@ -26,6 +26,8 @@ timeout_s=${VMVIZ_RUN_TIMEOUT:-900}
 append="console=ttyS0 panic=-1 ignore_loglevel vmviz_rig=$mode"
 append="$append hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=16"
 append="$append transparent_hugepage=madvise"
+# The soak's length in seconds reaches the tests through /init's environment.
+[ -n "${VMVIZ_SOAK_SECS:-}" ] && append="$append VMVIZ_SOAK_SECS=$VMVIZ_SOAK_SECS"
 
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-machine q35 -cpu "$cpu" -smp 2 -m 4096 \
@@ -47,7 +49,8 @@ splat='WARNING:|------------\[ cut here \]|BUG:|Oops|general protection fault|KA
 splat+='possible circular locking|suspicious RCU usage|sleeping function called from invalid context|'
 splat+='kmemleak:.*new suspected|unreferenced object|Kernel panic|Call Trace:|'
 splat+='possible recursive locking|inconsistent lock state|lock held when returning|'
-splat+='rcu_sched detected stall|soft lockup|hung_task|INFO: task .* blocked'
+splat+='rcu_sched detected stall|soft lockup|hung_task|INFO: task .* blocked|'
+splat+='UBSAN:|BUG kmalloc|Poison overwritten|Redzone'
 splats=$(grep -E "$splat" "$console" 2>/dev/null | head -n 5)
 
 problems=""
