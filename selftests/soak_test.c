@@ -38,7 +38,7 @@ struct soak {
 	unsigned long deadline_ms;	/* mutators and targets stop */
 	unsigned long reads, bytes, parsed, parse_fail, kaddr;
 	unsigned long mutations, forks, thread_exits, collapse_einval;
-	unsigned long short_targets, exits_during_read, exits_before_read;
+	unsigned long short_targets, exits_during_read, killed_mid_read;
 	unsigned long untrack_during_read, eio_after_untrack, track_churn;
 	unsigned long seeks, byte_reads, bad_errors;
 	unsigned long err[NERR];
@@ -322,15 +322,21 @@ static void reader_main(pid_t target, int id, unsigned long until)
 	unsigned int seed = getpid();
 	size_t cap = 16 << 20;
 	char *buf = malloc(cap), path[64];
-	int mode = id;
+	int mode = id, gone;
 
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", target);
 	while (now_ms() < until) {
 		int fd = open(path, O_RDONLY);
 		ssize_t n;
 
+		/*
+		 * After the deadline the target exits and is reaped, and the
+		 * next control write drops its entry: ENOENT at open, EIO on a
+		 * file open at that moment.
+		 */
+		gone = now_ms() >= S->deadline_ms;
 		if (fd < 0) {
-			count_err(errno, ESRCH, ESRCH, ESRCH);
+			count_err(errno, ESRCH, gone ? ENOENT : ESRCH, ESRCH);
 			usleep(1000);
 			continue;
 		}
@@ -341,7 +347,7 @@ static void reader_main(pid_t target, int id, unsigned long until)
 		else if (-n == ESRCH)
 			add(&S->exits_during_read, 1);
 		if (n < 0)
-			count_err(-n, ESRCH, EINTR, EINTR);
+			count_err(-n, ESRCH, EINTR, gone ? EIO : EINTR);
 	}
 	_exit(0);
 }
@@ -360,7 +366,7 @@ static void exiter_main(unsigned long until)
 		unsigned int life = rnd(&seed, 20000);
 		pid_t c = fork();
 		ssize_t n;
-		int fd, e;
+		int fd, e, killed = 0;
 
 		if (c == 0) {
 			char *p = mmap(NULL, 1 << 21, PROT_READ | PROT_WRITE,
@@ -385,13 +391,27 @@ static void exiter_main(unsigned long until)
 		if (fd < 0) {
 			count_err(errno, ESRCH, ESRCH, ESRCH);
 		} else {
-			n = read_mode(fd, buf, cap, 2, &seed);
+			n = 0;
+			killed = rnd(&seed, 2);
+			if (killed) {
+				/* Killed and reaped after the first piece. */
+				n = read(fd, buf, 1 + rnd(&seed, 4096));
+				kill(c, SIGKILL);
+				waitpid(c, NULL, 0);
+				if (n > 0)
+					add(&S->killed_mid_read, 1);
+			}
+			if (n >= 0)
+				n = read_mode(fd, buf, cap, 2, &seed);
+			else
+				n = -errno;
 			if (n >= 0) {
 				check_text(buf, n);
 			} else {
 				if (n == -ESRCH)
 					add(&S->exits_during_read, 1);
-				count_err(-n, ESRCH, EINTR, EINTR);
+				/* Reaped: a control write may drop the entry. */
+				count_err(-n, ESRCH, EINTR, killed ? EIO : EINTR);
 			}
 			close(fd);
 		}
@@ -456,16 +476,14 @@ static void knob(const char *path, const char *val, char *old, size_t len)
 	int fd;
 
 	if (old) {
-		snprintf(old, len, "%s", cur ? cur : "");
-		/* "always [madvise] never" -> "madvise" */
-		if (strchr(old, '[')) {
-			char *b = strchr(old, '[') + 1;
+		/* "always [madvise] never" -> "madvise"; "100\n" -> "100" */
+		const char *v = cur ? cur : "";
+		const char *b = strchr(v, '[');
 
-			memmove(old, b, strcspn(b, "]"));
-			old[strcspn(b, "]")] = '\0';
-		} else {
-			old[strcspn(old, "\n")] = '\0';
-		}
+		if (b)
+			snprintf(old, len, "%.*s", (int)strcspn(b + 1, "]"), b + 1);
+		else
+			snprintf(old, len, "%.*s", (int)strcspn(v, "\n"), v);
 	}
 	free(cur);
 	fd = open(path, O_WRONLY);
@@ -666,11 +684,11 @@ TEST_F_TIMEOUT(soak, readers_under_churn, 300)
 	printf("# vmviz-figures soak kernel=%s secs=%lu reads=%lu bytes=%lu parsed=%lu "
 	       "parse_fail=%lu kaddr_lines=%lu byte_reads=%lu seeks=%lu mutations=%lu "
 	       "forks=%lu thread_exits=%lu collapse_einval=%lu short_targets=%lu "
-	       "exits_during_read=%lu track_churn=%lu eio_after_untrack=%lu "
+	       "killed_mid_read=%lu exits_during_read=%lu track_churn=%lu eio_after_untrack=%lu "
 	       "bad_errors=%lu errors=%s\n",
 	       u.release, secs, S->reads, S->bytes, S->parsed, S->parse_fail, S->kaddr,
 	       S->byte_reads, S->seeks, S->mutations, S->forks, S->thread_exits,
-	       S->collapse_einval, S->short_targets, S->exits_during_read, S->track_churn,
+	       S->collapse_einval, S->short_targets, S->killed_mid_read, S->exits_during_read, S->track_churn,
 	       S->eio_after_untrack, S->bad_errors, errs[0] ? errs : "none");
 	fflush(stdout);
 	EXPECT_EQ(0, S->parse_fail) TH_LOG("%s", S->failmsg);
