@@ -145,11 +145,13 @@ static void count_err(int e, int ok1, int ok2, int ok3)
 /*
  * Read @fd to its end in the given mode into @buf (cap bytes). Returns the
  * length, or -errno. Mode 0: 64 KiB reads; 1: one byte at a time; 2: random
- * sizes; 3: part of it, then lseek back to 0 and the whole report.
+ * sizes; 3: part of it, then lseek back to 0 and the whole report. @len
+ * bytes are already in @buf (read from this file).
  */
-static ssize_t read_mode(int fd, char *buf, size_t cap, int mode, unsigned int *seed)
+static ssize_t read_mode(int fd, char *buf, size_t cap, int mode, unsigned int *seed,
+			 size_t len)
 {
-	size_t len = 0, stop_at = mode == 3 ? 1 + rnd(seed, 20000) : (size_t)-1;
+	size_t stop_at = mode == 3 ? 1 + rnd(seed, 20000) : (size_t)-1;
 	ssize_t n;
 
 	for (;;) {
@@ -340,7 +342,7 @@ static void reader_main(pid_t target, int id, unsigned long until)
 			usleep(1000);
 			continue;
 		}
-		n = read_mode(fd, buf, cap, mode++ % 4, &seed);
+		n = read_mode(fd, buf, cap, mode++ % 4, &seed, 0);
 		close(fd);
 		if (n >= 0)
 			check_text(buf, n);
@@ -394,7 +396,12 @@ static void exiter_main(unsigned long until)
 			n = 0;
 			killed = rnd(&seed, 2);
 			if (killed) {
-				/* Killed and reaped after the first piece. */
+				/*
+				 * Killed and reaped after the first piece; the
+				 * rest reads ESRCH, or, while someone else
+				 * still holds the mm (reclaim's mm walk), the
+				 * rest of a report that must parse whole.
+				 */
 				n = read(fd, buf, 1 + rnd(&seed, 4096));
 				kill(c, SIGKILL);
 				waitpid(c, NULL, 0);
@@ -402,7 +409,7 @@ static void exiter_main(unsigned long until)
 					add(&S->killed_mid_read, 1);
 			}
 			if (n >= 0)
-				n = read_mode(fd, buf, cap, 2, &seed);
+				n = read_mode(fd, buf, cap, 2, &seed, n);
 			else
 				n = -errno;
 			if (n >= 0) {
@@ -537,6 +544,25 @@ static void parked(void *arg)
 	madvise(p + (3 << 20), 1 << 20, MADV_PAGEOUT);
 }
 
+/* Wait until @pid sleeps (state S in /proc/PID/stat); 0, or -1 after 5 s. */
+static int wait_sleeping(pid_t pid)
+{
+	char path[64], *stat, *p;
+	int i, ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (i = 0; i < 500; i++) {
+		stat = vt_read_file(path, NULL);
+		p = stat ? strrchr(stat, ')') : NULL;
+		ok = p && p[1] == ' ' && p[2] == 'S';
+		free(stat);
+		if (ok)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
 /*
  * Where the "mm" line is in @text: its "count" is mm_count, which moves
  * while the process sleeps (an idle CPU borrows its mm as the lazy TLB mm),
@@ -578,6 +604,8 @@ TEST_F(soak, report_at_rest_reads_the_same_in_any_pieces)
 	/* Nothing may change the child while it is read: no khugepaged. */
 	knob(THP "enabled", "never", NULL, 0);
 	ASSERT_EQ(0, vt_spawn(&c, parked, NULL));
+	/* Past vt_spawn's handshake the child still runs into read(): wait. */
+	ASSERT_EQ(0, wait_sleeping(c.pid));
 	ASSERT_EQ(0, vt_track(c.pid));
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", c.pid);
 	whole = vt_read_file(path, &blen);
@@ -601,7 +629,8 @@ TEST_F(soak, report_at_rest_reads_the_same_in_any_pieces)
 		/* Same text before and after the mm line. */
 		ASSERT_EQ(mo, bo);
 		ASSERT_EQ((ssize_t)(blen - me), len - (ssize_t)be) TH_LOG("pass %d", k);
-		EXPECT_EQ(0, memcmp(whole, bytes, mo)) TH_LOG("pass %d", k);
+		EXPECT_EQ(0, memcmp(whole, bytes, mo)) TH_LOG("pass %d: '%.*s' vs '%.*s'", k,
+							      (int)mo, whole, (int)mo, bytes);
 		EXPECT_EQ(0, memcmp(whole + me, bytes + be, blen - me)) TH_LOG("pass %d", k);
 	}
 	/* pread at any offset returns that slice of the whole report. */
