@@ -82,7 +82,7 @@ static unsigned int rnd(unsigned int *seed, unsigned int n)
 /* One fuzz input into @b; returns its length. */
 static size_t gen(unsigned int *seed, char *b, size_t cap)
 {
-	static const char *edge[] = {
+	static const char * const edge[] = {
 		"1", "1\n", "+1", "+1\n", "01", "000000000000001", "0000000000000001",
 		"2147483647", "2147483648", "4294967295", "4294967296", "-2147483648",
 		"-1", "0", "+0", "+", "-", "\n", "\n\n", "1\n\n", "1\r\n", " 1", "1 ",
@@ -125,7 +125,7 @@ static size_t gen(unsigned int *seed, char *b, size_t cap)
 
 TEST(control_fuzz_only_documented_errors_nothing_created)
 {
-	const char *files[] = { VMVIZ_TRACK, VMVIZ_UNTRACK };
+	static const char * const files[] = { VMVIZ_TRACK, VMVIZ_UNTRACK };
 	unsigned long inputs = 0, accepted = 0, einval = 0, esrch = 0, enoent = 0, other = 0;
 	unsigned long deadline = time(NULL) + 8;
 	size_t cap = 1 << 20, len;
@@ -174,10 +174,18 @@ TEST(control_fuzz_only_documented_errors_nothing_created)
 			/* A real process tracked: take it back out. */
 			EXPECT_EQ(0, vt_untrack(pid));
 			break;
-		case EINVAL: einval++; break;
-		case ESRCH: esrch++; break;
-		case ENOENT: enoent++; break;
-		default: other++; break;
+		case EINVAL:
+			einval++;
+			break;
+		case ESRCH:
+			esrch++;
+			break;
+		case ENOENT:
+			enoent++;
+			break;
+		default:
+			other++;
+			break;
 		}
 		list_dir(after, sizeof(after));
 		ASSERT_STREQ(before, after) TH_LOG("input %d changed /proc/vmviz", i);

@@ -214,7 +214,8 @@ static void *mutator(void *arg)
 			if (s->addr)
 				munmap(s->addr, s->size);
 			sz = rnd(&seed, 2) ? MAXREGION : 4096UL * (1 + rnd(&seed, 256));
-			p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			p = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			s->addr = p == MAP_FAILED ? NULL : p;
 			s->size = sz;
 			s->prot = PROT_READ | PROT_WRITE;
@@ -618,7 +619,8 @@ TEST_F(soak, report_at_rest_reads_the_same_in_any_pieces)
 		fd = open(path, O_RDONLY);
 		ASSERT_LE(0, fd);
 		for (len = 0; len < (ssize_t)blen + 32; len += n) {
-			n = read(fd, bytes + len, k == 0 ? 1 : 1 + rnd(&seed, 5000) % (blen + 32 - len));
+			n = read(fd, bytes + len,
+				 k == 0 ? 1 : 1 + rnd(&seed, 5000) % (blen + 32 - len));
 			ASSERT_LE(0, n) TH_LOG("read: %s", strerror(errno));
 			if (n == 0)
 				break;
@@ -717,7 +719,8 @@ TEST_F_TIMEOUT(soak, readers_under_churn, 300)
 	       "bad_errors=%lu errors=%s\n",
 	       u.release, secs, S->reads, S->bytes, S->parsed, S->parse_fail, S->kaddr,
 	       S->byte_reads, S->seeks, S->mutations, S->forks, S->thread_exits,
-	       S->collapse_einval, S->short_targets, S->killed_mid_read, S->exits_during_read, S->track_churn,
+	       S->collapse_einval, S->short_targets, S->killed_mid_read,
+	       S->exits_during_read, S->track_churn,
 	       S->eio_after_untrack, S->bad_errors, errs[0] ? errs : "none");
 	fflush(stdout);
 	EXPECT_EQ(0, S->parse_fail) TH_LOG("%s", S->failmsg);
