@@ -130,11 +130,16 @@ TEST(control_fuzz_only_documented_errors_nothing_created)
 	unsigned long deadline = time(NULL) + 8;
 	size_t cap = 1 << 20, len;
 	char before[8192], after[8192];
-	unsigned int seed = 12345;
+	/* A new seed each run, printed so that a failure can be replayed. */
+	unsigned int seed = getenv("VMVIZ_FUZZ_SEED") ? atoi(getenv("VMVIZ_FUZZ_SEED")) :
+			    (unsigned int)time(NULL) ^ getpid();
 	char *b = malloc(cap + 1);
+	unsigned int seed0;
 	int fd[2], f, i;
 
 	VMVIZ_REQUIRE();
+	seed0 = seed;
+	TH_LOG("seed %u (VMVIZ_FUZZ_SEED replays it)", seed);
 	list_dir(before, sizeof(before));
 	for (f = 0; f < 2; f++) {
 		fd[f] = open(files[f], O_WRONLY);
@@ -204,8 +209,8 @@ TEST(control_fuzz_only_documented_errors_nothing_created)
 	close(fd[0]);
 	close(fd[1]);
 	EXPECT_EQ(0, other);
-	printf("# vmviz-figures fuzz inputs=%lu accepted=%lu einval=%lu esrch=%lu enoent=%lu "
-	       "other=%lu\n", inputs + 6, accepted, einval, esrch, enoent, other);
+	printf("# vmviz-figures fuzz seed=%u inputs=%lu accepted=%lu einval=%lu esrch=%lu "
+	       "enoent=%lu other=%lu\n", seed0, inputs + 6, accepted, einval, esrch, enoent, other);
 	free(b);
 }
 
