@@ -26,8 +26,11 @@ timeout_s=${VMVIZ_RUN_TIMEOUT:-900}
 append="console=ttyS0 panic=-1 ignore_loglevel vmviz_rig=$mode"
 append="$append hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=16"
 append="$append transparent_hugepage=madvise"
-# The soak's length in seconds reaches the tests through /init's environment.
-[ -n "${VMVIZ_SOAK_SECS:-}" ] && append="$append VMVIZ_SOAK_SECS=$VMVIZ_SOAK_SECS"
+# The soak's length in seconds and a fuzz seed to replay reach the tests
+# through /init's environment.
+for v in VMVIZ_SOAK_SECS VMVIZ_FUZZ_SEED; do
+	[ -n "${!v:-}" ] && append="$append $v=${!v}"
+done
 
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-machine q35 -cpu "$cpu" -smp 2 -m 4096 \
