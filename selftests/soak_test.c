@@ -349,6 +349,8 @@ static void reader_main(pid_t target, int id, unsigned long until)
 			check_text(buf, n);
 		else if (-n == ESRCH)
 			add(&S->exits_during_read, 1);
+		/* A read that began before the deadline may end after it. */
+		gone = now_ms() >= S->deadline_ms;
 		if (n < 0)
 			count_err(-n, ESRCH, EINTR, gone ? EIO : EINTR);
 	}
