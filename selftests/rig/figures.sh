@@ -11,7 +11,7 @@ dirs=("$@")
 
 # val FILE KIND KEY: the value of KEY on the KIND figures line.
 val() {
-	grep -m1 "^# vmviz-figures $2 " "$1" 2>/dev/null |
+	grep -m1 "^# vmviz-figures $2 " "$1" 2>/dev/null | tr -d '\r' |
 		tr ' ' '\n' | awk -F= -v k="$3" '$1 == k { print $2 }'
 }
 
@@ -24,7 +24,7 @@ for d in "${dirs[@]}"; do
 	p=${d##*-}
 	read -r pass fail _ <"$d/counts" 2>/dev/null || { pass=?; fail=?; }
 	bytes=$(val "$t" soak bytes)
-	mb=$([ -n "$bytes" ] && echo "scale=1; $bytes / 1048576" | bc)
+	mb=$([ -n "$bytes" ] && awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
 	leak=$(val "$t" kmemleak vmviz)
 	splats=$(grep -cE 'WARNING:|BUG:|Oops|KASAN|UBSAN:|circular locking|suspicious RCU|sleeping function|unreferenced object|Call Trace:|soft lockup|hung_task' "$c" 2>/dev/null)
 	echo "| $k $p-level | $(val "$t" soak secs) | $(val "$t" soak reads) | $mb |" \
