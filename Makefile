@@ -32,6 +32,18 @@ check:
 demo:
 	selftests/rig/demo.sh
 
+# The same tests on a debug build of 6.12 (KASAN, lockdep, PROVE_RCU,
+# DEBUG_VM, PAGE_TABLE_CHECK, kmemleak), 4- and 5-level paging. The first
+# run builds that kernel into the cache: see docs/RELIABILITY.md for what it
+# costs.
+check-debug:
+	selftests/rig/debug-kernel.sh
+	KERNELS=debug VMVIZ_RUN_TIMEOUT=$${VMVIZ_RUN_TIMEOUT:-2400} selftests/rig/check.sh
+
+# The figures of the last runs (soak, unload, fuzz, kmemleak) as a table.
+figures:
+	@selftests/rig/figures.sh
+
 lint:
 	selftests/rig/lint.sh
 
@@ -61,5 +73,5 @@ clean:
 	$(MAKE) -C selftests/bench clean
 	rm -rf build
 
-.PHONY: all module userspace tools selftests check demo lint bench install \
-	install-module install-tools clean
+.PHONY: all module userspace tools selftests check check-debug figures demo lint \
+	bench install install-module install-tools clean

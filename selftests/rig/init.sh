@@ -79,6 +79,13 @@ for t in /tests/*_test; do
 	"$t"
 	echo "# exit $(basename "$t") $?"
 done
+# Tests that unload and reload the module themselves, after the others.
+for t in /tests/late/*_test; do
+	[ -x "$t" ] || continue
+	echo "# run late/$(basename "$t")"
+	"$t"
+	echo "# exit late/$(basename "$t") $?"
+done
 
 if rmmod vmviz; then
 	tap ok rmmod
@@ -94,6 +101,23 @@ if insmod /vmviz.ko && [ -d /proc/vmviz ] && rmmod vmviz; then
 	tap ok reload
 else
 	tap "not ok" reload
+fi
+# Debug kernels: after the soak and the unloads, nothing vmviz allocated
+# may be left. kmemleak names a freed module's code only by address.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >/tmp/kmemleak
+	leaks=$(grep -c '^unreferenced object' /tmp/kmemleak)
+	ours=$(grep -cE 'vmviz|\] 0xffffffff[a-f]' /tmp/kmemleak)
+	echo "# vmviz-figures kmemleak objects=$leaks vmviz=$ours"
+	sed -n '1,40s/^/# kmemleak: /p' /tmp/kmemleak
+	if [ "$ours" = 0 ]; then
+		tap ok kmemleak_nothing_from_vmviz
+	else
+		tap "not ok" kmemleak_nothing_from_vmviz
+	fi
 fi
 echo "# vmviz-rig done"
 sync

@@ -22,6 +22,10 @@ cp "$out/vmviz.ko" "$root/"
 for t in "$TOP"/selftests/*_test "$TOP"/selftests/rig-env.sh; do
 	[ -f "$t" ] && cp "$t" "$root/tests/"
 done
+mkdir -p "$root/tests/late"
+for t in "$TOP"/selftests/late/*_test; do
+	[ -f "$t" ] && cp "$t" "$root/tests/late/"
+done
 if [ -x "$TOP/tools/vmviz" ]; then
 	cp "$TOP/tools/vmviz" "$root/bin/vmviz"
 	# The reader links libsmartcols dynamically (Debian ships no .a):
