@@ -9,7 +9,7 @@ set -euo pipefail
 kernels=${*:-$ALL_KERNELS}
 
 HOST_PKGS="qemu-system-x86 busybox-static cpio debootstrap sparse xz-utils
-	libsmartcols-dev librsvg2-bin gcc make perl libc6-dev pkg-config kmod"
+	libsmartcols-dev librsvg2-bin gcc make perl libc6-dev pkg-config kmod python3"
 for k in $kernels; do
 	in_chroot "$k" || [ "$k" = debug ] || HOST_PKGS="$HOST_PKGS linux-headers-$(kver_of "$k")"
 done
