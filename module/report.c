@@ -511,8 +511,8 @@ static int count_leaf(void *arg, const struct vmviz_leaf *leaf)
  *       protflags FLAGS anon 0|1 pkey N present N dirty N accessed N
  *       writable N huge N swapped N nonpresent N
  * PERM and OFFSET (bytes, 16 hex digits; 0 without a file) as
- * /proc/PID/maps has them; vm
- * names the vm_flags as smaps' VmFlags does, comma separated; prot is
+ * /proc/PID/maps has them; vm names the vm_flags as smaps' VmFlags does,
+ * in bit order, comma separated; prot is
  * vm_page_prot, protflags its hardware bits as in page lines; anon tells
  * whether an anon_vma is attached; the counts are base pages of this VMA's
  * entries: present (P or PROT_NONE), dirty, accessed, writable (P and RW),
