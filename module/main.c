@@ -19,6 +19,9 @@
 /* At most this many tracked processes; tracking one more is -ENOSPC. */
 #define MAX_TRACKED	4096
 
+/* Room for a PID in decimal and its NUL: the name of a report file. */
+#define NAME_LEN	12
+
 /*
  * A tracked process. It holds the struct pid, not the number: once the
  * process is reaped its report fails with -ESRCH rather than showing the
@@ -29,7 +32,7 @@ struct tracked {
 	struct list_head node;
 	struct pid *pid;
 	struct proc_dir_entry *pde;
-	char name[12];
+	char name[NAME_LEN];
 };
 
 static struct proc_dir_entry *vmviz_dir;
@@ -105,14 +108,21 @@ static struct tracked *tracked_find(const char *name)
 }
 
 /*
- * Parse a control write: a positive decimal PID without sign or leading
- * zero, optionally followed by one newline, nothing else (no blanks, no
- * NUL). Numbers past INT_MAX are -EINVAL like any other malformed input.
+ * Check and parse a control write: a positive decimal PID without sign or
+ * leading zero, optionally followed by one newline, nothing else (no
+ * blanks, no NUL). Numbers past INT_MAX are -EINVAL like any other
+ * malformed input. Fills in the number and the report file's @name.
+ *
+ * Disclosure: only CAP_SYS_ADMIN in the initial namespace may track, checked
+ * at open and again here against the opener's credentials.
  */
-static int parse_pid(const char __user *ubuf, size_t count, int *nr)
+static int control_parse(struct file *file, const char __user *ubuf,
+			 size_t count, int *nr, char *name)
 {
 	char buf[16];
 
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
 	if (count == 0 || count >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, count))
@@ -122,12 +132,12 @@ static int parse_pid(const char __user *ubuf, size_t count, int *nr)
 		return -EINVAL;
 	if (kstrtoint(buf, 10, nr) || *nr <= 0)
 		return -EINVAL;
+	snprintf(name, NAME_LEN, "%d", *nr);
 	return 0;
 }
 
 static int control_open(struct inode *inode, struct file *file)
 {
-	/* Disclosure: only CAP_SYS_ADMIN in the initial namespace may track. */
 	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
 	return 0;
@@ -167,16 +177,13 @@ static int track(struct pid *pid, const char *name)
 static ssize_t track_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
 {
-	char name[12];
+	char name[NAME_LEN];
 	struct pid *pid;
 	int nr, err;
 
-	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
-		return -EPERM;
-	err = parse_pid(ubuf, count, &nr);
+	err = control_parse(file, ubuf, count, &nr, name);
 	if (err)
 		return err;
-	snprintf(name, sizeof(name), "%d", nr);
 	mutex_lock(&tracked_lock);
 	reap_dead();
 	/* The number is read in the writer's PID namespace. */
@@ -194,22 +201,21 @@ static ssize_t untrack_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
 	struct tracked *t;
-	char name[12];
+	char name[NAME_LEN];
 	int nr, err;
 
-	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
-		return -EPERM;
-	err = parse_pid(ubuf, count, &nr);
+	err = control_parse(file, ubuf, count, &nr, name);
 	if (err)
 		return err;
-	snprintf(name, sizeof(name), "%d", nr);
 	mutex_lock(&tracked_lock);
 	reap_dead();
 	t = tracked_find(name);
 	if (t)
 		tracked_free(t);
+	else
+		err = -ENOENT;
 	mutex_unlock(&tracked_lock);
-	return t ? count : -ENOENT;
+	return err ? err : count;
 }
 
 static const struct proc_ops track_ops = {

@@ -13,23 +13,6 @@
 
 #include "vmviz_test.h"
 
-/* Names in /proc/vmviz, as one sorted-by-readdir string. */
-static void list_dir(char *out, size_t len)
-{
-	struct dirent *d;
-	DIR *dir = opendir(VMVIZ_DIR);
-
-	out[0] = '\0';
-	if (!dir)
-		return;
-	while ((d = readdir(dir)))
-		if (strlen(out) + strlen(d->d_name) + 2 < len) {
-			strcat(out, d->d_name);
-			strcat(out, " ");
-		}
-	closedir(dir);
-}
-
 /* write(2) of exactly @len bytes; returns 0 or -errno. */
 static int write_raw(const char *path, const char *buf, size_t len)
 {
@@ -75,7 +58,7 @@ TEST(bad_control_input_is_refused_and_creates_nothing)
 	unsigned int i, f;
 
 	VMVIZ_REQUIRE();
-	list_dir(before, sizeof(before));
+	vt_list_dir(before, sizeof(before));
 	for (f = 0; f < 2; f++) {
 		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 			int err = write_raw(files[f], cases[i].buf, cases[i].len);
@@ -88,7 +71,7 @@ TEST(bad_control_input_is_refused_and_creates_nothing)
 						     cases[i].what, strerror(-err));
 		}
 	}
-	list_dir(after, sizeof(after));
+	vt_list_dir(after, sizeof(after));
 	EXPECT_STREQ(before, after);
 }
 

@@ -14,22 +14,6 @@
 
 #include "vmviz_test.h"
 
-static void list_dir(char *out, size_t len)
-{
-	struct dirent *d;
-	DIR *dir = opendir(VMVIZ_DIR);
-
-	out[0] = '\0';
-	if (!dir)
-		return;
-	while ((d = readdir(dir)))
-		if (strlen(out) + strlen(d->d_name) + 2 < len) {
-			strcat(out, d->d_name);
-			strcat(out, " ");
-		}
-	closedir(dir);
-}
-
 static int write_raw(int fd, const void *buf, size_t len)
 {
 	ssize_t n = write(fd, buf, len);
@@ -138,7 +122,7 @@ TEST(control_fuzz_only_documented_errors_nothing_created)
 	VMVIZ_REQUIRE();
 	seed0 = seed;
 	TH_LOG("seed %u (VMVIZ_FUZZ_SEED replays it)", seed);
-	list_dir(before, sizeof(before));
+	vt_list_dir(before, sizeof(before));
 	for (f = 0; f < 2; f++) {
 		fd[f] = open(files[f], O_WRONLY);
 		ASSERT_LE(0, fd[f]);
@@ -190,7 +174,7 @@ TEST(control_fuzz_only_documented_errors_nothing_created)
 			other++;
 			break;
 		}
-		list_dir(after, sizeof(after));
+		vt_list_dir(after, sizeof(after));
 		ASSERT_STREQ(before, after) TH_LOG("input %d changed /proc/vmviz", i);
 	}
 	/* Split writes: each write is a whole PID; a lone newline is refused. */
@@ -202,7 +186,7 @@ TEST(control_fuzz_only_documented_errors_nothing_created)
 	EXPECT_EQ(-EFAULT, write_raw(fd[1], bad_ptr(), 5));
 	EXPECT_EQ(-EINVAL, write_raw(fd[0], bad_ptr(), 1 << 30));
 	EXPECT_EQ(-EINVAL, write_raw(fd[0], b, 0));
-	list_dir(after, sizeof(after));
+	vt_list_dir(after, sizeof(after));
 	EXPECT_STREQ(before, after);
 	close(fd[0]);
 	close(fd[1]);
@@ -292,7 +276,7 @@ TEST(wrong_direction_is_refused)
 	int fd;
 
 	VMVIZ_REQUIRE();
-	list_dir(before, sizeof(before));
+	vt_list_dir(before, sizeof(before));
 	fd = open(VMVIZ_DIR "/self", O_WRONLY);
 	if (fd >= 0) {
 		EXPECT_EQ(-EIO, write_raw(fd, "1\n", 2));
@@ -308,7 +292,7 @@ TEST(wrong_direction_is_refused)
 	} else {
 		EXPECT_EQ(EACCES, errno);
 	}
-	list_dir(after, sizeof(after));
+	vt_list_dir(after, sizeof(after));
 	EXPECT_STREQ(before, after);
 }
 

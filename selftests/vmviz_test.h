@@ -6,6 +6,7 @@
 #ifndef VMVIZ_TEST_H
 #define VMVIZ_TEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -76,6 +77,23 @@ static inline char *vt_read_file(const char *path, size_t *lenp)
 	if (lenp)
 		*lenp = len;
 	return buf;
+}
+
+/* The names in /proc/vmviz, in readdir order, blank separated. */
+static inline void vt_list_dir(char *out, size_t len)
+{
+	struct dirent *d;
+	DIR *dir = opendir(VMVIZ_DIR);
+
+	out[0] = '\0';
+	if (!dir)
+		return;
+	while ((d = readdir(dir)))
+		if (strlen(out) + strlen(d->d_name) + 2 < len) {
+			strcat(out, d->d_name);
+			strcat(out, " ");
+		}
+	closedir(dir);
 }
 
 /* Write a string to a control file; returns 0 or -errno. */

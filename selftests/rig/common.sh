@@ -64,4 +64,23 @@ apt_mirror() {
 }
 
 die() { echo "rig: $*" >&2; exit 1; }
+
+# Install the Debian packages of "$@" that are missing, or stop naming them
+# when not root. Packages only: no suite is ever added to apt's sources.
+need_packages() {
+	local p missing=""
+
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing="$missing $p"
+	done
+	[ -n "$missing" ] || return 0
+	[ "$(id -u)" = 0 ] ||
+		die "not root, and these Debian packages are missing:$missing (install them, or run as root)"
+	say "installing:$missing"
+	DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false update -q >/dev/null
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+		die "apt-get install$missing failed"
+}
 say() { echo "rig: $*" >&2; }

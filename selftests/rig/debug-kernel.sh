@@ -20,20 +20,8 @@ stamp=$top/built.$kver
 
 # Host tools the kernel build needs, Debian packages only.
 HOST_PKGS="bc flex bison libelf-dev libssl-dev gcc make perl xz-utils cpio kmod"
-missing=""
-for p in $HOST_PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	[ "$(id -u)" = 0 ] ||
-		die "not root, and these Debian packages are missing:$missing"
-	say "installing:$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null
-	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $missing >/dev/null
-fi
+# shellcheck disable=SC2086
+need_packages $HOST_PKGS
 
 # One build at a time: clones share the cache.
 mkdir -p "$top"

@@ -14,20 +14,8 @@ for k in $kernels; do
 	in_chroot "$k" || [ "$k" = debug ] || HOST_PKGS="$HOST_PKGS linux-headers-$(kver_of "$k")"
 done
 
-missing=""
-for p in $HOST_PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	[ "$(id -u)" = 0 ] ||
-		die "not root, and these Debian packages are missing:$missing (install them, or run as root)"
-	say "installing:$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get -o Acquire::Check-Valid-Until=false update -q >/dev/null
-	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $missing >/dev/null
-fi
+# shellcheck disable=SC2086
+need_packages $HOST_PKGS
 
 mkdir -p "$CACHE/debs" "$CACHE/images"
 
