@@ -120,7 +120,7 @@ TEST(self_reports_the_reader)
 	ASSERT_EQ(0, vt_parse(txt, &r, err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_EQ(getpid(), r.pid);
 	EXPECT_STREQ("process", r.kind);
-	EXPECT_STREQ(r.mm_id, r.active_id);
+	EXPECT_STREQ("own", r.active);
 	free(txt);
 	vt_free(&r);
 }
