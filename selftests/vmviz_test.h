@@ -33,8 +33,18 @@
 			SKIP(return, "vmviz module not loaded");	\
 	} while (0)
 
+/*
+ * How reports are read: 0 reads as much as fits at once; anything else is
+ * the size of every read() (1: a byte at a time; an odd size cuts lines).
+ */
+static size_t vt_chunk;
+
+/* The read sizes every cross-check is run with. */
+static const size_t vt_chunks[] = { 0, 1, 4093 };
+#define VT_NCHUNKS	(sizeof(vt_chunks) / sizeof(vt_chunks[0]))
+
 /* Read a whole file into a NUL-terminated malloc'd buffer; NULL + errno. */
-static inline char *vt_read_file(const char *path, size_t *lenp)
+static inline char *vt_read_file_by(const char *path, size_t *lenp, size_t chunk)
 {
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap);
@@ -59,7 +69,7 @@ static inline char *vt_read_file(const char *path, size_t *lenp)
 			buf = nb;
 			cap *= 2;
 		}
-		n = read(fd, buf + len, cap - len - 1);
+		n = read(fd, buf + len, chunk && chunk < cap - len - 1 ? chunk : cap - len - 1);
 		if (n < 0) {
 			int e = errno;
 
@@ -77,6 +87,11 @@ static inline char *vt_read_file(const char *path, size_t *lenp)
 	if (lenp)
 		*lenp = len;
 	return buf;
+}
+
+static inline char *vt_read_file(const char *path, size_t *lenp)
+{
+	return vt_read_file_by(path, lenp, 0);
 }
 
 /* The names in /proc/vmviz, in readdir order, blank separated. */
@@ -127,7 +142,7 @@ static inline int vt_untrack(pid_t pid)
 	return vt_write(VMVIZ_UNTRACK, s);
 }
 
-/* Track pid and read its whole report; NULL + errno on failure. */
+/* Track pid and read its whole report, vt_chunk at a time; NULL + errno. */
 static inline char *vt_report(pid_t pid)
 {
 	char path[64];
@@ -138,7 +153,7 @@ static inline char *vt_report(pid_t pid)
 		return NULL;
 	}
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", pid);
-	return vt_read_file(path, NULL);
+	return vt_read_file_by(path, NULL, vt_chunk);
 }
 
 /*
