@@ -8,6 +8,7 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/sched/coredump.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -166,6 +167,54 @@ static inline bool vmviz_maps_heap(const struct vm_area_struct *vma)
 	return vma->vm_start <= vma->vm_mm->brk &&
 	       vma->vm_end >= vma->vm_mm->start_brk;
 #endif
+}
+
+/*
+ * Per-VMA read locks, where a module can take them (7.2 exports
+ * lock_vma_under_rcu(); 6.12 has the locks but not the export): a page walk
+ * of one VMA under its own lock, as page faults and 7.2's /proc/PID/maps
+ * and smaps do, keeps the mmap lock free for the target's writers. The VMA
+ * lock keeps the VMA attached and its page tables from being freed by
+ * munmap (which write-locks the VMAs it detaches); PTE tables freed under
+ * RCU are read under RCU, as with the mmap lock.
+ */
+#ifdef VMVIZ_HAVE_VMA_LOCK
+#define VMVIZ_VMA_LOCK	true
+
+static inline struct vm_area_struct *vmviz_lock_vma(struct mm_struct *mm,
+						     unsigned long addr)
+{
+	return lock_vma_under_rcu(mm, addr);
+}
+
+static inline void vmviz_unlock_vma(struct vm_area_struct *vma)
+{
+	vma_end_read(vma);
+}
+#else
+#define VMVIZ_VMA_LOCK	false
+
+static inline struct vm_area_struct *vmviz_lock_vma(struct mm_struct *mm,
+						     unsigned long addr)
+{
+	return NULL;
+}
+
+static inline void vmviz_unlock_vma(struct vm_area_struct *vma)
+{
+}
+#endif
+
+/* The lock a walk relies on: its VMA's own, or the mmap lock. */
+static inline void vmviz_assert_walk_locked(struct vmviz_walk *w)
+{
+#ifdef VMVIZ_HAVE_VMA_LOCK
+	if (w->vma) {
+		vma_assert_locked(w->vma);
+		return;
+	}
+#endif
+	mmap_assert_locked(w->mm);
 }
 
 /* The path maps shows: on overlayfs the user's path, not the backing file. */

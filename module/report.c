@@ -77,12 +77,17 @@ struct vmviz_report {
 	struct report_cursor cur;
 	struct report_cursor next;	/* set by show(): record @pos + 1 */
 
-	/* Valid from start() to stop() only: never across read() calls. */
+	/*
+	 * Valid from start() to stop() only: never across read() calls. @vma
+	 * is the VMA of the cursor, checked under this hold of the mmap lock
+	 * (@mm_locked), or read-locked itself (@vma_locked).
+	 */
 	struct task_struct *task;
-	struct vm_area_struct *vma;	/* checked under this hold of the lock */
+	struct vm_area_struct *vma;
 	unsigned long held;		/* work done under this hold */
 	bool mm_got;			/* an mm_users reference (mmget) */
 	bool mm_locked;
+	bool vma_locked;
 };
 
 /*
@@ -519,29 +524,47 @@ static void show_vma_name(struct seq_file *m, struct vm_area_struct *vma,
 		seq_puts(m, "[anon]");
 }
 
+/* Drop the lock the read holds on the target: a VMA's, or the mmap lock. */
+static void report_unlock(struct vmviz_report *r)
+{
+	if (r->vma_locked)
+		vmviz_unlock_vma(r->vma);
+	r->vma_locked = false;
+	if (r->mm_locked)
+		mmap_read_unlock(r->mm);
+	r->mm_locked = false;
+	r->vma = NULL;
+	r->held = 0;
+}
+
+/* Hold the mmap read lock, killably: VMA lines and the walk without VMA locks. */
+static int report_lock_mm(struct vmviz_report *r)
+{
+	if (r->mm_locked)
+		return 0;
+	report_unlock(r);
+	if (mmap_read_lock_killable(r->mm))
+		return -EINTR;
+	r->mm_locked = true;
+	return 0;
+}
+
 /*
- * Drop the mmap lock and take it again when this hold has done its share
- * of work or a writer waits for the lock, so that the target's mmap,
- * munmap or mprotect waits for one bounded piece of a report at most.
- * A fatal signal ends the read here.
- *
- * Locking: mmap read lock held on entry; held again on a 0 return. After
- * a drop, r->vma is gone: the caller looks its VMA up again.
+ * Between two pieces of a report: a fatal signal ends the read here, and
+ * the lock is dropped when this hold has done its share of work, or when a
+ * writer waits for the mmap lock, so that the target's mmap, munmap or
+ * mprotect waits for one bounded piece at most. The caller takes the lock
+ * it needs again, and looks its VMA up again.
  */
 static int report_pause(struct vmviz_report *r)
 {
 	if (fatal_signal_pending(current))
 		return -EINTR;
-	if (r->held < HOLD_BUDGET && !mmap_lock_is_contended(r->mm))
+	if (r->held < HOLD_BUDGET &&
+	    !(r->mm_locked && mmap_lock_is_contended(r->mm)))
 		return 0;
-	mmap_read_unlock(r->mm);
-	r->mm_locked = false;
-	r->vma = NULL;
-	r->held = 0;
+	report_unlock(r);
 	cond_resched();
-	if (mmap_read_lock_killable(r->mm))
-		return -EINTR;
-	r->mm_locked = true;
 	return 0;
 }
 
@@ -568,6 +591,8 @@ static int show_vma(struct seq_file *m, struct vmviz_report *r,
 	int err;
 
 	err = report_pause(r);
+	if (!err)
+		err = report_lock_mm(r);
 	if (err)
 		return err;
 	vma = find_vma(r->mm, c->addr);
@@ -605,22 +630,72 @@ static int show_vma(struct seq_file *m, struct vmviz_report *r,
 }
 
 /*
- * The VMA of the last VMA line, as it was then, or NULL if it has changed
- * (unmapped, split, merged, grown or shrunk) since the lock was dropped.
+ * Lock the VMA of the last VMA line for the next piece of its walk: by its
+ * own read lock where the kernel lets a module take one, else (or when that
+ * fails: a writer is changing the VMA) by the mmap lock.
+ *
+ * Return: 0 with r->vma locked; 1 if the VMA has changed (unmapped, split,
+ * merged, grown or shrunk) since its line was made; -EINTR.
  */
-static struct vm_area_struct *report_vma(struct vmviz_report *r,
-					 struct report_cursor *c)
+static int report_lock_vma(struct vmviz_report *r, struct report_cursor *c)
 {
-	struct vm_area_struct *vma = r->vma;
+	struct vm_area_struct *vma;
+	int err;
 
-	if (!vma) {
-		vma = find_vma(r->mm, c->addr);
-		if (!vma || vma->vm_start != c->vma_start ||
-		    vma->vm_end != c->vma_end)
-			return NULL;
-		r->vma = vma;
+	if (r->vma)
+		return 0;
+	if (!r->mm_locked) {
+		vma = vmviz_lock_vma(r->mm, c->addr);
+		if (vma) {
+			r->vma = vma;
+			r->vma_locked = true;
+			return vma->vm_start != c->vma_start ||
+			       vma->vm_end != c->vma_end;
+		}
+		err = report_lock_mm(r);
+		if (err)
+			return err;
 	}
-	return vma;
+	vma = find_vma(r->mm, c->addr);
+	if (!vma || vma->vm_start != c->vma_start || vma->vm_end != c->vma_end)
+		return 1;
+	r->vma = vma;
+	return 0;
+}
+
+/*
+ * Walk the VMA from c->addr on, under the lock held, until the hold's
+ * budget is spent (0), the record is full (1) or the VMA is done (2).
+ */
+static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
+		      struct vmviz_sink *sink)
+{
+	struct vmviz_walk w = {
+		.mm = r->mm, .vma = r->vma_locked ? r->vma : NULL,
+		.addr = c->addr, .end = c->vma_end, .buf = r->ptes,
+		.work = r->held, .budget = HOLD_BUDGET,
+	};
+	struct vmviz_batch b;
+	unsigned int taken;
+	int ret = 0;
+
+	while (vmviz_walk_next(&w, &b)) {
+		taken = vmviz_run_feed(&c->run, &b, sink);
+		if (taken < b.nr) {
+			w.addr = b.addr + ((unsigned long)taken << PAGE_SHIFT);
+			ret = 1;
+			break;
+		}
+		if (vmviz_sink_full(sink)) {
+			ret = 1;
+			break;
+		}
+	}
+	if (!ret && w.addr >= w.end)
+		ret = 2;
+	c->addr = w.addr;
+	r->held = w.work;
+	return ret;
 }
 
 /*
@@ -629,7 +704,9 @@ static struct vm_area_struct *report_vma(struct vmviz_report *r,
  * Entries are merged into runs across batches, records and holds of the
  * lock; the open run travels in the cursor.
  *
- * Locking: mmap read lock held, dropped and taken again on the way.
+ * Locking: on entry the mmap read lock; on the way, pieces of the walk
+ * under the VMA's own lock where the kernel allows it (the mmap lock is
+ * dropped first), else under the mmap lock, dropped and taken again.
  */
 static int show_pages(struct seq_file *m, struct vmviz_report *r,
 		      struct report_cursor *c)
@@ -638,38 +715,23 @@ static int show_pages(struct seq_file *m, struct vmviz_report *r,
 		.m = m, .st = &c->st, .lines = &c->lines,
 		.room = LINES_PER_RECORD,
 	};
-	struct vmviz_walk w = {
-		.mm = r->mm, .buf = r->ptes, .budget = HOLD_BUDGET,
-	};
-	struct vmviz_batch b;
-	unsigned int taken;
-	bool found;
 	int err;
 
+	if (VMVIZ_VMA_LOCK)
+		report_unlock(r);
 	for (;;) {
 		err = report_pause(r);
-		if (err)
+		if (!err)
+			err = report_lock_vma(r, c);
+		if (err < 0)
 			return err;
-		if (!report_vma(r, c))
+		if (err)
 			break;		/* changed: its sum ends at c->addr */
-		w.addr = c->addr;
-		w.end = c->vma_end;
-		w.work = r->held;
-		found = vmviz_walk_next(&w, &b);
-		r->held = w.work;
-		c->addr = w.addr;
-		if (!found) {
-			if (w.addr >= w.end)
-				break;	/* the VMA is done */
-			continue;	/* the budget is spent */
-		}
-		taken = vmviz_run_feed(&c->run, &b, &sink);
-		if (taken < b.nr) {
-			c->addr = b.addr + ((unsigned long)taken << PAGE_SHIFT);
-			return 0;
-		}
-		if (vmviz_sink_full(&sink))
-			return 0;
+		err = walk_piece(r, c, &sink);
+		if (err == 1)
+			return 0;	/* the record is full */
+		if (err == 2)
+			break;		/* the VMA is done */
 	}
 	vmviz_run_flush(&c->run, &sink);
 	c->phase = PHASE_SUM;
@@ -741,6 +803,7 @@ static void *report_start(struct seq_file *m, loff_t *pos)
 	r->held = 0;
 	r->mm_got = false;
 	r->mm_locked = false;
+	r->vma_locked = false;
 	if (*pos == 0) {
 		memset(&r->cur, 0, sizeof(r->cur));
 		r->cur.phase = PHASE_HEADER;
@@ -782,10 +845,7 @@ static void report_stop(struct seq_file *m, void *v)
 {
 	struct vmviz_report *r = m->private;
 
-	r->vma = NULL;
-	if (r->mm_locked)
-		mmap_read_unlock(r->mm);
-	r->mm_locked = false;
+	report_unlock(r);
 	if (r->mm_got)
 		mmput(r->mm);
 	r->mm_got = false;
@@ -812,12 +872,12 @@ static int report_show(struct seq_file *m, void *v)
 			show_header(m, r, c);
 			return 0;
 		case PHASE_VMA:
-			if (!r->mm_locked)
+			if (!r->mm_got)
 				return -ESRCH;
 			err = show_vma(m, r, c);
 			break;
 		case PHASE_PAGES:
-			if (!r->mm_locked)
+			if (!r->mm_got)
 				return -ESRCH;
 			err = show_pages(m, r, c);
 			if (!err && c->phase == PHASE_PAGES)

@@ -48,6 +48,7 @@ struct vmviz_batch {
  */
 struct vmviz_walk {
 	struct mm_struct *mm;
+	struct vm_area_struct *vma;	/* read-locked itself; NULL: mmap lock */
 	unsigned long addr;
 	unsigned long end;
 	pte_t *buf;		/* VMVIZ_PTES_PER_TABLE entries */

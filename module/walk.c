@@ -214,8 +214,9 @@ static bool walk_p4ds(struct vmviz_walk *w, struct vmviz_batch *b, pgd_t pgd,
  * the PGD at w->addr, so a walk can stop anywhere and go on later, under
  * another hold of the lock: nothing of the tables is kept between steps.
  *
- * Locking: the caller holds the mmap read lock of w->mm, which keeps the
- * PGD, P4D, PUD and PMD tables alive; PTE tables are read under RCU.
+ * Locking: the caller holds the mmap read lock of w->mm, or the read lock
+ * of w->vma, the VMA holding [w->addr, w->end); either keeps the PGD, P4D,
+ * PUD and PMD tables of the range alive. PTE tables are read under RCU.
  *
  * Return: true with a batch in @b; false when w->addr reached w->end, or
  * when w->work reached w->budget (then w->addr < w->end: call again after
@@ -226,7 +227,7 @@ bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 	unsigned long next;
 	pgd_t pgd;
 
-	mmap_assert_locked(w->mm);
+	vmviz_assert_walk_locked(w);
 	b->nr = 0;
 	for (; w->addr < w->end; w->addr = next) {
 		next = pgd_addr_end(w->addr, w->end);

@@ -163,21 +163,27 @@ static pid_t run_sleeper(const char *bin, unsigned long pers)
 	return -1;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /*
  * The segments of one run of @bin, as a string: for each file-backed VMA
- * "OFFSET/PERM=SEG" of the binary's own file ("lib" for other files), and
- * for anonymous VMAs the segments stack, vdso and vvar, in address order.
- * Checks on the way that no file-backed VMA is heap or stack, and that the
- * VMA named [heap] is the heap segment (but on 6.1, whose maps also name
- * an anonymous VMA that only touches start_brk [heap]).
+ * "OFFSET/PERM=SEG" of the binary's own file ("lib=SEG" for other files),
+ * and for anonymous VMAs the segments stack, vdso and vvar, sorted (where
+ * the vdso lies, above or below the stack, depends on ASLR on 6.1). Checks
+ * on the way that no file-backed VMA is heap or stack, and that the VMA
+ * named [heap] is the heap segment (but on 6.1, whose maps also name an
+ * anonymous VMA that only touches start_brk [heap]).
  */
 static void classify(struct __test_metadata *_metadata, const struct vt_report *r,
 		     const char *bin, char *sig, size_t len)
 {
-	int i;
+	char *parts[256];
+	int i, n = 0;
 
-	sig[0] = '\0';
-	for (i = 0; i < r->nvmas; i++) {
+	for (i = 0; i < r->nvmas && n < 256; i++) {
 		const struct vt_vma *v = &r->vmas[i];
 		char part[96];
 
@@ -185,9 +191,9 @@ static void classify(struct __test_metadata *_metadata, const struct vt_report *
 			EXPECT_TRUE(strcmp(v->seg, "heap") && strcmp(v->seg, "stack"))
 				TH_LOG("%s: file VMA %lx %s is %s", bin, v->start, v->name, v->seg);
 			if (strcmp(v->name, bin))
-				snprintf(part, sizeof(part), "lib=%s ", v->seg);
+				snprintf(part, sizeof(part), "lib=%s", v->seg);
 			else
-				snprintf(part, sizeof(part), "%llx/%s=%s ", v->offset, v->perm, v->seg);
+				snprintf(part, sizeof(part), "%llx/%s=%s", v->offset, v->perm, v->seg);
 		} else {
 			if (!strcmp(v->name, "[heap]") && strncmp(r->release, "6.1.", 4))
 				EXPECT_STREQ("heap", v->seg) TH_LOG("%s: %lx", bin, v->start);
@@ -195,10 +201,18 @@ static void classify(struct __test_metadata *_metadata, const struct vt_report *
 				EXPECT_STREQ("[heap]", v->name) TH_LOG("%s: %lx", bin, v->start);
 			if (strcmp(v->seg, "stack") && strcmp(v->seg, "vdso") && strcmp(v->seg, "vvar"))
 				continue;
-			snprintf(part, sizeof(part), "%s ", v->seg);
+			snprintf(part, sizeof(part), "%s", v->seg);
 		}
-		if (strlen(sig) + strlen(part) < len)
-			strcat(sig, part);
+		parts[n++] = strdup(part);
+	}
+	qsort(parts, n, sizeof(parts[0]), cmp_str);
+	sig[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (strlen(sig) + strlen(parts[i]) + 2 < len) {
+			strcat(sig, parts[i]);
+			strcat(sig, " ");
+		}
+		free(parts[i]);
 	}
 }
 

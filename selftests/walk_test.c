@@ -268,4 +268,116 @@ TEST(reader_killed_mid_walk_exits)
 	EXPECT_EQ(0, vt_release(&c));
 }
 
+#define CHANGED_PAGES	1024
+
+/*
+ * A VMA that changes while its page lines are being read: its upper half
+ * is unmapped after the reader has read the VMA line and 50 page lines.
+ * The VMA's sum line then covers only what was read before the change, and
+ * the VMA (now half as long) is shown again from there, its pages read
+ * once: no address in two page lines, the end line's counts right.
+ */
+TEST(vma_changed_mid_read_is_shown_in_consistent_pieces)
+{
+	int cmd[2], done[2], fd, seen = 0, nlines = 0, k, vmas = 0;
+	unsigned long start, end;
+	char path[64], c1, *txt, err[256];
+	size_t len = 0, cap = 1 << 20;
+	struct vt_report r;
+	pid_t pid;
+	char *p;
+
+	VMVIZ_REQUIRE();
+	ASSERT_EQ(0, pipe(cmd));
+	ASSERT_EQ(0, pipe(done));
+	p = mmap(NULL, CHANGED_PAGES * 4096UL, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	start = (unsigned long)p;
+	end = start + CHANGED_PAGES * 4096UL;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int i;
+
+		/* Every other page: a page line each, none merging. */
+		madvise(p, CHANGED_PAGES * 4096UL, MADV_NOHUGEPAGE);
+		for (i = 0; i < CHANGED_PAGES; i += 2)
+			p[i * 4096UL] = 1;
+		if (write(done[1], "r", 1) != 1 || read(cmd[0], &c1, 1) != 1)
+			_exit(1);
+		munmap(p + CHANGED_PAGES / 2 * 4096UL, CHANGED_PAGES / 2 * 4096UL);
+		if (write(done[1], "m", 1) != 1 || read(cmd[0], &c1, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	munmap(p, CHANGED_PAGES * 4096UL);
+	ASSERT_EQ(1, read(done[0], &c1, 1));
+	ASSERT_EQ(0, vt_track(pid));
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", pid);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	txt = malloc(cap);
+	ASSERT_NE(NULL, txt);
+	/* A byte at a time up to the VMA line and 50 of its page lines. */
+	while (nlines < 50 && len < cap - 1 && read(fd, txt + len, 1) == 1) {
+		if (txt[len++] != '\n')
+			continue;
+		txt[len] = '\0';
+		if (!seen) {
+			char *l = memrchr(txt, '\n', len - 1);
+			unsigned long s0;
+
+			l = l ? l + 1 : txt;
+			seen = sscanf(l, "vma %lx-", &s0) == 1 && s0 == start;
+		} else {
+			nlines++;
+		}
+	}
+	ASSERT_EQ(50, nlines);
+	ASSERT_EQ(1, write(cmd[1], "u", 1));
+	ASSERT_EQ(1, read(done[0], &c1, 1));
+	for (;;) {
+		ssize_t n = read(fd, txt + len, cap - 1 - len);
+
+		ASSERT_LE(0, n);
+		if (n == 0)
+			break;
+		len += n;
+	}
+	txt[len] = '\0';
+	close(fd);
+	ASSERT_EQ(0, vt_parse(txt, &r, err, sizeof(err))) TH_LOG("%s", err);
+	for (k = 0; k < r.nvmas; k++) {
+		const struct vt_vma *v = &r.vmas[k];
+
+		if (v->start != start)
+			continue;
+		vmas++;
+		if (vmas == 1) {
+			EXPECT_EQ(end, v->end);
+			EXPECT_EQ(start, v->sum_start);
+			EXPECT_LT(v->sum_end, start + CHANGED_PAGES / 2 * 4096UL);
+			TH_LOG("read before the change: %lx-%lx, %lu pages",
+			       v->sum_start, v->sum_end, v->present);
+		} else {
+			EXPECT_EQ(start + CHANGED_PAGES / 2 * 4096UL, v->end);
+			EXPECT_EQ(r.vmas[k - 1].sum_end, v->sum_start);
+			EXPECT_EQ(v->end, v->sum_end);
+			EXPECT_EQ(CHANGED_PAGES / 2 / 2,
+				  r.vmas[k - 1].present + v->present);
+		}
+	}
+	EXPECT_EQ(2, vmas);
+	/* No address in two page lines: they only go up. */
+	for (k = 1; k < r.npages; k++)
+		EXPECT_LE(r.pages[k - 1].end, r.pages[k].start)
+			TH_LOG("page lines %d and %d overlap", k - 1, k);
+	vt_free(&r);
+	free(txt);
+	vt_untrack(pid);
+	ASSERT_EQ(1, write(cmd[1], "q", 1));
+	waitpid(pid, NULL, 0);
+}
+
 TEST_HARNESS_MAIN
