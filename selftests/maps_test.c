@@ -144,37 +144,19 @@ TEST(test_process_vmas_equal_maps)
 /* A dynamically linked program: ld.so, libc and their segments. */
 TEST(dynamic_process_vmas_equal_maps)
 {
-	char path[64], *maps = NULL;
 	unsigned int k;
 	pid_t pid;
-	int i;
 
 	VMVIZ_REQUIRE();
 	if (access("/tests/dyn/sleep", X_OK))
 		SKIP(return, "no dynamically linked program in this guest");
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		execl("/tests/dyn/sleep", "sleep", "1000", (char *)NULL);
-		_exit(127);
-	}
-	/* Wait until ld.so has mapped libc and the program sleeps. */
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	for (i = 0; i < 2000; i++) {
-		free(maps);
-		maps = vt_read_file(path, NULL);
-		if (maps && strstr(maps, "libc") && strstr(maps, "[stack]"))
-			break;
-		usleep(5000);
-	}
-	ASSERT_NE(NULL, strstr(maps, "libc"));
-	usleep(100000);
+	pid = vt_run_sleeper("/tests/dyn/sleep", 0);
+	ASSERT_LT(0, pid);
 	for (k = 0; k < VT_NCHUNKS; k++) {
 		vt_chunk = vt_chunks[k];
 		compare_with_maps(_metadata, pid);
 	}
 	vt_chunk = 0;
-	free(maps);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }

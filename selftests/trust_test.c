@@ -7,7 +7,6 @@
  */
 #include <pthread.h>
 #include <time.h>
-#include <sys/personality.h>
 #include <sys/utsname.h>
 
 #include "vmviz_test.h"
@@ -132,37 +131,6 @@ static int sysctl_write(const char *path, const char *val)
 	return ok ? 0 : -1;
 }
 
-/* Run @bin as "sleep 1000" (personality @pers) and wait until it sleeps. */
-static pid_t run_sleeper(const char *bin, unsigned long pers)
-{
-	char path[64], *stat;
-	pid_t pid = fork();
-	int i;
-
-	if (pid == 0) {
-		if (pers)
-			personality(pers);
-		execl(bin, "sleep", "1000", (char *)NULL);
-		_exit(127);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (i = 0; i < 2000; i++) {
-		char *p;
-		int sleeping;
-
-		stat = vt_read_file(path, NULL);
-		p = stat ? strrchr(stat, ')') : NULL;
-		sleeping = p && p[2] == 'S';
-		free(stat);
-		if (sleeping)
-			return pid;
-		usleep(5000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return -1;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -249,7 +217,7 @@ TEST(segments_do_not_depend_on_aslr)
 			pid_t pid;
 
 			ASSERT_EQ(0, sysctl_write(RANDOMIZE, runs[k].randomize));
-			pid = run_sleeper(bins[b], runs[k].pers);
+			pid = vt_run_sleeper(bins[b], runs[k].pers);
 			ASSERT_LT(0, pid) TH_LOG("%s did not start", bins[b]);
 			VT_REPORT(pid, &r);
 			classify(_metadata, &r, bins[b], sig, sizeof(sig));

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -496,6 +497,49 @@ static inline const struct vt_page *vt_page_at(const struct vt_report *r, unsign
 			TH_LOG("report of %d: %s", (int)(pid), __err);	\
 		free(__txt);							\
 	} while (0)
+
+/*
+ * Run @bin as "sleep 1000" (with personality @pers if not 0) and wait until
+ * it sleeps in nanosleep, its mappings done (ld.so's relocations too): two
+ * reads of its maps alike, in state S. Returns the pid, or -1.
+ */
+static inline pid_t vt_run_sleeper(const char *bin, unsigned long pers)
+{
+	char path[64], mpath[64], *stat, *maps = NULL;
+	pid_t pid = fork();
+	int i;
+
+	if (pid == 0) {
+		if (pers)
+			personality(pers);
+		execl(bin, "sleep", "1000", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	snprintf(mpath, sizeof(mpath), "/proc/%d/maps", pid);
+	for (i = 0; i < 2000; i++) {
+		char *p, *m2;
+		int sleeping, same;
+
+		stat = vt_read_file(path, NULL);
+		p = stat ? strrchr(stat, ')') : NULL;
+		sleeping = p && p[2] == 'S';
+		free(stat);
+		m2 = vt_read_file(mpath, NULL);
+		same = maps && m2 && !strcmp(maps, m2);
+		free(maps);
+		maps = m2;
+		if (sleeping && same) {
+			free(maps);
+			return pid;
+		}
+		usleep(5000);
+	}
+	free(maps);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
 
 /*
  * A child parked in a known state: run @setup in a forked child, which
