@@ -103,7 +103,7 @@ enum { CNT_TOTAL, CNT_LOCKED, CNT_PINNED, CNT_DATA, CNT_EXEC, CNT_STACK,
 /* A fatal error: the message, and the exit code that says what it was. */
 #define vmviz_die(code, ...)	errx(code, __VA_ARGS__)
 
-/* report.c */
+/* parse.c */
 int vmviz_parse(const char *text, struct vmviz_report *r);
 void vmviz_load_file(const char *path, struct vmviz_report *r);
 void vmviz_load_pid(pid_t pid, struct vmviz_report *r);
