@@ -198,7 +198,7 @@ int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir)
 	printf("written before fork and by the fork child\n\n");
 	vmviz_load_pid(getpid(), &parent);
 	save(save_dir, "parent", &parent);
-	vmviz_print_overview(&parent, stdout, color);
+	vmviz_print_overview(&parent, stdout, color, o, false);
 
 	compare_with(fork_pid, "fork child", o, save_dir, "fork");
 	compare_with(vfork_pid, "vfork child", o, save_dir, "vfork");

@@ -39,7 +39,7 @@ static int name_index(const char *const *names, int n, const char *name)
 	return -1;
 }
 
-/* Undo the \ooo escapes of names and comm, in place. */
+/* Undo the \ooo escapes of names, comm and the kernel release, in place. */
 static void unescape(char *s)
 {
 	char *d = s;
@@ -57,61 +57,100 @@ static void unescape(char *s)
 	*d = '\0';
 }
 
+static char *unescaped_dup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	unescape(d);
+	return d;
+}
+
 #define MAX_TOKENS	64
 
-/* Split a line on blanks; returns the number of words. */
+/* Split a line on blanks; returns the number of words, -1 if too many. */
 static int split(char *line, char **tok)
 {
 	int n = 0;
 	char *save = NULL, *t;
 
-	for (t = strtok_r(line, " ", &save); t && n < MAX_TOKENS;
-	     t = strtok_r(NULL, " ", &save))
+	for (t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		if (n == MAX_TOKENS)
+			return -1;
 		tok[n++] = t;
+	}
 	return n;
 }
 
-static bool hex(const char *s, unsigned long *v)
+/* Digits of @base only: no sign, no blank, no 0x, no wrap past 2^64. */
+static bool number(const char *s, int base, unsigned long *v)
 {
+	const char *digits = base == 16 ? "0123456789abcdef" : "0123456789";
 	char *end;
 
+	if (!*s || strspn(s, digits) != strlen(s))
+		return false;
 	errno = 0;
-	*v = strtoul(s, &end, 16);
-	return *s && !*end && !errno;
+	*v = strtoul(s, &end, base);
+	return !*end && !errno;
 }
 
 static bool dec(const char *s, unsigned long *v)
 {
-	char *end;
+	return number(s, 10, v);
+}
 
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	return *s && !*end && !errno;
+/* Hex of exactly @width digits (the format pads its hex to fixed widths). */
+static bool hexw(const char *s, size_t width, unsigned long *v)
+{
+	return strlen(s) == width && number(s, 16, v);
 }
 
 static bool range(const char *s, unsigned long *start, unsigned long *end)
 {
-	char buf[64], *dash;
+	char buf[40];
 
-	if (strlen(s) >= sizeof(buf))
+	if (strlen(s) != 33 || s[16] != '-')
 		return false;
-	snprintf(buf, sizeof(buf), "%s", s);
-	dash = strchr(buf, '-');
-	if (!dash)
-		return false;
-	*dash = '\0';
-	return hex(buf, start) && hex(dash + 1, end);
+	memcpy(buf, s, 33);
+	buf[16] = '\0';
+	buf[33] = '\0';
+	return hexw(buf, 16, start) && hexw(buf + 17, 16, end);
 }
 
-/* The value after KEY in the key/value pairs of tok[from..n). */
-static const char *key(char **tok, int n, int from, const char *name)
+/* SEC.NSEC, nine digits of nanoseconds. */
+static bool clock_value(const char *s, struct vmviz_time *t)
 {
-	int i;
+	const char *dot = strchr(s, '.');
+	char sec[24];
+	unsigned long v;
 
-	for (i = from; i + 1 < n; i += 2)
-		if (!strcmp(tok[i], name))
-			return tok[i + 1];
-	return NULL;
+	if (!dot || dot == s || dot - s >= (long)sizeof(sec) || strlen(dot + 1) != 9)
+		return false;
+	memcpy(sec, s, dot - s);
+	sec[dot - s] = '\0';
+	if (!dec(sec, &v))
+		return false;
+	t->sec = v;
+	if (!dec(dot + 1, &v))
+		return false;
+	t->nsec = v;
+	return true;
+}
+
+/* 8-4-4-4-12 lower-case hex digits. */
+static bool boot_id(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	size_t i;
+
+	if (strlen(s) != sizeof(shape) - 1)
+		return false;
+	for (i = 0; shape[i]; i++)
+		if (shape[i] == '-' ? s[i] != '-' : !strchr("0123456789abcdef", s[i]) || !s[i])
+			return false;
+	return true;
 }
 
 static unsigned long entry_bytes(const char *size)
@@ -125,69 +164,255 @@ static unsigned long entry_bytes(const char *size)
 	return 0;
 }
 
-static int parse_vma(struct vmviz_report *r, char **tok, int n)
+static bool known_state(const char *state)
 {
-	static const char *const counts[] = {
-		"present", "dirty", "accessed", "writable", "huge", "swapped",
-		"nonpresent",
+	static const char *const states[] = {
+		"present", "protnone", "swap", "migr-r", "migr-rx", "migr-w",
+		"hwpoison", "marker", "device", "uffd-wp", "guard", "poisoned",
 	};
-	struct vmviz_vma *v;
-	unsigned long val[7];
-	unsigned long x;
-	const char *s;
+
+	return name_index(states, ARRAY_SIZE(states), state) >= 0;
+}
+
+/* Where the parser is in the line order of format 2. */
+enum stage {
+	ST_REPORT, ST_TASK, ST_MM, ST_GEOMETRY, ST_SPACE, ST_FIELD, ST_COUNTER,
+	ST_SEGMENT, ST_BODY, ST_DONE,
+};
+
+struct parser {
+	enum stage stage;
+	int n;				/* lines read of the current stage */
+	bool in_vma;			/* a vma line waits for its sum line */
+	unsigned long last_end;		/* end of the last page line or sum range */
+	unsigned long vma_floor;	/* last_end when the vma line was read */
+	unsigned long end_vmas, end_pages;
+	const char *why;		/* what was wrong with the line */
+};
+
+static void *grow(void *p, int n, size_t size)
+{
+	if (n && (n & (n - 1)))
+		return p;
+	p = realloc(p, size * (n ? n * 2 : 16));
+	if (!p)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	return p;
+}
+
+/* Checks "w[i] == name" for the fixed words of a line. */
+static bool words(char **tok, int n, const char *const *names, int count)
+{
 	int i;
 
-	if (n < 5)
-		return -1;
-	if (!(r->nvmas & (r->nvmas - 1)) || !r->nvmas) {
-		void *p = realloc(r->vmas, sizeof(*v) * (r->nvmas ? r->nvmas * 2 : 16));
+	if (n != count * 2)
+		return false;
+	for (i = 0; i < count; i++)
+		if (names[i] && strcmp(tok[2 * i], names[i]))
+			return false;
+	return true;
+}
 
-		if (!p)
-			err(VMVIZ_EXIT_FAILURE, "out of memory");
-		r->vmas = p;
+static int parse_report(struct vmviz_report *r, char **tok, int n)
+{
+	static const char *const w[] = { "report", "kernel", "boot", "time", "boottime" };
+
+	/* "report" KERNEL: the first pair is shifted by one word. */
+	if (n != 9 || strcmp(tok[0], "report") || strcmp(tok[1], "kernel") ||
+	    !words(tok + 1, n - 1, w + 1, 4))
+		return -1;
+	r->kernel_release = unescaped_dup(tok[2]);
+	if (!boot_id(tok[4]) || !clock_value(tok[6], &r->time) ||
+	    !clock_value(tok[8], &r->boottime))
+		return -1;
+	snprintf(r->boot_id, sizeof(r->boot_id), "%s", tok[4]);
+	return 0;
+}
+
+static int parse_task(struct vmviz_report *r, char **tok, int n)
+{
+	static const char *const kinds[] = { "process", "thread", "kthread", "zombie", "exited" };
+	unsigned long pid, tgid;
+
+	if (n != 11 || strcmp(tok[1], "pid") || strcmp(tok[3], "tgid") ||
+	    strcmp(tok[5], "kind") || strcmp(tok[7], "state") || strcmp(tok[9], "comm") ||
+	    !dec(tok[2], &pid) || !dec(tok[4], &tgid) || pid > 0x7fffffff || tgid > 0x7fffffff ||
+	    name_index(kinds, ARRAY_SIZE(kinds), tok[6]) < 0 || strlen(tok[8]) != 1)
+		return -1;
+	r->pid = pid;
+	r->tgid = tgid;
+	snprintf(r->kind, sizeof(r->kind), "%s", tok[6]);
+	r->state = tok[8][0];
+	r->comm = unescaped_dup(tok[10]);
+	return 0;
+}
+
+static int parse_mm(struct vmviz_report *r, char **tok, int n)
+{
+	static const char *const actives[] = { "own", "none", "other" };
+	unsigned long x;
+
+	if (n != 9 || strcmp(tok[1], "id") || strcmp(tok[3], "users") ||
+	    strcmp(tok[5], "count") || strcmp(tok[7], "active") ||
+	    (strcmp(tok[2], "none") && !hexw(tok[2], 16, &x)) ||
+	    !dec(tok[4], &r->users) || !dec(tok[6], &r->count) ||
+	    name_index(actives, ARRAY_SIZE(actives), tok[8]) < 0)
+		return -1;
+	snprintf(r->mm_id, sizeof(r->mm_id), "%s", tok[2]);
+	snprintf(r->active, sizeof(r->active), "%s", tok[8]);
+	r->has_mm = strcmp(r->mm_id, "none") != 0;
+	return 0;
+}
+
+static int parse_geometry(struct vmviz_report *r, char **tok, int n)
+{
+	static const char *const w[] = {
+		NULL, "page_size", "levels", "task_size", "mmap_base", "mmap_window", "layout",
+	};
+	unsigned long levels;
+
+	/* "geometry" then six pairs: shift by one word, as for the report line. */
+	if (n != 13 || !words(tok + 1, n - 1, w + 1, 6) ||
+	    !dec(tok[2], &r->page_size) || !dec(tok[4], &levels) ||
+	    (levels != 4 && levels != 5) || !hexw(tok[6], 16, &r->task_size) ||
+	    !hexw(tok[8], 16, &r->mmap_base) || !hexw(tok[10], 16, &r->mmap_window) ||
+	    strlen(tok[12]) >= sizeof(r->layout) || r->page_size != 4096)
+		return -1;
+	r->levels = levels;
+	snprintf(r->layout, sizeof(r->layout), "%s", tok[12]);
+	return 0;
+}
+
+static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int n)
+{
+	static const char *const w[] = {
+		"seg", "flags", "vm", "prot", "protflags", "anon", "pkey",
+	};
+	struct vmviz_vma *v;
+	unsigned long x;
+
+	if (n != 19 || !words(tok + 5, n - 5, w, 7)) {
+		ps->why = "a vma line has a range, perm, offset, name and seven key/value pairs, ending at pkey";
+		return -1;
 	}
+	r->vmas = grow(r->vmas, r->nvmas, sizeof(*v));
 	v = &r->vmas[r->nvmas];
 	memset(v, 0, sizeof(*v));
-	if (!range(tok[1], &v->start, &v->end) || strlen(tok[2]) != 4 ||
-	    !hex(tok[3], &x))
-		return -1;
-	snprintf(v->perm, sizeof(v->perm), "%s", tok[2]);
-	v->offset = x;
-	unescape(tok[4]);
-	v->name = strdup(tok[4]);
-	s = key(tok, n, 5, "seg");
-	if (!s || strlen(s) >= sizeof(v->seg))
-		return -1;
-	snprintf(v->seg, sizeof(v->seg), "%s", s);
-	s = key(tok, n, 5, "flags");
-	if (!s || !hex(s, &x))
-		return -1;
-	v->flags = x;
-	s = key(tok, n, 5, "vm");
-	if (!s)
-		return -1;
-	v->vm = strdup(s);
-	s = key(tok, n, 5, "prot");
-	if (!s || !hex(s, &x))
-		return -1;
-	v->prot = x;
-	s = key(tok, n, 5, "protflags");
-	if (!s || strlen(s) != 11)
-		return -1;
-	snprintf(v->protflags, sizeof(v->protflags), "%s", s);
-	s = key(tok, n, 5, "anon");
-	if (!s || !dec(s, &x))
+	if (!range(tok[1], &v->start, &v->end) || v->end <= v->start ||
+	    strlen(tok[2]) != 4 || !hexw(tok[3], 16, &x) ||
+	    strlen(tok[6]) >= sizeof(v->seg) || !hexw(tok[8], 16, &v->flags) ||
+	    !hexw(tok[12], 16, &v->prot) || strlen(tok[14]) != 11 || !dec(tok[16], &x) ||
+	    x > 1)
 		return -1;
 	v->anon = x;
-	s = key(tok, n, 5, "pkey");
-	if (!s || !dec(s, &x))
+	if (!dec(tok[18], &x) || x > 15)
 		return -1;
 	v->pkey = x;
-	for (i = 0; i < 7; i++) {
-		s = key(tok, n, 5, counts[i]);
-		if (!s || !dec(s, &val[i]))
-			return -1;
+	hexw(tok[3], 16, &x);
+	v->offset = x;
+	snprintf(v->perm, sizeof(v->perm), "%s", tok[2]);
+	v->name = unescaped_dup(tok[4]);
+	snprintf(v->seg, sizeof(v->seg), "%s", tok[6]);
+	v->vm = unescaped_dup(tok[10]);
+	snprintf(v->protflags, sizeof(v->protflags), "%s", tok[14]);
+	v->first_page = r->npages;
+	r->nvmas++;
+	ps->in_vma = true;
+	ps->vma_floor = ps->last_end;
+	return 0;
+}
+
+static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int n)
+{
+	struct vmviz_vma *v = &r->vmas[r->nvmas - 1];
+	struct vmviz_page *p;
+	unsigned long x;
+
+	if (!ps->in_vma) {
+		ps->why = "a page line outside a VMA (after its sum line)";
+		return -1;
 	}
+	if (n != 11)
+		return -1;
+	r->pages = grow(r->pages, r->npages, sizeof(*p));
+	p = &r->pages[r->npages];
+	memset(p, 0, sizeof(*p));
+	if (strcmp(tok[0], "pte") && strcmp(tok[0], "pmd") && strcmp(tok[0], "pud"))
+		return -1;
+	if (!range(tok[1], &p->start, &p->end) || !dec(tok[2], &p->count) ||
+	    strlen(tok[3]) >= sizeof(p->size) || !known_state(tok[4]) ||
+	    strlen(tok[5]) != 11 || !hexw(tok[6], 10, &p->pfn) || strlen(tok[7]) != 1)
+		return -1;
+	snprintf(p->level, sizeof(p->level), "%s", tok[0]);
+	snprintf(p->size, sizeof(p->size), "%s", tok[3]);
+	p->entry_size = entry_bytes(p->size);
+	if (!p->entry_size || p->end <= p->start || p->start % p->entry_size ||
+	    (p->end - p->start) / p->entry_size != p->count ||
+	    (p->end - p->start) % p->entry_size) {
+		ps->why = "the run's range, count and leaf size disagree";
+		return -1;
+	}
+	if (p->start < v->start || p->end > v->end || p->start < ps->last_end) {
+		ps->why = "a page line outside its VMA, or not after the line before it";
+		return -1;
+	}
+	snprintf(p->state, sizeof(p->state), "%s", tok[4]);
+	snprintf(p->flags, sizeof(p->flags), "%s", tok[5]);
+	p->step = tok[7][0];
+	if (!strchr("+-=", p->step) || (p->step == '-' && p->pfn < (p->count - 1) *
+					 (p->entry_size >> 12))) {
+		ps->why = "step is +, - or =, and - cannot go below frame 0";
+		return -1;
+	}
+	if (!dec(tok[8], &x) || x > 1)
+		return -1;
+	p->sd = x;
+	if (!dec(tok[9], &x) || x > 15)
+		return -1;
+	p->pkey = x;
+	if (!strcmp(tok[10], "-"))
+		p->swaptype = -1;
+	else if (dec(tok[10], &x) && x < 256)
+		p->swaptype = x;
+	else
+		return -1;
+	p->vma = r->nvmas - 1;
+	ps->last_end = p->end;
+	v->npages++;
+	r->npages++;
+	return 0;
+}
+
+static int parse_sum(struct vmviz_report *r, struct parser *ps, char **tok, int n)
+{
+	static const char *const w[] = {
+		NULL, "present", "dirty", "accessed", "writable", "huge", "swapped", "nonpresent",
+	};
+	struct vmviz_vma *v = &r->vmas[r->nvmas - 1];
+	unsigned long val[7], start, end;
+	int i;
+
+	if (!ps->in_vma) {
+		ps->why = "a sum line without a vma line before it";
+		return -1;
+	}
+	/* "sum" RANGE, then seven pairs. */
+	if (n != 16 || !words(tok + 2, n - 2, w + 1, 7) || !range(tok[1], &start, &end))
+		return -1;
+	for (i = 0; i < 7; i++)
+		if (!dec(tok[3 + 2 * i], &val[i]))
+			return -1;
+	if (start > end || start < v->start || end > v->end ||
+	    (v->npages && (r->pages[v->first_page].start < start ||
+			   r->pages[r->npages - 1].end > end)) ||
+	    (start < ps->vma_floor && start != end)) {
+		ps->why = "the sum range is not the part of its VMA its page lines cover";
+		return -1;
+	}
+	v->sum_start = start;
+	v->sum_end = end;
+	if (start != v->start || end != v->end)
+		r->partial++;
 	v->present = val[0];
 	v->dirty = val[1];
 	v->accessed = val[2];
@@ -195,136 +420,177 @@ static int parse_vma(struct vmviz_report *r, char **tok, int n)
 	v->huge = val[4];
 	v->swapped = val[5];
 	v->nonpresent = val[6];
-	v->first_page = r->npages;
-	r->nvmas++;
+	if (end > ps->last_end)
+		ps->last_end = end;
+	ps->in_vma = false;
 	return 0;
 }
 
-static int parse_page(struct vmviz_report *r, char **tok, int n)
+static int parse_end(struct vmviz_report *r, struct parser *ps, char **tok, int n)
 {
-	struct vmviz_page *p;
-	unsigned long x;
-
-	if (n < 11 || !r->nvmas)
+	if (ps->in_vma) {
+		ps->why = "the last VMA has no sum line";
 		return -1;
-	if (!(r->npages & (r->npages - 1)) || !r->npages) {
-		void *np = realloc(r->pages, sizeof(*p) * (r->npages ? r->npages * 2 : 64));
-
-		if (!np)
-			err(VMVIZ_EXIT_FAILURE, "out of memory");
-		r->pages = np;
 	}
-	p = &r->pages[r->npages];
-	memset(p, 0, sizeof(*p));
-	if (strlen(tok[0]) >= sizeof(p->level) || !range(tok[1], &p->start, &p->end) ||
-	    !dec(tok[2], &p->count) || strlen(tok[3]) >= sizeof(p->size) ||
-	    strlen(tok[4]) >= sizeof(p->state) || strlen(tok[5]) != 11 ||
-	    !hex(tok[6], &p->pfn) || strlen(tok[7]) != 1)
+	if (n != 5 || strcmp(tok[1], "vmas") || strcmp(tok[3], "pagelines") ||
+	    !dec(tok[2], &ps->end_vmas) || !dec(tok[4], &ps->end_pages))
 		return -1;
-	snprintf(p->level, sizeof(p->level), "%s", tok[0]);
-	snprintf(p->size, sizeof(p->size), "%s", tok[3]);
-	p->entry_size = entry_bytes(p->size);
-	if (!p->entry_size || p->end <= p->start ||
-	    (p->end - p->start) / p->entry_size != p->count)
-		return -1;
-	snprintf(p->state, sizeof(p->state), "%s", tok[4]);
-	snprintf(p->flags, sizeof(p->flags), "%s", tok[5]);
-	p->step = tok[7][0];
-	if (p->step != '+' && p->step != '=')
-		return -1;
-	if (!dec(tok[8], &x))
-		return -1;
-	p->sd = x;
-	if (!dec(tok[9], &x))
-		return -1;
-	p->pkey = x;
-	if (!strcmp(tok[10], "-"))
-		p->swaptype = -1;
-	else if (dec(tok[10], &x))
-		p->swaptype = x;
-	else
-		return -1;
-	p->vma = r->nvmas - 1;
-	r->vmas[r->nvmas - 1].npages++;
-	r->npages++;
+	ps->stage = ST_DONE;
 	return 0;
 }
 
-static int parse_line(struct vmviz_report *r, char *line)
+/* Words that may start a line of each stage, for messages. */
+static const char *const expected[] = {
+	[ST_REPORT] = "the report line", [ST_TASK] = "the task line",
+	[ST_MM] = "the mm line", [ST_GEOMETRY] = "the geometry line",
+	[ST_SPACE] = "a space line", [ST_FIELD] = "a field line",
+	[ST_COUNTER] = "a counter line", [ST_SEGMENT] = "a segment line",
+	[ST_BODY] = "a vma, page, sum or end line", [ST_DONE] = "nothing after the end line",
+};
+
+static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 {
+	static const char *const spaces[] = { "user", "hole", "kernel" };
 	char *tok[MAX_TOKENS];
-	bool indented = line[0] == ' ';
+	bool indented = !strncmp(line, "  ", 2) && line[2] != ' ';
 	unsigned long x;
 	int n = split(line, tok), i;
 
-	if (!n)
+	if (n <= 0)
 		return -1;
-	if (indented)
-		return parse_page(r, tok, n);
-	if (!strcmp(tok[0], "task")) {
-		const char *s;
+	ps->why = NULL;
+	switch (ps->stage) {
+	case ST_REPORT:
+		if (strcmp(tok[0], "report"))
+			break;
+		ps->stage++;
+		return parse_report(r, tok, n);
+	case ST_TASK:
+		if (strcmp(tok[0], "task"))
+			break;
+		ps->stage++;
+		return parse_task(r, tok, n);
+	case ST_MM:
+		if (strcmp(tok[0], "mm"))
+			break;
+		ps->stage++;
+		return parse_mm(r, tok, n);
+	case ST_GEOMETRY:
+		if (strcmp(tok[0], "geometry"))
+			break;
+		ps->stage++;
+		ps->n = 0;
+		return parse_geometry(r, tok, n);
+	case ST_SPACE: {
+		struct vmviz_range *sp[] = { &r->user, &r->hole, &r->kernel };
 
-		s = key(tok, n, 1, "comm");
-		if (!s || !key(tok, n, 1, "kind") || !key(tok, n, 1, "state"))
+		if (strcmp(tok[0], "space"))
+			break;
+		if (n != 5 || strcmp(tok[1], spaces[ps->n]) || strcmp(tok[3], "size") ||
+		    !range(tok[2], &sp[ps->n]->start, &sp[ps->n]->end))
 			return -1;
-		snprintf(r->comm, sizeof(r->comm), "%s", s);
-		unescape(r->comm);
-		snprintf(r->kind, sizeof(r->kind), "%s", key(tok, n, 1, "kind"));
-		r->state = key(tok, n, 1, "state")[0];
-		if (!key(tok, n, 1, "pid") || !key(tok, n, 1, "tgid"))
-			return -1;
-		r->pid = atoi(key(tok, n, 1, "pid"));
-		r->tgid = atoi(key(tok, n, 1, "tgid"));
-	} else if (!strcmp(tok[0], "mm")) {
-		if (n < 9 || strcmp(tok[1], "id") || strcmp(tok[3], "users") ||
-		    strcmp(tok[5], "count") || strcmp(tok[7], "active") ||
-		    strlen(tok[2]) > 16 || strlen(tok[8]) > 16)
-			return -1;
-		snprintf(r->mm_id, sizeof(r->mm_id), "%s", tok[2]);
-		r->users = atoi(tok[4]);
-		r->count = atoi(tok[6]);
-		snprintf(r->active_id, sizeof(r->active_id), "%s", tok[8]);
-		r->has_mm = strcmp(r->mm_id, "none") != 0;
-	} else if (!strcmp(tok[0], "geometry")) {
-		const char *ps = key(tok, n, 1, "page_size"), *lv = key(tok, n, 1, "levels");
-		const char *ts = key(tok, n, 1, "task_size"), *mb = key(tok, n, 1, "mmap_base");
-		const char *mw = key(tok, n, 1, "mmap_window"), *lo = key(tok, n, 1, "layout");
-
-		if (!ps || !lv || !ts || !mb || !mw || !lo || !dec(ps, &r->page_size) ||
-		    !hex(ts, &r->task_size) || !hex(mb, &r->mmap_base) ||
-		    !hex(mw, &r->mmap_window) || strlen(lo) >= sizeof(r->layout))
-			return -1;
-		r->levels = atoi(lv);
-		snprintf(r->layout, sizeof(r->layout), "%s", lo);
-	} else if (!strcmp(tok[0], "space")) {
-		struct vmviz_range *sp;
-
-		if (n < 3)
-			return -1;
-		sp = !strcmp(tok[1], "user") ? &r->user : !strcmp(tok[1], "hole") ?
-		     &r->hole : !strcmp(tok[1], "kernel") ? &r->kernel : NULL;
-		if (!sp || !range(tok[2], &sp->start, &sp->end))
-			return -1;
-	} else if (!strcmp(tok[0], "field")) {
-		i = n < 3 ? -1 : name_index(vmviz_field_names, VMVIZ_NFIELDS, tok[1]);
-		if (i < 0 || !hex(tok[2], &x))
-			return -1;
-		r->fields[i] = x;
-	} else if (!strcmp(tok[0], "counter")) {
-		i = n < 3 ? -1 : name_index(vmviz_counter_names, VMVIZ_NCOUNTERS, tok[1]);
-		if (i < 0 || !dec(tok[2], &x))
-			return -1;
-		r->counters[i] = x;
-	} else if (!strcmp(tok[0], "segment")) {
-		i = n < 3 ? -1 : name_index(vmviz_seg_names, VMVIZ_NSEGS, tok[1]);
-		if (i < 0 || !range(tok[2], &r->segs[i].start, &r->segs[i].end))
-			return -1;
-	} else if (!strcmp(tok[0], "vma")) {
-		return parse_vma(r, tok, n);
-	} else {
-		return -1;
+		if (++ps->n == 3) {
+			ps->stage = r->has_mm ? ST_FIELD : ST_BODY;
+			ps->n = 0;
+		}
+		return 0;
 	}
-	return 0;
+	case ST_FIELD:
+		if (strcmp(tok[0], "field"))
+			break;
+		if (n != 3 || strcmp(tok[1], vmviz_field_names[ps->n]) || !hexw(tok[2], 16, &x))
+			return -1;
+		r->fields[ps->n] = x;
+		if (++ps->n == VMVIZ_NFIELDS) {
+			ps->stage++;
+			ps->n = 0;
+		}
+		return 0;
+	case ST_COUNTER:
+		if (strcmp(tok[0], "counter"))
+			break;
+		if (n != 3 || strcmp(tok[1], vmviz_counter_names[ps->n]) || !dec(tok[2], &x))
+			return -1;
+		r->counters[ps->n] = x;
+		if (++ps->n == VMVIZ_NCOUNTERS) {
+			ps->stage++;
+			ps->n = 0;
+		}
+		return 0;
+	case ST_SEGMENT:
+		if (strcmp(tok[0], "segment"))
+			break;
+		i = ps->n;
+		if (n != 5 || strcmp(tok[1], vmviz_seg_names[i]) || strcmp(tok[3], "size") ||
+		    !range(tok[2], &r->segs[i].start, &r->segs[i].end) ||
+		    r->segs[i].end < r->segs[i].start)
+			return -1;
+		if (++ps->n == VMVIZ_NSEGS)
+			ps->stage++;
+		return 0;
+	case ST_BODY:
+		if (indented)
+			return parse_page(r, ps, tok, n);
+		if (!strcmp(tok[0], "vma")) {
+			if (!r->has_mm)
+				break;
+			if (ps->in_vma) {
+				ps->why = "the VMA before has no sum line";
+				return -1;
+			}
+			return parse_vma(r, ps, tok, n);
+		}
+		if (!strcmp(tok[0], "sum"))
+			return parse_sum(r, ps, tok, n);
+		if (!strcmp(tok[0], "end"))
+			return parse_end(r, ps, tok, n);
+		break;
+	case ST_DONE:
+		break;
+	}
+	ps->why = expected[ps->stage];
+	return -1;
+}
+
+/* Up to 80 bytes of a line of the report, safe to print. */
+static const char *quote_line(const char *line, size_t n, char *buf, size_t len)
+{
+	char raw[81];
+
+	if (n > 80)
+		n = 80;
+	memcpy(raw, line, n);
+	raw[n] = '\0';
+	return vmviz_esc(raw, buf, len);
+}
+
+/* The version line: exactly "vmviz-format 2". */
+static void check_version(const char *text, struct vmviz_report *r)
+{
+	static const char tag[] = "vmviz-format ";
+	const char *nl = strchr(text, '\n'), *v = text + sizeof(tag) - 1;
+	char want[32], buf[400];
+	size_t n;
+
+	if (strncmp(text, tag, sizeof(tag) - 1))
+		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: not a vmviz report (no vmviz-format line)",
+			  r->source);
+	if (!nl)
+		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: truncated report (it ends in its first line)",
+			  r->source);
+	n = nl - v;
+	snprintf(want, sizeof(want), "%d", VMVIZ_FORMAT_VERSION);
+	if (n == strlen(want) && !strncmp(v, want, n)) {
+		r->version = VMVIZ_FORMAT_VERSION;
+		return;
+	}
+	if (n == 1 && *v == '1')
+		vmviz_die(VMVIZ_EXIT_FORMAT,
+			  "%s: the report is format 1; this vmviz reads format %d only (load a vmviz module of the same version)",
+			  r->source, VMVIZ_FORMAT_VERSION);
+	vmviz_die(VMVIZ_EXIT_FORMAT,
+		  "%s: report format '%s' is not known to this vmviz (it reads format %d only)",
+		  r->source, quote_line(v, n, buf, sizeof(buf)), VMVIZ_FORMAT_VERSION);
 }
 
 /**
@@ -333,34 +599,31 @@ static int parse_line(struct vmviz_report *r, char *line)
  * @r: filled in; r->source names the report in messages
  *
  * Exits with VMVIZ_EXIT_FORMAT, naming the line, on a version this reader
- * does not know or on a line that does not follow docs/FORMAT.md.
+ * does not know, on a line that does not follow format 2 or out of its
+ * order, and on a truncated report: one without its end line, or whose
+ * end line counts other VMA and page lines than were read.
  */
 int vmviz_parse(const char *text, struct vmviz_report *r)
 {
-	const char *line = text, *nl;
-	char *buf = NULL;
+	struct parser ps = { ST_REPORT };
+	const char *line, *nl;
+	char *buf = NULL, quoted[400];
 	size_t cap = 0;
-	int lineno = 0;
+	int lineno = 1;
 
-	if (strncmp(text, "vmviz-format ", 13))
-		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: not a vmviz report (no vmviz-format line)",
+	if (strlen(text) != r->text_len)
+		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: a NUL byte in the report: not a vmviz report",
 			  r->source);
-	r->version = atoi(text + 13);
-	if (r->version != VMVIZ_FORMAT_VERSION)
-		vmviz_die(VMVIZ_EXIT_FORMAT,
-			  "%s: report format version %d is not known to this vmviz (it reads version %d)",
-			  r->source, r->version, VMVIZ_FORMAT_VERSION);
-	for (; *line; line = nl + 1) {
+	check_version(text, r);
+	for (line = strchr(text, '\n') + 1; *line; line = nl + 1) {
 		size_t n;
 
 		lineno++;
 		nl = strchr(line, '\n');
 		if (!nl)
 			vmviz_die(VMVIZ_EXIT_FORMAT,
-				  "%s: line %d is not terminated (truncated report?)",
+				  "%s: truncated report (line %d is cut short: no newline)",
 				  r->source, lineno);
-		if (lineno == 1)
-			continue;
 		n = nl - line;
 		if (n + 1 > cap) {
 			cap = n + 1;
@@ -370,18 +633,25 @@ int vmviz_parse(const char *text, struct vmviz_report *r)
 		}
 		memcpy(buf, line, n);
 		buf[n] = '\0';
-		if (parse_line(r, buf))
-			vmviz_die(VMVIZ_EXIT_FORMAT, "%s: line %d does not follow format %d: %.*s",
-				  r->source, lineno, r->version, (int)(n > 120 ? 120 : n), line);
+		if (parse_line(r, &ps, buf))
+			vmviz_die(VMVIZ_EXIT_FORMAT, "%s: line %d does not follow format %d%s%s: %s",
+				  r->source, lineno, r->version, ps.why ? ": expected " : "",
+				  ps.why ? ps.why : "", quote_line(line, n, quoted, sizeof(quoted)));
 	}
 	free(buf);
-	if (!r->levels)
-		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: no geometry line", r->source);
+	if (ps.stage != ST_DONE)
+		vmviz_die(VMVIZ_EXIT_FORMAT,
+			  "%s: truncated report (no end line after line %d; expected %s)",
+			  r->source, lineno, expected[ps.stage]);
+	if (ps.end_vmas != (unsigned long)r->nvmas || ps.end_pages != (unsigned long)r->npages)
+		vmviz_die(VMVIZ_EXIT_FORMAT,
+			  "%s: truncated report (its end line counts %lu VMA and %lu page lines, %d and %d were read)",
+			  r->source, ps.end_vmas, ps.end_pages, r->nvmas, r->npages);
 	return 0;
 }
 
 /* Read a whole file. On error, returns NULL with errno set. */
-static char *read_all(int fd)
+static char *read_all(int fd, size_t *lenp)
 {
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap), *nb;
@@ -415,6 +685,7 @@ static char *read_all(int fd)
 		len += n;
 	}
 	buf[len] = '\0';
+	*lenp = len;
 	return buf;
 }
 
@@ -424,16 +695,16 @@ void vmviz_load_file(const char *path, struct vmviz_report *r)
 	int fd;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(r->source, sizeof(r->source), "%s", path);
+	vmviz_esc(path, r->source, sizeof(r->source));
 	fd = !strcmp(path, "-") ? dup(STDIN_FILENO) : open(path, O_RDONLY);
 	if (fd < 0)
-		err(VMVIZ_EXIT_FAILURE, "cannot open %s", path);
-	text = read_all(fd);
+		err(VMVIZ_EXIT_FAILURE, "cannot open %s", r->source);
+	text = read_all(fd, &r->text_len);
 	if (!text)
-		err(VMVIZ_EXIT_FAILURE, "cannot read %s", path);
+		err(VMVIZ_EXIT_FAILURE, "cannot read %s", r->source);
 	close(fd);
-	vmviz_parse(text, r);
 	r->text = text;
+	vmviz_parse(text, r);
 }
 
 /* Write a PID to a control file; 0 or an errno. */
@@ -506,7 +777,7 @@ static void read_pid(pid_t pid, struct vmviz_report *r)
 			vmviz_die(VMVIZ_EXIT_NOPROC, "no process with PID %d (it exited)", pid);
 		vmviz_die(VMVIZ_EXIT_FAILURE, "cannot open %s: %s", path, strerror(e));
 	}
-	text = read_all(fd);
+	text = read_all(fd, &r->text_len);
 	e = errno;
 	close(fd);
 	if (tracked_here)
@@ -559,6 +830,8 @@ void vmviz_free(struct vmviz_report *r)
 	free(r->vmas);
 	free(r->pages);
 	free(r->text);
+	free(r->comm);
+	free(r->kernel_release);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -579,50 +852,80 @@ const struct vmviz_vma *vmviz_vma_at(const struct vmviz_report *r, unsigned long
 	return NULL;
 }
 
-/*
- * The frame (or swap offset) of the 4K page at @addr inside page line @p:
- * with '+' the frames follow on, with '=' every entry maps the same frame.
+/**
+ * vmviz_page_pfn - the frame (or swap offset) of the 4K page at @addr
+ * @p: a page line holding @addr
+ * @addr: the address
+ * @pfn: the frame
+ *
+ * With k base pages per entry and i = (addr - start) / 4096, as format 2
+ * defines it: '+' pfn + i (entries ascend), '=' pfn + (i mod k) (every entry
+ * carries one value), '-' pfn - (i div k) * k + (i mod k) (entries descend,
+ * the pages inside one entry still ascend).
  */
 bool vmviz_page_pfn(const struct vmviz_page *p, unsigned long addr, unsigned long *pfn)
 {
-	unsigned long off;
+	unsigned long i, k;
 
 	if (addr < p->start || addr >= p->end)
 		return false;
-	off = (addr - p->start) >> 12;
-	if (p->step == '=')
-		off %= p->entry_size >> 12;
-	*pfn = p->pfn + off;
+	i = (addr - p->start) >> 12;
+	k = p->entry_size >> 12;
+	switch (p->step) {
+	case '=':
+		*pfn = p->pfn + i % k;
+		break;
+	case '-':
+		*pfn = p->pfn - i / k * k + i % k;
+		break;
+	default:
+		*pfn = p->pfn + i;
+		break;
+	}
 	return true;
 }
 
-/* A size for people: 4K, 132K, 1.4M; exact units stay whole numbers. */
+/*
+ * A size for people: 4K, 132K, 1.5M; a size that is no whole number of its
+ * unit never looks like one (4104 bytes is 4.01K, not 4K).
+ */
 void vmviz_human_size(unsigned long long bytes, char *buf, size_t len)
 {
 	static const char units[] = "BKMGTPE";
-	unsigned long long whole = bytes;
-	unsigned int u = 0;
+	unsigned int u = 0, prec;
 	double v = bytes;
 
 	while (u < sizeof(units) - 2 && v >= 1024) {
 		v /= 1024;
-		whole >>= 10;
 		u++;
 	}
-	if (u && v != (double)whole && v < 100) {
-		snprintf(buf, len, "%.1f%c", v, units[u]);
-		/* 36.0K says no more than 36K */
-		if (strlen(buf) > 3 && !strncmp(buf + strlen(buf) - 3, ".0", 2))
-			memmove(buf + strlen(buf) - 3, buf + strlen(buf) - 1, 2);
-	} else {
+	if (!u || !(bytes & ((1ULL << (10 * u)) - 1))) {
 		snprintf(buf, len, "%.0f%c", v, units[u]);
+		return;
 	}
+	for (prec = 1; prec <= 2; prec++) {
+		double shown;
+
+		snprintf(buf, len, "%.*f", prec, v);
+		shown = strtod(buf, NULL);
+		if (shown != (double)(unsigned long long)shown) {
+			snprintf(buf, len, "%.*f%c", prec, v, units[u]);
+			return;
+		}
+	}
+	/* Within 0.5% of a whole number of units, and not it: say so. */
+	snprintf(buf, len, "~%.0f%c", v, units[u]);
 }
 
-/* An address in hex, with or without 0x. */
+/* An address in hex (either case), with or without 0x; at most 16 digits. */
 bool vmviz_parse_addr(const char *s, unsigned long *addr)
 {
+	char *end;
+
 	if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))
 		s += 2;
-	return hex(s, addr);
+	if (!*s || strlen(s) > 16 || strspn(s, "0123456789abcdefABCDEF") != strlen(s))
+		return false;
+	*addr = strtoul(s, &end, 16);
+	return true;
 }
