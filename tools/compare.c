@@ -179,7 +179,7 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 		}
 	/* Frames of another boot, or of no mm, are nothing to compare. */
 	if (c->rel == REL_NO_MM || c->rel == REL_OTHER_BOOT)
-		a = b = &no_pages;
+		a = &no_pages, b = &no_pages;
 
 	for (i = 0; i < a->npages; i++) {
 		const struct vmviz_page *pa = &a->pages[i];
@@ -286,8 +286,8 @@ void vmviz_verdict(const struct vmviz_cmp *c, char *buf, size_t len)
 	interval(c->dt_ns, when, sizeof(when));
 	switch (c->rel) {
 	case REL_NO_MM:
-		snprintf(buf, len, "nothing to compare: %s no address space (kernel thread or exited task)",
-			 "one of them has");
+		snprintf(buf, len,
+			 "nothing to compare: one of them has no address space (kernel thread or exited task)");
 		return;
 	case REL_OTHER_BOOT:
 		snprintf(buf, len,

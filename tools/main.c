@@ -200,7 +200,7 @@ static void parse_range(const char *s, unsigned long *lo, unsigned long *hi, boo
 		vmviz_die(VMVIZ_EXIT_FAILURE, "not an address or range: '%s'", e);
 	snprintf(buf, sizeof(buf), "%s", s);
 	sep = strpbrk(buf, "-+");
-	*is_range = sep != NULL;
+	*is_range = sep;
 	if (sep)
 		*sep = '\0';
 	if (!vmviz_parse_addr(buf, lo) || (sep && !vmviz_parse_addr(sep + 1, hi)))
@@ -209,8 +209,8 @@ static void parse_range(const char *s, unsigned long *lo, unsigned long *hi, boo
 	if (sep && *s && s[sep - buf] == '+') {
 		len = *hi;
 		if (len > ~0UL - *lo)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "range past the end of the address space: '%s'",
-				  e);
+			vmviz_die(VMVIZ_EXIT_FAILURE,
+				  "range past the end of the address space: '%s'", e);
 		*hi = *lo + len;
 	}
 	if (sep && *hi <= *lo)
@@ -233,8 +233,8 @@ static int out_width(const char *opt)
 		if (opt) {
 			char *e = vmviz_esc_dup(opt);
 
-			vmviz_die(VMVIZ_EXIT_FAILURE, "--width takes a number from 20 to 10000, not '%s'",
-				  e);
+			vmviz_die(VMVIZ_EXIT_FAILURE,
+				  "--width takes a number from 20 to 10000, not '%s'", e);
 		}
 	}
 	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col >= 20)
@@ -453,7 +453,8 @@ int main(int argc, char **argv)
 			memmove(a.pos, a.pos + 1, sizeof(a.pos[0]) * --a.npos);
 		} else {
 			vmviz_die(VMVIZ_EXIT_FAILURE, "%s needs %s (try 'vmviz --help')", cmd->name,
-				  cmd->nreports > 1 ? "two PIDs or reports" : "a PID or --file REPORT");
+				  cmd->nreports > 1 ? "two PIDs or reports" :
+				  "a PID or --file REPORT");
 		}
 	}
 

@@ -292,7 +292,7 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	unsigned long x;
 
 	if (n != 19 || !words(tok + 5, n - 5, w, 7)) {
-		ps->why = "a vma line has a range, perm, offset, name and seven key/value pairs, ending at pkey";
+		ps->why = "a vma line: range, perm, offset, name, 7 pairs ending at pkey";
 		return -1;
 	}
 	r->vmas = grow(r->vmas, r->nvmas, sizeof(*v));
@@ -634,9 +634,11 @@ int vmviz_parse(const char *text, struct vmviz_report *r)
 		memcpy(buf, line, n);
 		buf[n] = '\0';
 		if (parse_line(r, &ps, buf))
-			vmviz_die(VMVIZ_EXIT_FORMAT, "%s: line %d does not follow format %d%s%s: %s",
+			vmviz_die(VMVIZ_EXIT_FORMAT,
+				  "%s: line %d does not follow format %d%s%s: %s",
 				  r->source, lineno, r->version, ps.why ? ": expected " : "",
-				  ps.why ? ps.why : "", quote_line(line, n, quoted, sizeof(quoted)));
+				  ps.why ? ps.why : "",
+				  quote_line(line, n, quoted, sizeof(quoted)));
 	}
 	free(buf);
 	if (ps.stage != ST_DONE)

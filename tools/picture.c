@@ -479,15 +479,18 @@ void vmviz_print_overview_json(const struct vmviz_report *r, FILE *f)
 	fprintf(f, "\"mmap_window\": \"%016lx\", \"layout\": ", r->mmap_window);
 	vmviz_json_str(f, r->layout);
 	fprintf(f, "},\n   \"spaces\": [");
-	for (i = 0; i < 3; i++)
-		fprintf(f, "%s\n      {\"name\": \"%s\", \"start\": \"%016lx\", \"last\": \"%016lx\"}",
-			i ? "," : "", spaces[i], sp[i]->start, sp[i]->end);
+	for (i = 0; i < 3; i++) {
+		fprintf(f, "%s\n      {\"name\": \"%s\", ", i ? "," : "", spaces[i]);
+		fprintf(f, "\"start\": \"%016lx\", \"last\": \"%016lx\"}", sp[i]->start,
+			sp[i]->end);
+	}
 	fprintf(f, "\n   ],\n   \"vmas\": %d,\n   \"pagelines\": %d,\n   \"segments\": [",
 		r->nvmas, r->npages);
-	for (i = 0; r->has_mm && i < VMVIZ_NSEGS; i++)
-		fprintf(f, "%s\n      {\"name\": \"%s\", \"start\": \"%016lx\", \"end\": \"%016lx\", \"size\": %lu}",
-			i ? "," : "", vmviz_seg_names[i], r->segs[i].start, r->segs[i].end,
-			r->segs[i].end - r->segs[i].start);
+	for (i = 0; r->has_mm && i < VMVIZ_NSEGS; i++) {
+		fprintf(f, "%s\n      {\"name\": \"%s\", ", i ? "," : "", vmviz_seg_names[i]);
+		fprintf(f, "\"start\": \"%016lx\", \"end\": \"%016lx\", \"size\": %lu}",
+			r->segs[i].start, r->segs[i].end, r->segs[i].end - r->segs[i].start);
+	}
 	fprintf(f, "\n   ],\n   \"fields\": {");
 	for (i = 0; r->has_mm && i < VMVIZ_NFIELDS; i++)
 		fprintf(f, "%s\n      \"%s\": \"%016lx\"", i ? "," : "", vmviz_field_names[i],
@@ -606,10 +609,23 @@ static void svg_legend_item(FILE *f, int *x, int *y, const char *fill, const cha
 		*x = 10;
 		*y += 18;
 	}
-	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"12\" fill=\"%s\" stroke=\"#333333\"/>",
-		*x, *y - 10, fill);
+	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"12\" ", *x, *y - 10);
+	fprintf(f, "fill=\"%s\" stroke=\"#333333\"/>", fill);
 	fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>\n", *x + 18, *y, what);
 	*x += w;
+}
+
+static void svg_bar(FILE *f, int x, int y, int w, const char *fill)
+{
+	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"10\" fill=\"%s\"/>\n",
+		x, y, w, fill);
+}
+
+/* An address at the left of a strip row. */
+static void svg_axis(FILE *f, unsigned long y, unsigned long addr, const char *what)
+{
+	fprintf(f, "<text x=\"10\" y=\"%lu\" font-size=\"9\" fill=\"#333333\">", y);
+	fprintf(f, "%016lx%s</text>\n", addr, what);
 }
 
 /**
@@ -661,11 +677,15 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 	fprintf(f, "<text x=\"10\" y=\"38\" fill=\"#555555\">kernel ");
 	vmviz_xml_str(f, r->kernel_release);
 	fprintf(f, ", boot %s, read %s</text>\n", r->boot_id, when);
-	fprintf(f, "<text x=\"10\" y=\"54\" fill=\"#555555\">high addresses at the top; box heights grow with the logarithm of the size</text>\n");
+	fprintf(f, "<text x=\"10\" y=\"54\" fill=\"#555555\">");
+	fprintf(f, "high addresses at the top; box heights grow with the logarithm of the size");
+	fprintf(f, "</text>\n");
 	y = 66;
 	if (!r->has_mm) {
-		fprintf(f, "<text x=\"10\" y=\"%d\" font-size=\"13\">no address space: %s has no mm (a kernel thread, or a task that exited): nothing to draw</text>\n",
-			y + 14, r->kind);
+		fprintf(f, "<text x=\"10\" y=\"%d\" font-size=\"13\">", y + 14);
+		fprintf(f, "no address space: %s has no mm ", r->kind);
+		fprintf(f, "(a kernel thread, or a task that exited)");
+		fprintf(f, ": nothing to draw</text>\n");
 		y += 30;
 	}
 	for (i = 0; i < n; i++) {
@@ -694,18 +714,16 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 			vmviz_human_size((unsigned long long)g->swapped * 4096, swp, sizeof(swp));
 			if (g->nvmas > 1)
 				fprintf(f, "%d VMAs: ", g->nvmas);
-			fprintf(f, "%s %s ", g->vma->seg, g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm);
+			fprintf(f, "%s %s ", g->vma->seg,
+				g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm);
 			vmviz_xml_str(f, g->vma->name);
 			fprintf(f, " (%s, %s in RAM, %s in swap)</text>\n", size, res, swp);
 			x = SVG_LEFT + SVG_BOX + 10;
-			fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"10\" fill=\"#eeeeee\" stroke=\"#999999\"/>\n",
-				x, y + h / 2 - 5, SVG_BAR);
+			svg_bar(f, x, y + h / 2 - 5, SVG_BAR, "#eeeeee\" stroke=\"#999999");
 			if (wr)
-				fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"10\" fill=\"#40b040\"/>\n",
-					x, y + h / 2 - 5, wr);
+				svg_bar(f, x, y + h / 2 - 5, wr, "#40b040");
 			if (ws)
-				fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"10\" fill=\"#f0a040\"/>\n",
-					x + wr, y + h / 2 - 5, ws);
+				svg_bar(f, x + wr, y + h / 2 - 5, ws, "#f0a040");
 		} else {
 			fprintf(f, "%s (%s)</text>\n", g->kind == REGION_KERNEL ? "kernel half" :
 				g->kind == REGION_HOLE ? "canonical hole" :
@@ -741,14 +759,15 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 		unsigned long k;
 
 		y += 36;
-		fprintf(f, "<text x=\"10\" y=\"%d\">pages of %016lx-%016lx ", y, sv->start, sv->end);
+		fprintf(f, "<text x=\"10\" y=\"%d\">pages of %016lx-%016lx ", y, sv->start,
+			sv->end);
 		vmviz_xml_str(f, sv->name);
 		if (per_cell == 1)
 			fprintf(f, ": one cell a 4K page, %lu %s</text>\n", npages,
 				vmviz_plural(npages, "page", "pages"));
 		else
-			fprintf(f, ": one cell %lu pages (%lu in all), coloured by what covers most of it</text>\n",
-				per_cell, npages);
+			fprintf(f, ": one cell %lu pages (%lu in all), %s</text>\n", per_cell,
+				npages, "coloured by what covers most of it");
 		y += 10;
 		for (k = 0; k < ncells; k++) {
 			unsigned long cs = sv->start + (k * per_cell << 12);
@@ -757,15 +776,14 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 			if (ce > sv->end)
 				ce = sv->end;
 			if (!(k % STRIP_COLS))
-				fprintf(f, "<text x=\"10\" y=\"%lu\" font-size=\"9\" fill=\"#333333\">%016lx</text>\n",
-					y + (k / STRIP_COLS) * STRIP_CELL + 8, cs);
-			fprintf(f, "<rect x=\"%lu\" y=\"%lu\" ", SVG_LEFT + (k % STRIP_COLS) * STRIP_CELL,
+				svg_axis(f, y + (k / STRIP_COLS) * STRIP_CELL + 8, cs, "");
+			fprintf(f, "<rect x=\"%lu\" y=\"%lu\" ",
+				SVG_LEFT + (k % STRIP_COLS) * STRIP_CELL,
 				y + (k / STRIP_COLS) * STRIP_CELL);
 			fprintf(f, "width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", STRIP_CELL - 1,
 				STRIP_CELL - 1, strip_colors[cell_kind(r, &from, cs, ce)].fill);
 		}
-		fprintf(f, "<text x=\"10\" y=\"%d\" font-size=\"9\" fill=\"#333333\">%016lx (end)</text>\n",
-			y + strip_rows * STRIP_CELL + 12, sv->end);
+		svg_axis(f, y + strip_rows * STRIP_CELL + 12, sv->end, " (end)");
 	}
 	fprintf(f, "</svg>\n");
 	free(rs);

@@ -82,7 +82,7 @@ static const struct vmviz_col pages_cols[] = {
 		"bytes the run maps (a number in JSON and with --bytes)" },
 	[PG_LEVEL] = { "LEVEL", 3, 0, SCOLS_JSON_STRING, "table level of the leaf: pte, pmd, pud" },
 	[PG_STATE] = { "STATE", 8, 0, SCOLS_JSON_STRING,
-		"present, protnone, swap, migr-*, hwpoison, device, uffd-wp, guard, poisoned, marker" },
+		"present, protnone, swap, migr-*, hwpoison, device, uffd-wp, guard, poisoned..." },
 	[PG_PERM] = { "PERM", 4, 0, SCOLS_JSON_STRING,
 		"what the hardware allows: r w x, u for user" },
 	[PG_FLAGS] = { "FLAGS", 11, 0, SCOLS_JSON_STRING, "hardware bits P W U T C A D H G M N" },
@@ -278,7 +278,10 @@ static void table_fit(struct vmviz_table *t)
 		char cut[4096];
 		size_t cols;
 
-		if (!data || (cols = text_cols(data)) <= avail)
+		if (!data)
+			continue;
+		cols = text_cols(data);
+		if (cols <= avail)
 			continue;
 		for (keep = cols; keep > avail - 3; data++)
 			keep -= ((unsigned char)*data & 0xc0) != 0x80;
@@ -668,11 +671,13 @@ int vmviz_print_pages_at(const struct vmviz_report *r, const struct vmviz_out *o
 		warnx("%016lx: in no VMA: unmapped, between %016lx and %016lx", addr,
 		      below ? below->end : 0UL, above ? above->start : r->user.end + 1);
 	} else if (addr < v->sum_start || addr >= v->sum_end) {
-		warnx("%016lx: in VMA %016lx-%016lx %s, in a part not read: the VMA changed while the report was read",
-		      addr, v->start, v->end, vmviz_esc(v->name, name, sizeof(name)));
+		warnx("%016lx: in VMA %016lx-%016lx %s, %s", addr, v->start, v->end,
+		      vmviz_esc(v->name, name, sizeof(name)),
+		      "in a part not read: the VMA changed while the report was read");
 	} else {
-		warnx("%016lx: in VMA %016lx-%016lx %s, but no page-table entry: never touched, or dropped (file pages are reclaimed, MADV_DONTNEED)",
-		      addr, v->start, v->end, vmviz_esc(v->name, name, sizeof(name)));
+		warnx("%016lx: in VMA %016lx-%016lx %s, %s", addr, v->start, v->end,
+		      vmviz_esc(v->name, name, sizeof(name)),
+		      "but no page-table entry: never touched, or dropped (file pages are reclaimed, MADV_DONTNEED)");
 	}
 	return VMVIZ_EXIT_FAILURE;
 }

@@ -38,7 +38,6 @@ struct vmviz_table {
 	int addr_digits;		/* hex digits of addresses: 16 in JSON */
 };
 
-
 extern const struct vmviz_view vmviz_views[];
 
 const struct vmviz_view *vmviz_view(const char *name);
