@@ -16,11 +16,9 @@
 #include <linux/proc_fs.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
-#include <linux/uio.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
@@ -35,13 +33,6 @@ MODULE_PARM_DESC(all, "give every process its /proc/vmviz/<pid> (default: tracke
 
 /* Room for a PID in decimal and its NUL: the name of a report file. */
 #define NAME_LEN	12
-
-/*
- * The most one read() of a report produces. procfs waits for read() calls
- * in flight before it removes a file, so this bounds what untrack and rmmod
- * wait for: one such piece, never a whole report.
- */
-#define READ_MAX	SZ_64K
 
 /* All mode: how long after a fork or a reap the directory is reconciled. */
 #define RECONCILE_DELAY	(HZ / 10)
@@ -102,29 +93,16 @@ static int self_open(struct inode *inode, struct file *file)
 	return vmviz_report_open(file, task_tgid(current));
 }
 
-/* One read() produces at most READ_MAX bytes: a short read, as any file may. */
-static ssize_t report_read_iter(struct kiocb *iocb, struct iov_iter *to)
-{
-	size_t count = iov_iter_count(to);
-	size_t excess = count > READ_MAX ? count - READ_MAX : 0;
-	ssize_t ret;
-
-	iov_iter_truncate(to, READ_MAX);
-	ret = seq_read_iter(iocb, to);
-	iov_iter_reexpand(to, iov_iter_count(to) + excess);
-	return ret;
-}
-
 static const struct proc_ops tracked_ops = {
 	.proc_open = tracked_open,
-	.proc_read_iter = report_read_iter,
+	.proc_read_iter = seq_read_iter,
 	.proc_lseek = seq_lseek,
 	.proc_release = vmviz_report_release,
 };
 
 static const struct proc_ops self_ops = {
 	.proc_open = self_open,
-	.proc_read_iter = report_read_iter,
+	.proc_read_iter = seq_read_iter,
 	.proc_lseek = seq_lseek,
 	.proc_release = vmviz_report_release,
 };
@@ -142,9 +120,11 @@ static void tracked_unlink(struct tracked *t, struct list_head *list)
 }
 
 /*
- * Remove the entries on @list. proc_remove() waits for read() calls in
- * flight on the file (READ_MAX of report each) and releases its open files;
- * after it nothing refers to the entry, and its name is free again.
+ * Remove the entries on @list. proc_remove() waits for the proc_ops calls
+ * in flight on the file and releases its open files; after it nothing
+ * refers to the entry, and its name is free again. A read() in flight is
+ * one seq_file buffer of records (seq_read_iter() fills one per call): a
+ * page, or one record if that is larger.
  *
  * Locking: tracked_lock not held, so that other writers do not wait too.
  */
@@ -550,8 +530,8 @@ out_remove_dir:
 
 /*
  * Teardown order: the control files first (remove_proc_entry() waits for
- * writers inside them, and writers never wait for more than a READ_MAX
- * piece of a report), then the probes and the work, so nothing adds or
+ * writers inside them, and writers never wait for more than one read()
+ * of a report in flight), then the probes and the work, so nothing adds or
  * removes entries any more; then every entry, then self and the directory.
  */
 static void __exit vmviz_exit(void)

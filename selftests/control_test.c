@@ -622,7 +622,7 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", c.pid);
 	held = open(path, O_RDONLY);
 	ASSERT_LE(0, held);
-	ASSERT_EQ(sizeof(buf), read(held, buf, sizeof(buf)));
+	ASSERT_LT(0, read(held, buf, sizeof(buf)));
 	br.path = path;
 	ASSERT_EQ(0, pthread_create(&rt, NULL, busy_read, &br));
 	while (!__atomic_load_n(&br.started, __ATOMIC_SEQ_CST))

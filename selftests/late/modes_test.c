@@ -199,7 +199,7 @@ TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", c.pid);
 	held = open(path, O_RDONLY);
 	ASSERT_LE(0, held);
-	ASSERT_EQ(sizeof(buf), read(held, buf, sizeof(buf)));
+	ASSERT_LT(0, read(held, buf, sizeof(buf)));
 	br.path = path;
 	ASSERT_EQ(0, pthread_create(&rt, NULL, busy_read, &br));
 	while (!__atomic_load_n(&br.started, __ATOMIC_SEQ_CST))
@@ -374,13 +374,14 @@ TEST_F_TIMEOUT(modes, all_mode_files_follow_processes, 300)
 TEST_F_TIMEOUT(modes, all_mode_names_by_initial_namespace_number, 120)
 {
 	pid_t child, inner = 0;
-	int fds[2], status;
+	int up[2], down[2], status;
 	double found;
 
 	VMVIZ_REQUIRE();
 	if (param_all() != 'Y')
 		ASSERT_EQ(0, reload("all=1"));
-	ASSERT_EQ(0, pipe(fds));
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
@@ -390,26 +391,28 @@ TEST_F_TIMEOUT(modes, all_mode_names_by_initial_namespace_number, 120)
 			_exit(3);
 		inner = fork();
 		if (inner == 0) {
-			if (read(fds[0], &b, 1) < 0)
+			if (read(down[0], &b, 1) < 0)
 				_exit(1);
 			_exit(0);
 		}
 		/* Its number here, in the first namespace. */
-		if (write(fds[1], &inner, sizeof(inner)) != sizeof(inner))
+		if (write(up[1], &inner, sizeof(inner)) != sizeof(inner))
 			_exit(1);
 		waitpid(inner, NULL, 0);
 		_exit(0);
 	}
-	ASSERT_EQ(sizeof(inner), read(fds[0], &inner, sizeof(inner)));
+	ASSERT_EQ(sizeof(inner), read(up[0], &inner, sizeof(inner)));
 	found = wait_file(inner, 1, now_ms());
 	EXPECT_LE(0, found) TH_LOG("no file %d for PID 1 of a new namespace", inner);
 	/* Let PID 1 of the namespace go. */
-	ASSERT_EQ(1, write(fds[1], "x", 1));
+	ASSERT_EQ(1, write(down[1], "x", 1));
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_LE(0, wait_file(inner, 0, now_ms()));
-	close(fds[0]);
-	close(fds[1]);
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
 }
 
 /* Back to the default mode: only tracked processes have files. */
