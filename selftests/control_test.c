@@ -590,6 +590,45 @@ static void *sample_state(void *arg)
 	return NULL;
 }
 
+/*
+ * Two writers for one number for a second: one tracks, one untracks. Each
+ * write may find the file there, gone, or being removed (EBUSY); nothing
+ * else, and procfs never sees two files of one name.
+ */
+struct race {
+	pid_t pid;
+	volatile int stop;
+	unsigned long writes, ebusy;
+	int other;
+};
+
+static void race_note(struct race *r, int err, int gone)
+{
+	__atomic_fetch_add(&r->writes, 1, __ATOMIC_RELAXED);
+	if (err == -EBUSY)
+		__atomic_fetch_add(&r->ebusy, 1, __ATOMIC_RELAXED);
+	else if (err && err != gone)
+		r->other = -err;
+}
+
+static void *race_track(void *arg)
+{
+	struct race *r = arg;
+
+	while (!r->stop)
+		race_note(r, vt_track(r->pid), 0);
+	return NULL;
+}
+
+static void race_untrack(struct race *r)
+{
+	double t0 = now_ms();
+
+	while (now_ms() - t0 < 1000)
+		race_note(r, vt_untrack(r->pid), -ENOENT);
+	r->stop = 1;
+}
+
 FIXTURE(busy) {};
 FIXTURE_SETUP(busy) {}
 FIXTURE_TEARDOWN(busy) {}
@@ -610,10 +649,11 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	};
 	struct busy_reader br = { 0 };
 	struct state_sampler ss = { 0 };
+	struct race race = { 0 };
 	double took[6], worst = 0;
 	char path[64], buf[4096];
 	struct vt_child c;
-	pthread_t rt, st;
+	pthread_t rt, st, wt;
 	int held, i, err[6];
 
 	VMVIZ_REQUIRE();
@@ -648,8 +688,14 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	}
 	ss.stop = 1;
 	pthread_join(st, NULL);
+	/* Racing writers on the name being read: removal and reuse overlap. */
+	race.pid = c.pid;
+	ASSERT_EQ(0, pthread_create(&wt, NULL, race_track, &race));
+	race_untrack(&race);
+	pthread_join(wt, NULL);
 	br.stop = 1;
 	pthread_join(rt, NULL);
+	EXPECT_EQ(0, race.other) TH_LOG("racing writes: %s", strerror(race.other));
 	for (i = 0; i < 6; i++) {
 		EXPECT_EQ(0, err[i]) TH_LOG("%s: %s", what[i], strerror(-err[i]));
 		/* Under emulation; a write that waited for a whole report takes seconds. */
@@ -664,8 +710,9 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	EXPECT_GT(500, ss.longest_d_ms) TH_LOG("writer in D state for %.0f ms", ss.longest_d_ms);
 	printf("# vmviz-ctl busy_readers write_ms_worst=%.1f reads=%lu bytes=%lu "
 	       "read_ms_longest=%.1f reader_eio=%lu writer_samples=%lu writer_d=%lu "
-	       "writer_d_ms_longest=%.1f\n", worst, br.reads, br.bytes, br.longest_ms,
-	       br.eio, ss.samples, ss.in_d, ss.longest_d_ms);
+	       "writer_d_ms_longest=%.1f race_writes=%lu race_ebusy=%lu\n", worst,
+	       br.reads, br.bytes, br.longest_ms, br.eio, ss.samples, ss.in_d,
+	       ss.longest_d_ms, race.writes, race.ebusy);
 	EXPECT_EQ(0, vt_release(&c));
 }
 

@@ -370,6 +370,62 @@ TEST_F_TIMEOUT(modes, all_mode_files_follow_processes, 300)
 	EXPECT_EQ(0, vt_release(&before));
 }
 
+/*
+ * Many processes at once: 2000 parked children get their files, and lose
+ * them once killed and reaped, each within the test's patience; the time
+ * the last one took says what a scan costs with that many processes.
+ */
+#define NMANY	2000
+
+TEST_F_TIMEOUT(modes, all_mode_many_processes, 600)
+{
+	static pid_t kids[NMANY];
+	double t0, appear, gone;
+	int i, n = 0, have;
+
+	VMVIZ_REQUIRE();
+	if (param_all() != 'Y')
+		ASSERT_EQ(0, reload("all=1"));
+	t0 = now_ms();
+	for (i = 0; i < NMANY; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			pause();
+			_exit(0);
+		}
+		if (kids[i] < 0)
+			break;
+		n++;
+	}
+	EXPECT_EQ(NMANY, n);
+	for (;;) {
+		for (i = 0, have = 0; i < n; i++)
+			have += has_file(kids[i]);
+		if (have == n || now_ms() - t0 > PATIENCE_MS * 3)
+			break;
+		usleep(10000);
+	}
+	appear = now_ms() - t0;
+	EXPECT_EQ(n, have) TH_LOG("%d of %d processes have their file", have, n);
+	for (i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	for (i = 0; i < n; i++)
+		waitpid(kids[i], NULL, 0);
+	t0 = now_ms();
+	for (;;) {
+		for (i = 0, have = 0; i < n; i++)
+			have += has_file(kids[i]);
+		if (!have || now_ms() - t0 > PATIENCE_MS * 3)
+			break;
+		usleep(10000);
+	}
+	gone = now_ms() - t0;
+	EXPECT_EQ(0, have) TH_LOG("%d files of reaped processes left", have);
+	printf("# vmviz-ctl all_mode_many forked=%d all_files_ms=%.1f "
+	       "(from the first fork) all_gone_ms=%.1f (from the last reap)\n",
+	       n, appear, gone);
+}
+
 /* A process in another PID namespace is named by its number in the first. */
 TEST_F_TIMEOUT(modes, all_mode_names_by_initial_namespace_number, 120)
 {
