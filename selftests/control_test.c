@@ -57,14 +57,14 @@ TEST(bad_control_input_is_refused_and_creates_nothing)
 		{ "huge", "99999999999999999999999999", 26, EINVAL },
 		{ "no such process", "4194000", 7, ESRCH },
 	};
-	const char *files[] = { VMVIZ_TRACK, VMVIZ_UNTRACK };
+	static const char * const files[] = { VMVIZ_TRACK, VMVIZ_UNTRACK };
 	char before[4096], after[4096];
 	unsigned int i, f;
 
 	VMVIZ_REQUIRE();
 	vt_list_dir(before, sizeof(before));
 	for (f = 0; f < 2; f++) {
-		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(cases); i++) {
 			int err = write_raw(files[f], cases[i].buf, cases[i].len);
 			int want = cases[i].err;
 
@@ -493,8 +493,7 @@ static double now_ms(void)
 /* A reader that keeps a report open and keeps reading it in big read()s. */
 struct busy_reader {
 	const char *path;
-	volatile int stop;
-	int started;
+	int stop, started;
 	unsigned long reads, bytes, eio;
 	double longest_ms;		/* the longest single read() */
 	int err;			/* the first error other than EIO */
@@ -512,7 +511,7 @@ static void *busy_read(void *arg)
 		__atomic_store_n(&r->started, 1, __ATOMIC_SEQ_CST);
 		return NULL;
 	}
-	while (!r->stop) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_SEQ_CST)) {
 		double t0 = now_ms();
 		ssize_t n = read(fd, buf, cap);
 		double t = now_ms() - t0;
@@ -529,9 +528,9 @@ static void *busy_read(void *arg)
 			close(fd);
 			/* Gone (ENOENT) until it is tracked again. */
 			while ((fd = open(r->path, O_RDONLY)) < 0 && errno == ENOENT &&
-			       !r->stop)
+			       !__atomic_load_n(&r->stop, __ATOMIC_SEQ_CST))
 				usleep(1000);
-			if (fd < 0 && !r->stop) {
+			if (fd < 0 && !__atomic_load_n(&r->stop, __ATOMIC_SEQ_CST)) {
 				r->err = errno;
 				break;
 			}
@@ -552,7 +551,7 @@ static void *busy_read(void *arg)
 /* Samples the state letter of one thread while a write runs. */
 struct state_sampler {
 	pid_t tid;
-	volatile int stop;
+	int stop;
 	unsigned long samples, in_d;
 	double longest_d_ms;
 };
@@ -564,7 +563,7 @@ static void *sample_state(void *arg)
 	char path[64], buf[512];
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", s->tid);
-	while (!s->stop) {
+	while (!__atomic_load_n(&s->stop, __ATOMIC_SEQ_CST)) {
 		int fd = open(path, O_RDONLY);
 		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 		char *p;
@@ -597,7 +596,7 @@ static void *sample_state(void *arg)
  */
 struct race {
 	pid_t pid;
-	volatile int stop;
+	int stop;
 	unsigned long writes, ebusy;
 	int other;
 };
@@ -615,7 +614,7 @@ static void *race_track(void *arg)
 {
 	struct race *r = arg;
 
-	while (!r->stop)
+	while (!__atomic_load_n(&r->stop, __ATOMIC_SEQ_CST))
 		race_note(r, vt_track(r->pid), 0);
 	return NULL;
 }
@@ -626,7 +625,7 @@ static void race_untrack(struct race *r)
 
 	while (now_ms() - t0 < 1000)
 		race_note(r, vt_untrack(r->pid), -ENOENT);
-	r->stop = 1;
+	__atomic_store_n(&r->stop, 1, __ATOMIC_SEQ_CST);
 }
 
 FIXTURE(busy) {};
@@ -671,29 +670,24 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	ss.tid = syscall(SYS_gettid);
 	ASSERT_EQ(0, pthread_create(&st, NULL, sample_state, &ss));
 	for (i = 0; i < 6; i++) {
+		/* Self twice, then the target (the file being read) four times. */
+		pid_t pid = i < 2 ? getpid() : c.pid;
 		double t0 = now_ms();
 
-		switch (i) {
-		case 0: err[i] = vt_track(getpid()); break;
-		case 1: err[i] = vt_untrack(getpid()); break;
-		case 2: err[i] = vt_track(c.pid); break;
-		case 3: err[i] = vt_untrack(c.pid); break;
-		case 4: err[i] = vt_track(c.pid); break;
-		case 5: err[i] = vt_untrack(c.pid); break;
-		}
+		err[i] = i % 2 ? vt_untrack(pid) : vt_track(pid);
 		took[i] = now_ms() - t0;
 		if (took[i] > worst)
 			worst = took[i];
 		usleep(50000);
 	}
-	ss.stop = 1;
+	__atomic_store_n(&ss.stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(st, NULL);
 	/* Racing writers on the name being read: removal and reuse overlap. */
 	race.pid = c.pid;
 	ASSERT_EQ(0, pthread_create(&wt, NULL, race_track, &race));
 	race_untrack(&race);
 	pthread_join(wt, NULL);
-	br.stop = 1;
+	__atomic_store_n(&br.stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(rt, NULL);
 	EXPECT_EQ(0, race.other) TH_LOG("racing writes: %s", strerror(race.other));
 	for (i = 0; i < 6; i++) {
@@ -708,11 +702,12 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	EXPECT_EQ(0, br.err) TH_LOG("reader: %s", strerror(br.err));
 	EXPECT_LT(0, br.eio) TH_LOG("the busy reader never saw its file go");
 	EXPECT_GT(500, ss.longest_d_ms) TH_LOG("writer in D state for %.0f ms", ss.longest_d_ms);
-	printf("# vmviz-ctl busy_readers write_ms_worst=%.1f reads=%lu bytes=%lu "
-	       "read_ms_longest=%.1f reader_eio=%lu writer_samples=%lu writer_d=%lu "
-	       "writer_d_ms_longest=%.1f race_writes=%lu race_ebusy=%lu\n", worst,
-	       br.reads, br.bytes, br.longest_ms, br.eio, ss.samples, ss.in_d,
-	       ss.longest_d_ms, race.writes, race.ebusy);
+	printf("# vmviz-ctl busy_readers write_ms_worst=%.1f", worst);
+	printf(" reads=%lu bytes=%lu read_ms_longest=%.1f reader_eio=%lu",
+	       br.reads, br.bytes, br.longest_ms, br.eio);
+	printf(" writer_samples=%lu writer_d=%lu writer_d_ms_longest=%.1f",
+	       ss.samples, ss.in_d, ss.longest_d_ms);
+	printf(" race_writes=%lu race_ebusy=%lu\n", race.writes, race.ebusy);
 	EXPECT_EQ(0, vt_release(&c));
 }
 

@@ -94,8 +94,7 @@ static void many_vmas(void *arg)
 
 struct busy_reader {
 	const char *path;
-	volatile int stop;
-	int started;
+	int stop, started;
 	unsigned long reads, eio;
 	int err;
 };
@@ -108,7 +107,7 @@ static void *busy_read(void *arg)
 	char *buf = malloc(cap);
 	int fd = open(r->path, O_RDONLY);
 
-	while (fd >= 0 && buf && !r->stop) {
+	while (fd >= 0 && buf && !__atomic_load_n(&r->stop, __ATOMIC_SEQ_CST)) {
 		ssize_t n = read(fd, buf, cap);
 
 		if (n < 0) {
@@ -135,7 +134,7 @@ static void *busy_read(void *arg)
 /* Counts how often, and for how long at a stretch, a thread is in D state. */
 struct state_sampler {
 	pid_t tid;
-	volatile int stop;
+	int stop;
 	unsigned long samples, in_d;
 	double longest_d_ms;
 };
@@ -147,7 +146,7 @@ static void *sample_state(void *arg)
 	char path[64], buf[512];
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", s->tid);
-	while (!s->stop) {
+	while (!__atomic_load_n(&s->stop, __ATOMIC_SEQ_CST)) {
 		int fd = open(path, O_RDONLY);
 		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 		char *p;
@@ -211,9 +210,9 @@ TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 	t0 = now_ms();
 	err = unload();
 	took = now_ms() - t0;
-	ss.stop = 1;
+	__atomic_store_n(&ss.stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(st, NULL);
-	br.stop = 1;
+	__atomic_store_n(&br.stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(rt, NULL);
 	EXPECT_EQ(0, err) TH_LOG("rmmod: %s", strerror(-err));
 	EXPECT_GT(1000, took) TH_LOG("rmmod took %.0f ms", took);
@@ -223,8 +222,9 @@ TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 	EXPECT_EQ(-1, read(held, buf, sizeof(buf)));
 	EXPECT_EQ(EIO, errno);
 	close(held);
-	printf("# vmviz-ctl rmmod_busy rmmod_ms=%.1f reads_before=%lu samples=%lu in_d=%lu "
-	       "longest_d_ms=%.1f\n", took, br.reads, ss.samples, ss.in_d, ss.longest_d_ms);
+	printf("# vmviz-ctl rmmod_busy rmmod_ms=%.1f reads_before=%lu", took, br.reads);
+	printf(" samples=%lu in_d=%lu longest_d_ms=%.1f\n", ss.samples, ss.in_d,
+	       ss.longest_d_ms);
 	ASSERT_EQ(0, reload(""));
 	EXPECT_EQ(0, vt_release(&c));
 }
@@ -365,8 +365,8 @@ TEST_F_TIMEOUT(modes, all_mode_files_follow_processes, 300)
 	close(fds[1]);
 	pthread_join(th, NULL);
 	close(fds[0]);
-	printf("# vmviz-ctl all_mode processes=%d appear_ms=%.1f gone_ms=%.1f "
-	       "burst_gone_ms=%.1f\n", n, appear, gone, burst);
+	printf("# vmviz-ctl all_mode processes=%d appear_ms=%.1f gone_ms=%.1f burst_gone_ms=%.1f\n",
+	       n, appear, gone, burst);
 	EXPECT_EQ(0, vt_release(&before));
 }
 
@@ -422,9 +422,9 @@ TEST_F_TIMEOUT(modes, all_mode_many_processes, 600)
 	}
 	gone = now_ms() - t0;
 	EXPECT_EQ(0, have) TH_LOG("%d files of reaped processes left", have);
-	printf("# vmviz-ctl all_mode_many forked=%d fork_loop_ms=%.1f all_files_ms=%.1f "
-	       "(from the first fork) all_gone_ms=%.1f (from the last reap)\n",
-	       n, forked, appear, gone);
+	/* all_files_ms from the first fork, all_gone_ms from the last reap */
+	printf("# vmviz-ctl all_mode_many forked=%d fork_loop_ms=%.1f", n, forked);
+	printf(" all_files_ms=%.1f all_gone_ms=%.1f\n", appear, gone);
 }
 
 /* A process in another PID namespace is named by its number in the first. */
