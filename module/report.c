@@ -119,6 +119,17 @@ void vmviz_report_init(void)
 	filp_close(f, NULL);
 }
 
+/*
+ * What names (comm, paths, the release) have escaped as \ooo: blank and
+ * backslash, which would break the line into fields, and every control
+ * byte, so that a name a process chose (a comm, a file name) cannot move
+ * the cursor or recolour the terminal of whoever cats a report.
+ */
+static const char name_esc[] = " \\"
+	"\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017"
+	"\020\021\022\023\024\025\026\027\030\031\032\033\034\035\036\037"
+	"\177";
+
 /* A size for people: a whole number of the largest binary unit that fits. */
 static void show_size(struct seq_file *m, u64 bytes)
 {
@@ -153,7 +164,7 @@ static void show_provenance(struct seq_file *m)
 	ktime_get_real_ts64(&real);
 	ktime_get_boottime_ts64(&boot);
 	seq_puts(m, "report kernel ");
-	seq_escape(m, init_utsname()->release, " \t\n\\");
+	seq_escape(m, init_utsname()->release, name_esc);
 	seq_printf(m, " boot %s time %lld.%09ld boottime %lld.%09ld\n", boot_id,
 		   (s64)real.tv_sec, real.tv_nsec, (s64)boot.tv_sec, boot.tv_nsec);
 }
@@ -175,7 +186,7 @@ static const char *task_kind(struct task_struct *task)
  *   mm id ID users N count N active own|other|none
  * pid and tgid are in the reader's PID namespace; kind is process, thread,
  * kthread, zombie or exited; state is the letter of /proc/PID/stat; comm is
- * escaped (blank, tab, newline and backslash as \ooo).
+ * escaped (name_esc).
  *
  * ID is the mm's x86 context ID (mm->context.ctx_id, 16 hex digits): the
  * kernel numbers every mm_struct it creates from one 64-bit counter and
@@ -197,7 +208,7 @@ static void show_identity(struct seq_file *m, struct vmviz_report *r,
 	seq_printf(m, "task pid %d tgid %d kind %s state %c comm ",
 		   task_pid_vnr(task), task_tgid_vnr(task), task_kind(task),
 		   task_state_to_char(task));
-	seq_escape(m, comm, " \t\n\\");
+	seq_escape(m, comm, name_esc);
 	seq_putc(m, '\n');
 
 	if (mm)
@@ -513,7 +524,7 @@ static void show_vma_name(struct seq_file *m, struct vm_area_struct *vma,
 	const char *special = special_name(vma);
 
 	if (vma->vm_file)
-		seq_path(m, vmviz_file_path(vma->vm_file), " \t\n\\");
+		seq_path(m, vmviz_file_path(vma->vm_file), name_esc);
 	else if (special)
 		seq_puts(m, special);
 	else if (seg == SEG_HEAP || vmviz_maps_heap(vma))

@@ -6,6 +6,8 @@
  * classify a static and a dynamic binary the same with and without ASLR.
  */
 #include <pthread.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <sys/utsname.h>
 
@@ -234,6 +236,50 @@ TEST(segments_do_not_depend_on_aslr)
 	}
 	sysctl_write(RANDOMIZE, saved);
 	free(saved);
+}
+
+#define HOSTILE_COMM	"ev\033[31m\til\n"
+#define HOSTILE_FILE	"/tmp/x\033]0;t\007y\tz \\w\177"
+
+/* A comm and a file name made to drive a terminal. */
+static void hostile_names(void *arg)
+{
+	int fd = open(HOSTILE_FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || ftruncate(fd, 4096) ||
+	    mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
+		_exit(2);
+	prctl(PR_SET_NAME, HOSTILE_COMM);
+}
+
+/* cat /proc/vmviz/PID puts no control byte on a terminal but line ends. */
+TEST(report_holds_no_control_bytes)
+{
+	struct vt_report r;
+	struct vt_child c;
+	char *txt, err[256];
+	size_t len, i, bad = 0;
+	int k, found = 0;
+
+	VMVIZ_REQUIRE();
+	ASSERT_EQ(0, vt_spawn(&c, hostile_names, NULL));
+	txt = vt_report(c.pid);
+	ASSERT_NE(NULL, txt);
+	len = strlen(txt);
+	for (i = 0; i < len; i++)
+		if (((unsigned char)txt[i] < 0x20 && txt[i] != '\n') || txt[i] == 0x7f)
+			bad++;
+	EXPECT_EQ(0, bad);
+	ASSERT_EQ(0, vt_parse(txt, &r, err, sizeof(err))) TH_LOG("%s", err);
+	/* Escaped, not lost: the names read back as the process set them. */
+	EXPECT_STREQ(HOSTILE_COMM, r.comm);
+	for (k = 0; k < r.nvmas; k++)
+		found += !strcmp(r.vmas[k].name, HOSTILE_FILE);
+	EXPECT_EQ(1, found);
+	vt_free(&r);
+	free(txt);
+	EXPECT_EQ(0, vt_release(&c));
+	unlink(HOSTILE_FILE);
 }
 
 TEST_HARNESS_MAIN
