@@ -528,6 +528,7 @@ static const char *const lock_events[] = {
 	"mmap_lock_acquire_returned", "mmap_lock_released",
 };
 static bool holds_ok;
+static bool no_lock_events;	/* -N: no lock events at all (timing only) */
 
 static bool find_tracefs(void)
 {
@@ -890,6 +891,12 @@ static void pfn_scan(pid_t pid, const struct hrange *h, long nh, struct pfnstat 
 static void bench_pfn(const char *label, unsigned long n, pid_t pid)
 {
 	unsigned long ptelines = 0, pagelines = 0, vmas = 0, rpresent = 0, x;
+	/* Lines that continue the last one's PFNs: split by what? */
+	static const char cols[] = "PWUTCADHGMN";
+	unsigned long split[sizeof(cols)] = {}, split_sd = 0, split_step = 0;
+	unsigned long pend = 0, plast = 0;
+	char pflags[16] = "";
+	int psd = -1;
 	struct hrange *h = NULL;
 	long nh = 0, caph = 0;
 	struct pfnstat st;
@@ -905,13 +912,46 @@ static void bench_pfn(const char *label, unsigned long n, pid_t pid)
 	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		unsigned long s, e;
 
+		if (strncmp(p, "  pte ", 6))
+			psd = -1;	/* a VMA, sum or huge line ends the chain */
 		if (!strncmp(p, "  pte ", 6)) {
 			char *nl = strchr(p, '\n');
 
 			if (nl)
 				*nl = 0;
-			if (strstr(p, " present "))
+			if (strstr(p, " present ")) {
+				unsigned long st, en, cnt, pfn;
+				char fl[16], step;
+				int sd;
+
 				ptelines++;
+				if (sscanf(p + 6, "%lx-%lx %lu %*s %*s %15s %lx %c %d", &st, &en,
+					   &cnt, fl, &pfn, &step, &sd) == 7) {
+					if (psd >= 0 && st == pend &&
+					    (pfn == plast + 1 || pfn == plast - 1 || pfn == plast)) {
+						bool any = false;
+
+						for (unsigned int c = 0; c < sizeof(cols) - 1; c++)
+							if (fl[c] != pflags[c]) {
+								split[c]++;
+								any = true;
+							}
+						if (sd != psd) {
+							split_sd++;
+							any = true;
+						}
+						if (!any)
+							split_step++;
+					}
+					pend = en;
+					plast = step == '+' ? pfn + cnt - 1 :
+						step == '-' ? pfn - (cnt - 1) : pfn;
+					snprintf(pflags, sizeof(pflags), "%s", fl);
+					psd = sd;
+				}
+			} else {
+				psd = -1;
+			}
 			if (nl)
 				*nl = '\n';
 		} else if ((!strncmp(p, "  pmd ", 6) || !strncmp(p, "  pud ", 6)) &&
@@ -940,7 +980,11 @@ static void bench_pfn(const char *label, unsigned long n, pid_t pid)
 		printf(" pair_%s=%lu", class_names[i], st.pairs[i]);
 	for (int i = 0; i < NR_CLASSES; i++)
 		printf(" break_%s=%lu", class_names[i], st.breaks[i]);
-	printf("\n");
+	/* Neighbouring present pte lines whose PFNs continue: what differs. */
+	for (unsigned int c = 0; c < sizeof(cols) - 1; c++)
+		if (split[c])
+			printf(" split_%c=%lu", cols[c], split[c]);
+	printf(" split_sd=%lu split_step=%lu\n", split_sd, split_step);
 	fflush(stdout);
 	free(h);
 	free(text);
@@ -1235,7 +1279,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: vmviz_bench [-v VARIANT,...] [-a MINLOG] [-b MAXLOG] [-s STEP]\n"
 		"                   [-t SECONDS] [-r REPS] [-k READERS] [-T TOTAL_SECONDS]\n"
-		"                   [-P SECONDS_PER_POINT] [-p VARIANT:LOG2N]\n"
+		"                   [-P SECONDS_PER_POINT] [-p VARIANT:LOG2N] [-N]\n"
 		"variants: anon4k thp zero file sparse wide (default: all)\n");
 	exit(2);
 }
@@ -1249,7 +1293,7 @@ int main(int argc, char **argv)
 
 	for (int v = 0; v < NR_VARIANTS; v++)
 		want[v] = true;
-	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:N")) != -1) {
 		switch (opt) {
 		case 'v':
 			for (int v = 0; v < NR_VARIANTS; v++)
@@ -1264,6 +1308,7 @@ int main(int argc, char **argv)
 		case 'T': total = atof(optarg); break;
 		case 'P': point_limit = atof(optarg); break;
 		case 'p': snprintf(prof_spec, sizeof(prof_spec), "%s", optarg); break;
+		case 'N': no_lock_events = true; break;
 		default: usage();
 		}
 	}
@@ -1271,7 +1316,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("# bench mem_available_kb=%ld budget_s=%.2f max_reps=%d readers=%d\n",
 	       mem_available_kb(), budget, max_reps, nreaders);
-	holds_init();
+	if (no_lock_events)
+		printf("# holds: not measured (-N): the mmap_lock events stay off\n");
+	else
+		holds_init();
 	bench_real();
 
 	for (int v = 0; v < NR_VARIANTS; v++) {
