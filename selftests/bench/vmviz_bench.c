@@ -413,14 +413,16 @@ static int trace_write(const char *file, const char *val, bool append)
 }
 
 /*
- * The functions timed: the module's walker and line formatter, and the
- * entry points of the three readers. Debian's kernels have no function
+ * The functions timed: the module's walker and run builder (format 2
+ * names), the entry points of the three readers, and the lock taken
+ * again after each drop. Debian's kernels have no function
  * profiler, so function_graph records each call's duration and
  * prof_end() sums them per function.
  */
 static const char *const prof_funcs[] = {
-	"vmviz_walk", "vmviz_run_show", "seq_read_iter", "seq_read", "pagemap_read",
-	"show_smap", "smap_gather_stats", "walk_page_vma", "vfs_read",
+	"vmviz_walk_next", "vmviz_run_feed", "vmviz_run_flush", "seq_read_iter",
+	"seq_read", "pagemap_read", "show_smap", "smap_gather_stats",
+	"walk_page_vma", "vfs_read", "down_read_killable", "__cond_resched",
 };
 
 static bool prof_begin(void)
