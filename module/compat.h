@@ -102,9 +102,8 @@ static inline enum vmviz_state vmviz_marker_state(unsigned long marker)
  *
  * Return: the entry's state.
  */
-static inline enum vmviz_state vmviz_decode_nonpresent(u64 val,
-							unsigned int *type,
-							unsigned long *offset)
+static inline enum vmviz_state
+vmviz_decode_nonpresent(u64 val, unsigned int *type, unsigned long *offset)
 {
 #ifdef VMVIZ_HAVE_SOFTLEAF
 	softleaf_t e = softleaf_from_pte(__pte(val));
@@ -181,8 +180,8 @@ static inline bool vmviz_maps_heap(const struct vm_area_struct *vma)
 #ifdef VMVIZ_HAVE_VMA_LOCK
 #define VMVIZ_VMA_LOCK	true
 
-static inline struct vm_area_struct *vmviz_lock_vma(struct mm_struct *mm,
-						     unsigned long addr)
+static inline struct vm_area_struct *
+vmviz_lock_vma(struct mm_struct *mm, unsigned long addr)
 {
 	return lock_vma_under_rcu(mm, addr);
 }
@@ -194,8 +193,8 @@ static inline void vmviz_unlock_vma(struct vm_area_struct *vma)
 #else
 #define VMVIZ_VMA_LOCK	false
 
-static inline struct vm_area_struct *vmviz_lock_vma(struct mm_struct *mm,
-						     unsigned long addr)
+static inline struct vm_area_struct *
+vmviz_lock_vma(struct mm_struct *mm, unsigned long addr)
 {
 	return NULL;
 }

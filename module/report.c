@@ -125,10 +125,11 @@ void vmviz_report_init(void)
  * byte, so that a name a process chose (a comm, a file name) cannot move
  * the cursor or recolour the terminal of whoever cats a report.
  */
-static const char name_esc[] = " \\"
-	"\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017"
-	"\020\021\022\023\024\025\026\027\030\031\032\033\034\035\036\037"
-	"\177";
+static const char name_esc[] = {
+	' ', '\\', 001, 002, 003, 004, 005, 006, 007, 010, 011, 012, 013, 014,
+	015, 016, 017, 020, 021, 022, 023, 024, 025, 026, 027, 030, 031, 032,
+	033, 034, 035, 036, 037, 0177, 0
+};
 
 /* A size for people: a whole number of the largest binary unit that fits. */
 static void show_size(struct seq_file *m, u64 bytes)

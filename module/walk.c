@@ -99,21 +99,30 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 }
 
 /*
- * Read the PMD at @pmdp of the table @pud points to, or return false if
+ * PMDs are read this many at a time: one interrupts-off section each (see
+ * read_pmds()), and a walk that goes on after a batch reads at most this
+ * many again.
+ */
+#define PMD_CHUNK	32
+
+/*
+ * Copy @n PMDs from @pmdp, in the table @pud points to, or return false if
  * @pudp no longer holds @pud. A hugetlb PMD table can be shared between
  * processes and unshared, then freed by another sharer, without this mm's
  * mmap lock; page tables are freed after an RCU grace period or an IPI, so
- * checking the PUD and reading the PMD with interrupts off is safe.
+ * checking the PUD and reading the PMDs with interrupts off is safe.
  */
-static bool read_pmd(pud_t *pudp, pud_t pud, pmd_t *pmdp, pmd_t *pmd)
+static bool read_pmds(pud_t *pudp, pud_t pud, pmd_t *pmdp, pmd_t *out,
+		      unsigned int n)
 {
 	unsigned long irqflags;
+	unsigned int i;
 	bool same;
 
 	local_irq_save(irqflags);
 	same = pud_val(READ_ONCE(*pudp)) == pud_val(pud);
-	if (same)
-		*pmd = READ_ONCE(*pmdp);
+	for (i = 0; same && i < n; i++)
+		out[i] = READ_ONCE(pmdp[i]);
 	local_irq_restore(irqflags);
 	return same;
 }
@@ -127,32 +136,45 @@ static bool read_pmd(pud_t *pudp, pud_t pud, pmd_t *pmdp, pmd_t *pmd)
 static bool walk_pmds(struct vmviz_walk *w, struct vmviz_batch *b,
 		      pud_t *pudp, pud_t pud, unsigned long end)
 {
+	unsigned int i = 0, n = 0;
+	pmd_t pmds[PMD_CHUNK], pmd;
 	unsigned long next;
-	pmd_t *pmdp, pmd;
 	bool retry;
 
 	for (; w->addr < end; w->addr = next) {
 		next = pmd_addr_end(w->addr, end);
 		if (walk_spent(w))
 			return true;
-		pmdp = pmd_offset(&pud, w->addr);
-again:
-		w->work++;
-		if (!read_pmd(pudp, pud, pmdp, &pmd)) {
-			/* Unmapped under us: nothing left in this PUD. */
-			w->addr = end;
-			return false;
+		if (i == n) {
+			/* The next PMDs of the range, up to PMD_CHUNK. */
+			n = min_t(unsigned long, PMD_CHUNK,
+				  ((end - 1 - (w->addr & PMD_MASK)) >> PMD_SHIFT) + 1);
+			if (!read_pmds(pudp, pud, pmd_offset(&pud, w->addr), pmds, n)) {
+				/* Unmapped under us: nothing left in this PUD. */
+				w->addr = end;
+				return false;
+			}
+			w->work += n;
+			i = 0;
 		}
+		pmd = pmds[i++];
+again:
 		if (pmd_none(pmd))
 			continue;
 		if (!upper_is_table(pmd_flags(pmd)))
 			return walk_leaf(w, b, pmd_val(pmd), VMVIZ_PMD, next);
 		retry = false;
-		if (walk_ptes(w, b, pmdp, next, &retry))
+		if (walk_ptes(w, b, pmd_offset(&pud, w->addr), next, &retry))
 			return true;
 		if (retry) {
+			/* Collapsed or zapped since it was read: read it again. */
 			if (walk_spent(w))
 				return true;
+			if (!read_pmds(pudp, pud, pmd_offset(&pud, w->addr), &pmd, 1)) {
+				w->addr = end;
+				return false;
+			}
+			w->work++;
 			goto again;
 		}
 	}
