@@ -32,6 +32,7 @@ struct tracked {
 	struct list_head node;
 	struct pid *pid;
 	struct proc_dir_entry *pde;
+	struct proc_dir_entry *frames;	/* vmviz frames: frames/<pid> */
 	char name[NAME_LEN];
 };
 
@@ -77,6 +78,7 @@ static const struct proc_ops self_ops = {
 static void tracked_free(struct tracked *t)
 {
 	lockdep_assert_held(&tracked_lock);
+	proc_remove(t->frames);		/* vmviz frames */
 	proc_remove(t->pde);
 	list_del(&t->node);
 	nr_tracked--;
@@ -164,7 +166,10 @@ static int track(struct pid *pid, const char *name)
 	strscpy(t->name, name, sizeof(t->name));
 	t->pid = get_pid(pid);
 	t->pde = proc_create_data(t->name, 0400, vmviz_dir, &tracked_ops, t);
-	if (!t->pde) {
+	t->frames = vmviz_frames_add(t->name, t->pid);	/* vmviz frames */
+	if (!t->pde || !t->frames) {
+		proc_remove(t->frames);			/* vmviz frames */
+		proc_remove(t->pde);
 		put_pid(t->pid);
 		kfree(t);
 		return -ENOMEM;
@@ -238,7 +243,8 @@ static int __init vmviz_init(void)
 		return -ENOMEM;
 	if (!proc_create("track", 0200, vmviz_dir, &track_ops) ||
 	    !proc_create("untrack", 0200, vmviz_dir, &untrack_ops) ||
-	    !proc_create("self", 0400, vmviz_dir, &self_ops))
+	    !proc_create("self", 0400, vmviz_dir, &self_ops) ||
+	    vmviz_frames_init(vmviz_dir))		/* vmviz frames */
 		goto out_remove_dir;
 	return 0;
 

@@ -142,9 +142,33 @@ unsigned int vmviz_run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 void vmviz_run_flush(struct vmviz_run *run, struct vmviz_sink *sink);
 void vmviz_show_hwflags(struct seq_file *m, u64 hw, enum vmviz_level level);
 
+/*
+ * The memory of the frames a VMA's entries map, as smaps counts it
+ * (fs/proc/task_mmu.c, struct mem_size_stats): bytes; the pss_* and
+ * swap_pss in bytes << 12. Only u64 members: vmviz_smaps_add() adds them
+ * one by one.
+ */
+struct vmviz_mss {
+	u64 resident, shared_clean, shared_dirty, private_clean, private_dirty;
+	u64 referenced, anonymous, lazyfree, anonymous_thp, shmem_thp, file_thp;
+	u64 swap, ksm;
+	u64 pss, pss_anon, pss_file, pss_shmem, pss_dirty, pss_locked, swap_pss;
+};
+
+void vmviz_smaps_account(struct vmviz_mss *mss, struct vm_area_struct *vma,
+			 const struct vmviz_batch *b, unsigned int taken);
+void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss);
+void vmviz_smaps_show(struct seq_file *m, const struct vmviz_mss *mss);
+
 /* The report: open a report of @pid (NULL: the opener itself). */
 void vmviz_report_init(void);
 int vmviz_report_open(struct file *file, struct pid *pid);
+int vmviz_report_open_frames(struct file *file, struct pid *pid);
 int vmviz_report_release(struct inode *inode, struct file *file);
+
+/* The frame-detail files, /proc/vmviz/frames/ (frames.c). */
+struct proc_dir_entry;
+int vmviz_frames_init(struct proc_dir_entry *parent);
+struct proc_dir_entry *vmviz_frames_add(const char *name, struct pid *pid);
 
 #endif /* VMVIZ_H */
