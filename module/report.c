@@ -68,6 +68,7 @@ struct report_cursor {
 	unsigned long vmas, lines;		/* VMA and page lines so far */
 	/* Frame detail only: the VMA's smaps counts, and all VMAs' so far. */
 	struct vmviz_mss mss, total;
+	struct vmviz_tables tables;		/* the page-table tree so far */
 	unsigned long first_start;		/* of the first VMA line */
 };
 
@@ -685,6 +686,7 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 		.mm = r->mm, .vma = r->vma_locked ? r->vma : NULL,
 		.addr = c->addr, .end = c->vma_end, .buf = r->ptes,
 		.work = r->held, .budget = HOLD_BUDGET,
+		.tables = r->frames ? &c->tables : NULL,
 	};
 	struct vmviz_batch b;
 	unsigned int taken;
@@ -693,7 +695,8 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 	while (vmviz_walk_next(&w, &b)) {
 		taken = vmviz_run_feed(&c->run, &b, sink);
 		if (r->frames)
-			vmviz_smaps_account(&c->mss, r->vma, &b, taken);
+			vmviz_smaps_account(&c->mss, &c->tables, r->vma, &b,
+					    taken);
 		if (taken < b.nr) {
 			w.addr = b.addr + ((unsigned long)taken << PAGE_SHIFT);
 			ret = 1;
@@ -785,8 +788,46 @@ static void show_sum(struct seq_file *m, struct vmviz_report *r,
  * /proc/PID/smaps_rollup sums them before it scales them), START-END from
  * the first VMA line's start to the last one's end (0-0 without VMAs).
  */
+/*
+ * Frame detail only, before the rollup line (docs/FORMAT.md, "Page-table
+ * tree"): one line per level of tables below the PGD that the walk
+ * entered (p4d only with 5-level paging), then the total the kernel keeps
+ * in mm->pgtables_bytes (VmPTE):
+ *   table LEVEL count N used N min N max N hist N,...,N bytes N
+ *   pgtables deposited N bytes N
+ * used: non-empty entries in all of them; min, max: per table; hist:
+ * tables by used entries, 0, 1, 2-3, 4-7, ..., 256-511, 512; bytes: of
+ * the tables. deposited: PTE tables kept under anonymous PMD leaves; the
+ * total bytes are the PTE, PMD and PUD tables and the deposited ones, as
+ * mm_inc_nr_ptes(), _pmds() and _puds() count them (P4D tables are not).
+ */
+static void show_tables(struct seq_file *m, const struct vmviz_tables *t)
+{
+	static const char *const names[VMVIZ_NR_TABLES] = {
+		[VMVIZ_TABLE_PTE] = "pte", [VMVIZ_TABLE_PMD] = "pmd",
+		[VMVIZ_TABLE_PUD] = "pud", [VMVIZ_TABLE_P4D] = "p4d",
+	};
+	unsigned int l, i, levels = pgtable_l5_enabled() ? 4 : 3;
+	unsigned long tables = t->deposited;
+
+	for (l = 0; l < levels; l++) {
+		const struct vmviz_tstat *s = &t->level[l];
+
+		seq_printf(m, "table %s count %lu used %lu min %u max %u hist ",
+			   names[l], s->count, s->used, s->min, s->max);
+		for (i = 0; i < VMVIZ_TABLE_HIST; i++)
+			seq_printf(m, i ? ",%lu" : "%lu", s->hist[i]);
+		seq_printf(m, " bytes %lu\n", s->count * PAGE_SIZE);
+		if (l != VMVIZ_TABLE_P4D)
+			tables += s->count;
+	}
+	seq_printf(m, "pgtables deposited %lu bytes %lu\n", t->deposited,
+		   tables * PAGE_SIZE);
+}
+
 static void show_rollup(struct seq_file *m, struct report_cursor *c)
 {
+	show_tables(m, &c->tables);
 	seq_printf(m, "rollup %016lx-%016lx", c->vmas ? c->first_start : 0,
 		   c->vmas ? c->vma_end : 0);
 	vmviz_smaps_show(m, &c->total);

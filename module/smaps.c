@@ -219,6 +219,7 @@ static void account_pmd(struct vmviz_mss *mss, struct vm_area_struct *vma,
 /**
  * vmviz_smaps_account - count the frames of entries the report has shown
  * @mss: the counts of the VMA
+ * @tables: the page-table tree, for the tables deposited under PMD leaves
  * @vma: the VMA of the entries, locked by the caller
  * @b: the batch the entries come from
  * @taken: how many entries of @b were taken into page lines
@@ -230,13 +231,21 @@ static void account_pmd(struct vmviz_mss *mss, struct vm_area_struct *vma,
  *
  * Locking: the VMA's read lock or the mmap read lock, as for the walk.
  */
-void vmviz_smaps_account(struct vmviz_mss *mss, struct vm_area_struct *vma,
-			 const struct vmviz_batch *b, unsigned int taken)
+void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
+			 struct vm_area_struct *vma, const struct vmviz_batch *b,
+			 unsigned int taken)
 {
 	unsigned long flags = vmviz_vm_flags(vma);
 	bool locked = flags & VM_LOCKED;
 	unsigned int i;
 
+	/*
+	 * An anonymous VMA's PMD leaf (a THP, the huge zero folio, or either
+	 * under migration) keeps a PTE table deposited for its split
+	 * (pgtable_trans_huge_deposit()), counted in mm_pgtables_bytes().
+	 */
+	if (b->level == VMVIZ_PMD && taken && vma_is_anonymous(vma))
+		tables->deposited++;
 	if (flags & (VM_PFNMAP | VM_HUGETLB))
 		return;
 	if (b->level == VMVIZ_PMD) {

@@ -40,6 +40,32 @@ struct vmviz_batch {
 	u64 val;		/* VMVIZ_PMD, VMVIZ_PUD: the raw leaf */
 };
 
+/* Table levels below the PGD, for the page-table tree of the frame detail. */
+enum vmviz_table {
+	VMVIZ_TABLE_PTE,
+	VMVIZ_TABLE_PMD,
+	VMVIZ_TABLE_PUD,
+	VMVIZ_TABLE_P4D,	/* only with 5-level paging */
+	VMVIZ_NR_TABLES,
+};
+
+/* Buckets of used entries: 0, 1, 2-3, 4-7, ..., 256-511, 512. */
+#define VMVIZ_TABLE_HIST	11
+
+/* The tables of one level the walk entered, each counted once. */
+struct vmviz_tstat {
+	unsigned long count;		/* tables */
+	unsigned long used;		/* non-empty entries in them */
+	unsigned int min, max;		/* of used entries per table */
+	unsigned long hist[VMVIZ_TABLE_HIST];
+	unsigned long last_key;		/* address >> shift of the last one */
+};
+
+struct vmviz_tables {
+	struct vmviz_tstat level[VMVIZ_NR_TABLES];
+	unsigned long deposited;	/* PTE tables kept under anon PMD leaves */
+};
+
 /*
  * A resumable walk of [addr, end). @addr is where the next step begins:
  * any page boundary, inside a table or not. @work counts the entries read
@@ -54,6 +80,7 @@ struct vmviz_walk {
 	pte_t *buf;		/* VMVIZ_PTES_PER_TABLE entries */
 	unsigned long work;
 	unsigned long budget;
+	struct vmviz_tables *tables;	/* NULL, or count the tables entered */
 };
 
 /* Entries one PTE table holds: the size of the walker's copy buffer. */
@@ -155,8 +182,9 @@ struct vmviz_mss {
 	u64 pss, pss_anon, pss_file, pss_shmem, pss_dirty, pss_locked, swap_pss;
 };
 
-void vmviz_smaps_account(struct vmviz_mss *mss, struct vm_area_struct *vma,
-			 const struct vmviz_batch *b, unsigned int taken);
+void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
+			 struct vm_area_struct *vma, const struct vmviz_batch *b,
+			 unsigned int taken);
 void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss);
 void vmviz_smaps_show(struct seq_file *m, const struct vmviz_mss *mss);
 

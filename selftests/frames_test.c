@@ -45,6 +45,9 @@ struct fset {
 	struct fvma *vmas;
 	int n;
 	long rollup[NKEYS];
+	/* The page-table tree: pte, pmd, pud (, p4d) tables and their entries. */
+	long tcount[4], tused[4], deposited, pgbytes;
+	long leaves[3];		/* entries of pte, pmd and pud page lines */
 };
 
 static void fset_free(struct fset *f)
@@ -113,6 +116,33 @@ static int parse_frames(const char *text, struct fset *f, char *err, size_t len)
 			if (!v || sscanf(buf, "sum %lx-%lx", &s, &e) != 2 ||
 			    s != v->start || e != v->end || frames_fields(buf, v->v)) {
 				snprintf(err, len, "bad or partial sum line: %.200s", buf);
+				return -1;
+			}
+		} else if (!strncmp(buf, "  ", 2)) {
+			char level[4];
+			unsigned long s, e, count;
+
+			if (sscanf(buf, " %3s %lx-%lx %lu", level, &s, &e, &count) == 4)
+				f->leaves[!strcmp(level, "pte") ? 0 : !strcmp(level, "pmd") ? 1 : 2] += count;
+		} else if (!strncmp(buf, "table ", 6)) {
+			static const char *const names[] = { "pte", "pmd", "pud", "p4d" };
+			char level[4];
+			long count, used;
+			int l;
+
+			if (sscanf(buf, "table %3s count %ld used %ld", level, &count, &used) != 3) {
+				snprintf(err, len, "bad table line: %.200s", buf);
+				return -1;
+			}
+			for (l = 0; l < 4; l++)
+				if (!strcmp(level, names[l])) {
+					f->tcount[l] = count;
+					f->tused[l] = used;
+				}
+		} else if (!strncmp(buf, "pgtables ", 9)) {
+			if (sscanf(buf, "pgtables deposited %ld bytes %ld", &f->deposited,
+				   &f->pgbytes) != 2) {
+				snprintf(err, len, "bad pgtables line: %.200s", buf);
 				return -1;
 			}
 		} else if (!strncmp(buf, "rollup ", 7)) {
@@ -211,8 +241,24 @@ static const char *stable_part(const char *text)
 }
 
 struct tally {
-	unsigned long procs, vmas, fields;
+	unsigned long procs, vmas, fields, tables;
 };
+
+static long status_kb(pid_t pid, const char *key)
+{
+	char path[64], *txt, *p;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	txt = vt_read_file(path, NULL);
+	if (!txt)
+		return -1;
+	p = strstr(txt, key);
+	if (p)
+		v = strtol(p + strlen(key), NULL, 10);
+	free(txt);
+	return v;
+}
 
 /*
  * Compare the frame detail of @pid with its smaps and smaps_rollup, read
@@ -222,6 +268,7 @@ struct tally {
 static int compare_pid(pid_t pid, struct tally *t, char *why, size_t len)
 {
 	int attempt, ret = -1;
+	long vmpte;
 
 	for (attempt = 0; attempt < 8; attempt++) {
 		struct fset ours = {}, sm = {}, roll = {};
@@ -233,6 +280,7 @@ static int compare_pid(pid_t pid, struct tally *t, char *why, size_t len)
 		a = vt_frames(pid);
 		if (!a)
 			return errno == ESRCH ? 1 : (snprintf(why, len, "frames: %s", strerror(errno)), -1);
+		vmpte = status_kb(pid, "VmPTE:");
 		if (parse_smaps(pid, 0, &sm) || parse_smaps(pid, 1, &roll)) {
 			free(a);
 			fset_free(&sm);
@@ -289,6 +337,24 @@ static int compare_pid(pid_t pid, struct tally *t, char *why, size_t len)
 			snprintf(why, len, "pid %d rollup: %s", pid, err);
 			ret = -1;
 		}
+		/* The page-table tree: VmPTE, and each level's entries. */
+		if (!ret && ours.pgbytes / 1024 != vmpte) {
+			snprintf(why, len, "pid %d: pgtables %ld kB (pte %ld pmd %ld pud %ld deposited %ld), VmPTE %ld kB",
+				 pid, ours.pgbytes / 1024, ours.tcount[0], ours.tcount[1],
+				 ours.tcount[2], ours.deposited, vmpte);
+			ret = -1;
+		}
+		if (!ret && (ours.tused[0] != ours.leaves[0] ||
+			     ours.tused[1] != ours.tcount[0] + ours.leaves[1] ||
+			     ours.tused[2] != ours.tcount[1] + ours.leaves[2])) {
+			snprintf(why, len, "pid %d: used pte %ld pmd %ld pud %ld; pte entries %ld, pte tables %ld + pmd entries %ld, pmd tables %ld + pud entries %ld",
+				 pid, ours.tused[0], ours.tused[1], ours.tused[2], ours.leaves[0],
+				 ours.tcount[0], ours.leaves[1], ours.tcount[1], ours.leaves[2]);
+			ret = -1;
+		}
+		if (!ret)
+			t->tables += ours.tcount[0] + ours.tcount[1] + ours.tcount[2] +
+				     ours.deposited;
 		fset_free(&ours);
 		fset_free(&sm);
 		if (!ret)
@@ -467,7 +533,8 @@ TEST_F(frames, equal_to_smaps_for_test_processes)
 				TH_LOG("read by %zu: %s", vt_chunk, why);
 	}
 	vt_chunk = 0;
-	TH_LOG("%lu reads, %lu VMAs, %lu fields equal to smaps", t.procs, t.vmas, t.fields);
+	TH_LOG("%lu reads, %lu VMAs, %lu fields equal to smaps, %lu page tables equal to VmPTE",
+	       t.procs, t.vmas, t.fields, t.tables);
 }
 
 /* What the parked process holds is seen: COW sharing, swap, THP, locks. */
@@ -592,7 +659,8 @@ TEST_F(frames, equal_to_smaps_for_every_process)
 	closedir(dir);
 	EXPECT_EQ(0, bad);
 	EXPECT_LT(2, t.procs);
-	TH_LOG("%lu processes, %lu VMAs, %lu fields equal to smaps", t.procs, t.vmas, t.fields);
+	TH_LOG("%lu processes, %lu VMAs, %lu fields equal to smaps, %lu page tables equal to VmPTE",
+	       t.procs, t.vmas, t.fields, t.tables);
 }
 
 TEST_HARNESS_MAIN

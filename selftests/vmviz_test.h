@@ -567,8 +567,9 @@ static inline char *vt_frames(pid_t pid)
 }
 
 /*
- * The format 2 report inside a frame detail: the text without its "detail"
- * and "rollup" lines, for vt_parse(). The caller frees it.
+ * The format 2 report inside a frame detail: the text without its "detail",
+ * "table", "pgtables" and "rollup" lines, for vt_parse(). The caller frees
+ * it.
  */
 static inline char *vt_frames_body(const char *text)
 {
@@ -581,7 +582,8 @@ static inline char *vt_frames_body(const char *text)
 		nl = strchr(line, '\n');
 		if (!nl)
 			nl = line + strlen(line) - 1;
-		if (strncmp(line, "detail ", 7) && strncmp(line, "rollup ", 7)) {
+		if (strncmp(line, "detail ", 7) && strncmp(line, "rollup ", 7) &&
+		    strncmp(line, "table ", 6) && strncmp(line, "pgtables ", 9)) {
 			memcpy(d, line, nl - line + 1);
 			d += nl - line + 1;
 		}
