@@ -252,6 +252,25 @@ static inline int vmviz_page_mapcount(struct folio *folio, struct page *page)
 #endif
 }
 
+/*
+ * Whether a write fault on a PTE-mapped page of the large anonymous folio
+ * @folio would reuse it: 7.2 (CONFIG_MM_ID) reuses one that only this mm
+ * maps and nothing else references (__wp_can_reuse_large_anon_folio());
+ * 6.1 and 6.12 never do (wp_can_reuse_anon_folio()).
+ */
+static inline bool vmviz_large_anon_reusable(struct folio *folio)
+{
+#ifdef FOLIO_MM_IDS_SHARED_BITNUM
+	int mapcount = folio_large_mapcount(folio);
+
+	return mapcount > 1 &&
+	       !test_bit(FOLIO_MM_IDS_SHARED_BITNUM, &folio->_mm_ids) &&
+	       mapcount == folio_ref_count(folio);
+#else
+	return false;
+#endif
+}
+
 /* A devmap (DAX) huge leaf, which has no page for smaps: 6.1 and 6.12. */
 static inline bool vmviz_leaf_devmap(u64 flags)
 {

@@ -130,8 +130,55 @@ static void account(struct vmviz_mss *mss, struct page *page, unsigned int nr,
 	}
 }
 
-/* smaps_pte_entry() for one non-empty PTE. */
-static void account_pte(struct vmviz_mss *mss, pte_t pte, bool locked)
+/**
+ * account_cow - would a write to this write-protected page copy it?
+ * @mss: the counts: cow_copy or cow_reuse grows by @size
+ * @page: the page an entry maps without write permission, in a VMA that
+ *        is private and writable (a copy-on-write mapping)
+ * @size: PAGE_SIZE, or HPAGE_PMD_SIZE for a PMD leaf
+ * @pmd: the entry is a PMD leaf
+ *
+ * Only anonymous pages count: a page-cache page is always copied. The
+ * verdict is do_wp_page()'s (do_huge_pmd_wp_page()'s for a PMD leaf): an
+ * exclusive page (PageAnonExclusive, set while only this process maps it,
+ * cleared at fork) is reused; a KSM page is copied; a PTE-mapped page of
+ * a large folio as vmviz_large_anon_reusable(); else the folio is reused
+ * when this mapping holds its only reference, not counting one held by a
+ * per-CPU LRU batch (the fault drains its own CPU's) or by the swap cache
+ * (the fault frees it). Racy, as the rest: an estimate of what the next
+ * write fault decides, exact for a process at rest whose folios are not
+ * in another CPU's LRU batch.
+ */
+static void account_cow(struct vmviz_mss *mss, struct page *page,
+			unsigned long size, bool pmd)
+{
+	struct folio *folio = page_folio(page);
+	bool reuse;
+	int refs;
+
+	if (!folio_test_anon(folio))
+		return;
+	if (PageAnonExclusive(page)) {
+		reuse = true;
+	} else if (folio_test_ksm(folio)) {
+		reuse = false;
+	} else if (!pmd && folio_test_large(folio)) {
+		reuse = vmviz_large_anon_reusable(folio);
+	} else {
+		refs = folio_ref_count(folio) - !folio_test_lru(folio);
+		if (folio_test_swapcache(folio))
+			refs -= folio_nr_pages(folio);
+		reuse = refs == 1;
+	}
+	if (reuse)
+		mss->cow_reuse += size;
+	else
+		mss->cow_copy += size;
+}
+
+/* smaps_pte_entry() for one non-empty PTE; @cow: a COW mapping. */
+static void account_pte(struct vmviz_mss *mss, pte_t pte, bool locked,
+			bool cow)
 {
 	u64 flags = pte_flags(pte);
 	enum vmviz_state state;
@@ -141,9 +188,12 @@ static void account_pte(struct vmviz_mss *mss, pte_t pte, bool locked)
 
 	if (pte_present(pte)) {
 		page = normal_page(pte_pfn(pte), flags);
-		if (page)
-			account(mss, page, 1, pte_young(pte), pte_dirty(pte),
-				locked, true, false);
+		if (!page)
+			return;
+		account(mss, page, 1, pte_young(pte), pte_dirty(pte), locked,
+			true, false);
+		if (cow && (flags & _PAGE_PRESENT) && !(flags & _PAGE_RW))
+			account_cow(mss, page, PAGE_SIZE, false);
 		return;
 	}
 	state = vmviz_decode_nonpresent(pte_val(pte), &type, &offset);
@@ -179,7 +229,7 @@ static void account_pte(struct vmviz_mss *mss, pte_t pte, bool locked)
  * devmap leaves have no page either.
  */
 static void account_pmd(struct vmviz_mss *mss, struct vm_area_struct *vma,
-			u64 val, bool locked)
+			u64 val, bool locked, bool cow)
 {
 	pmd_t pmd = __pmd(val);
 	u64 flags = pmd_flags(pmd);
@@ -214,6 +264,8 @@ static void account_pmd(struct vmviz_mss *mss, struct vm_area_struct *vma,
 		mss->file_thp += HPAGE_PMD_SIZE;
 	account(mss, page, HPAGE_PMD_NR, present && pmd_young(pmd),
 		present && pmd_dirty(pmd), locked, present, migration);
+	if (cow && (flags & _PAGE_PRESENT) && !(flags & _PAGE_RW))
+		account_cow(mss, page, HPAGE_PMD_SIZE, true);
 }
 
 /**
@@ -237,6 +289,7 @@ void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
 {
 	unsigned long flags = vmviz_vm_flags(vma);
 	bool locked = flags & VM_LOCKED;
+	bool cow = (flags & (VM_SHARED | VM_WRITE)) == VM_WRITE;
 	unsigned int i;
 
 	/*
@@ -250,14 +303,14 @@ void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
 		return;
 	if (b->level == VMVIZ_PMD) {
 		if (taken && IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
-			account_pmd(mss, vma, b->val, locked);
+			account_pmd(mss, vma, b->val, locked, cow);
 		return;
 	}
 	if (b->level != VMVIZ_PTE)
 		return;
 	for (i = 0; i < taken; i++)
 		if (!pte_none(b->ptes[i]))
-			account_pte(mss, b->ptes[i], locked);
+			account_pte(mss, b->ptes[i], locked, cow);
 }
 
 void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss)
@@ -276,7 +329,8 @@ void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss)
  * smaps prints it (Pss values are shifted down before they are scaled):
  *   rss pss pss_dirty pss_anon pss_file pss_shmem shared_clean shared_dirty
  *   private_clean private_dirty referenced anonymous ksm lazyfree anon_huge
- *   shmem_pmd file_pmd swap swap_pss locked uss
+ *   shmem_pmd file_pmd swap swap_pss locked uss cow_copy cow_reuse
+ * cow_copy and cow_reuse are vmviz's own: see account_cow().
  */
 void vmviz_smaps_show(struct seq_file *m, const struct vmviz_mss *mss)
 {
@@ -305,6 +359,8 @@ void vmviz_smaps_show(struct seq_file *m, const struct vmviz_mss *mss)
 		{ " swap_pss ", mss->swap_pss >> PSS_SHIFT },
 		{ " locked ", mss->pss_locked >> PSS_SHIFT },
 		{ " uss ", mss->private_clean + mss->private_dirty },
+		{ " cow_copy ", mss->cow_copy },
+		{ " cow_reuse ", mss->cow_reuse },
 	};
 	unsigned int i;
 

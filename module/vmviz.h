@@ -179,6 +179,7 @@ struct vmviz_mss {
 	u64 resident, shared_clean, shared_dirty, private_clean, private_dirty;
 	u64 referenced, anonymous, lazyfree, anonymous_thp, shmem_thp, file_thp;
 	u64 swap, ksm;
+	u64 cow_copy, cow_reuse;	/* write-protected anon pages of a COW VMA */
 	u64 pss, pss_anon, pss_file, pss_shmem, pss_dirty, pss_locked, swap_pss;
 };
 
