@@ -216,6 +216,70 @@ static inline void vmviz_assert_walk_locked(struct vmviz_walk *w)
 	mmap_assert_locked(w->mm);
 }
 
+/*
+ * How smaps counts a frame mapped by a non-present (migration) entry: 6.1
+ * as mapped once, private (smaps_account(..., migration)); 6.12 and 7.2 as
+ * "maybe shared", not private (smaps_account(..., present)). 6.1 is told
+ * apart by its page_mapcount(), which later kernels dropped.
+ */
+#ifdef VMVIZ_HAVE_PAGE_MAPCOUNT
+#define VMVIZ_SMAPS_MIGRATION_PRIVATE	true
+#else
+#define VMVIZ_SMAPS_MIGRATION_PRIVATE	false
+#endif
+
+/*
+ * The mapcount of one page as that kernel's smaps reads it: page_mapcount()
+ * on 6.1; on 6.12 and 7.2 (CONFIG_PAGE_MAPCOUNT=y) the body of
+ * folio_precise_page_mapcount() (fs/proc/internal.h, in no exported
+ * header), except that the entire mapcount is read from the folio directly:
+ * folio_entire_mapcount() asserts (VM_BUG_ON) a large folio, which a racy
+ * read without a reference cannot promise.
+ */
+static inline int vmviz_page_mapcount(struct folio *folio, struct page *page)
+{
+#ifdef VMVIZ_HAVE_PAGE_MAPCOUNT
+	return page_mapcount(page);
+#else
+	int mapcount = atomic_read(&page->_mapcount) + 1;
+
+	if (page_mapcount_is_type(mapcount))
+		mapcount = 0;
+	if (folio_test_large(folio))
+		mapcount += atomic_read(&folio->_entire_mapcount) + 1;
+	return mapcount;
+#endif
+}
+
+/*
+ * Whether a write fault on a PTE-mapped page of the large anonymous folio
+ * @folio would reuse it: 7.2 (CONFIG_MM_ID) reuses one that only this mm
+ * maps and nothing else references (__wp_can_reuse_large_anon_folio());
+ * 6.1 and 6.12 never do (wp_can_reuse_anon_folio()).
+ */
+static inline bool vmviz_large_anon_reusable(struct folio *folio)
+{
+#ifdef FOLIO_MM_IDS_SHARED_BITNUM
+	int mapcount = folio_large_mapcount(folio);
+
+	return mapcount > 1 &&
+	       !test_bit(FOLIO_MM_IDS_SHARED_BITNUM, &folio->_mm_ids) &&
+	       mapcount == folio_ref_count(folio);
+#else
+	return false;
+#endif
+}
+
+/* A devmap (DAX) huge leaf, which has no page for smaps: 6.1 and 6.12. */
+static inline bool vmviz_leaf_devmap(u64 flags)
+{
+#ifdef _PAGE_DEVMAP
+	return flags & _PAGE_DEVMAP;
+#else
+	return false;
+#endif
+}
+
 /* The path maps shows: on overlayfs the user's path, not the backing file. */
 static inline const struct path *vmviz_file_path(const struct file *file)
 {

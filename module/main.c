@@ -56,6 +56,7 @@ MODULE_PARM_DESC(all, "give every process its /proc/vmviz/<pid> (default: tracke
 struct tracked {
 	struct pid *pid;
 	struct proc_dir_entry *pde;
+	struct proc_dir_entry *frames;	/* frames/<name>: the frame detail */
 	struct list_head dead;		/* on a removal list once @removing */
 	unsigned long nr;		/* the key in tracked_xa, and the name */
 	bool removing;			/* under tracked_lock */
@@ -134,8 +135,10 @@ static void tracked_remove(struct list_head *list)
 
 	if (list_empty(list))
 		return;
-	list_for_each_entry(t, list, dead)
+	list_for_each_entry(t, list, dead) {
+		proc_remove(t->frames);
 		proc_remove(t->pde);
+	}
 	/* Not killable: the entries must leave tracked_xa. Held only briefly. */
 	mutex_lock(&tracked_lock);
 	list_for_each_entry(t, list, dead) {
@@ -197,7 +200,10 @@ static int tracked_add(struct pid *pid, unsigned long nr)
 	if (err)
 		goto out_free;
 	t->pde = proc_create_data(t->name, 0400, vmviz_dir, &tracked_ops, t);
-	if (!t->pde) {
+	t->frames = vmviz_frames_add(t->name, t->pid);
+	if (!t->pde || !t->frames) {
+		proc_remove(t->frames);
+		proc_remove(t->pde);
 		err = -ENOMEM;
 		goto out_erase;
 	}
@@ -514,7 +520,8 @@ static int __init vmviz_init(void)
 		return -ENOMEM;
 	if (!proc_create("track", 0200, vmviz_dir, &track_ops) ||
 	    !proc_create("untrack", 0200, vmviz_dir, &untrack_ops) ||
-	    !proc_create("self", 0400, vmviz_dir, &self_ops))
+	    !proc_create("self", 0400, vmviz_dir, &self_ops) ||
+	    vmviz_frames_init(vmviz_dir))
 		goto out_remove_dir;
 	if (all) {
 		err = all_mode_start();

@@ -66,12 +66,17 @@ struct report_cursor {
 	struct vmviz_pgstat st;			/* its counts so far */
 	struct vmviz_run run;			/* its open run of entries */
 	unsigned long vmas, lines;		/* VMA and page lines so far */
+	/* Frame detail only: the VMA's smaps counts, and all VMAs' so far. */
+	struct vmviz_mss mss, total;
+	struct vmviz_tables tables;		/* the page-table tree so far */
+	unsigned long first_start;		/* of the first VMA line */
 };
 
 struct vmviz_report {
 	struct pid *pid;		/* reference held until release */
 	struct mm_struct *mm;		/* mmgrab()ed; NULL: no mm at open */
 	pte_t *ptes;			/* the walker's copy of one PTE table */
+	bool frames;			/* the frame detail (frames/<pid>) */
 
 	loff_t pos;			/* the record @cur belongs to */
 	struct report_cursor cur;
@@ -433,6 +438,8 @@ static void show_header(struct seq_file *m, struct vmviz_report *r,
 	struct mm_struct *mm = r->mm_locked ? r->mm : NULL;
 
 	seq_printf(m, "vmviz-format %d\n", VMVIZ_FORMAT_VERSION);
+	if (r->frames)
+		seq_puts(m, "detail frames\n");
 	show_provenance(m);
 	show_identity(m, r, mm);
 	show_geometry(m, mm);
@@ -635,6 +642,11 @@ static int show_vma(struct seq_file *m, struct vmviz_report *r,
 	c->addr = max(c->addr, vma->vm_start);
 	c->sum_start = c->addr;
 	memset(&c->st, 0, sizeof(c->st));
+	if (r->frames) {
+		memset(&c->mss, 0, sizeof(c->mss));
+		if (!c->vmas)
+			c->first_start = vma->vm_start;
+	}
 	c->run.open = false;
 	c->vmas++;
 	c->phase = PHASE_PAGES;
@@ -686,6 +698,7 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 		.mm = r->mm, .vma = r->vma_locked ? r->vma : NULL,
 		.addr = c->addr, .end = c->vma_end, .buf = r->ptes,
 		.work = r->held, .budget = HOLD_BUDGET,
+		.tables = r->frames ? &c->tables : NULL,
 	};
 	struct vmviz_batch b;
 	unsigned int taken;
@@ -693,6 +706,9 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 
 	while (vmviz_walk_next(&w, &b)) {
 		taken = vmviz_run_feed(&c->run, &b, sink);
+		if (r->frames)
+			vmviz_smaps_account(&c->mss, &c->tables, r->vma, &b,
+					    taken);
 		if (taken < b.nr) {
 			w.addr = b.addr + ((unsigned long)taken << PAGE_SHIFT);
 			ret = 1;
@@ -760,23 +776,85 @@ static int show_pages(struct seq_file *m, struct vmviz_report *r,
  * huge (mapped by 2M or 1G leaves), swapped (in swap), nonpresent (swap,
  * migration and other non-present entries).
  */
-static void show_sum(struct seq_file *m, struct report_cursor *c)
+static void show_sum(struct seq_file *m, struct vmviz_report *r,
+		     struct report_cursor *c)
 {
 	const struct vmviz_pgstat *st = &c->st;
 
 	seq_printf(m, "sum %016lx-%016lx present %lu dirty %lu accessed %lu",
 		   c->sum_start, c->addr, st->present, st->dirty, st->accessed);
-	seq_printf(m, " writable %lu huge %lu swapped %lu nonpresent %lu\n",
+	seq_printf(m, " writable %lu huge %lu swapped %lu nonpresent %lu",
 		   st->writable, st->huge, st->swapped, st->nonpresent);
+	if (r->frames) {
+		vmviz_smaps_show(m, &c->mss);
+		vmviz_smaps_add(&c->total, &c->mss);
+	}
+	seq_putc(m, '\n');
 	c->phase = PHASE_VMA;
+}
+
+/*
+ * Frame detail only, before the end line (docs/FORMAT.md, "Frame detail"):
+ *   rollup START-END FIELDS
+ * the smaps fields of the sum lines, summed over every VMA (as
+ * /proc/PID/smaps_rollup sums them before it scales them), START-END from
+ * the first VMA line's start to the last one's end (0-0 without VMAs).
+ */
+/*
+ * Frame detail only, before the rollup line (docs/FORMAT.md, "Page-table
+ * tree"): one line per level of tables below the PGD that the walk
+ * entered (p4d only with 5-level paging), then the total the kernel keeps
+ * in mm->pgtables_bytes (VmPTE):
+ *   table LEVEL count N used N min N max N hist N,...,N bytes N
+ *   pgtables deposited N bytes N
+ * used: non-empty entries in all of them; min, max: per table; hist:
+ * tables by used entries, 0, 1, 2-3, 4-7, ..., 256-511, 512; bytes: of
+ * the tables. deposited: PTE tables kept under anonymous PMD leaves; the
+ * total bytes are the PTE, PMD and PUD tables and the deposited ones, as
+ * mm_inc_nr_ptes(), _pmds() and _puds() count them (P4D tables are not).
+ */
+static void show_tables(struct seq_file *m, const struct vmviz_tables *t)
+{
+	static const char *const names[VMVIZ_NR_TABLES] = {
+		[VMVIZ_TABLE_PTE] = "pte", [VMVIZ_TABLE_PMD] = "pmd",
+		[VMVIZ_TABLE_PUD] = "pud", [VMVIZ_TABLE_P4D] = "p4d",
+	};
+	unsigned int l, i, levels = pgtable_l5_enabled() ? 4 : 3;
+	unsigned long tables = t->deposited;
+
+	for (l = 0; l < levels; l++) {
+		const struct vmviz_tstat *s = &t->level[l];
+
+		seq_printf(m, "table %s count %lu used %lu min %u max %u hist ",
+			   names[l], s->count, s->used, s->min, s->max);
+		for (i = 0; i < VMVIZ_TABLE_HIST; i++)
+			seq_printf(m, i ? ",%lu" : "%lu", s->hist[i]);
+		seq_printf(m, " bytes %lu\n", s->count * PAGE_SIZE);
+		if (l != VMVIZ_TABLE_P4D)
+			tables += s->count;
+	}
+	seq_printf(m, "pgtables deposited %lu bytes %lu\n", t->deposited,
+		   tables * PAGE_SIZE);
+}
+
+static void show_rollup(struct seq_file *m, struct report_cursor *c)
+{
+	show_tables(m, &c->tables);
+	seq_printf(m, "rollup %016lx-%016lx", c->vmas ? c->first_start : 0,
+		   c->vmas ? c->vma_end : 0);
+	vmviz_smaps_show(m, &c->total);
+	seq_putc(m, '\n');
 }
 
 /*
  * The last line (docs/FORMAT.md, "End line"): end vmas N pagelines N, the
  * number of VMA lines and page lines above it. A report without it was cut.
  */
-static void show_end(struct seq_file *m, struct report_cursor *c)
+static void show_end(struct seq_file *m, struct vmviz_report *r,
+		     struct report_cursor *c)
 {
+	if (r->frames)
+		show_rollup(m, c);
 	seq_printf(m, "end vmas %lu pagelines %lu\n", c->vmas, c->lines);
 	c->phase = PHASE_DONE;
 }
@@ -896,10 +974,10 @@ static int report_show(struct seq_file *m, void *v)
 				return 0;	/* the record is full */
 			break;
 		case PHASE_SUM:
-			show_sum(m, c);
+			show_sum(m, r, c);
 			return 0;
 		case PHASE_END:
-			show_end(m, c);
+			show_end(m, r, c);
 			return 0;
 		default:
 			return 0;
@@ -916,9 +994,10 @@ static const struct seq_operations report_seq_ops = {
 };
 
 /**
- * vmviz_report_open - open the report of @pid
+ * report_open - open the report of @pid
  * @file: the file being opened
  * @pid: the process
+ * @frames: with the frame detail
  *
  * Disclosure: a report shows physical frame numbers and the layout of
  * another process, so opening one needs CAP_SYS_ADMIN in the initial user
@@ -930,7 +1009,7 @@ static const struct seq_operations report_seq_ops = {
  *
  * Return: 0, -EPERM, -ESRCH if the process has been reaped, -ENOMEM.
  */
-int vmviz_report_open(struct file *file, struct pid *pid)
+static int report_open(struct file *file, struct pid *pid, bool frames)
 {
 	struct vmviz_report *r;
 	struct task_struct *task;
@@ -952,6 +1031,7 @@ int vmviz_report_open(struct file *file, struct pid *pid)
 		goto out_release;
 	}
 	r->pid = get_pid(pid);
+	r->frames = frames;
 	/* NULL for a kernel thread or a task past exit_mm(): not an error. */
 	r->mm = get_task_mm(task);
 	if (r->mm) {
@@ -966,6 +1046,21 @@ out_release:
 out_put_task:
 	put_task_struct(task);
 	return err;
+}
+
+int vmviz_report_open(struct file *file, struct pid *pid)
+{
+	return report_open(file, pid, false);
+}
+
+/*
+ * The frame detail of @pid: the same report, whose sum lines also carry
+ * the smaps counts of their VMA's frames, with a rollup line before the
+ * end line (docs/FORMAT.md, "Frame detail").
+ */
+int vmviz_report_open_frames(struct file *file, struct pid *pid)
+{
+	return report_open(file, pid, true);
 }
 
 int vmviz_report_release(struct inode *inode, struct file *file)

@@ -40,6 +40,32 @@ struct vmviz_batch {
 	u64 val;		/* VMVIZ_PMD, VMVIZ_PUD: the raw leaf */
 };
 
+/* Table levels below the PGD, for the page-table tree of the frame detail. */
+enum vmviz_table {
+	VMVIZ_TABLE_PTE,
+	VMVIZ_TABLE_PMD,
+	VMVIZ_TABLE_PUD,
+	VMVIZ_TABLE_P4D,	/* only with 5-level paging */
+	VMVIZ_NR_TABLES,
+};
+
+/* Buckets of used entries: 0, 1, 2-3, 4-7, ..., 256-511, 512. */
+#define VMVIZ_TABLE_HIST	11
+
+/* The tables of one level the walk entered, each counted once. */
+struct vmviz_tstat {
+	unsigned long count;		/* tables */
+	unsigned long used;		/* non-empty entries in them */
+	unsigned int min, max;		/* of used entries per table */
+	unsigned long hist[VMVIZ_TABLE_HIST];
+	unsigned long last_key;		/* address >> shift of the last one */
+};
+
+struct vmviz_tables {
+	struct vmviz_tstat level[VMVIZ_NR_TABLES];
+	unsigned long deposited;	/* PTE tables kept under anon PMD leaves */
+};
+
 /*
  * A resumable walk of [addr, end). @addr is where the next step begins:
  * any page boundary, inside a table or not. @work counts the entries read
@@ -54,6 +80,7 @@ struct vmviz_walk {
 	pte_t *buf;		/* VMVIZ_PTES_PER_TABLE entries */
 	unsigned long work;
 	unsigned long budget;
+	struct vmviz_tables *tables;	/* NULL, or count the tables entered */
 };
 
 /* Entries one PTE table holds: the size of the walker's copy buffer. */
@@ -142,9 +169,35 @@ unsigned int vmviz_run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 void vmviz_run_flush(struct vmviz_run *run, struct vmviz_sink *sink);
 void vmviz_show_hwflags(struct seq_file *m, u64 hw, enum vmviz_level level);
 
+/*
+ * The memory of the frames a VMA's entries map, as smaps counts it
+ * (fs/proc/task_mmu.c, struct mem_size_stats): bytes; the pss_* and
+ * swap_pss in bytes << 12. Only u64 members: vmviz_smaps_add() adds them
+ * one by one.
+ */
+struct vmviz_mss {
+	u64 resident, shared_clean, shared_dirty, private_clean, private_dirty;
+	u64 referenced, anonymous, lazyfree, anonymous_thp, shmem_thp, file_thp;
+	u64 swap, ksm;
+	u64 cow_copy, cow_reuse;	/* write-protected anon pages of a COW VMA */
+	u64 pss, pss_anon, pss_file, pss_shmem, pss_dirty, pss_locked, swap_pss;
+};
+
+void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
+			 struct vm_area_struct *vma, const struct vmviz_batch *b,
+			 unsigned int taken);
+void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss);
+void vmviz_smaps_show(struct seq_file *m, const struct vmviz_mss *mss);
+
 /* The report: open a report of @pid (NULL: the opener itself). */
 void vmviz_report_init(void);
 int vmviz_report_open(struct file *file, struct pid *pid);
+int vmviz_report_open_frames(struct file *file, struct pid *pid);
 int vmviz_report_release(struct inode *inode, struct file *file);
+
+/* The frame-detail files, /proc/vmviz/frames/ (frames.c). */
+struct proc_dir_entry;
+int vmviz_frames_init(struct proc_dir_entry *parent);
+struct proc_dir_entry *vmviz_frames_add(const char *name, struct pid *pid);
 
 #endif /* VMVIZ_H */

@@ -25,6 +25,47 @@ static bool upper_is_table(u64 flags)
 	return (flags & (_PAGE_PRESENT | _PAGE_PSE)) == _PAGE_PRESENT;
 }
 
+/**
+ * count_table - count a table the first time the walk enters it
+ * @w: the walk; nothing is done unless w->tables is set (frame detail)
+ * @level: the table's level
+ * @addr: an address the table maps
+ * @shift: log2 of the span the table maps (the shift of the level above)
+ * @base: the table's first entry
+ *
+ * A walk goes on from the PGD at every step and a table can span VMAs, so
+ * a table is counted when its span differs from the last one counted at
+ * its level: the walk goes up in address order. Every entry of the table
+ * is read, in the table's whole span, not only the walked range. An entry
+ * is used when it is not none: x86 tests every level alike (the value
+ * without the Knights Landing erratum bits is not 0), so pte_none() serves.
+ *
+ * Locking: as for the walk; PTE tables inside the caller's RCU section.
+ */
+static void count_table(struct vmviz_walk *w, enum vmviz_table level,
+			unsigned long addr, unsigned int shift, const void *base)
+{
+	const u64 *entry = base;
+	struct vmviz_tstat *t;
+	unsigned int i, used = 0;
+
+	if (!w->tables)
+		return;
+	t = &w->tables->level[level];
+	if (t->count && t->last_key == addr >> shift)
+		return;
+	for (i = 0; i < PTRS_PER_PTE; i++)
+		used += !pte_none(__pte(READ_ONCE(entry[i])));
+	w->work += PTRS_PER_PTE;
+	t->last_key = addr >> shift;
+	if (!t->count || used < t->min)
+		t->min = used;
+	t->max = max(t->max, used);
+	t->count++;
+	t->used += used;
+	t->hist[used ? ilog2(used) + 1 : 0]++;
+}
+
 /* Whether the walk must stop here: its budget is spent. */
 static bool walk_spent(struct vmviz_walk *w)
 {
@@ -73,6 +114,8 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 	table = pte_offset_kernel(&pmd, w->addr);
 	for (i = 0; i < n; i++)
 		buf[i] = ptep_get(table + i);
+	count_table(w, VMVIZ_TABLE_PTE, w->addr, PMD_SHIFT,
+		    pte_offset_kernel(&pmd, w->addr & PMD_MASK));
 	rcu_read_unlock();
 	w->work += n;
 
@@ -127,6 +170,20 @@ static bool read_pmds(pud_t *pudp, pud_t pud, pmd_t *pmdp, pmd_t *out,
 	return same;
 }
 
+/* Count the PMD table @pud points to, read as read_pmd() reads it. */
+static void count_pmd_table(struct vmviz_walk *w, pud_t *pudp, pud_t pud)
+{
+	unsigned long irqflags;
+
+	if (!w->tables)
+		return;
+	local_irq_save(irqflags);
+	if (pud_val(READ_ONCE(*pudp)) == pud_val(pud))
+		count_table(w, VMVIZ_TABLE_PMD, w->addr, PUD_SHIFT,
+			    pmd_offset(&pud, w->addr & PUD_MASK));
+	local_irq_restore(irqflags);
+}
+
 /*
  * The step functions below share one contract: return true when the walk
  * stops, with a batch in @b (b->nr != 0) or with the budget spent (b->nr
@@ -141,6 +198,7 @@ static bool walk_pmds(struct vmviz_walk *w, struct vmviz_batch *b,
 	unsigned long next;
 	bool retry;
 
+	count_pmd_table(w, pudp, pud);
 	for (; w->addr < end; w->addr = next) {
 		next = pmd_addr_end(w->addr, end);
 		if (walk_spent(w))
@@ -187,6 +245,8 @@ static bool walk_puds(struct vmviz_walk *w, struct vmviz_batch *b, p4d_t p4d,
 	unsigned long next;
 	pud_t *pudp, pud;
 
+	count_table(w, VMVIZ_TABLE_PUD, w->addr, P4D_SHIFT,
+		    pud_offset(&p4d, w->addr & P4D_MASK));
 	for (; w->addr < end; w->addr = next) {
 		next = pud_addr_end(w->addr, end);
 		if (walk_spent(w))
@@ -211,6 +271,10 @@ static bool walk_p4ds(struct vmviz_walk *w, struct vmviz_batch *b, pgd_t pgd,
 	unsigned long next;
 	p4d_t p4d;
 
+	/* Folded into the PGD with 4-level paging: no table of its own. */
+	if (pgtable_l5_enabled())
+		count_table(w, VMVIZ_TABLE_P4D, w->addr, PGDIR_SHIFT,
+			    p4d_offset(&pgd, w->addr & PGDIR_MASK));
 	for (; w->addr < end; w->addr = next) {
 		next = p4d_addr_end(w->addr, end);
 		if (walk_spent(w))

@@ -591,4 +591,49 @@ static inline int vt_release(struct vt_child *c)
 	return status;
 }
 
+/*
+ * The frame detail (docs/FORMAT.md, "Frame detail"): track pid and read
+ * /proc/vmviz/frames/<pid> whole, vt_chunk at a time; NULL + errno.
+ */
+#define VMVIZ_FRAMES	VMVIZ_DIR "/frames"
+
+static inline char *vt_frames(pid_t pid)
+{
+	char path[64];
+	int err = vt_track(pid);
+
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), VMVIZ_FRAMES "/%d", pid);
+	return vt_read_file_by(path, NULL, vt_chunk);
+}
+
+/*
+ * The format 2 report inside a frame detail: the text without its "detail",
+ * "table", "pgtables" and "rollup" lines, for vt_parse(). The caller frees
+ * it.
+ */
+static inline char *vt_frames_body(const char *text)
+{
+	char *out = malloc(strlen(text) + 1), *d = out;
+	const char *line, *nl;
+
+	if (!out)
+		return NULL;
+	for (line = text; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line) - 1;
+		if (strncmp(line, "detail ", 7) && strncmp(line, "rollup ", 7) &&
+		    strncmp(line, "table ", 6) && strncmp(line, "pgtables ", 9)) {
+			memcpy(d, line, nl - line + 1);
+			d += nl - line + 1;
+		}
+	}
+	*d = '\0';
+	return out;
+}
+
 #endif /* VMVIZ_TEST_H */

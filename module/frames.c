@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmviz: the /proc/vmviz/frames/ directory: the frame-detail report of each
+ * tracked process (frames/<pid>) and of the reader itself (frames/self).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/pid.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+
+#include "vmviz.h"
+
+static struct proc_dir_entry *frames_dir;
+
+/* procfs keeps the entry, and so the tracked process's pid, alive here. */
+static int frames_open(struct inode *inode, struct file *file)
+{
+	return vmviz_report_open_frames(file, pde_data(inode));
+}
+
+static int frames_self_open(struct inode *inode, struct file *file)
+{
+	return vmviz_report_open_frames(file, task_tgid(current));
+}
+
+static const struct proc_ops frames_ops = {
+	.proc_open = frames_open,
+	.proc_read_iter = seq_read_iter,
+	.proc_lseek = seq_lseek,
+	.proc_release = vmviz_report_release,
+};
+
+static const struct proc_ops frames_self_ops = {
+	.proc_open = frames_self_open,
+	.proc_read_iter = seq_read_iter,
+	.proc_lseek = seq_lseek,
+	.proc_release = vmviz_report_release,
+};
+
+/**
+ * vmviz_frames_init - make /proc/vmviz/frames/ and frames/self
+ * @parent: /proc/vmviz
+ *
+ * Removed with @parent (proc_remove() removes a subtree).
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vmviz_frames_init(struct proc_dir_entry *parent)
+{
+	frames_dir = proc_mkdir_mode("frames", 0555, parent);
+	if (!frames_dir)
+		return -ENOMEM;
+	if (!proc_create("self", 0400, frames_dir, &frames_self_ops))
+		return -ENOMEM;
+	return 0;
+}
+
+/**
+ * vmviz_frames_add - make /proc/vmviz/frames/@name for a tracked process
+ * @name: the name of its report file
+ * @pid: its pid; the caller keeps its reference until it has removed the
+ *       entry with proc_remove()
+ *
+ * Disclosure: 0400 and CAP_SYS_ADMIN at open, as the report.
+ *
+ * Return: the entry, or NULL.
+ */
+struct proc_dir_entry *vmviz_frames_add(const char *name, struct pid *pid)
+{
+	return proc_create_data(name, 0400, frames_dir, &frames_ops, pid);
+}

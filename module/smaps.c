@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmviz: the memory behind the entries, counted as /proc/PID/smaps counts
+ * it: Rss, Pss, shared and private, clean and dirty, swap, of the frames the
+ * walked entries map. Knows nothing of the walk or of seq_file records.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/memory_hotplug.h>
+#include <linux/page_idle.h>
+#include <linux/seq_file.h>
+
+#include "compat.h"
+#include "vmviz.h"
+
+/* As fs/proc/task_mmu.c: Pss is summed in 1/4096ths of a byte. */
+#define PSS_SHIFT	12
+
+/*
+ * The frame behind a present entry, as vm_normal_page() finds it on x86,
+ * which has pte_special(): special entries (the shared zero page, pfnmap
+ * and mixedmap PFNs) have none; other PFNs are looked up with
+ * pfn_to_online_page(), which refuses PFNs without an online memmap (as
+ * /proc/kpagecount does) where vm_normal_page() would warn of a bad entry.
+ */
+static struct page *normal_page(unsigned long pfn, u64 flags)
+{
+	if (flags & _PAGE_SPECIAL)
+		return NULL;
+	return pfn_to_online_page(pfn);
+}
+
+/*
+ * smaps_page_accumulate() of fs/proc/task_mmu.c, the same on 6.1, 6.12 and
+ * 7.2 (6.1 spells the folio tests as Page*(page), which test the head).
+ */
+static void accumulate(struct vmviz_mss *mss, struct folio *folio,
+		       unsigned long size, u64 pss, bool dirty, bool locked,
+		       bool private)
+{
+	mss->pss += pss;
+	if (folio_test_anon(folio))
+		mss->pss_anon += pss;
+	else if (folio_test_swapbacked(folio))
+		mss->pss_shmem += pss;
+	else
+		mss->pss_file += pss;
+	if (locked)
+		mss->pss_locked += pss;
+	if (dirty || folio_test_dirty(folio)) {
+		mss->pss_dirty += pss;
+		if (private)
+			mss->private_dirty += size;
+		else
+			mss->shared_dirty += size;
+	} else {
+		if (private)
+			mss->private_clean += size;
+		else
+			mss->shared_clean += size;
+	}
+}
+
+/**
+ * account - smaps_account() of fs/proc/task_mmu.c, for @nr pages from @page
+ * @mss: the counts
+ * @page: the first page the entry maps (the head of a PMD-mapped folio)
+ * @nr: 1, or HPAGE_PMD_NR for a PMD leaf
+ * @young: the entry's accessed bit; @dirty: its dirty bit (pte_dirty())
+ * @locked: the VMA is VM_LOCKED
+ * @present: the entry is present (or PROT_NONE), not a migration entry
+ * @migration: the entry is a migration entry
+ *
+ * A present entry whose folio has one reference is mapped exactly once
+ * (private, full Pss); otherwise each page is shared by its mapcount, read
+ * as that kernel's smaps reads it (vmviz_page_mapcount()). Entries that are
+ * not present are not shared: private on 6.1 (migration entries count as
+ * mapped once), "maybe shared" (not private) on 6.12 and 7.2.
+ *
+ * Racy but safe: no reference is taken, as /proc/kpageflags and
+ * /proc/kpagecount read frames. @page is in an online memmap
+ * (pfn_to_online_page()), and struct pages are never freed while their
+ * section is online, so every read lands in a struct page; page_folio()
+ * reads compound_head once. If the frame is freed, split or reused after
+ * the entry was copied, the counts read are of whatever the frame is then:
+ * wrong, never unsafe. The caller holds the lock that keeps the entry's
+ * VMA (and so its mapping, for an at-rest process, its frames) in place.
+ */
+static void account(struct vmviz_mss *mss, struct page *page, unsigned int nr,
+		    bool young, bool dirty, bool locked, bool present,
+		    bool migration)
+{
+	struct folio *folio = page_folio(page);
+	unsigned long size = (unsigned long)nr << PAGE_SHIFT;
+	unsigned int i;
+
+	if (folio_test_anon(folio)) {
+		mss->anonymous += size;
+		if (!folio_test_swapbacked(folio) && !dirty &&
+		    !folio_test_dirty(folio))
+			mss->lazyfree += size;
+	}
+	if (folio_test_ksm(folio))
+		mss->ksm += size;
+	mss->resident += size;
+	if (young || folio_test_young(folio) || folio_test_referenced(folio))
+		mss->referenced += size;
+
+	if (VMVIZ_SMAPS_MIGRATION_PRIVATE) {
+		if (folio_ref_count(folio) == 1 || migration) {
+			accumulate(mss, folio, size, (u64)size << PSS_SHIFT,
+				   dirty, locked, true);
+			return;
+		}
+	} else if (folio_ref_count(folio) == 1 || !present) {
+		accumulate(mss, folio, size, (u64)size << PSS_SHIFT, dirty,
+			   locked, present);
+		return;
+	}
+	for (i = 0; i < nr; i++, page++) {
+		int mapcount = vmviz_page_mapcount(folio, page);
+		u64 pss = (u64)PAGE_SIZE << PSS_SHIFT;
+
+		if (mapcount >= 2)
+			pss = div_u64(pss, mapcount);
+		accumulate(mss, folio, PAGE_SIZE, pss, dirty, locked,
+			   mapcount < 2);
+	}
+}
+
+/**
+ * account_cow - would a write to this write-protected page copy it?
+ * @mss: the counts: cow_copy or cow_reuse grows by @size
+ * @page: the page an entry maps without write permission, in a VMA that
+ *        is private and writable (a copy-on-write mapping)
+ * @size: PAGE_SIZE, or HPAGE_PMD_SIZE for a PMD leaf
+ * @pmd: the entry is a PMD leaf
+ *
+ * Only anonymous pages count: a page-cache page is always copied. The
+ * verdict is do_wp_page()'s (do_huge_pmd_wp_page()'s for a PMD leaf): an
+ * exclusive page (PageAnonExclusive, set while only this process maps it,
+ * cleared at fork) is reused; a KSM page is copied; a PTE-mapped page of
+ * a large folio as vmviz_large_anon_reusable(); else the folio is reused
+ * when this mapping holds its only reference, not counting one held by a
+ * per-CPU LRU batch (the fault drains its own CPU's) or by the swap cache
+ * (the fault frees it). Racy, as the rest: an estimate of what the next
+ * write fault decides, exact for a process at rest whose folios are not
+ * in another CPU's LRU batch.
+ */
+static void account_cow(struct vmviz_mss *mss, struct page *page,
+			unsigned long size, bool pmd)
+{
+	struct folio *folio = page_folio(page);
+	bool reuse;
+	int refs;
+
+	if (!folio_test_anon(folio))
+		return;
+	if (PageAnonExclusive(page)) {
+		reuse = true;
+	} else if (folio_test_ksm(folio)) {
+		reuse = false;
+	} else if (!pmd && folio_test_large(folio)) {
+		reuse = vmviz_large_anon_reusable(folio);
+	} else {
+		refs = folio_ref_count(folio) - !folio_test_lru(folio);
+		if (folio_test_swapcache(folio))
+			refs -= folio_nr_pages(folio);
+		reuse = refs == 1;
+	}
+	if (reuse)
+		mss->cow_reuse += size;
+	else
+		mss->cow_copy += size;
+}
+
+/* smaps_pte_entry() for one non-empty PTE; @cow: a COW mapping. */
+static void account_pte(struct vmviz_mss *mss, pte_t pte, bool locked,
+			bool cow)
+{
+	u64 flags = pte_flags(pte);
+	enum vmviz_state state;
+	unsigned long offset;
+	unsigned int type;
+	struct page *page;
+
+	if (pte_present(pte)) {
+		page = normal_page(pte_pfn(pte), flags);
+		if (!page)
+			return;
+		account(mss, page, 1, pte_young(pte), pte_dirty(pte), locked,
+			true, false);
+		if (cow && (flags & _PAGE_PRESENT) && !(flags & _PAGE_RW))
+			account_cow(mss, page, PAGE_SIZE, false);
+		return;
+	}
+	state = vmviz_decode_nonpresent(pte_val(pte), &type, &offset);
+	switch (state) {
+	case VMVIZ_SWAP:
+		/*
+		 * smaps divides SwapPss by the swap count (swp_swapcount(),
+		 * not exported): an entry is counted as referenced once.
+		 */
+		mss->swap += PAGE_SIZE;
+		mss->swap_pss += (u64)PAGE_SIZE << PSS_SHIFT;
+		return;
+	case VMVIZ_MIGR_READ:
+	case VMVIZ_MIGR_READ_EXCL:
+	case VMVIZ_MIGR_WRITE:
+	case VMVIZ_HWPOISON:
+		page = pfn_to_online_page(offset);
+		if (page)
+			account(mss, page, 1, false, false, locked, false,
+				state != VMVIZ_HWPOISON);
+		return;
+	default:
+		/* Markers hold no frame; device entries no online one. */
+		return;
+	}
+}
+
+/*
+ * smaps_pmd_entry() for one PMD leaf. The huge zero folio, which
+ * vm_normal_page_pmd() refuses (6.1: follow_trans_huge_pmd(FOLL_DUMP)), is
+ * the only folio an anonymous VMA maps by PMD that is not anonymous: its
+ * PFN variable is not exported. Special (huge pfnmap, 6.12 and 7.2) and
+ * devmap leaves have no page either.
+ */
+static void account_pmd(struct vmviz_mss *mss, struct vm_area_struct *vma,
+			u64 val, bool locked, bool cow)
+{
+	pmd_t pmd = __pmd(val);
+	u64 flags = pmd_flags(pmd);
+	bool present = pmd_present(pmd), migration = false;
+	enum vmviz_state state;
+	struct folio *folio;
+	unsigned long offset;
+	unsigned int type;
+	struct page *page;
+
+	if (present) {
+		if (vmviz_leaf_devmap(flags))
+			return;
+		page = normal_page(pmd_pfn(pmd), flags);
+	} else {
+		state = vmviz_decode_nonpresent(val, &type, &offset);
+		migration = state == VMVIZ_MIGR_READ ||
+			    state == VMVIZ_MIGR_READ_EXCL ||
+			    state == VMVIZ_MIGR_WRITE;
+		page = migration ? pfn_to_online_page(offset) : NULL;
+	}
+	if (!page)
+		return;
+	folio = page_folio(page);
+	if (vma_is_anonymous(vma) && !folio_test_anon(folio))
+		return;
+	if (folio_test_anon(folio))
+		mss->anonymous_thp += HPAGE_PMD_SIZE;
+	else if (folio_test_swapbacked(folio))
+		mss->shmem_thp += HPAGE_PMD_SIZE;
+	else if (!folio_is_zone_device(folio))
+		mss->file_thp += HPAGE_PMD_SIZE;
+	account(mss, page, HPAGE_PMD_NR, present && pmd_young(pmd),
+		present && pmd_dirty(pmd), locked, present, migration);
+	if (cow && (flags & _PAGE_PRESENT) && !(flags & _PAGE_RW))
+		account_cow(mss, page, HPAGE_PMD_SIZE, true);
+}
+
+/**
+ * vmviz_smaps_account - count the frames of entries the report has shown
+ * @mss: the counts of the VMA
+ * @tables: the page-table tree, for the tables deposited under PMD leaves
+ * @vma: the VMA of the entries, locked by the caller
+ * @b: the batch the entries come from
+ * @taken: how many entries of @b were taken into page lines
+ *
+ * smaps skips VM_PFNMAP VMAs (walk_page_test()) and counts hugetlb VMAs
+ * only as Shared_Hugetlb and Private_Hugetlb, which vmviz does not show:
+ * neither adds anything here. PUD leaves are not counted either (smaps has
+ * no pud_entry).
+ *
+ * Locking: the VMA's read lock or the mmap read lock, as for the walk.
+ */
+void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
+			 struct vm_area_struct *vma, const struct vmviz_batch *b,
+			 unsigned int taken)
+{
+	unsigned long flags = vmviz_vm_flags(vma);
+	bool locked = flags & VM_LOCKED;
+	bool cow = (flags & (VM_SHARED | VM_WRITE)) == VM_WRITE;
+	unsigned int i;
+
+	/*
+	 * An anonymous VMA's PMD leaf (a THP, the huge zero folio, or either
+	 * under migration) keeps a PTE table deposited for its split
+	 * (pgtable_trans_huge_deposit()), counted in mm_pgtables_bytes().
+	 */
+	if (b->level == VMVIZ_PMD && taken && vma_is_anonymous(vma))
+		tables->deposited++;
+	if (flags & (VM_PFNMAP | VM_HUGETLB))
+		return;
+	if (b->level == VMVIZ_PMD) {
+		if (taken && IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+			account_pmd(mss, vma, b->val, locked, cow);
+		return;
+	}
+	if (b->level != VMVIZ_PTE)
+		return;
+	for (i = 0; i < taken; i++)
+		if (!pte_none(b->ptes[i]))
+			account_pte(mss, b->ptes[i], locked, cow);
+}
+
+void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss)
+{
+	const u64 *from = (const u64 *)mss;
+	u64 *to = (u64 *)total;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(*mss) / sizeof(u64); i++)
+		to[i] += from[i];
+}
+
+/*
+ * The smaps fields, appended to a sum or rollup line (docs/FORMAT.md,
+ * "Frame detail"): key value pairs in kB, each computed and truncated as
+ * smaps prints it (Pss values are shifted down before they are scaled):
+ *   rss pss pss_dirty pss_anon pss_file pss_shmem shared_clean shared_dirty
+ *   private_clean private_dirty referenced anonymous ksm lazyfree anon_huge
+ *   shmem_pmd file_pmd swap swap_pss locked uss cow_copy cow_reuse
+ * cow_copy and cow_reuse are vmviz's own: see account_cow().
+ */
+void vmviz_smaps_show(struct seq_file *m, const struct vmviz_mss *mss)
+{
+	const struct {
+		const char *name;
+		u64 bytes;
+	} fields[] = {
+		{ " rss ", mss->resident },
+		{ " pss ", mss->pss >> PSS_SHIFT },
+		{ " pss_dirty ", mss->pss_dirty >> PSS_SHIFT },
+		{ " pss_anon ", mss->pss_anon >> PSS_SHIFT },
+		{ " pss_file ", mss->pss_file >> PSS_SHIFT },
+		{ " pss_shmem ", mss->pss_shmem >> PSS_SHIFT },
+		{ " shared_clean ", mss->shared_clean },
+		{ " shared_dirty ", mss->shared_dirty },
+		{ " private_clean ", mss->private_clean },
+		{ " private_dirty ", mss->private_dirty },
+		{ " referenced ", mss->referenced },
+		{ " anonymous ", mss->anonymous },
+		{ " ksm ", mss->ksm },
+		{ " lazyfree ", mss->lazyfree },
+		{ " anon_huge ", mss->anonymous_thp },
+		{ " shmem_pmd ", mss->shmem_thp },
+		{ " file_pmd ", mss->file_thp },
+		{ " swap ", mss->swap },
+		{ " swap_pss ", mss->swap_pss >> PSS_SHIFT },
+		{ " locked ", mss->pss_locked >> PSS_SHIFT },
+		{ " uss ", mss->private_clean + mss->private_dirty },
+		{ " cow_copy ", mss->cow_copy },
+		{ " cow_reuse ", mss->cow_reuse },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fields); i++)
+		seq_put_decimal_ull(m, fields[i].name, fields[i].bytes >> 10);
+}
