@@ -25,7 +25,8 @@ enum {
 };
 
 enum {
-	OPT_COLOR = 256, OPT_COLOUR, OPT_SAVE, OPT_BYTES, OPT_WIDTH, OPT_ALL,
+	OPT_COLOR = 256, OPT_COLOUR, OPT_SAVE, OPT_BYTES, OPT_WIDTH, OPT_ALL, OPT_NAME,
+	OPT_SEG, OPT_PERM, OPT_STATE, OPT_RANGE, OPT_TOTAL,
 };
 
 struct vmviz_option {
@@ -52,6 +53,18 @@ static const struct vmviz_option options[] = {
 	  "fit N columns (default: COLUMNS, the terminal, or 80)" },
 	{ "all", OPT_ALL, no_argument, NULL, C_OVERVIEW | C_SVG,
 	  "one box per VMA: do not fold repeated VMAs" },
+	{ "name", OPT_NAME, required_argument, "GLOB", C_TABLES,
+	  "only VMAs whose name matches GLOB ('*libc*', '[heap]' quoted as '\\[heap]')" },
+	{ "seg", OPT_SEG, required_argument, "LIST", C_TABLES,
+	  "only VMAs of these segments (code,data,bss,heap,mmap,stack,image,...)" },
+	{ "perm", OPT_PERM, required_argument, "LETTERS", C_TABLES,
+	  "only VMAs with all these permission letters (rwxsp): --perm wx" },
+	{ "state", OPT_STATE, required_argument, "LIST", C_MAPS | C_PAGES,
+	  "only page runs in these states (swap,present,...); maps: VMAs with one" },
+	{ "range", OPT_RANGE, required_argument, "RANGE", C_MAPS | C_COMPARE,
+	  "only VMAs overlapping START-END or START+LEN (hex)" },
+	{ "total", OPT_TOTAL, no_argument, NULL, C_MAPS | C_PAGES,
+	  "a totals row (compare always has one)" },
 	{ "color", OPT_COLOR, optional_argument, "WHEN", C_OVERVIEW | C_DEMO,
 	  "colour the overview: auto (default), always, never" },
 	{ "colour", OPT_COLOUR, optional_argument, "WHEN", C_OVERVIEW | C_DEMO,
@@ -374,6 +387,32 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ALL:
 			a.all = true;
+			break;
+		case OPT_NAME:
+			a.out.filter.name = optarg;
+			break;
+		case OPT_SEG:
+			a.out.filter.segs = optarg;
+			break;
+		case OPT_PERM:
+			if (strspn(optarg, "rwxsp") != strlen(optarg))
+				vmviz_die(VMVIZ_EXIT_FAILURE, "--perm takes letters of rwxsp");
+			a.out.filter.perm = optarg;
+			break;
+		case OPT_STATE:
+			a.out.filter.states = optarg;
+			break;
+		case OPT_RANGE: {
+			bool is_range;
+
+			parse_range(optarg, &a.out.filter.lo, &a.out.filter.hi, &is_range);
+			if (!is_range)
+				a.out.filter.hi = a.out.filter.lo + 1;
+			a.out.filter.range = true;
+			break;
+		}
+		case OPT_TOTAL:
+			a.out.total = true;
 			break;
 		case OPT_COLOR:
 		case OPT_COLOUR:

@@ -400,6 +400,17 @@ if grep -n '\b1 \(pages\|tasks\|references\|VMAs\|runs\)\b' "$tmp/all" >"$tmp/er
 "$vmviz" maps -f reports/kthread-6.12-4.report >"$tmp/out" 2>&1
 grep -q 'kernel thread.*no address space' "$tmp/out" && ok maps.kthread_says_why || not_ok maps.kthread_says_why
 
+# Filters and totals: by name, segment, permission, state, range.
+golden filter.maps_seg_total "$vmviz" maps -f "$r" --seg data,bss --total
+golden filter.maps_name_perm "$vmviz" maps -f "$r" --name '*busybox' --perm x
+golden filter.pages_state_total "$vmviz" pages -f "$c/steps.report" --state swap,guard --total
+golden filter.compare_range "$vmviz" compare -rn -o +VMA -f "$r" -f "$c/later.report" --range 40527000+1000
+json filter.maps_total.json vmas "$vmviz" maps -J --total --state swap -f "$c/steps.report"
+"$vmviz" maps -r -n -o NAME --name '\[heap]' -f "$r" >"$tmp/out"
+[ "$(cat "$tmp/out")" = "[heap]" ] && ok filter.name_brackets || not_ok filter.name_brackets
+status filter.state_not_on_compare 1 "compare: option --state does not apply" "$vmviz" compare --state swap -f "$r" -f "$r"
+status filter.bad_perm 1 "--perm takes letters of rwxsp" "$vmviz" maps --perm q -f "$r"
+
 # Colour: only when asked, or on a terminal without NO_COLOR.
 "$vmviz" --color=always -f "$r" >"$tmp/always"
 "$vmviz" -f "$r" >"$tmp/auto"
@@ -441,8 +452,9 @@ fi
 
 # One option table: --help, the man page and the completion agree with it.
 "$vmviz" --help >"$tmp/help"
-opts=$(sed -n '/^Options:/,/^$/p' "$tmp/help" | grep -o -- '--[a-z]*' | sort -u)
-maps_opts=$("$vmviz" maps --help | sed -n '/^Options:/,/^$/p' | grep -o -- '--[a-z]*' | sort -u)
+optre='/^Options:/,/^$/s/^ *\(-[a-zA-Z], \)\{0,1\}\(--[a-z]*\).*/\2/p'
+opts=$(sed -n "$optre" "$tmp/help" | sort -u)
+maps_opts=$("$vmviz" maps --help | sed -n "$optre" | sort -u)
 missing=""
 for o in $opts; do
 	grep -q -- "\\\\-\\\\-${o#--}" ../vmviz.8 || missing="$missing man:$o"
