@@ -864,6 +864,33 @@ void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
 	vmviz_table_print(&t);
 }
 
+/*
+ * The rows where the two differ (a VMA in one only, resized, or pages that
+ * diverged, swapped or are in one only) and the total; nothing if none.
+ */
+void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
+{
+	struct vmviz_cmp sub = *c;
+	int i;
+
+	sub.nrows = 0;
+	sub.rows = calloc(c->nrows + 1, sizeof(*c->rows));
+	if (!sub.rows)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	for (i = 0; i < c->nrows; i++) {
+		const struct vmviz_cmp_row *row = &c->rows[i];
+
+		if (row->vma != CMP_VMA_BOTH || row->c.diverged || row->c.only1 ||
+		    row->c.only2 || row->c.swapout || row->c.swapin)
+			sub.rows[sub.nrows++] = *row;
+	}
+	if (sub.nrows) {
+		putchar('\n');
+		vmviz_print_cmp_rows(&sub, o);
+	}
+	free(sub.rows);
+}
+
 /* --help: the views' columns (of @view, or all), from the tables that print them. */
 void vmviz_columns_help(FILE *f, const char *view)
 {
@@ -871,9 +898,11 @@ void vmviz_columns_help(FILE *f, const char *view)
 	size_t i;
 
 	for (v = vmviz_views; v->name; v++) {
-		if (view && strcmp(view, v->name) && strcmp(view, "demo"))
+		bool cmp_only = view && (!strcmp(view, "demo") || !strcmp(view, "watch"));
+
+		if (view && strcmp(view, v->name) && !cmp_only)
 			continue;
-		if (view && !strcmp(view, "demo") && strcmp(v->name, "compare"))
+		if (cmp_only && strcmp(v->name, "compare"))
 			continue;
 		fprintf(f, "Columns of '%s' (default: %s):\n", v->name, v->defaults);
 		for (i = 0; i < v->ncols; i++)

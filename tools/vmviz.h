@@ -220,12 +220,16 @@ const char *vmviz_plural(unsigned long n, const char *one, const char *many);
 void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 			 const struct vmviz_out *o, bool table);
 void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
+void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
 
 /* picture.c */
 void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color,
 			  const struct vmviz_out *o, bool all);
 void vmviz_print_overview_json(const struct vmviz_report *r, FILE *f);
 void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all);
+
+/* watch.c */
+int vmviz_watch(pid_t pid, double seconds, long count, const struct vmviz_out *o);
 
 /* demo.c */
 int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir);

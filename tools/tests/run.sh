@@ -436,6 +436,16 @@ status option.getopt_names_vmviz 1 "^vmviz: unrecognized option '--bogus'" "$vmv
 "$vmviz" maps --bytes -o SIZE,RAM -n -r -f "$r" >"$tmp/out"
 [ "$(head -n 1 "$tmp/out")" = "4096 4096" ] && ok option.bytes || not_ok option.bytes
 
+# watch: its arguments (reading live needs the module: the guest's reader_test).
+status watch.needs_pid 1 "watch needs a PID" "$vmviz" watch
+status watch.not_self 1 "watch takes a PID, not self" "$vmviz" watch self
+status watch.bad_seconds 1 "SECONDS is a number from 0.1 to 86400" "$vmviz" watch 1 0.01
+status watch.no_json 1 "watch: option --json does not apply" "$vmviz" watch -J 1
+status watch.bad_count 1 "--count takes a positive number" "$vmviz" watch --count 0 1
+if [ ! -e /proc/vmviz ]; then
+	status watch.module_not_loaded 2 "the vmviz module is not loaded" "$vmviz" watch --count 1 1 0.1
+fi
+
 # Errors: clear messages and their exit codes (vmviz.8).
 echo hello >"$tmp/junk"
 status error.not_a_report 6 "not a vmviz report" "$vmviz" -f "$tmp/junk"
@@ -462,7 +472,7 @@ done
 for c in $(awk '/^Columns of/ { on = 1; next } /^$/ { on = 0 } on && $1 ~ /^[A-Z][A-Z0-9]*$/ { print $1 }' "$tmp/help" | sort -u); do
 	grep -q "^\\.B $c\$" ../vmviz.8 || missing="$missing man:$c"
 done
-for cmd in maps pages compare svg demo; do
+for cmd in maps pages compare svg demo watch; do
 	grep -q "^\\.B $cmd\$" ../vmviz.8 || missing="$missing man:$cmd"
 done
 if [ -z "$missing" ] && [ -n "$opts" ]; then ok help.man_page_has_every_option_and_column; else
