@@ -498,10 +498,10 @@ TEST(hostile_names_are_escaped)
 			}
 		}
 		if (strstr(views[i], "maps --width") == views[i])
-			EXPECT_NE(NULL, strstr(out, "\\x1b]0;pwned\\x07il\\x0af"))
+			EXPECT_NE(NULL, strstr(out, "\\033]0;pwned\\007il\\012f \\033[2J"))
 				TH_LOG("the file name, escaped, not in: %s", out);
 		if (!strcmp(views[i], "%d"))
-			EXPECT_NE(NULL, strstr(out, "(ev\\x1b[31mil\\x0ax)")) TH_LOG("%s", out);
+			EXPECT_NE(NULL, strstr(out, "(ev\\033[31mil\\012x)")) TH_LOG("%s", out);
 		free(out);
 	}
 	close(go_fd);

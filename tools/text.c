@@ -99,7 +99,8 @@ void vmviz_json_safe(FILE *f, const char *json)
  * @len: size of @buf; a string that does not fit ends in "..."
  *
  * Printable ASCII and printable UTF-8 stay; a backslash becomes "\\" and
- * every other byte "\xHH", as libsmartcols writes them in tables. No
+ * every other byte "\ooo" in octal, as the report and /proc/PID/maps write
+ * them. Not "\xHH": libsmartcols would escape that backslash again. No
  * control byte survives.
  *
  * Return: @buf.
@@ -120,7 +121,7 @@ char *vmviz_esc(const char *s, char *buf, size_t len)
 			memcpy(piece, p, n);
 			piece[n] = '\0';
 		} else {
-			snprintf(piece, sizeof(piece), "\\x%02x", *p);
+			snprintf(piece, sizeof(piece), "\\%03o", *p);
 			n = 1;
 		}
 		if (o + strlen(piece) + 4 > len) {
@@ -201,7 +202,7 @@ void vmviz_xml_str(FILE *f, const char *s)
 		else if (n)
 			fwrite(p, 1, n, f);
 		else
-			fprintf(f, "\\x%02x", *p);
+			fprintf(f, "\\%03o", *p);
 		p += n ? n : 1;
 	}
 }

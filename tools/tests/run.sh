@@ -301,6 +301,14 @@ assert d["report"]["comm"] == "ev\x1b[31mil\nx", d["report"]["comm"]
 assert any(v["name"].startswith("/tmp/a\x1b]0;pwned\x07b\rc") for v in d["vmas"])
 ' "$vmviz" "$h"
 golden escape.overview "$vmviz" -f "$h"
+# Tables: escaped once, in octal (libsmartcols would escape a \x again).
+"$vmviz" maps --width 200 -f "$h" >"$tmp/out"
+if grep -qF ' /tmp/a\033]0;pwned\007b\015c\342\200\256d\\e f\302\2332J' "$tmp/out" &&
+   ! grep -qF '\x5c' "$tmp/out"; then
+	ok escape.table_octal_once
+else
+	cp "$tmp/out" "$tmp/err"; not_ok escape.table_octal_once
+fi
 
 # Widths: 80 columns by default, COLUMNS and --width, a visible cut.
 fits() {
@@ -452,7 +460,7 @@ status error.not_a_report 6 "not a vmviz report" "$vmviz" -f "$tmp/junk"
 status error.no_file 1 "cannot open" "$vmviz" -f "$tmp/none"
 status error.bad_column 1 "unknown column for maps: BOGUS" "$vmviz" maps -o START,BOGUS -f "$r"
 status error.bad_pid 1 "not a PID" "$vmviz" maps 12x
-status error.bad_pid_escaped 1 'not a PID: .12\\x1b\[2J' "$vmviz" maps "12$(printf '\033')[2J"
+status error.bad_pid_escaped 1 'not a PID: .12\\033\[2J' "$vmviz" maps "12$(printf '\033')[2J"
 status error.compare_needs_two 1 "compare needs two PIDs" "$vmviz" compare -f "$r"
 if [ -e /proc/vmviz ]; then
 	skip error.module_not_loaded "/proc/vmviz exists on this host"
