@@ -260,8 +260,15 @@ awk '!/^sum 00000000005e2000/' "$r" >"$tmp/t.report"
 status format2.sum_missing 6 "the VMA before has no sum line" "$vmviz" maps -f "$tmp/t.report"
 sed 's/^sum 00000000005e2000-00000000005e5000/sum 00000000005e2000-00000000005e6000/' "$r" >"$tmp/t.report"
 status format2.sum_outside_vma 6 "the sum range is not the part of its VMA" "$vmviz" maps -f "$tmp/t.report"
-sed 's/ anon 1 pkey 0$/ anon 1 pkey 0 present 3/' "$r" >"$tmp/t.report"
-status format2.vma_with_counts 6 "a vma line: range, perm, offset, name, 7 pairs ending at pkey" "$vmviz" maps -f "$tmp/t.report"
+sed 's/ anon 1 pkey 0$/ anon 1 pkey 0 newfield 3/; 2s/$/ newfield x/; /^  /s/$/ 1/; /^sum /s/$/ more 1/' "$r" >"$tmp/t.report"
+"$vmviz" maps -f "$r" >"$tmp/a" 2>&1
+if "$vmviz" maps -f "$tmp/t.report" >"$tmp/b" 2>"$tmp/err" && cmp -s "$tmp/a" "$tmp/b"; then
+	ok format2.fields_added_at_line_ends_ignored
+else
+	not_ok format2.fields_added_at_line_ends_ignored
+fi
+sed 's/ anon 1 pkey 0$/ anon 1/' "$r" >"$tmp/t.report"
+status format2.vma_without_pkey 6 "a vma line: range, perm, offset, name, 7 pairs ending at pkey" "$vmviz" maps -f "$tmp/t.report"
 sed '4s/active own/active 79c65d002b6730eb/' "$r" >"$tmp/t.report"
 status format2.mm_active_hash 6 "line 4 does not follow format 2" "$vmviz" maps -f "$tmp/t.report"
 sed '2s/boot 3b9f6c2e-/boot 3B9F6C2E-/' "$r" >"$tmp/t.report"
