@@ -498,15 +498,56 @@ TEST(hostile_names_are_escaped)
 			}
 		}
 		if (strstr(views[i], "maps --width") == views[i])
-			EXPECT_NE(NULL, strstr(out, "\\x1b]0;pwned\\x07il\\x0af"))
+			EXPECT_NE(NULL, strstr(out, "\\033]0;pwned\\007il\\012f \\033[2J"))
 				TH_LOG("the file name, escaped, not in: %s", out);
 		if (!strcmp(views[i], "%d"))
-			EXPECT_NE(NULL, strstr(out, "(ev\\x1b[31mil\\x0ax)")) TH_LOG("%s", out);
+			EXPECT_NE(NULL, strstr(out, "(ev\\033[31mil\\012x)")) TH_LOG("%s", out);
 		free(out);
 	}
 	close(go_fd);
 	waitpid(pid, NULL, 0);
 	unlink(file);
+}
+
+/* vmviz watch: two reads of a child that maps and touches memory in between. */
+TEST(watch_sees_a_new_mapping)
+{
+	int p[2], g[2], rc;
+	char b, *out;
+	pid_t pid;
+
+	READER_REQUIRE();
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(g));
+	pid = fork();
+	if (!pid) {
+		char *m;
+
+		close(g[1]);
+		if (write(p[1], &b, 1) != 1)
+			_exit(1);
+		usleep(700 * 1000);	/* after vmviz's first read, before its second */
+		m = mmap(NULL, 8 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (m == MAP_FAILED)
+			_exit(1);
+		memset(m, 1, 8 * 4096);
+		while (read(g[0], &b, 1) > 0)
+			;
+		_exit(0);
+	}
+	ASSERT_LT(0, pid);
+	close(g[0]);
+	ASSERT_EQ(1, read(p[0], &b, 1));
+	rc = run(&out, VMVIZ_BIN " watch --count 1 %d 1.5", pid);
+	EXPECT_EQ(0, rc) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "read twice")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "VMAs since 1:")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "faulted in since 1:")) TH_LOG("%s", out);
+	EXPECT_FALSE(tracked(pid));
+	free(out);
+	close(g[1]);
+	waitpid(pid, NULL, 0);
 }
 
 /* A PID with no process: exit status 4 and a message that says so. */

@@ -77,6 +77,7 @@ static int add_row(struct vmviz_cmp *c, const struct vmviz_vma *v, enum vmviz_cm
 	row->end = v->end;
 	snprintf(row->perm, sizeof(row->perm), "%s", v->perm);
 	row->name = v->name;
+	row->v = v;
 	row->vma = how;
 	return c->nrows - 1;
 }

@@ -134,7 +134,7 @@ static void compare_with(pid_t pid, const char *what, const struct vmviz_out *o,
 static void over_time(const struct vmviz_out *o, const char *save_dir)
 {
 	struct vmviz_report before, after;
-	struct vmviz_cmp c, sub;
+	struct vmviz_cmp c;
 	char *gone, *fresh;
 	int i;
 
@@ -162,18 +162,8 @@ static void over_time(const struct vmviz_out *o, const char *save_dir)
 	save(save_dir, "parent-after", &after);
 	vmviz_print_compare(&before, &after, o, false);
 	vmviz_compare(&before, &after, &c);
-	sub = c;
-	sub.nrows = 0;
-	sub.rows = calloc(c.nrows, sizeof(*c.rows));
-	if (!sub.rows)
-		err(VMVIZ_EXIT_FAILURE, "out of memory");
-	for (i = 0; i < c.nrows; i++)
-		if (c.rows[i].vma != CMP_VMA_BOTH || c.rows[i].c.diverged)
-			sub.rows[sub.nrows++] = c.rows[i];
-	putchar('\n');
 	fflush(stdout);
-	vmviz_print_cmp_rows(&sub, o);
-	free(sub.rows);
+	vmviz_print_changed_rows(&c, o);
 	vmviz_cmp_free(&c);
 	vmviz_free(&before);
 	vmviz_free(&after);

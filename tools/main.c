@@ -19,13 +19,14 @@
 /* The commands an option applies to, as bits. */
 enum {
 	C_OVERVIEW = 1 << 0, C_MAPS = 1 << 1, C_PAGES = 1 << 2, C_COMPARE = 1 << 3,
-	C_SVG = 1 << 4, C_DEMO = 1 << 5,
+	C_SVG = 1 << 4, C_DEMO = 1 << 5, C_WATCH = 1 << 6,
 	C_TABLES = C_MAPS | C_PAGES | C_COMPARE,
-	C_ALL = C_OVERVIEW | C_TABLES | C_SVG | C_DEMO,
+	C_ALL = C_OVERVIEW | C_TABLES | C_SVG | C_DEMO | C_WATCH,
 };
 
 enum {
-	OPT_COLOR = 256, OPT_COLOUR, OPT_SAVE, OPT_BYTES, OPT_WIDTH, OPT_ALL,
+	OPT_COLOR = 256, OPT_COLOUR, OPT_SAVE, OPT_BYTES, OPT_WIDTH, OPT_ALL, OPT_NAME,
+	OPT_SEG, OPT_PERM, OPT_STATE, OPT_RANGE, OPT_TOTAL, OPT_COUNT,
 };
 
 struct vmviz_option {
@@ -41,17 +42,32 @@ struct vmviz_option {
 static const struct vmviz_option options[] = {
 	{ "file", 'f', required_argument, "REPORT", C_OVERVIEW | C_TABLES | C_SVG,
 	  "read a saved report (from /proc/vmviz/PID) instead of a PID" },
-	{ "output", 'o', required_argument, "LIST", C_TABLES | C_DEMO,
+	{ "output", 'o', required_argument, "LIST", C_TABLES | C_DEMO | C_WATCH,
 	  "columns to print (-o +LIST adds to the defaults)" },
 	{ "json", 'J', no_argument, NULL, C_OVERVIEW | C_TABLES, "JSON output" },
-	{ "raw", 'r', no_argument, NULL, C_TABLES | C_DEMO, "raw output: no alignment, no prose" },
-	{ "noheadings", 'n', no_argument, NULL, C_TABLES | C_DEMO,
+	{ "raw", 'r', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH,
+	  "raw output: no alignment, no prose" },
+	{ "noheadings", 'n', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH,
 	  "no column headings (and no prose header)" },
 	{ "bytes", OPT_BYTES, no_argument, NULL, C_TABLES, "sizes in bytes, not 4K, 1.5M" },
-	{ "width", OPT_WIDTH, required_argument, "N", C_OVERVIEW | C_TABLES | C_DEMO,
+	{ "width", OPT_WIDTH, required_argument, "N", C_OVERVIEW | C_TABLES | C_DEMO | C_WATCH,
 	  "fit N columns (default: COLUMNS, the terminal, or 80)" },
 	{ "all", OPT_ALL, no_argument, NULL, C_OVERVIEW | C_SVG,
 	  "one box per VMA: do not fold repeated VMAs" },
+	{ "name", OPT_NAME, required_argument, "GLOB", C_TABLES,
+	  "only VMAs whose name matches GLOB ('*libc*', '[heap]' quoted as '\\[heap]')" },
+	{ "seg", OPT_SEG, required_argument, "LIST", C_TABLES,
+	  "only VMAs of these segments (code,data,bss,heap,mmap,stack,image,...)" },
+	{ "perm", OPT_PERM, required_argument, "LETTERS", C_TABLES,
+	  "only VMAs with all these permission letters (rwxsp): --perm wx" },
+	{ "state", OPT_STATE, required_argument, "LIST", C_MAPS | C_PAGES,
+	  "only page runs in these states (swap,present,...); maps: VMAs with one" },
+	{ "range", OPT_RANGE, required_argument, "RANGE", C_MAPS | C_COMPARE,
+	  "only VMAs overlapping START-END or START+LEN (hex)" },
+	{ "total", OPT_TOTAL, no_argument, NULL, C_MAPS | C_PAGES,
+	  "a totals row (compare always has one)" },
+	{ "count", OPT_COUNT, required_argument, "N", C_WATCH,
+	  "watch: stop after N comparisons (default: Ctrl-C stops)" },
 	{ "color", OPT_COLOR, optional_argument, "WHEN", C_OVERVIEW | C_DEMO,
 	  "colour the overview: auto (default), always, never" },
 	{ "colour", OPT_COLOUR, optional_argument, "WHEN", C_OVERVIEW | C_DEMO,
@@ -97,6 +113,8 @@ static const struct command commands[] = {
 	  "the picture as SVG (a page strip of the VMA at ADDR)", run_svg },
 	{ "demo", C_DEMO, 0, "vmviz demo", "fork, vfork, CLONE_VM and thread children compared",
 	  NULL },
+	{ "watch", C_WATCH, 0, "vmviz watch [options] PID [SECONDS]",
+	  "read PID every SECONDS (2), and say what changed since the read before", NULL },
 };
 
 /* --help; after a command, only its usage and the options it takes. */
@@ -128,7 +146,7 @@ static void usage(FILE *f, const struct command *only)
 		fprintf(f, " %-22s %s\n", left, o->help);
 	}
 	fputc('\n', f);
-	if (!only || (only->bit & (C_TABLES | C_DEMO)))
+	if (!only || (only->bit & (C_TABLES | C_DEMO | C_WATCH)))
 		vmviz_columns_help(f, only ? only->name : NULL);
 	fprintf(f,
 		"Exit status: 0 success, 1 failure, 2 module not loaded, 3 permission denied,\n"
@@ -318,6 +336,7 @@ int main(int argc, char **argv)
 	struct option longopts[ARRAY_SIZE(options) + 1];
 	char shortopts[64] = "", *sp = shortopts;
 	const char *width = NULL;
+	long count = 0;
 	bool help = false, named = false;
 	struct args a = { .color = "auto" };
 	const struct command *cmd = &commands[0];
@@ -375,6 +394,40 @@ int main(int argc, char **argv)
 		case OPT_ALL:
 			a.all = true;
 			break;
+		case OPT_NAME:
+			a.out.filter.name = optarg;
+			break;
+		case OPT_SEG:
+			a.out.filter.segs = optarg;
+			break;
+		case OPT_PERM:
+			if (strspn(optarg, "rwxsp") != strlen(optarg))
+				vmviz_die(VMVIZ_EXIT_FAILURE, "--perm takes letters of rwxsp");
+			a.out.filter.perm = optarg;
+			break;
+		case OPT_STATE:
+			a.out.filter.states = optarg;
+			break;
+		case OPT_RANGE: {
+			bool is_range;
+
+			parse_range(optarg, &a.out.filter.lo, &a.out.filter.hi, &is_range);
+			if (!is_range)
+				a.out.filter.hi = a.out.filter.lo + 1;
+			a.out.filter.range = true;
+			break;
+		}
+		case OPT_TOTAL:
+			a.out.total = true;
+			break;
+		case OPT_COUNT: {
+			char *end;
+
+			count = strtol(optarg, &end, 10);
+			if (*end || count <= 0)
+				vmviz_die(VMVIZ_EXIT_FAILURE, "--count takes a positive number");
+			break;
+		}
 		case OPT_COLOR:
 		case OPT_COLOUR:
 			a.color = optarg ? optarg : "always";
@@ -429,6 +482,24 @@ int main(int argc, char **argv)
 		if (a.npos)
 			vmviz_die(VMVIZ_EXIT_FAILURE, "demo takes no arguments");
 		return vmviz_demo(&a.out, want_color(a.color), a.save);
+	}
+	if (cmd->bit == C_WATCH) {
+		double seconds = 2;
+		char *end;
+
+		if (!a.npos)
+			vmviz_die(VMVIZ_EXIT_FAILURE,
+				  "watch needs a PID (try 'vmviz watch --help')");
+		no_extra(&a, 2, "watch");
+		if (a.npos == 2) {
+			seconds = strtod(a.pos[1], &end);
+			if (*end || !(seconds >= 0.1 && seconds <= 86400))
+				vmviz_die(VMVIZ_EXIT_FAILURE,
+					  "watch: SECONDS is a number from 0.1 to 86400");
+		}
+		if (!parse_pid(a.pos[0]))
+			vmviz_die(VMVIZ_EXIT_FAILURE, "watch takes a PID, not self");
+		return vmviz_watch(parse_pid(a.pos[0]), seconds, count, &a.out);
 	}
 	want_color(a.color);
 

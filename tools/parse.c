@@ -200,12 +200,16 @@ static void *grow(void *p, int n, size_t size)
 	return p;
 }
 
-/* Checks "w[i] == name" for the fixed words of a line. */
+/*
+ * Checks "w[i] == name" for the fixed words of a line. Words after them are
+ * fields a later module added at the end of the line (docs/FORMAT.md: new
+ * fields only ever go there, anything else is a new version): ignored.
+ */
 static bool words(char **tok, int n, const char *const *names, int count)
 {
 	int i;
 
-	if (n != count * 2)
+	if (n < count * 2)
 		return false;
 	for (i = 0; i < count; i++)
 		if (names[i] && strcmp(tok[2 * i], names[i]))
@@ -218,7 +222,7 @@ static int parse_report(struct vmviz_report *r, char **tok, int n)
 	static const char *const w[] = { "report", "kernel", "boot", "time", "boottime" };
 
 	/* "report" KERNEL: the first pair is shifted by one word. */
-	if (n != 9 || strcmp(tok[0], "report") || strcmp(tok[1], "kernel") ||
+	if (n < 9 || strcmp(tok[0], "report") || strcmp(tok[1], "kernel") ||
 	    !words(tok + 1, n - 1, w + 1, 4))
 		return -1;
 	r->kernel_release = unescaped_dup(tok[2]);
@@ -234,7 +238,7 @@ static int parse_task(struct vmviz_report *r, char **tok, int n)
 	static const char *const kinds[] = { "process", "thread", "kthread", "zombie", "exited" };
 	unsigned long pid, tgid;
 
-	if (n != 11 || strcmp(tok[1], "pid") || strcmp(tok[3], "tgid") ||
+	if (n < 11 || strcmp(tok[1], "pid") || strcmp(tok[3], "tgid") ||
 	    strcmp(tok[5], "kind") || strcmp(tok[7], "state") || strcmp(tok[9], "comm") ||
 	    !dec(tok[2], &pid) || !dec(tok[4], &tgid) || pid > 0x7fffffff || tgid > 0x7fffffff ||
 	    name_index(kinds, ARRAY_SIZE(kinds), tok[6]) < 0 || strlen(tok[8]) != 1)
@@ -252,7 +256,7 @@ static int parse_mm(struct vmviz_report *r, char **tok, int n)
 	static const char *const actives[] = { "own", "none", "other" };
 	unsigned long x;
 
-	if (n != 9 || strcmp(tok[1], "id") || strcmp(tok[3], "users") ||
+	if (n < 9 || strcmp(tok[1], "id") || strcmp(tok[3], "users") ||
 	    strcmp(tok[5], "count") || strcmp(tok[7], "active") ||
 	    (strcmp(tok[2], "none") && !hexw(tok[2], 16, &x)) ||
 	    !dec(tok[4], &r->users) || !dec(tok[6], &r->count) ||
@@ -272,7 +276,7 @@ static int parse_geometry(struct vmviz_report *r, char **tok, int n)
 	unsigned long levels;
 
 	/* "geometry" then six pairs: shift by one word, as for the report line. */
-	if (n != 13 || !words(tok + 1, n - 1, w + 1, 6) ||
+	if (n < 13 || !words(tok + 1, n - 1, w + 1, 6) ||
 	    !dec(tok[2], &r->page_size) || !dec(tok[4], &levels) ||
 	    (levels != 4 && levels != 5) || !hexw(tok[6], 16, &r->task_size) ||
 	    !hexw(tok[8], 16, &r->mmap_base) || !hexw(tok[10], 16, &r->mmap_window) ||
@@ -291,7 +295,7 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	struct vmviz_vma *v;
 	unsigned long x;
 
-	if (n != 19 || !words(tok + 5, n - 5, w, 7)) {
+	if (n < 19 || !words(tok + 5, n - 5, w, 7)) {
 		ps->why = "a vma line: range, perm, offset, name, 7 pairs ending at pkey";
 		return -1;
 	}
@@ -332,7 +336,7 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 		ps->why = "a page line outside a VMA (after its sum line)";
 		return -1;
 	}
-	if (n != 11)
+	if (n < 11)
 		return -1;
 	r->pages = grow(r->pages, r->npages, sizeof(*p));
 	p = &r->pages[r->npages];
@@ -397,7 +401,7 @@ static int parse_sum(struct vmviz_report *r, struct parser *ps, char **tok, int 
 		return -1;
 	}
 	/* "sum" RANGE, then seven pairs. */
-	if (n != 16 || !words(tok + 2, n - 2, w + 1, 7) || !range(tok[1], &start, &end))
+	if (n < 16 || !words(tok + 2, n - 2, w + 1, 7) || !range(tok[1], &start, &end))
 		return -1;
 	for (i = 0; i < 7; i++)
 		if (!dec(tok[3 + 2 * i], &val[i]))
@@ -432,7 +436,7 @@ static int parse_end(struct vmviz_report *r, struct parser *ps, char **tok, int 
 		ps->why = "the last VMA has no sum line";
 		return -1;
 	}
-	if (n != 5 || strcmp(tok[1], "vmas") || strcmp(tok[3], "pagelines") ||
+	if (n < 5 || strcmp(tok[1], "vmas") || strcmp(tok[3], "pagelines") ||
 	    !dec(tok[2], &ps->end_vmas) || !dec(tok[4], &ps->end_pages))
 		return -1;
 	ps->stage = ST_DONE;
@@ -486,7 +490,7 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 
 		if (strcmp(tok[0], "space"))
 			break;
-		if (n != 5 || strcmp(tok[1], spaces[ps->n]) || strcmp(tok[3], "size") ||
+		if (n < 5 || strcmp(tok[1], spaces[ps->n]) || strcmp(tok[3], "size") ||
 		    !range(tok[2], &sp[ps->n]->start, &sp[ps->n]->end))
 			return -1;
 		if (++ps->n == 3) {
@@ -498,7 +502,7 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 	case ST_FIELD:
 		if (strcmp(tok[0], "field"))
 			break;
-		if (n != 3 || strcmp(tok[1], vmviz_field_names[ps->n]) || !hexw(tok[2], 16, &x))
+		if (n < 3 || strcmp(tok[1], vmviz_field_names[ps->n]) || !hexw(tok[2], 16, &x))
 			return -1;
 		r->fields[ps->n] = x;
 		if (++ps->n == VMVIZ_NFIELDS) {
@@ -509,7 +513,7 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 	case ST_COUNTER:
 		if (strcmp(tok[0], "counter"))
 			break;
-		if (n != 3 || strcmp(tok[1], vmviz_counter_names[ps->n]) || !dec(tok[2], &x))
+		if (n < 3 || strcmp(tok[1], vmviz_counter_names[ps->n]) || !dec(tok[2], &x))
 			return -1;
 		r->counters[ps->n] = x;
 		if (++ps->n == VMVIZ_NCOUNTERS) {
@@ -521,7 +525,7 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 		if (strcmp(tok[0], "segment"))
 			break;
 		i = ps->n;
-		if (n != 5 || strcmp(tok[1], vmviz_seg_names[i]) || strcmp(tok[3], "size") ||
+		if (n < 5 || strcmp(tok[1], vmviz_seg_names[i]) || strcmp(tok[3], "size") ||
 		    !range(tok[2], &r->segs[i].start, &r->segs[i].end) ||
 		    r->segs[i].end < r->segs[i].start)
 			return -1;

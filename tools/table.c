@@ -492,11 +492,46 @@ static bool no_mm(const struct vmviz_report *r, const struct vmviz_out *o)
 	return true;
 }
 
+/* The totals row of maps: sums of the shown rows' sizes and counts. */
+static void maps_total(struct vmviz_table *t, const struct vmviz_vma *tot, int nrows)
+{
+	struct libscols_line *ln = vmviz_table_row(t);
+	char buf[64];
+	int j;
+
+	for (j = 0; j < t->n; j++) {
+		switch (t->ids[j]) {
+		case MAPS_START:
+		case MAPS_END:
+		case MAPS_PERM:
+		case MAPS_OFFSET:
+		case MAPS_SEG:
+		case MAPS_ANON:
+		case MAPS_PKEY:
+		case MAPS_FLAGS:
+		case MAPS_VMFLAGS:
+		case MAPS_PROT:
+		case MAPS_PROTFLAGS:
+			continue;
+		case MAPS_NAME:
+			snprintf(buf, sizeof(buf), "total (%d %s)", nrows,
+				 vmviz_plural(nrows, "VMA", "VMAs"));
+			break;
+		default:
+			/* tot->end holds the bytes of all rows, start 0. */
+			maps_cell(t->out, t->addr_digits, tot, t->ids[j], buf, sizeof(buf));
+			break;
+		}
+		vmviz_table_set(t, ln, j, buf);
+	}
+}
+
 void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o)
 {
+	struct vmviz_vma tot = { 0 };
 	struct vmviz_table t;
 	char buf[4096];
-	int i, j;
+	int i, j, nrows = 0;
 
 	if (no_mm(r, o)) {
 		vmviz_table_init(&t, vmviz_view("maps"), o, NULL);
@@ -507,13 +542,29 @@ void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o)
 	if (r->nvmas)
 		vmviz_table_addrs(&t, r->vmas[r->nvmas - 1].end);
 	for (i = 0; i < r->nvmas; i++) {
-		struct libscols_line *ln = vmviz_table_row(&t);
+		const struct vmviz_vma *v = &r->vmas[i];
+		struct libscols_line *ln;
 
+		if (!vmviz_vma_wanted(r, v, &o->filter))
+			continue;
+		ln = vmviz_table_row(&t);
 		for (j = 0; j < t.n; j++) {
-			maps_cell(o, t.addr_digits, &r->vmas[i], t.ids[j], buf, sizeof(buf));
+			maps_cell(o, t.addr_digits, v, t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf);
 		}
+		tot.present += v->present;
+		tot.dirty += v->dirty;
+		tot.accessed += v->accessed;
+		tot.writable += v->writable;
+		tot.huge += v->huge;
+		tot.swapped += v->swapped;
+		tot.nonpresent += v->nonpresent;
+		tot.npages += v->npages;
+		tot.end += v->end - v->start;
+		nrows++;
 	}
+	if (o->total)
+		maps_total(&t, &tot, nrows);
 	if (o->json)
 		vmviz_table_print_json(&t, report_json_pre, r);
 	else
@@ -604,10 +655,11 @@ static bool clip_page(const struct vmviz_page *p, unsigned long lo, unsigned lon
 void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 		       unsigned long lo, unsigned long hi)
 {
+	unsigned long entries = 0, bytes = 0;
 	struct vmviz_table t;
 	struct vmviz_page p;
 	char buf[4096];
-	int i, j;
+	int i, j, nrows = 0;
 
 	if (no_mm(r, o)) {
 		vmviz_table_init(&t, vmviz_view("pages"), o, NULL);
@@ -620,11 +672,31 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 	for (i = 0; i < r->npages; i++) {
 		struct libscols_line *ln;
 
-		if (!clip_page(&r->pages[i], lo, hi, &p))
+		if (!vmviz_page_wanted(r, &r->pages[i], &o->filter) ||
+		    !clip_page(&r->pages[i], lo, hi, &p))
 			continue;
 		ln = vmviz_table_row(&t);
 		for (j = 0; j < t.n; j++) {
 			pages_cell(r, &t, &p, t.ids[j], buf, sizeof(buf));
+			vmviz_table_set(&t, ln, j, buf);
+		}
+		entries += p.count;
+		bytes += p.end - p.start;
+		nrows++;
+	}
+	if (o->total) {
+		struct libscols_line *ln = vmviz_table_row(&t);
+
+		for (j = 0; j < t.n; j++) {
+			if (t.ids[j] == PG_COUNT)
+				snprintf(buf, sizeof(buf), "%lu", entries);
+			else if (t.ids[j] == PG_BYTES)
+				size_cell(o, bytes, buf, sizeof(buf));
+			else if (t.ids[j] == PG_NAME)
+				snprintf(buf, sizeof(buf), "total (%d %s)", nrows,
+					 vmviz_plural(nrows, "run", "runs"));
+			else
+				continue;
 			vmviz_table_set(&t, ln, j, buf);
 		}
 	}
@@ -735,11 +807,33 @@ static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c,
 void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 		     struct vmviz_table *tp)
 {
+	const struct vmviz_filter *f = &o->filter;
+	bool filtered = f->name || f->segs || f->perm || f->range;
+	struct vmviz_cmp shown = *c;
 	struct vmviz_table t;
 	unsigned long highest = 0;
 	char buf[1024];
 	int i, j;
 
+	/* With a filter, the total row sums the rows shown. */
+	if (filtered) {
+		memset(&shown.total, 0, sizeof(shown.total));
+		for (i = 0; i < c->nrows; i++) {
+			const struct vmviz_cmp_counts *n = &c->rows[i].c;
+
+			if (!vmviz_vma_wanted(NULL, c->rows[i].v, f))
+				continue;
+			shown.total.same += n->same;
+			shown.total.cow += n->cow;
+			shown.total.shared += n->shared;
+			shown.total.readonly += n->readonly;
+			shown.total.diverged += n->diverged;
+			shown.total.only1 += n->only1;
+			shown.total.only2 += n->only2;
+			shown.total.swapout += n->swapout;
+			shown.total.swapin += n->swapin;
+		}
+	}
 	vmviz_table_init(&t, vmviz_view("compare"), o, "SAMEMM,VERDICT,VMA");
 	for (i = 0; i < c->nrows; i++)
 		if (c->rows[i].end > highest)
@@ -747,10 +841,14 @@ void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 	vmviz_table_addrs(&t, highest);
 	for (i = 0; i <= c->nrows; i++) {
 		const struct vmviz_cmp_row *row = i < c->nrows ? &c->rows[i] : NULL;
-		struct libscols_line *ln = vmviz_table_row(&t);
+		struct libscols_line *ln;
+
+		if (row && !vmviz_vma_wanted(NULL, row->v, &o->filter))
+			continue;
+		ln = vmviz_table_row(&t);
 
 		for (j = 0; j < t.n; j++) {
-			cmp_cell(row, c, t.addr_digits, t.ids[j], buf, sizeof(buf));
+			cmp_cell(row, &shown, t.addr_digits, t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 		}
 	}
@@ -766,6 +864,33 @@ void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
 	vmviz_table_print(&t);
 }
 
+/*
+ * The rows where the two differ (a VMA in one only, resized, or pages that
+ * diverged, swapped or are in one only) and the total; nothing if none.
+ */
+void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
+{
+	struct vmviz_cmp sub = *c;
+	int i;
+
+	sub.nrows = 0;
+	sub.rows = calloc(c->nrows + 1, sizeof(*c->rows));
+	if (!sub.rows)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	for (i = 0; i < c->nrows; i++) {
+		const struct vmviz_cmp_row *row = &c->rows[i];
+
+		if (row->vma != CMP_VMA_BOTH || row->c.diverged || row->c.only1 ||
+		    row->c.only2 || row->c.swapout || row->c.swapin)
+			sub.rows[sub.nrows++] = *row;
+	}
+	if (sub.nrows) {
+		putchar('\n');
+		vmviz_print_cmp_rows(&sub, o);
+	}
+	free(sub.rows);
+}
+
 /* --help: the views' columns (of @view, or all), from the tables that print them. */
 void vmviz_columns_help(FILE *f, const char *view)
 {
@@ -773,9 +898,11 @@ void vmviz_columns_help(FILE *f, const char *view)
 	size_t i;
 
 	for (v = vmviz_views; v->name; v++) {
-		if (view && strcmp(view, v->name) && strcmp(view, "demo"))
+		bool cmp_only = view && (!strcmp(view, "demo") || !strcmp(view, "watch"));
+
+		if (view && strcmp(view, v->name) && !cmp_only)
 			continue;
-		if (view && !strcmp(view, "demo") && strcmp(v->name, "compare"))
+		if (cmp_only && strcmp(v->name, "compare"))
 			continue;
 		fprintf(f, "Columns of '%s' (default: %s):\n", v->name, v->defaults);
 		for (i = 0; i < v->ncols; i++)

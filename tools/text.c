@@ -3,6 +3,7 @@
  * vmviz reader: strings from the target made safe for each output form
  * (terminal, JSON, XML), and sizes in words.
  */
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -98,7 +99,8 @@ void vmviz_json_safe(FILE *f, const char *json)
  * @len: size of @buf; a string that does not fit ends in "..."
  *
  * Printable ASCII and printable UTF-8 stay; a backslash becomes "\\" and
- * every other byte "\xHH", as libsmartcols writes them in tables. No
+ * every other byte "\ooo" in octal, as the report and /proc/PID/maps write
+ * them. Not "\xHH": libsmartcols would escape that backslash again. No
  * control byte survives.
  *
  * Return: @buf.
@@ -119,7 +121,7 @@ char *vmviz_esc(const char *s, char *buf, size_t len)
 			memcpy(piece, p, n);
 			piece[n] = '\0';
 		} else {
-			snprintf(piece, sizeof(piece), "\\x%02x", *p);
+			snprintf(piece, sizeof(piece), "\\%03o", *p);
 			n = 1;
 		}
 		if (o + strlen(piece) + 4 > len) {
@@ -200,7 +202,7 @@ void vmviz_xml_str(FILE *f, const char *s)
 		else if (n)
 			fwrite(p, 1, n, f);
 		else
-			fprintf(f, "\\x%02x", *p);
+			fprintf(f, "\\%03o", *p);
 		p += n ? n : 1;
 	}
 }
@@ -283,4 +285,74 @@ void vmviz_wrap(FILE *f, const char *first, const char *text, int width)
 			w++;
 	}
 	fputc('\n', f);
+}
+
+/* @word is one of the comma-separated words of @list. */
+static bool in_list(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	while (*list) {
+		size_t n = strcspn(list, ",");
+
+		if (n == len && !strncmp(list, word, n))
+			return true;
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return false;
+}
+
+/* The VMA has a page run in one of @states (comma-separated). */
+bool vmviz_has_state(const struct vmviz_report *r, const struct vmviz_vma *v,
+		     const char *states)
+{
+	int i;
+
+	for (i = v->first_page; i < v->first_page + v->npages; i++)
+		if (in_list(states, r->pages[i].state))
+			return true;
+	return false;
+}
+
+/**
+ * vmviz_vma_wanted - the VMA passes the filters
+ * @r: its report
+ * @v: the VMA
+ * @f: --name (glob), --seg, --perm (all its letters), --state (a run in
+ *	one of them), and the range (overlapping it)
+ */
+bool vmviz_vma_wanted(const struct vmviz_report *r, const struct vmviz_vma *v,
+		      const struct vmviz_filter *f)
+{
+	const char *l;
+
+	if (f->name && fnmatch(f->name, v->name, 0))
+		return false;
+	if (f->segs && !in_list(f->segs, v->seg))
+		return false;
+	for (l = f->perm; l && *l; l++)
+		if (!strchr(v->perm, *l))
+			return false;
+	if (f->range && (v->end <= f->lo || v->start >= f->hi))
+		return false;
+	if (f->states && r && !vmviz_has_state(r, v, f->states))
+		return false;
+	return true;
+}
+
+/* The page run passes the filters: its VMA's, its state, the range. */
+bool vmviz_page_wanted(const struct vmviz_report *r, const struct vmviz_page *p,
+		       const struct vmviz_filter *f)
+{
+	struct vmviz_filter vf = *f;
+
+	vf.states = NULL;
+	vf.range = false;
+	if (!vmviz_vma_wanted(r, &r->vmas[p->vma], &vf))
+		return false;
+	if (f->states && !in_list(f->states, p->state))
+		return false;
+	return !f->range || (p->end > f->lo && p->start < f->hi);
 }

@@ -139,12 +139,32 @@ void vmviz_format_time(const struct vmviz_time *t, char *buf, size_t len);
 void vmviz_xml_str(FILE *f, const char *s);
 
 /* table.c: the column tables and libsmartcols output */
+/* Which VMAs and page runs a table shows (--name, --seg, --perm, --state, --range). */
+struct vmviz_filter {
+	const char *name;		/* a glob (fnmatch) on the VMA name */
+	const char *segs;		/* comma-separated segment names */
+	const char *perm;		/* letters the VMA's perm must all have */
+	const char *states;		/* comma-separated page states */
+	bool range;			/* lo..hi: VMAs and runs that overlap it */
+	unsigned long lo, hi;
+};
+
 struct vmviz_out {
 	bool json, raw, noheadings;
+	bool total;			/* --total: a totals row */
+	struct vmviz_filter filter;
 	bool bytes;			/* --bytes: sizes in bytes, not 4K, 1.5M */
 	int width;			/* columns to fit (tables and overview) */
 	const char *columns;		/* -o, NULL for the defaults */
 };
+
+/* text.c: filters */
+bool vmviz_vma_wanted(const struct vmviz_report *r, const struct vmviz_vma *v,
+		      const struct vmviz_filter *f);
+bool vmviz_page_wanted(const struct vmviz_report *r, const struct vmviz_page *p,
+		       const struct vmviz_filter *f);
+bool vmviz_has_state(const struct vmviz_report *r, const struct vmviz_vma *v,
+		     const char *states);
 
 void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o);
 void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
@@ -167,6 +187,7 @@ struct vmviz_cmp_row {
 	unsigned long start, end;	/* of both VMAs together */
 	char perm[5];
 	const char *name;
+	const struct vmviz_vma *v;	/* the VMA of 1, or of 2 if 1 has none */
 	enum vmviz_cmp_vma vma;
 	struct vmviz_cmp_counts c;
 };
@@ -199,12 +220,16 @@ const char *vmviz_plural(unsigned long n, const char *one, const char *many);
 void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 			 const struct vmviz_out *o, bool table);
 void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
+void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
 
 /* picture.c */
 void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color,
 			  const struct vmviz_out *o, bool all);
 void vmviz_print_overview_json(const struct vmviz_report *r, FILE *f);
 void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all);
+
+/* watch.c */
+int vmviz_watch(pid_t pid, double seconds, long count, const struct vmviz_out *o);
 
 /* demo.c */
 int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir);

@@ -4,7 +4,9 @@
 
     craft.py BASE DIR     writes DIR/{steps,steps-b,hostile,later,otherboot,
                           partial}.report from BASE (a format-2 report of a
-                          process: reports/sleep-6.12-4.report)
+                          process: reports/crafted/base.report, which is
+                          the converted sleep-6.12-4 report, kept as it is
+                          when reports/ gets real format-2 reports)
     craft.py many N OUT   writes OUT: BASE-free report of N VMAs alternating
                           rw-p [anon] and ---p [anon] (thread stacks and
                           their guard pages)
