@@ -11,14 +11,16 @@ CACHE=${VMVIZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmviz}
 BUILD=${VMVIZ_BUILD:-$TOP/build}
 
 # The kernel matrix: short name, release, where its headers come from.
-# 6.1 and 6.12 are in bookworm; 7.2 only in unstable, built in a chroot.
-ALL_KERNELS="6.1 6.12 7.2"
+# 6.1, 6.12 and 6.12-rt (PREEMPT_RT) are in bookworm; 7.2 only in unstable,
+# built in a chroot.
+ALL_KERNELS="6.1 6.12 6.12-rt 7.2"
 ALL_PAGING="4 5"
 
 kver_of() {
 	case $1 in
 	6.1) echo 6.1.0-56-amd64 ;;
 	6.12) echo 6.12.117+deb12-amd64 ;;
+	6.12-rt) echo 6.12.117+deb12-rt-amd64 ;;
 	7.2) echo 7.2.13+deb14-amd64 ;;
 	debug) echo 6.12.117-vmviz-debug ;;
 	*) echo "unknown kernel '$1' (known: $ALL_KERNELS)" >&2; return 1 ;;
