@@ -58,6 +58,11 @@ install-module: module
 install-tools: tools
 	$(MAKE) -C tools install
 
+# Debian packages vmviz-dkms (module source + dkms.conf) and vmviz (the
+# reader) from this tree, with lintian: build/deb/*.deb. See README.md.
+deb:
+	selftests/rig/deb.sh
+
 # Boots each kernel with the benchmark instead of the selftests and writes
 # tables and graphs (docs/BENCHMARKS.md). Not part of check: timing never
 # passes or fails anything. KERNELS=, PAGING= (default 4), BENCH_ARGS=.
@@ -74,4 +79,4 @@ clean:
 	rm -rf build
 
 .PHONY: all module userspace tools selftests check check-debug figures demo lint \
-	bench install install-module install-tools clean
+	deb bench install install-module install-tools clean

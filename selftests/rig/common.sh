@@ -27,10 +27,26 @@ kver_of() {
 	esac
 }
 
-# Kernels that live in the unstable chroot rather than on the host.
-in_chroot() { [ "$1" = 7.2 ]; }
+# Kernels that live in a chroot rather than on the host: 7.2 in unstable,
+# 5.10 in bullseye (its own gcc-10).
+in_chroot() { [ "$1" = 7.2 ] || [ "$1" = 5.10 ]; }
 
 CHROOT=$CACHE/unstable-chroot
+# chroot_of KERNEL: the cached chroot that builds its module.
+chroot_of() {
+	case $1 in
+	5.10) echo "$CACHE/bullseye-chroot" ;;
+	*) echo "$CHROOT" ;;
+	esac
+}
+# suite_of KERNEL: the Debian suite that has its headers.
+suite_of() {
+	case $1 in
+	5.10) echo bullseye ;;
+	7.2) echo unstable ;;
+	*) echo bookworm ;;
+	esac
+}
 SRC=$CACHE/linux-source
 KSELFTEST_INC=$SRC/tools/testing/selftests
 CHECKPATCH=$SRC/scripts/checkpatch.pl
@@ -41,7 +57,7 @@ kdir_of() {
 	if [ "$1" = debug ]; then
 		echo "$CACHE/debug-kernel/build"
 	elif in_chroot "$1"; then
-		echo "$CHROOT/usr/src/linux-headers-$kver"
+		echo "$(chroot_of "$1")/usr/src/linux-headers-$kver"
 	else
 		echo "/usr/src/linux-headers-$kver"
 	fi
@@ -51,18 +67,27 @@ kdir_of() {
 image_dir_of() { echo "$CACHE/images/$(kver_of "$1")"; }
 
 # The main Debian mirror, read from the host's apt configuration (deb822 or
-# one-line form); never written into a file.
+# one-line form); never written into a file. apt_mirror security: the
+# security archive's.
 apt_mirror() {
-	local uri
+	local uri want=${1:-main}
+
 	uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-	      awk '/^URIs:/ { print $2 }' | grep -v -e security -e '^$' | head -n 1)
+	      awk '/^URIs:/ { print $2 }' | grep -v '^$' | apt_mirror_pick "$want")
 	if [ -z "$uri" ]; then
 		uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		      awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' |
-		      grep -v security | head -n 1)
+		      awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; next } }' |
+		      apt_mirror_pick "$want")
 	fi
-	[ -n "$uri" ] || { echo "no Debian mirror found in /etc/apt" >&2; return 1; }
+	[ -n "$uri" ] || { echo "no Debian $want mirror found in /etc/apt" >&2; return 1; }
 	echo "$uri"
+}
+apt_mirror_pick() {
+	if [ "$1" = security ]; then
+		grep security | head -n 1
+	else
+		grep -v security | head -n 1
+	fi
 }
 
 die() { echo "rig: $*" >&2; exit 1; }
