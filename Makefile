@@ -63,6 +63,12 @@ install-tools: tools
 deb:
 	selftests/rig/deb.sh
 
+# The package route per kernel: make deb, apt-get install ./vmviz-dkms_*.deb
+# in a clean chroot with the kernels' headers, DKMS builds, one boot per
+# kernel with the DKMS-built module, dkms remove leaves nothing. KERNELS=.
+check-dkms:
+	selftests/rig/dkms-test.sh
+
 # Boots each kernel with the benchmark instead of the selftests and writes
 # tables and graphs (docs/BENCHMARKS.md). Not part of check: timing never
 # passes or fails anything. KERNELS=, PAGING= (default 4), BENCH_ARGS=.
@@ -79,4 +85,4 @@ clean:
 	rm -rf build
 
 .PHONY: all module userspace tools selftests check check-debug figures demo lint \
-	deb bench install install-module install-tools clean
+	deb check-dkms bench install install-module install-tools clean

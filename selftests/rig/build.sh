@@ -26,17 +26,18 @@ fi
 
 if in_chroot "$k"; then
 	# One chroot build at a time: clones share the cached chroot.
+	croot=$(chroot_of "$k")
 	exec 9>"$CACHE/chroot.lock"
 	flock 9
-	mnt=$CHROOT/vmviz-build
+	mnt=$croot/vmviz-build
 	mkdir -p "$mnt"
-	mountpoint -q "$CHROOT/proc" || mount -t proc proc "$CHROOT/proc"
+	mountpoint -q "$croot/proc" || mount -t proc proc "$croot/proc"
 	mountpoint -q "$mnt" || mount --bind "$src" "$mnt"
 	rc=0
-	chroot "$CHROOT" make -s -C "/usr/src/linux-headers-$kver" M=/vmviz-build VMVIZ_WERROR=1 modules \
+	chroot "$croot" make -s -C "/usr/src/linux-headers-$kver" M=/vmviz-build VMVIZ_WERROR=1 modules \
 		>"$out/build.log" 2>&1 || rc=$?
 	umount "$mnt"
-	umount "$CHROOT/proc"
+	umount "$croot/proc"
 	flock -u 9
 else
 	rc=0

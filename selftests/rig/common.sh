@@ -16,8 +16,19 @@ BUILD=${VMVIZ_BUILD:-$TOP/build}
 ALL_KERNELS="6.1 6.12 6.12-rt 7.2"
 ALL_PAGING="4 5"
 
+# pagings_of KERNEL [WANTED]: the paging modes to boot it in. 5.10 has no
+# 5-level paging in Debian's build (CONFIG_X86_5LEVEL unset).
+pagings_of() {
+	local p
+	for p in ${2:-$ALL_PAGING}; do
+		[ "$1" = 5.10 ] && [ "$p" = 5 ] && continue
+		echo "$p"
+	done
+}
+
 kver_of() {
 	case $1 in
+	5.10) echo 5.10.0-46-amd64 ;;
 	6.1) echo 6.1.0-56-amd64 ;;
 	6.12) echo 6.12.117+deb12-amd64 ;;
 	6.12-rt) echo 6.12.117+deb12-rt-amd64 ;;
