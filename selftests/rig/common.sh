@@ -122,3 +122,45 @@ need_packages() {
 		die "apt-get install$missing failed"
 }
 say() { echo "rig: $*" >&2; }
+
+# suite_chroot DIR SUITE PACKAGE...: a minbase chroot of a Debian release
+# in the cache (debootstrap from the host's mirror; for a stable release
+# also its -updates and -security suites, the security URI from the host's
+# sources too), with PACKAGE... installed. The host's sources are never
+# touched. Also used by dkms-test.sh.
+suite_chroot() {
+	local dir=$1 suite=$2 mirror security missing="" p
+	shift 2
+	if [ -x "$dir/usr/bin/apt-get" ]; then
+		for p in "$@"; do
+			chroot "$dir" dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+				grep -q 'ok installed' || missing="$missing $p"
+		done
+		[ -n "$missing" ] || return 0
+	fi
+	[ "$(id -u)" = 0 ] || die "building the $suite chroot needs root"
+	mirror=$(apt_mirror)
+	if [ ! -x "$dir/usr/bin/apt-get" ]; then
+		say "debootstrapping $suite into $dir (a few minutes)"
+		rm -rf "$dir"
+		debootstrap --variant=minbase "$suite" "$dir" "$mirror" >"$CACHE/debootstrap-$suite.log" 2>&1 ||
+			die "debootstrap failed, see $CACHE/debootstrap-$suite.log"
+		# Kernel image packages (the headers' dependencies) would make
+		# an initramfs for a chroot that never boots: minutes each.
+		chroot "$dir" dpkg-divert --local --rename --add /usr/sbin/update-initramfs >/dev/null &&
+			ln -sf /bin/true "$dir/usr/sbin/update-initramfs"
+		if [ "$suite" != unstable ]; then
+			security=$(apt_mirror security)
+			{
+				echo "deb $mirror $suite main"
+				echo "deb $mirror $suite-updates main"
+				echo "deb $security $suite-security main"
+			} >"$dir/etc/apt/sources.list"
+		fi
+	fi
+	say "installing in the $suite chroot:${missing:- $*}"
+	chroot "$dir" /bin/sh -c "DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false update -q &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $*" \
+		>"$CACHE/chroot-apt-$suite.log" 2>&1 ||
+		die "apt in the $suite chroot failed, see $CACHE/chroot-apt-$suite.log"
+}

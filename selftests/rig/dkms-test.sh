@@ -55,7 +55,6 @@ test_suite() {
 	if [ "$suite" = bookworm ]; then
 		local hdrs="" k2
 		for k2 in "$@"; do hdrs="$hdrs linux-headers-$(kver_of "$k2")"; done
-		eval "$(sed -n '/^suite_chroot() {/,/^}/p' "$RIG_DIR/setup.sh")"
 		# shellcheck disable=SC2086
 		suite_chroot "$base" bookworm gcc make libc6-dev $hdrs || return 1
 	fi
@@ -69,11 +68,9 @@ test_suite() {
 	cp "$deb" "$root/tmp/"
 
 	local rc=0
-	{
-		set -x
-		chroot "$root" /bin/sh -c "DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false update -q &&
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dkms"
-	} >"$log" 2>&1 || rc=1
+	chroot "$root" /bin/sh -c "DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false update -q &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dkms" \
+		>"$log" 2>&1 || rc=1
 	snapshot "$root" >"$d/before"
 	if [ $rc = 0 ]; then
 		say "$suite: apt-get install ./$(basename "$deb") (DKMS builds for$(for k in "$@"; do printf ' %s' "$k"; done))"
@@ -84,7 +81,7 @@ test_suite() {
 	cat "$d/status" >>"$log"
 	for k in "$@"; do
 		kver=$(kver_of "$k")
-		status=$(grep -E "^vmviz/$version, $kver, x86_64: installed" "$d/status")
+		status=$(grep -F "vmviz/$version, $kver, x86_64: installed" "$d/status")
 		mod=$(ls "$root/lib/modules/$kver/updates/dkms/"vmviz.ko* 2>/dev/null | head -n 1)
 		if [ -z "$status" ] || [ -z "$mod" ]; then
 			echo "not ok dkms.$k.build: DKMS did not install vmviz for $kver (log: $log)"
