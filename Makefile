@@ -40,6 +40,11 @@ check-debug:
 	selftests/rig/debug-kernel.sh
 	KERNELS=debug VMVIZ_RUN_TIMEOUT=$${VMVIZ_RUN_TIMEOUT:-2400} selftests/rig/check.sh
 
+# The reports the reader's host tests read (tools/tests/reports/), captured
+# anew in 6.12 guests; then UPDATE=1 tools/tests/run.sh for the goldens.
+reports:
+	selftests/rig/capture.sh
+
 # The figures of the last runs (soak, unload, fuzz, kmemleak) as a table.
 figures:
 	@selftests/rig/figures.sh
@@ -84,5 +89,5 @@ clean:
 	$(MAKE) -C selftests/bench clean
 	rm -rf build
 
-.PHONY: all module userspace tools selftests check check-debug figures demo lint \
+.PHONY: all module userspace tools selftests check check-debug figures demo lint reports \
 	deb check-dkms bench install install-module install-tools clean

@@ -8,9 +8,15 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/sched/coredump.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
+#ifdef VMVIZ_HAVE_SOFTLEAF
+#include <linux/leafops.h>
+#endif
+
+#include "vmviz.h"
 
 /*
  * Whether new mappings are placed top-down. 6.12 records it in MMF_TOPDOWN,
@@ -30,35 +36,129 @@ static inline bool vmviz_mmap_topdown(const struct mm_struct *mm)
 #endif
 }
 
-/* vm_flags became a const union member, then a bitmap; reading it works. */
+/*
+ * vm_flags: a plain field on 6.1 and 6.12. 7.2 keeps that field only as a
+ * "temporary" alias of the vma_flags_t bitmap that replaces it, with
+ * vma_flags_test() as the accessor meant to last: the legacy word is
+ * rebuilt from it, bit by bit.
+ */
 static inline unsigned long vmviz_vm_flags(const struct vm_area_struct *vma)
 {
+#ifdef VMVIZ_HAVE_VMA_FLAGS_TEST
+	unsigned long word = 0;
+	unsigned int bit;
+
+	for (bit = 0; bit < BITS_PER_LONG; bit++)
+		if (vma_flags_test(&vma->flags, (__force vma_flag_t)bit))
+			word |= BIT(bit);
+	return word;
+#else
 	return vma->vm_flags;
+#endif
 }
 
 /*
- * The kernel's swap type and offset of a non-present entry value. For
- * migration, hwpoison and device entries the offset is a PFN, with the
- * young and dirty bits of migration entries above it: keep the PFN only,
- * as pagemap does.
+ * The RSS counters as /proc/PID/status shows them: 6.12.117 and 7.2 sum
+ * the per-CPU counters there (get_mm_counter() is only an approximation);
+ * 6.1 reads get_mm_counter() itself.
  */
-static inline void vmviz_swp_decode(u64 val, unsigned int *type,
-				    unsigned long *offset)
+static inline unsigned long vmviz_mm_counter(struct mm_struct *mm, int member)
 {
-	swp_entry_t arch = __pte_to_swp_entry(pte_swp_clear_flags(__pte(val)));
-	swp_entry_t e = swp_entry(__swp_type(arch), __swp_offset(arch));
+#ifdef VMVIZ_HAVE_MM_COUNTER_SUM
+	return get_mm_counter_sum(mm, member);
+#else
+	return get_mm_counter(mm, member);
+#endif
+}
+
+/*
+ * A marker's kind. More than one bit can be set (a poisoned page under
+ * uffd-wp): the one that decides what an access does comes first.
+ */
+static inline enum vmviz_state vmviz_marker_state(unsigned long marker)
+{
+#ifdef PTE_MARKER_POISONED
+	if (marker & PTE_MARKER_POISONED)
+		return VMVIZ_POISONED;
+#endif
+#ifdef PTE_MARKER_GUARD
+	if (marker & PTE_MARKER_GUARD)
+		return VMVIZ_GUARD;
+#endif
+	if (marker & PTE_MARKER_UFFD_WP)
+		return VMVIZ_UFFD_WP;
+	return VMVIZ_MARKER;
+}
+
+/**
+ * vmviz_decode_nonpresent - what a non-present, non-empty entry holds
+ * @val: the raw entry (x86 has one swap format at every level)
+ * @type: the kernel's swap type
+ * @offset: the swap offset, or the PFN of a migration, hwpoison or device
+ *          entry (without the young and dirty bits, as pagemap), or 0
+ *
+ * Decoded by the kernel's own helpers: the softleaf_*() family on 7.2, the
+ * swp_entry_t helpers on 6.1 and 6.12.
+ *
+ * Return: the entry's state.
+ */
+static inline enum vmviz_state
+vmviz_decode_nonpresent(u64 val, unsigned int *type, unsigned long *offset)
+{
+#ifdef VMVIZ_HAVE_SOFTLEAF
+	softleaf_t e = softleaf_from_pte(__pte(val));
 
 	*type = swp_type(e);
-	*offset = swp_offset(e);
-	if (*type >= MAX_SWAPFILES)
-		*offset &= SWP_PFN_MASK;
+	*offset = softleaf_has_pfn(e) ? softleaf_to_pfn(e) : 0;
+	switch (softleaf_type(e)) {
+	case SOFTLEAF_SWAP:
+		*offset = swp_offset(e);
+		return VMVIZ_SWAP;
+	case SOFTLEAF_MIGRATION_READ:
+		return VMVIZ_MIGR_READ;
+	case SOFTLEAF_MIGRATION_READ_EXCLUSIVE:
+		return VMVIZ_MIGR_READ_EXCL;
+	case SOFTLEAF_MIGRATION_WRITE:
+		return VMVIZ_MIGR_WRITE;
+	case SOFTLEAF_HWPOISON:
+		return VMVIZ_HWPOISON;
+	case SOFTLEAF_MARKER:
+		return vmviz_marker_state(softleaf_to_marker(e));
+	default:
+		return VMVIZ_DEVICE;
+	}
+#else
+	swp_entry_t e = pte_to_swp_entry(__pte(val));
+
+	*type = swp_type(e);
+	*offset = 0;
+	if (!non_swap_entry(e)) {
+		*offset = swp_offset(e);
+		return VMVIZ_SWAP;
+	}
+	if (is_pte_marker_entry(e))
+		return vmviz_marker_state(pte_marker_get(e));
+#ifdef VMVIZ_HAVE_SWAPIN_ERROR
+	if (is_swapin_error_entry(e))
+		return VMVIZ_POISONED;
+#endif
+	*offset = swp_offset_pfn(e);
+	if (is_migration_entry(e))
+		return is_writable_migration_entry(e) ? VMVIZ_MIGR_WRITE :
+		       is_readable_exclusive_migration_entry(e) ?
+		       VMVIZ_MIGR_READ_EXCL : VMVIZ_MIGR_READ;
+	if (is_hwpoison_entry(e))
+		return VMVIZ_HWPOISON;
+	return VMVIZ_DEVICE;
+#endif
 }
 
 /*
- * /proc/PID/maps names a VMA [heap] when it meets start_brk..brk: 6.1
- * counts a VMA that only touches that range, later kernels do not.
+ * The rule of /proc/PID/maps for [heap]: 6.1 counts a VMA that only
+ * touches start_brk..brk, later kernels (vma_is_initial_heap()) do not.
+ * Only names follow it; segments use the later kernels' rule everywhere.
  */
-static inline bool vmviz_vma_is_heap(const struct vm_area_struct *vma)
+static inline bool vmviz_maps_heap(const struct vm_area_struct *vma)
 {
 #ifdef VMVIZ_HAVE_VMA_IS_INITIAL_HEAP
 	return vma_is_initial_heap(vma);
@@ -66,6 +166,54 @@ static inline bool vmviz_vma_is_heap(const struct vm_area_struct *vma)
 	return vma->vm_start <= vma->vm_mm->brk &&
 	       vma->vm_end >= vma->vm_mm->start_brk;
 #endif
+}
+
+/*
+ * Per-VMA read locks, where a module can take them (7.2 exports
+ * lock_vma_under_rcu(); 6.12 has the locks but not the export): a page walk
+ * of one VMA under its own lock, as page faults and 7.2's /proc/PID/maps
+ * and smaps do, keeps the mmap lock free for the target's writers. The VMA
+ * lock keeps the VMA attached and its page tables from being freed by
+ * munmap (which write-locks the VMAs it detaches); PTE tables freed under
+ * RCU are read under RCU, as with the mmap lock.
+ */
+#ifdef VMVIZ_HAVE_VMA_LOCK
+#define VMVIZ_VMA_LOCK	true
+
+static inline struct vm_area_struct *
+vmviz_lock_vma(struct mm_struct *mm, unsigned long addr)
+{
+	return lock_vma_under_rcu(mm, addr);
+}
+
+static inline void vmviz_unlock_vma(struct vm_area_struct *vma)
+{
+	vma_end_read(vma);
+}
+#else
+#define VMVIZ_VMA_LOCK	false
+
+static inline struct vm_area_struct *
+vmviz_lock_vma(struct mm_struct *mm, unsigned long addr)
+{
+	return NULL;
+}
+
+static inline void vmviz_unlock_vma(struct vm_area_struct *vma)
+{
+}
+#endif
+
+/* The lock a walk relies on: its VMA's own, or the mmap lock. */
+static inline void vmviz_assert_walk_locked(struct vmviz_walk *w)
+{
+#ifdef VMVIZ_HAVE_VMA_LOCK
+	if (w->vma) {
+		vma_assert_locked(w->vma);
+		return;
+	}
+#endif
+	mmap_assert_locked(w->mm);
 }
 
 /* The path maps shows: on overlayfs the user's path, not the backing file. */

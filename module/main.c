@@ -1,44 +1,83 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmviz: module entry and the /proc/vmviz tree: the track and untrack
- * control files, one report file per tracked process, and self.
+ * control files, one report file per tracked process (or, with all=1, per
+ * process), and self.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "vmviz.h"
 
-/* At most this many tracked processes; tracking one more is -ENOSPC. */
+static bool all;
+module_param(all, bool, 0444);
+MODULE_PARM_DESC(all, "give every process its /proc/vmviz/<pid> (default: tracked ones only)");
+
+/* At most this many tracked processes (default mode); one more is -ENOSPC. */
 #define MAX_TRACKED	4096
 
 /* Room for a PID in decimal and its NUL: the name of a report file. */
 #define NAME_LEN	12
 
+/* All mode: how long after a fork or a reap the directory is reconciled. */
+#define RECONCILE_DELAY	(HZ / 10)
+
+/* PIDs the reconcile scan collects under RCU before it creates their files. */
+#define SCAN_BATCH	64
+
 /*
- * A tracked process. It holds the struct pid, not the number: once the
- * process is reaped its report fails with -ESRCH rather than showing the
- * next process that gets the number. The file is named by the number in
- * the PID namespace of the writer who tracked it.
+ * A report entry. It holds the struct pid, not the number: once the process
+ * is reaped its report fails with -ESRCH rather than showing the next
+ * process that gets the number. The file is named by @nr: the number in
+ * the PID namespace of the writer who tracked it, or in all mode the number
+ * in the initial PID namespace.
+ *
+ * Removal is in two steps so that no one waits for a reader while holding
+ * tracked_lock: under the lock the entry is marked @removing (it stays in
+ * tracked_xa, which keeps its name reserved: a new file of that name would
+ * make procfs WARN), then proc_remove() runs without the lock, then the
+ * entry leaves tracked_xa.
  */
 struct tracked {
-	struct list_head node;
 	struct pid *pid;
 	struct proc_dir_entry *pde;
+	struct list_head dead;		/* on a removal list once @removing */
+	unsigned long nr;		/* the key in tracked_xa, and the name */
+	bool removing;			/* under tracked_lock */
 	char name[NAME_LEN];
 };
 
-static struct proc_dir_entry *vmviz_dir;
-static LIST_HEAD(tracked_list);		/* under tracked_lock */
-static unsigned int nr_tracked;		/* under tracked_lock */
+/*
+ * tracked_lock guards membership of tracked_xa, ->removing and nr_tracked.
+ * It is never held while waiting for a reader (proc_remove() runs without
+ * it), nor across anything else that waits for long: control writers take
+ * it with mutex_lock_killable() all the same.
+ */
 static DEFINE_MUTEX(tracked_lock);
+static DEFINE_XARRAY(tracked_xa);	/* nr -> struct tracked */
+static unsigned int nr_tracked;		/* entries in tracked_xa */
+
+static struct proc_dir_entry *vmviz_dir;
+
+/* All mode: the reconcile work and the queue it runs on. */
+static void reconcile(struct work_struct *work);
+static DECLARE_DELAYED_WORK(reconcile_work, reconcile);
+static struct workqueue_struct *vmviz_wq;
 
 static int tracked_open(struct inode *inode, struct file *file)
 {
@@ -69,55 +108,256 @@ static const struct proc_ops self_ops = {
 };
 
 /*
- * Remove an entry: proc_remove() waits for callers inside its proc_ops and
- * releases its open files, after which nothing refers to @t.
+ * First step of removal: mark @t and put it on @list for tracked_remove().
  *
  * Locking: tracked_lock held.
  */
-static void tracked_free(struct tracked *t)
+static void tracked_unlink(struct tracked *t, struct list_head *list)
 {
 	lockdep_assert_held(&tracked_lock);
-	proc_remove(t->pde);
-	list_del(&t->node);
-	nr_tracked--;
-	put_pid(t->pid);
-	kfree(t);
+	t->removing = true;
+	list_add_tail(&t->dead, list);
 }
 
-/* Drop the entries of reaped processes. Locking: tracked_lock held. */
-static void reap_dead(void)
+/*
+ * Remove the entries on @list. proc_remove() waits for the proc_ops calls
+ * in flight on the file and releases its open files; after it nothing
+ * refers to the entry, and its name is free again. A read() in flight is
+ * one seq_file buffer of records (seq_read_iter() fills one per call): a
+ * page, or one record if that is larger.
+ *
+ * Locking: tracked_lock not held, so that other writers do not wait too.
+ */
+static void tracked_remove(struct list_head *list)
 {
 	struct tracked *t, *tmp;
 
-	lockdep_assert_held(&tracked_lock);
-	list_for_each_entry_safe(t, tmp, &tracked_list, node)
-		if (!pid_has_task(t->pid, PIDTYPE_PID))
-			tracked_free(t);
+	if (list_empty(list))
+		return;
+	list_for_each_entry(t, list, dead)
+		proc_remove(t->pde);
+	/* Not killable: the entries must leave tracked_xa. Held only briefly. */
+	mutex_lock(&tracked_lock);
+	list_for_each_entry(t, list, dead) {
+		xa_erase(&tracked_xa, t->nr);
+		nr_tracked--;
+	}
+	mutex_unlock(&tracked_lock);
+	list_for_each_entry_safe(t, tmp, list, dead) {
+		put_pid(t->pid);
+		kfree(t);
+		cond_resched();
+	}
 }
 
-/* Locking: tracked_lock held. */
-static struct tracked *tracked_find(const char *name)
+/*
+ * Move the entries of reaped processes to @list for tracked_remove().
+ *
+ * Locking: tracked_lock held.
+ */
+static void reap_dead(struct list_head *list)
 {
 	struct tracked *t;
+	unsigned long nr;
 
 	lockdep_assert_held(&tracked_lock);
-	list_for_each_entry(t, &tracked_list, node)
-		if (!strcmp(t->name, name))
-			return t;
-	return NULL;
+	xa_for_each(&tracked_xa, nr, t)
+		if (!t->removing && !pid_has_task(t->pid, PIDTYPE_PID))
+			tracked_unlink(t, list);
+}
+
+/*
+ * Create the entry of @pid named @nr; 0 if it exists already, -EEXIST if
+ * that name is another process's, -EBUSY while a file of that name is
+ * being removed.
+ *
+ * Locking: tracked_lock held.
+ */
+static int tracked_add(struct pid *pid, unsigned long nr)
+{
+	struct tracked *t;
+	int err;
+
+	lockdep_assert_held(&tracked_lock);
+	t = xa_load(&tracked_xa, nr);
+	if (t) {
+		if (t->removing)
+			return -EBUSY;
+		return t->pid == pid ? 0 : -EEXIST;
+	}
+	if (!all && nr_tracked >= MAX_TRACKED)
+		return -ENOSPC;
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t->nr = nr;
+	snprintf(t->name, sizeof(t->name), "%lu", nr);
+	t->pid = get_pid(pid);
+	err = xa_err(xa_store(&tracked_xa, nr, t, GFP_KERNEL));
+	if (err)
+		goto out_free;
+	t->pde = proc_create_data(t->name, 0400, vmviz_dir, &tracked_ops, t);
+	if (!t->pde) {
+		err = -ENOMEM;
+		goto out_erase;
+	}
+	nr_tracked++;
+	return 0;
+
+out_erase:
+	xa_erase(&tracked_xa, nr);
+out_free:
+	put_pid(t->pid);
+	kfree(t);
+	return err;
+}
+
+/*
+ * All mode: make the directory match the task list. Files of reaped
+ * processes go, every thread-group leader without a file gets one, named
+ * by its number in the initial PID namespace. One scan of the PID
+ * namespace, SCAN_BATCH PIDs at a time; the tracepoint probes only queue
+ * this work.
+ */
+static void reconcile(struct work_struct *work)
+{
+	struct pid *batch[SCAN_BATCH];
+	bool room, again = false;
+	LIST_HEAD(dead);
+	int next = 1, n, i;
+
+	mutex_lock(&tracked_lock);
+	reap_dead(&dead);
+	mutex_unlock(&tracked_lock);
+	tracked_remove(&dead);
+
+	do {
+		struct pid *pid;
+
+		n = 0;
+		rcu_read_lock();
+		while ((room = n < SCAN_BATCH) &&
+		       (pid = find_ge_pid(next, &init_pid_ns))) {
+			struct tracked *t;
+
+			next = pid_nr(pid) + 1;
+			if (!pid_task(pid, PIDTYPE_TGID))
+				continue;	/* a thread, or not a task yet */
+			/*
+			 * Only this work removes entries in all mode (untrack
+			 * is refused, rmmod cancels the work first), so @t
+			 * cannot be freed under this look.
+			 */
+			t = xa_load(&tracked_xa, next - 1);
+			if (t && t->pid == pid)
+				continue;
+			batch[n++] = get_pid(pid);
+		}
+		rcu_read_unlock();
+
+		mutex_lock(&tracked_lock);
+		for (i = 0; i < n; i++) {
+			int err = tracked_add(batch[i], pid_nr(batch[i]));
+
+			/* The number's last owner was reaped since the reap above. */
+			if (err == -EEXIST || err == -EBUSY)
+				again = true;
+			else if (err)
+				pr_warn_ratelimited("no file for PID %d: %d\n",
+						    pid_nr(batch[i]), err);
+		}
+		mutex_unlock(&tracked_lock);
+		for (i = 0; i < n; i++)
+			put_pid(batch[i]);
+		cond_resched();
+	} while (!room);	/* a full batch: the scan goes on */
+
+	if (again)
+		queue_delayed_work(vmviz_wq, &reconcile_work, RECONCILE_DELAY);
+}
+
+/*
+ * Tracepoint probes (all mode). They run with preemption disabled: they
+ * may not sleep or allocate, so they only queue the reconcile work. A
+ * queued work is not pushed back by later events: a file appears or goes
+ * at most RECONCILE_DELAY plus one scan after the event.
+ */
+static void probe_fork(void *data, struct task_struct *parent,
+		       struct task_struct *child)
+{
+	if (child->pid == child->tgid)
+		queue_delayed_work(vmviz_wq, &reconcile_work, RECONCILE_DELAY);
+}
+
+/* After release_task() and an RCU grace period: the task was reaped. */
+static void probe_free(void *data, struct task_struct *p)
+{
+	/* A leader, or a thread that track gave a file of its own. */
+	if (p->pid == p->tgid || xa_load(&tracked_xa, p->pid))
+		queue_delayed_work(vmviz_wq, &reconcile_work, RECONCILE_DELAY);
+}
+
+static struct {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+} probes[] = {
+	{ "sched_process_fork", probe_fork },
+	{ "sched_process_free", probe_free },
+};
+
+/* The sched tracepoints are not exported: find them by name. */
+static void probe_lookup(struct tracepoint *tp, void *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(probes); i++)
+		if (!strcmp(tp->name, probes[i].name))
+			probes[i].tp = tp;
+}
+
+/* Unregister the first @n probes and wait until none runs. */
+static void probes_unregister(unsigned int n)
+{
+	while (n--)
+		tracepoint_probe_unregister(probes[n].tp, probes[n].probe, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+static int probes_register(void)
+{
+	unsigned int i;
+	int err;
+
+	for_each_kernel_tracepoint(probe_lookup, NULL);
+	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+		if (!probes[i].tp) {
+			pr_err("no tracepoint %s\n", probes[i].name);
+			err = -ENOENT;
+			goto out_unregister;
+		}
+		err = tracepoint_probe_register(probes[i].tp, probes[i].probe, NULL);
+		if (err)
+			goto out_unregister;
+	}
+	return 0;
+
+out_unregister:
+	probes_unregister(i);
+	return err;
 }
 
 /*
  * Check and parse a control write: a positive decimal PID without sign or
  * leading zero, optionally followed by one newline, nothing else (no
  * blanks, no NUL). Numbers past INT_MAX are -EINVAL like any other
- * malformed input. Fills in the number and the report file's @name.
+ * malformed input.
  *
  * Disclosure: only CAP_SYS_ADMIN in the initial namespace may track, checked
  * at open and again here against the opener's credentials.
  */
 static int control_parse(struct file *file, const char __user *ubuf,
-			 size_t count, int *nr, char *name)
+			 size_t count, int *nr)
 {
 	char buf[16];
 
@@ -132,7 +372,6 @@ static int control_parse(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	if (kstrtoint(buf, 10, nr) || *nr <= 0)
 		return -EINVAL;
-	snprintf(name, NAME_LEN, "%d", *nr);
 	return 0;
 }
 
@@ -144,77 +383,67 @@ static int control_open(struct inode *inode, struct file *file)
 }
 
 /*
- * Track @pid as /proc/vmviz/@name; 0 if it already is.
- *
- * Locking: tracked_lock held.
+ * Track the process the writer's PID namespace calls @nr, as
+ * /proc/vmviz/@nr (all mode: by its number in the initial namespace).
  */
-static int track(struct pid *pid, const char *name)
-{
-	struct tracked *t;
-
-	lockdep_assert_held(&tracked_lock);
-	t = tracked_find(name);
-	if (t)
-		return t->pid == pid ? 0 : -EEXIST;
-	if (nr_tracked >= MAX_TRACKED)
-		return -ENOSPC;
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (!t)
-		return -ENOMEM;
-	strscpy(t->name, name, sizeof(t->name));
-	t->pid = get_pid(pid);
-	t->pde = proc_create_data(t->name, 0400, vmviz_dir, &tracked_ops, t);
-	if (!t->pde) {
-		put_pid(t->pid);
-		kfree(t);
-		return -ENOMEM;
-	}
-	list_add_tail(&t->node, &tracked_list);
-	nr_tracked++;
-	return 0;
-}
-
 static ssize_t track_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
 {
-	char name[NAME_LEN];
+	LIST_HEAD(dead);
 	struct pid *pid;
 	int nr, err;
 
-	err = control_parse(file, ubuf, count, &nr, name);
+	err = control_parse(file, ubuf, count, &nr);
 	if (err)
 		return err;
-	mutex_lock(&tracked_lock);
-	reap_dead();
-	/* The number is read in the writer's PID namespace. */
 	pid = find_get_pid(nr);
+	err = mutex_lock_killable(&tracked_lock);
+	if (err)
+		goto out_put;
+	if (!all)
+		reap_dead(&dead);	/* all mode: the reconcile work does */
 	if (pid && pid_has_task(pid, PIDTYPE_PID))
-		err = track(pid, name);
+		err = tracked_add(pid, all ? pid_nr(pid) : nr);
 	else
 		err = -ESRCH;
 	mutex_unlock(&tracked_lock);
+	tracked_remove(&dead);
+out_put:
 	put_pid(pid);
 	return err ? err : count;
 }
 
+/*
+ * Remove /proc/vmviz/@nr, but only when @nr, read in the writer's PID
+ * namespace, is the process the file reports: a writer in another
+ * namespace may not remove it (-EPERM). Refused in all mode, where files
+ * follow processes (-EOPNOTSUPP).
+ */
 static ssize_t untrack_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
+	LIST_HEAD(dead);
 	struct tracked *t;
-	char name[NAME_LEN];
 	int nr, err;
 
-	err = control_parse(file, ubuf, count, &nr, name);
+	err = control_parse(file, ubuf, count, &nr);
 	if (err)
 		return err;
-	mutex_lock(&tracked_lock);
-	reap_dead();
-	t = tracked_find(name);
-	if (t)
-		tracked_free(t);
-	else
+	if (all)
+		return -EOPNOTSUPP;
+	err = mutex_lock_killable(&tracked_lock);
+	if (err)
+		return err;
+	reap_dead(&dead);
+	t = xa_load(&tracked_xa, nr);
+	if (!t || t->removing)
 		err = -ENOENT;
+	else if (pid_nr_ns(t->pid, task_active_pid_ns(current)) != nr)
+		err = -EPERM;
+	else
+		tracked_unlink(t, &dead);
 	mutex_unlock(&tracked_lock);
+	tracked_remove(&dead);
 	return err ? err : count;
 }
 
@@ -230,8 +459,55 @@ static const struct proc_ops untrack_ops = {
 	.proc_lseek = noop_llseek,
 };
 
+/*
+ * All mode: probes first, then one reconcile that has every existing
+ * process's file in place before insmod returns; a fork during it queues
+ * another.
+ */
+static int all_mode_start(void)
+{
+	int err;
+
+	vmviz_wq = alloc_ordered_workqueue("vmviz", 0);
+	if (!vmviz_wq)
+		return -ENOMEM;
+	err = probes_register();
+	if (err) {
+		destroy_workqueue(vmviz_wq);
+		return err;
+	}
+	queue_delayed_work(vmviz_wq, &reconcile_work, 0);
+	flush_delayed_work(&reconcile_work);
+	return 0;
+}
+
+/* No probe runs and no work is queued or running after this. */
+static void all_mode_stop(void)
+{
+	probes_unregister(ARRAY_SIZE(probes));
+	cancel_delayed_work_sync(&reconcile_work);
+	destroy_workqueue(vmviz_wq);
+}
+
+/* Remove every entry. Locking: tracked_lock not held. */
+static void tracked_remove_all(void)
+{
+	struct tracked *t;
+	unsigned long nr;
+	LIST_HEAD(dead);
+
+	mutex_lock(&tracked_lock);
+	xa_for_each(&tracked_xa, nr, t)
+		if (!t->removing)
+			tracked_unlink(t, &dead);
+	mutex_unlock(&tracked_lock);
+	tracked_remove(&dead);
+}
+
 static int __init vmviz_init(void)
 {
+	int err = -ENOMEM;
+
 	vmviz_report_init();
 	vmviz_dir = proc_mkdir_mode("vmviz", 0555, NULL);
 	if (!vmviz_dir)
@@ -240,30 +516,34 @@ static int __init vmviz_init(void)
 	    !proc_create("untrack", 0200, vmviz_dir, &untrack_ops) ||
 	    !proc_create("self", 0400, vmviz_dir, &self_ops))
 		goto out_remove_dir;
+	if (all) {
+		err = all_mode_start();
+		if (err)
+			goto out_remove_dir;
+	}
 	return 0;
 
 out_remove_dir:
 	proc_remove(vmviz_dir);
-	return -ENOMEM;
+	return err;
 }
 
 /*
  * Teardown order: the control files first (remove_proc_entry() waits for
- * writers inside them), so no write can reap an entry while it goes away;
- * then every entry, then self and the directory.
+ * writers inside them, and writers never wait for more than one read()
+ * of a report in flight), then the probes and the work, so nothing adds or
+ * removes entries any more; then every entry, then self and the directory.
  */
 static void __exit vmviz_exit(void)
 {
-	struct tracked *t, *tmp;
-
 	remove_proc_entry("track", vmviz_dir);
 	remove_proc_entry("untrack", vmviz_dir);
-	mutex_lock(&tracked_lock);
-	list_for_each_entry_safe(t, tmp, &tracked_list, node)
-		tracked_free(t);
-	mutex_unlock(&tracked_lock);
+	if (all)
+		all_mode_stop();
+	tracked_remove_all();
 	/* Waits for every caller inside proc_ops and releases open files. */
 	proc_remove(vmviz_dir);
+	xa_destroy(&tracked_xa);
 }
 
 module_init(vmviz_init);

@@ -31,30 +31,6 @@ static unsigned long level_size(enum vmviz_level level)
 	}
 }
 
-static enum vmviz_state swap_state(unsigned int type)
-{
-	if (type < MAX_SWAPFILES)
-		return VMVIZ_SWAP;
-	switch (type) {
-#ifdef CONFIG_MIGRATION
-	case SWP_MIGRATION_READ:
-		return VMVIZ_MIGR_READ;
-	case SWP_MIGRATION_READ_EXCLUSIVE:
-		return VMVIZ_MIGR_READ_EXCL;
-	case SWP_MIGRATION_WRITE:
-		return VMVIZ_MIGR_WRITE;
-#endif
-#ifdef CONFIG_MEMORY_FAILURE
-	case SWP_HWPOISON:
-		return VMVIZ_HWPOISON;
-#endif
-	case SWP_PTE_MARKER:
-		return VMVIZ_MARKER;
-	default:
-		return VMVIZ_DEVICE;
-	}
-}
-
 /**
  * vmviz_decode - split a raw leaf into what the hardware and the kernel see
  * @leaf: the leaf as the walker found it
@@ -115,83 +91,7 @@ void vmviz_decode(const struct vmviz_leaf *leaf, struct vmviz_entry *e)
 	}
 	e->hw = 0;
 	e->soft_dirty = !!(flags & _PAGE_SWP_SOFT_DIRTY);
-	vmviz_swp_decode(leaf->val, &e->swap_type, &e->pfn);
-	e->state = swap_state(e->swap_type);
-}
-
-/* Counts in base pages: a 2M leaf adds 512 to each count it meets. */
-void vmviz_pgstat_add(struct vmviz_pgstat *st, const struct vmviz_entry *e)
-{
-	unsigned long pages = (e->end - e->addr) >> PAGE_SHIFT;
-
-	if (e->state == VMVIZ_SWAP)
-		st->swapped += pages;
-	if (e->state != VMVIZ_PRESENT && e->state != VMVIZ_PROTNONE) {
-		st->nonpresent += pages;
-		return;
-	}
-	st->present += pages;
-	if (e->hw & _PAGE_DIRTY)
-		st->dirty += pages;
-	if (e->hw & _PAGE_ACCESSED)
-		st->accessed += pages;
-	if ((e->hw & _PAGE_RW) && e->state == VMVIZ_PRESENT)
-		st->writable += pages;
-	if (e->level != VMVIZ_PTE)
-		st->huge += pages;
-}
-
-/*
- * The step between the PFNs of two neighbouring entries of @e's size. Swap
- * offsets count entries; migration and other entries hold PFNs.
- */
-static unsigned long pfn_stride(const struct vmviz_entry *e)
-{
-	if (e->state == VMVIZ_SWAP)
-		return 1;
-	return level_size(e->level) >> PAGE_SHIFT;
-}
-
-void vmviz_run_begin(struct vmviz_run *run, const struct vmviz_entry *e)
-{
-	run->first = *e;
-	run->end = e->end;
-	run->count = 1;
-	run->next_pfn = e->pfn + pfn_stride(e);
-	run->step = '+';
-	run->open = true;
-}
-
-/**
- * vmviz_run_extend - merge @e into @run if it continues it
- * @run: an open run
- * @e: the next entry in address order
- *
- * It continues the run when it starts where the run ends, has the same
- * level, state, hardware flags, soft-dirty bit, protection key and swap
- * type, and its PFN (or swap offset) follows on from the last one, or, for
- * a run of present entries, equals it (the shared zero page).
- *
- * Return: true if merged; false if the run must be shown and a new one begun.
- */
-bool vmviz_run_extend(struct vmviz_run *run, const struct vmviz_entry *e)
-{
-	const struct vmviz_entry *f = &run->first;
-	unsigned long last_pfn = run->next_pfn - pfn_stride(f);
-
-	if (e->addr != run->end || e->level != f->level || e->state != f->state ||
-	    e->hw != f->hw || e->soft_dirty != f->soft_dirty || e->pkey != f->pkey ||
-	    e->swap_type != f->swap_type || e->end - e->addr != f->end - f->addr)
-		return false;
-	if (run->count == 1 && e->pfn == last_pfn && f->state == VMVIZ_PRESENT)
-		run->step = '=';
-	else if (run->step == '=' ? e->pfn != last_pfn : e->pfn != run->next_pfn)
-		return false;
-	if (run->step == '+')
-		run->next_pfn += pfn_stride(e);
-	run->end = e->end;
-	run->count++;
-	return true;
+	e->state = vmviz_decode_nonpresent(leaf->val, &e->swap_type, &e->pfn);
 }
 
 /*
@@ -239,6 +139,9 @@ static const char *const state_names[VMVIZ_NR_STATES] = {
 	[VMVIZ_MIGR_READ_EXCL] = "migr-rx",
 	[VMVIZ_MIGR_WRITE] = "migr-w",
 	[VMVIZ_HWPOISON] = "hwpoison",
+	[VMVIZ_UFFD_WP] = "uffd-wp",
+	[VMVIZ_GUARD] = "guard",
+	[VMVIZ_POISONED] = "poisoned",
 	[VMVIZ_MARKER] = "marker",
 	[VMVIZ_DEVICE] = "device",
 };
@@ -261,6 +164,7 @@ static const char *const size_names[] = {
  * buffer of PAGE_LINE_LEN (longer than the longest line) and written at once.
  */
 #define PAGE_LINE_LEN	160
+static_assert(PAGE_LINE_LEN > VMVIZ_PAGE_LINE_MAX);
 
 /* @v in lower-case hex, at least @width digits, zero-padded (%0*lx). */
 static char *put_hex(char *p, unsigned long v, unsigned int width)
@@ -309,17 +213,149 @@ static char *put_str(char *p, const char *s, unsigned int width)
 }
 
 /*
+ * The step between the PFNs of two neighbouring entries of @e's kind: swap
+ * offsets count entries, migration, hwpoison and device entries and present
+ * ones hold PFNs; markers hold none (0: every entry repeats the value 0).
+ */
+static unsigned long pfn_stride(const struct vmviz_entry *e)
+{
+	switch (e->state) {
+	case VMVIZ_SWAP:
+		return 1;
+	case VMVIZ_UFFD_WP:
+	case VMVIZ_GUARD:
+	case VMVIZ_POISONED:
+	case VMVIZ_MARKER:
+		return 0;
+	default:
+		return level_size(e->level) >> PAGE_SHIFT;
+	}
+}
+
+/* The step a run shows: one entry alone goes up, or repeats if it has no PFN. */
+static char run_step(const struct vmviz_run *run)
+{
+	if (run->step)
+		return run->step;
+	return pfn_stride(&run->first) ? '+' : '=';
+}
+
+/* The PFN (or swap offset) of the last entry merged into @run. */
+static unsigned long run_last_pfn(const struct vmviz_run *run)
+{
+	unsigned long moved = (run->count - 1) * pfn_stride(&run->first);
+
+	switch (run->step) {
+	case '+':
+		return run->first.pfn + moved;
+	case '-':
+		return run->first.pfn - moved;
+	default:
+		return run->first.pfn;
+	}
+}
+
+/*
+ * After @val was merged into @run, or began it: present PTEs that follow
+ * can be recognised by their raw value alone, which differs from @val by
+ * one page frame (up, down) or not at all, with every other bit equal.
+ */
+static void run_arm(struct vmviz_run *run, const struct vmviz_entry *e, u64 val)
+{
+	run->last_val = val;
+	run->fast = e->level == VMVIZ_PTE && e->state == VMVIZ_PRESENT &&
+		    run->step;
+	run->val_step = run->step == '+' ? PAGE_SIZE :
+			run->step == '-' ? -(u64)PAGE_SIZE : 0;
+}
+
+static void run_begin(struct vmviz_run *run, const struct vmviz_entry *e, u64 val)
+{
+	run->first = *e;
+	run->end = e->end;
+	run->count = 1;
+	run->step = 0;
+	run->open = true;
+	run_arm(run, e, val);
+}
+
+/*
+ * Merge @e into @run if it continues it: it starts where the run ends, has
+ * the same level, size, state, shown flags, soft-dirty bit, protection key
+ * and swap type, and its PFN (or swap offset) is the last one's plus one
+ * entry ('+'), minus one entry ('-'), or the same ('=': present entries,
+ * the shared zero page, and entries without a PFN). The second entry of a
+ * run decides its step.
+ */
+static bool run_extend(struct vmviz_run *run, const struct vmviz_entry *e, u64 val)
+{
+	const struct vmviz_entry *f = &run->first;
+	unsigned long stride = pfn_stride(f), last = run_last_pfn(run);
+	bool repeats = f->state == VMVIZ_PRESENT || f->state == VMVIZ_PROTNONE ||
+		       !stride;
+
+	if (e->addr != run->end || e->level != f->level || e->state != f->state ||
+	    e->hw != f->hw || e->soft_dirty != f->soft_dirty || e->pkey != f->pkey ||
+	    e->swap_type != f->swap_type || e->end - e->addr != f->end - f->addr)
+		return false;
+	if (!run->step) {
+		if (stride && e->pfn == last + stride)
+			run->step = '+';
+		else if (stride && e->pfn == last - stride)
+			run->step = '-';
+		else if (repeats && e->pfn == last)
+			run->step = '=';
+		else
+			return false;
+	} else if (e->pfn != (run->step == '+' ? last + stride :
+			      run->step == '-' ? last - stride : last)) {
+		return false;
+	}
+	run->end = e->end;
+	run->count++;
+	run_arm(run, e, val);
+	return true;
+}
+
+/* Add the base pages of @run to the counts of its VMA's sum line. */
+static void run_count(const struct vmviz_run *run, struct vmviz_pgstat *st)
+{
+	const struct vmviz_entry *f = &run->first;
+	unsigned long pages = (run->end - f->addr) >> PAGE_SHIFT;
+
+	if (f->state == VMVIZ_SWAP)
+		st->swapped += pages;
+	if (f->state != VMVIZ_PRESENT && f->state != VMVIZ_PROTNONE) {
+		st->nonpresent += pages;
+		return;
+	}
+	st->present += pages;
+	if (f->hw & _PAGE_DIRTY)
+		st->dirty += pages;
+	if (f->hw & _PAGE_ACCESSED)
+		st->accessed += pages;
+	if ((f->hw & _PAGE_RW) && f->state == VMVIZ_PRESENT)
+		st->writable += pages;
+	if (f->level != VMVIZ_PTE)
+		st->huge += pages;
+}
+
+/*
  * One page line (docs/FORMAT.md, "Page lines"), fields separated by blanks:
  *   level start-end count size state flags pfn step sd pkey swaptype
  * level: pte, pmd or pud; start-end: 16 hex digits each, end exclusive;
  * count: entries in the run; size: 4K, 2M or 1G per entry; state: present,
- * protnone, swap, migr-r, migr-rx, migr-w, hwpoison, marker, device; flags:
- * see vmviz_show_hwflags(), all '-' unless present or protnone; pfn: 10 hex
- * digits, the first entry's PFN, or its swap offset; step: '+' when PFNs
- * follow on, '=' when they repeat; sd: soft-dirty 0/1; pkey: 0-15; swaptype:
- * the kernel's swap type of a non-present entry, '-' for present ones.
+ * protnone, swap, migr-r, migr-rx, migr-w, hwpoison, uffd-wp, guard,
+ * poisoned, marker, device; flags: see vmviz_show_hwflags(), all '-' unless
+ * present or protnone; pfn: 10 hex digits, the first entry's PFN, its swap
+ * offset, or 0 for markers; step: '+' when PFNs go up entry by entry, '-'
+ * when they go down, '=' when they repeat; sd: soft-dirty 0/1; pkey: 0-15;
+ * swaptype: the kernel's swap type of a non-present entry, '-' for present
+ * ones.
+ *
+ * Shows @run, counts it and closes it.
  */
-void vmviz_run_show(struct seq_file *m, const struct vmviz_run *run)
+static void run_show(struct vmviz_run *run, struct vmviz_sink *sink)
 {
 	const struct vmviz_entry *f = &run->first;
 	char line[PAGE_LINE_LEN], *p = line;
@@ -344,7 +380,7 @@ void vmviz_run_show(struct seq_file *m, const struct vmviz_run *run)
 	*p++ = ' ';
 	p = put_hex(p, f->pfn, 10);
 	*p++ = ' ';
-	*p++ = run->step;
+	*p++ = run_step(run);
 	*p++ = ' ';
 	*p++ = f->soft_dirty ? '1' : '0';
 	*p++ = ' ';
@@ -355,5 +391,85 @@ void vmviz_run_show(struct seq_file *m, const struct vmviz_run *run)
 	else
 		p = put_dec(p, f->swap_type, 0);
 	*p++ = '\n';
-	seq_write(m, line, p - line);
+	seq_write(sink->m, line, p - line);
+	run_count(run, sink->st);
+	(*sink->lines)++;
+	if (sink->room)
+		sink->room--;
+	run->open = false;
+}
+
+/*
+ * Merge one leaf into the runs. Returns false, without taking @leaf, when
+ * the run it ended was shown and the record has no room for more lines.
+ */
+static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
+		      struct vmviz_sink *sink)
+{
+	struct vmviz_entry e;
+
+	vmviz_decode(leaf, &e);
+	if (run->open) {
+		if (run_extend(run, &e, leaf->val))
+			return true;
+		run_show(run, sink);
+		if (vmviz_sink_full(sink))
+			return false;
+	}
+	run_begin(run, &e, leaf->val);
+	return true;
+}
+
+/**
+ * vmviz_run_feed - merge a batch of entries into the page lines
+ * @run: the open run, carried from batch to batch
+ * @b: the batch, as the walker handed it on
+ * @sink: where finished runs are shown and counted
+ *
+ * The inner loop runs over the copied table itself. A present PTE that
+ * continues the run is merged on its raw value alone (run_arm()); any other
+ * entry is decoded and merged or begins a new run.
+ *
+ * Return: the number of entries of @b taken; fewer than b->nr when a line
+ * filled the record: the walk goes on at the first entry not taken.
+ */
+unsigned int vmviz_run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
+			    struct vmviz_sink *sink)
+{
+	struct vmviz_leaf leaf = { .level = b->level };
+	unsigned long addr = b->addr;
+	unsigned int i;
+
+	if (b->level != VMVIZ_PTE) {
+		leaf.addr = b->addr;
+		leaf.end = b->end;
+		leaf.val = b->val;
+		return feed_leaf(run, &leaf, sink) ? 1 : 0;
+	}
+	for (i = 0; i < b->nr; i++, addr += PAGE_SIZE) {
+		u64 val = pte_val(b->ptes[i]);
+
+		if (pte_none(b->ptes[i]))
+			continue;
+		if (run->fast && addr == run->end &&
+		    val == run->last_val + run->val_step) {
+			run->last_val = val;
+			run->end += PAGE_SIZE;
+			run->count++;
+			continue;
+		}
+		leaf.addr = addr;
+		leaf.end = addr + PAGE_SIZE;
+		leaf.val = val;
+		if (!feed_leaf(run, &leaf, sink))
+			return i;
+	}
+	return b->nr;
+}
+
+/* Show the open run, if any: the walk of its VMA is over. */
+void vmviz_run_flush(struct vmviz_run *run, struct vmviz_sink *sink)
+{
+	if (run->open)
+		run_show(run, sink);
 }

@@ -1,50 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmviz: the report of one process, streamed through seq_file: a header
- * (identity, geometry, mm_struct, segments), then each VMA and its pages.
+ * (provenance, identity, geometry, mm_struct, segments), then each VMA, its
+ * pages and its sums, then an end line.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
-#include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/utsname.h>
 
 #include "compat.h"
 #include "vmviz.h"
 
 /* The format version on the first line; the reader refuses others. */
-#define VMVIZ_FORMAT_VERSION	1
+#define VMVIZ_FORMAT_VERSION	2
 
 /* Page lines per seq_file record: keeps a record well inside one page. */
 #define LINES_PER_RECORD	32
 
 /*
- * The longest page line vmviz_run_show() prints, rounded up. A record of
- * page lines ends while the seq_file buffer still has this much room: a
- * record that overflows the buffer is thrown away and walked and formatted
- * again by the next read(), which doubled the cost of the page lines.
+ * The work one hold of the target's mmap lock may do: entries read by the
+ * walker (upper-level entries and PTEs copied; a full PTE table is 512).
+ * Past it, or as soon as a writer waits for the lock, the walk drops the
+ * lock and takes it again; a VMA line counts as VMA_LINE_WORK. The longest
+ * hold is this budget plus one PTE table, whatever the size of a VMA.
  */
-#define PAGE_LINE_MAX		128
+#define HOLD_BUDGET		8192
+#define VMA_LINE_WORK		64
 
 /*
  * A report is a sequence of records. Record 0 is the header; then, for each
- * VMA, a VMA line and records of up to LINES_PER_RECORD page lines. The
- * position of a record is only a counter: where it starts is kept in the
- * cursor (@phase, @addr), which next() moves on. seq_file replays a record
- * from the same cursor when it did not fit, and restarts from position 0 on
- * a seek, so the cursor is always that of the record at @pos.
+ * VMA, records holding its VMA line, its page lines (at most
+ * LINES_PER_RECORD a record), and its sum line; then the end line. The
+ * position of a record is only a counter: where it starts is the cursor
+ * (struct report_cursor), which show() works out for the next record and
+ * next() takes over. seq_file replays a record from the same cursor when
+ * it did not fit, and restarts from position 0 on a seek, so the cursor is
+ * always that of the record at @pos.
  */
 enum report_phase {
 	PHASE_HEADER,
 	PHASE_VMA,	/* the VMA line of the first VMA ending above @addr */
-	PHASE_PAGES,	/* page lines from @addr to the end of its VMA */
+	PHASE_PAGES,	/* page lines of the VMA from @addr on */
+	PHASE_SUM,	/* the sum line of the VMA: [sum_start, addr) */
+	PHASE_END,
 	PHASE_DONE,
+};
+
+struct report_cursor {
+	enum report_phase phase;
+	unsigned long addr;
+	unsigned long vma_start, vma_end;	/* the VMA of the last VMA line */
+	unsigned long sum_start;		/* where its page walk began */
+	struct vmviz_pgstat st;			/* its counts so far */
+	struct vmviz_run run;			/* its open run of entries */
+	unsigned long vmas, lines;		/* VMA and page lines so far */
 };
 
 struct vmviz_report {
@@ -52,44 +73,63 @@ struct vmviz_report {
 	struct mm_struct *mm;		/* mmgrab()ed; NULL: no mm at open */
 	pte_t *ptes;			/* the walker's copy of one PTE table */
 
-	loff_t pos;			/* the record the cursor belongs to */
-	enum report_phase phase;
-	unsigned long addr;
+	loff_t pos;			/* the record @cur belongs to */
+	struct report_cursor cur;
+	struct report_cursor next;	/* set by show(): record @pos + 1 */
 
-	/* Set by show(): where the record after this one starts. */
-	enum report_phase next_phase;
-	unsigned long next_addr;
-
-	/* Valid from start() to stop() only: never across read() calls. */
+	/*
+	 * Valid from start() to stop() only: never across read() calls. @vma
+	 * is the VMA of the cursor, checked under this hold of the mmap lock
+	 * (@mm_locked), or read-locked itself (@vma_locked).
+	 */
 	struct task_struct *task;
 	struct vm_area_struct *vma;
+	unsigned long held;		/* work done under this hold */
+	bool mm_got;			/* an mm_users reference (mmget) */
 	bool mm_locked;
+	bool vma_locked;
 };
 
-static siphash_key_t ptr_key;
+/*
+ * /proc/sys/kernel/random/boot_id, read once at load: the kernel keeps it
+ * in a static of drivers/char/random.c, exported to nobody.
+ */
+static char boot_id[40] = "unknown";
 
-/* The key of the identity hash: random, drawn once per module load. */
 void vmviz_report_init(void)
 {
-	get_random_bytes(&ptr_key, sizeof(ptr_key));
+	struct file *f = filp_open("/proc/sys/kernel/random/boot_id", O_RDONLY, 0);
+	char buf[36];
+	loff_t pos = 0;
+	unsigned int i;
+
+	if (IS_ERR(f)) {
+		pr_warn("no boot id: /proc/sys/kernel/random/boot_id: %ld\n", PTR_ERR(f));
+		return;
+	}
+	if (kernel_read(f, buf, sizeof(buf), &pos) == sizeof(buf)) {
+		for (i = 0; i < sizeof(buf); i++)
+			if (!isxdigit(buf[i]) && buf[i] != '-')
+				break;
+		if (i == sizeof(buf)) {
+			memcpy(boot_id, buf, sizeof(buf));
+			boot_id[sizeof(buf)] = '\0';
+		}
+	}
+	filp_close(f, NULL);
 }
 
 /*
- * Identities are a keyed hash of the pointer: equal for one object within
- * one load of the module, never the address itself.
+ * What names (comm, paths, the release) have escaped as \ooo: blank and
+ * backslash, which would break the line into fields, and every control
+ * byte, so that a name a process chose (a comm, a file name) cannot move
+ * the cursor or recolour the terminal of whoever cats a report.
  */
-u64 vmviz_hash_ptr(const void *ptr)
-{
-	return siphash_1u64((u64)(unsigned long)ptr, &ptr_key);
-}
-
-static void show_id(struct seq_file *m, const char *key, const void *ptr)
-{
-	if (ptr)
-		seq_printf(m, " %s %016llx", key, vmviz_hash_ptr(ptr));
-	else
-		seq_printf(m, " %s none", key);
-}
+static const char name_esc[] = {
+	' ', '\\', 001, 002, 003, 004, 005, 006, 007, 010, 011, 012, 013, 014,
+	015, 016, 017, 020, 021, 022, 023, 024, 025, 026, 027, 030, 031, 032,
+	033, 034, 035, 036, 037, 0177, 0
+};
 
 /* A size for people: a whole number of the largest binary unit that fits. */
 static void show_size(struct seq_file *m, u64 bytes)
@@ -112,6 +152,24 @@ static void show_range(struct seq_file *m, const char *line, const char *name,
 	seq_putc(m, '\n');
 }
 
+/*
+ * Header, part 1 (docs/FORMAT.md, "Provenance"):
+ *   report kernel RELEASE boot BOOTID time SEC.NSEC boottime SEC.NSEC
+ * the kernel that made the report, its boot, and when (CLOCK_REALTIME and
+ * CLOCK_BOOTTIME) the header was read.
+ */
+static void show_provenance(struct seq_file *m)
+{
+	struct timespec64 real, boot;
+
+	ktime_get_real_ts64(&real);
+	ktime_get_boottime_ts64(&boot);
+	seq_puts(m, "report kernel ");
+	seq_escape(m, init_utsname()->release, name_esc);
+	seq_printf(m, " boot %s time %lld.%09ld boottime %lld.%09ld\n", boot_id,
+		   (s64)real.tv_sec, real.tv_nsec, (s64)boot.tv_sec, boot.tv_nsec);
+}
+
 static const char *task_kind(struct task_struct *task)
 {
 	if (task->flags & PF_KTHREAD)
@@ -124,19 +182,26 @@ static const char *task_kind(struct task_struct *task)
 }
 
 /*
- * Header, part 1 (docs/FORMAT.md, "Identity"):
+ * Header, part 2 (docs/FORMAT.md, "Identity"):
  *   task pid N tgid N kind K state C comm NAME
- *   mm id ID users N count N active ID
+ *   mm id ID users N count N active own|other|none
  * pid and tgid are in the reader's PID namespace; kind is process, thread,
  * kthread, zombie or exited; state is the letter of /proc/PID/stat; comm is
- * escaped (blank, tab, newline and backslash as \ooo). ID is 16 hex digits,
- * a keyed hash of the mm pointer, equal for tasks sharing one mm, or none.
- * active is the mm the task runs on: its own, or the one a kernel thread
- * borrows while it runs.
+ * escaped (name_esc).
+ *
+ * ID is the mm's x86 context ID (mm->context.ctx_id, 16 hex digits): the
+ * kernel numbers every mm_struct it creates from one 64-bit counter and
+ * never gives a number twice in a boot, so with the boot id it names one
+ * address space for ever, even once the mm_struct's memory is reused.
+ * users and count are mm_users and mm_count without the references this
+ * read holds: the mmget() of start() and the mmgrab() of open. active says
+ * whether the task runs on its own mm, on another (a kernel thread
+ * borrowing one) or on none.
  */
-static void show_identity(struct seq_file *m, struct task_struct *task,
+static void show_identity(struct seq_file *m, struct vmviz_report *r,
 			  struct mm_struct *mm)
 {
+	struct task_struct *task = r->task;
 	char comm[TASK_COMM_LEN];
 	struct mm_struct *active;
 
@@ -144,22 +209,25 @@ static void show_identity(struct seq_file *m, struct task_struct *task,
 	seq_printf(m, "task pid %d tgid %d kind %s state %c comm ",
 		   task_pid_vnr(task), task_tgid_vnr(task), task_kind(task),
 		   task_state_to_char(task));
-	seq_escape(m, comm, " \t\n\\");
+	seq_escape(m, comm, name_esc);
 	seq_putc(m, '\n');
 
+	if (mm)
+		seq_printf(m, "mm id %016llx users %d count %d",
+			   (u64)mm->context.ctx_id,
+			   atomic_read(&mm->mm_users) - r->mm_got,
+			   atomic_read(&mm->mm_count) - 1);
+	else
+		seq_puts(m, "mm id none users 0 count 0");
 	task_lock(task);
 	active = task->active_mm;
-	seq_puts(m, "mm");
-	show_id(m, "id", mm);
-	seq_printf(m, " users %d count %d", mm ? atomic_read(&mm->mm_users) : 0,
-		   mm ? atomic_read(&mm->mm_count) : 0);
-	show_id(m, "active", active);
-	seq_putc(m, '\n');
 	task_unlock(task);
+	seq_printf(m, " active %s\n", !active ? "none" :
+		   active == r->mm ? "own" : "other");
 }
 
 /*
- * Header, part 2 (docs/FORMAT.md, "Geometry"):
+ * Header, part 3 (docs/FORMAT.md, "Geometry"):
  *   geometry page_size N levels 4|5 task_size HEX mmap_base HEX
  *            mmap_window HEX layout topdown|legacy
  *   space user|hole|kernel START-LAST size SIZE
@@ -186,11 +254,11 @@ static void show_geometry(struct seq_file *m, struct mm_struct *mm)
 }
 
 /*
- * Header, part 3 (docs/FORMAT.md, "mm_struct"):
+ * Header, part 4 (docs/FORMAT.md, "mm_struct"):
  *   field NAME HEX         one per layout field of the mm_struct
  *   counter NAME N         in pages
- * The rss_* counters are the kernel's per-mm RSS counters (what
- * /proc/PID/status shows as RssFile, RssAnon, RssShmem and VmSwap).
+ * The rss_* counters are the kernel's per-mm RSS counters, summed as
+ * /proc/PID/status sums them for RssFile, RssAnon, RssShmem and VmSwap.
  */
 static void show_mm_struct(struct seq_file *m, struct mm_struct *mm)
 {
@@ -218,10 +286,10 @@ static void show_mm_struct(struct seq_file *m, struct mm_struct *mm)
 		{ "data_vm", mm->data_vm },
 		{ "exec_vm", mm->exec_vm },
 		{ "stack_vm", mm->stack_vm },
-		{ "rss_file", get_mm_counter(mm, MM_FILEPAGES) },
-		{ "rss_anon", get_mm_counter(mm, MM_ANONPAGES) },
-		{ "rss_shmem", get_mm_counter(mm, MM_SHMEMPAGES) },
-		{ "swap_ents", get_mm_counter(mm, MM_SWAPENTS) },
+		{ "rss_file", vmviz_mm_counter(mm, MM_FILEPAGES) },
+		{ "rss_anon", vmviz_mm_counter(mm, MM_ANONPAGES) },
+		{ "rss_shmem", vmviz_mm_counter(mm, MM_SHMEMPAGES) },
+		{ "swap_ents", vmviz_mm_counter(mm, MM_SWAPENTS) },
 	};
 	unsigned int i;
 
@@ -239,47 +307,64 @@ static const char *special_name(struct vm_area_struct *vma)
 	return NULL;
 }
 
-/* The rule of /proc/PID/maps for [stack] (its rule for [heap] is in compat.h). */
-static bool vma_is_stack(struct vm_area_struct *vma)
-{
-	return vma->vm_start <= vma->vm_mm->start_stack &&
-	       vma->vm_end >= vma->vm_mm->start_stack;
-}
-
 static bool vma_overlaps(struct vm_area_struct *vma, unsigned long start,
 			 unsigned long end)
 {
 	return start < end && vma->vm_start < end && vma->vm_end > start;
 }
 
+enum vma_seg {
+	SEG_CODE, SEG_DATA, SEG_BSS, SEG_HEAP, SEG_STACK, SEG_VDSO, SEG_VVAR,
+	SEG_SPECIAL, SEG_IMAGE, SEG_MMAP,
+};
+
+static const char *const seg_names[] = {
+	[SEG_CODE] = "code", [SEG_DATA] = "data", [SEG_BSS] = "bss",
+	[SEG_HEAP] = "heap", [SEG_STACK] = "stack", [SEG_VDSO] = "vdso",
+	[SEG_VVAR] = "vvar", [SEG_SPECIAL] = "special", [SEG_IMAGE] = "image",
+	[SEG_MMAP] = "mmap",
+};
+
 /*
- * The segment a VMA belongs to: vdso, vvar, special, stack, heap, code,
- * data, bss (the anonymous mapping from the page after end_data up to
- * start_brk), image (other mappings of the executable's file) or mmap.
- * @image is the file mapped at start_code, if any.
+ * The one classification of a VMA, behind both its segment and its name,
+ * in the order /proc/PID/maps names VMAs: a file-backed VMA is code, data,
+ * image (another mapping of the file mapped at start_code: @image) or
+ * mmap, never heap or stack; then special mappings (vdso, vvar, special);
+ * then anonymous ones: heap (it overlaps start_brk..brk: the rule of
+ * vma_is_initial_heap(), on every kernel), stack (it holds start_stack),
+ * code or data (ranges set by prctl(PR_SET_MM)), bss (it starts at the page
+ * after end_data and ends at or below start_brk), or mmap.
  */
-static const char *vma_segment(struct vm_area_struct *vma, struct file *image)
+static enum vma_seg vma_segment(struct vm_area_struct *vma, struct file *image)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	const char *special = special_name(vma);
+	const char *special;
 
+	if (vma->vm_file) {
+		if (vma_overlaps(vma, mm->start_code, mm->end_code))
+			return SEG_CODE;
+		if (vma_overlaps(vma, mm->start_data, mm->end_data))
+			return SEG_DATA;
+		if (image && file_inode(vma->vm_file) == file_inode(image))
+			return SEG_IMAGE;
+		return SEG_MMAP;
+	}
+	special = special_name(vma);
 	if (special)
-		return !strcmp(special, "[vdso]") ? "vdso" :
-		       !strncmp(special, "[vvar", 5) ? "vvar" : "special";
-	if (vma_is_stack(vma))
-		return "stack";
-	if (vmviz_vma_is_heap(vma))
-		return "heap";
+		return !strcmp(special, "[vdso]") ? SEG_VDSO :
+		       !strncmp(special, "[vvar", 5) ? SEG_VVAR : SEG_SPECIAL;
+	if (vma_overlaps(vma, mm->start_brk, mm->brk))
+		return SEG_HEAP;
+	if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
+		return SEG_STACK;
 	if (vma_overlaps(vma, mm->start_code, mm->end_code))
-		return "code";
+		return SEG_CODE;
 	if (vma_overlaps(vma, mm->start_data, mm->end_data))
-		return "data";
-	if (!vma->vm_file && vma->vm_start == PAGE_ALIGN(mm->end_data) &&
+		return SEG_DATA;
+	if (vma->vm_start == PAGE_ALIGN(mm->end_data) &&
 	    vma->vm_end <= mm->start_brk)
-		return "bss";
-	if (vma->vm_file && image && file_inode(vma->vm_file) == file_inode(image))
-		return "image";
-	return "mmap";
+		return SEG_BSS;
+	return SEG_MMAP;
 }
 
 static struct file *image_file(struct mm_struct *mm)
@@ -292,42 +377,35 @@ static struct file *image_file(struct mm_struct *mm)
 }
 
 /*
- * Header, part 4 (docs/FORMAT.md, "Segments"):
+ * Header, part 5 (docs/FORMAT.md, "Segments"):
  *   segment NAME START-END size SIZE
  * for code, data, bss, heap, mmap, stack, args, env, vdso and vvar, END
- * exclusive. bss runs from end_data to the end of the anonymous mapping
- * that follows the data (the tail of the last data page and that mapping);
- * mmap spans the VMAs of segment mmap; stack, vdso and vvar are their VMAs.
- * A segment that does not exist is shown as 0-0.
+ * exclusive. bss runs from end_data to the end of the VMA of segment bss
+ * (the tail of the last data page and that mapping); mmap spans the VMAs
+ * of segment mmap; stack, vdso and vvar are their VMAs. A segment that does
+ * not exist is shown as 0-0.
+ *
+ * Locking: mmap read lock held; one pass over the VMAs, with find_vma().
  */
 static void show_segments(struct seq_file *m, struct mm_struct *mm)
 {
 	unsigned long mmap_lo = ~0UL, mmap_hi = 0, bss_end = mm->end_data;
-	unsigned long stack[2] = {}, vdso[2] = {}, vvar[2] = {};
+	unsigned long range[SEG_MMAP + 1][2] = {};
 	struct file *image = image_file(mm);
 	struct vm_area_struct *vma;
 
-	VMA_ITERATOR(vmi, mm, 0);
-	for_each_vma(vmi, vma) {
-		const char *seg = vma_segment(vma, image);
-		unsigned long *range = NULL;
+	for (vma = find_vma(mm, 0); vma; vma = find_vma(mm, vma->vm_end)) {
+		enum vma_seg seg = vma_segment(vma, image);
 
-		if (!strcmp(seg, "mmap")) {
+		if (seg == SEG_MMAP) {
 			mmap_lo = min(mmap_lo, vma->vm_start);
 			mmap_hi = max(mmap_hi, vma->vm_end);
-		} else if (!strcmp(seg, "bss")) {
+		} else if (seg == SEG_BSS) {
 			bss_end = vma->vm_end;
-		} else if (!strcmp(seg, "stack")) {
-			range = stack;
-		} else if (!strcmp(seg, "vdso")) {
-			range = vdso;
-		} else if (!strcmp(seg, "vvar")) {
-			range = vvar;
-		}
-		if (range) {
-			if (!range[1])
-				range[0] = vma->vm_start;
-			range[1] = vma->vm_end;
+		} else {
+			if (!range[seg][1])
+				range[seg][0] = vma->vm_start;
+			range[seg][1] = vma->vm_end;
 		}
 	}
 	if (bss_end == mm->end_data && mm->end_data)
@@ -342,26 +420,28 @@ static void show_segments(struct seq_file *m, struct mm_struct *mm)
 	show_range(m, "segment", "bss", mm->end_data, bss_end);
 	show_range(m, "segment", "heap", mm->start_brk, mm->brk);
 	show_range(m, "segment", "mmap", mmap_lo, mmap_hi);
-	show_range(m, "segment", "stack", stack[0], stack[1]);
+	show_range(m, "segment", "stack", range[SEG_STACK][0], range[SEG_STACK][1]);
 	show_range(m, "segment", "args", mm->arg_start, mm->arg_end);
 	show_range(m, "segment", "env", mm->env_start, mm->env_end);
-	show_range(m, "segment", "vdso", vdso[0], vdso[1]);
-	show_range(m, "segment", "vvar", vvar[0], vvar[1]);
+	show_range(m, "segment", "vdso", range[SEG_VDSO][0], range[SEG_VDSO][1]);
+	show_range(m, "segment", "vvar", range[SEG_VVAR][0], range[SEG_VVAR][1]);
 }
 
-static void show_header(struct seq_file *m, struct vmviz_report *r)
+static void show_header(struct seq_file *m, struct vmviz_report *r,
+			struct report_cursor *c)
 {
 	struct mm_struct *mm = r->mm_locked ? r->mm : NULL;
 
 	seq_printf(m, "vmviz-format %d\n", VMVIZ_FORMAT_VERSION);
-	show_identity(m, r->task, mm);
+	show_provenance(m);
+	show_identity(m, r, mm);
 	show_geometry(m, mm);
 	if (mm) {
 		show_mm_struct(m, mm);
 		show_segments(m, mm);
 	}
-	r->next_phase = mm ? PHASE_VMA : PHASE_DONE;
-	r->next_addr = 0;
+	c->phase = mm ? PHASE_VMA : PHASE_END;
+	c->addr = 0;
 }
 
 /*
@@ -434,252 +514,271 @@ static unsigned int vm_pkey(unsigned long flags)
 #endif
 }
 
-/* The name /proc/PID/maps gives, escaped; [anon] where maps shows none. */
-static void show_vma_name(struct seq_file *m, struct vm_area_struct *vma)
+/*
+ * The name /proc/PID/maps gives, escaped; [anon] where maps shows none.
+ * It follows the VMA's segment, but for 6.1's [heap], which maps also
+ * gives an anonymous VMA that only touches start_brk..brk.
+ */
+static void show_vma_name(struct seq_file *m, struct vm_area_struct *vma,
+			  enum vma_seg seg)
 {
 	const char *special = special_name(vma);
 
 	if (vma->vm_file)
-		seq_path(m, vmviz_file_path(vma->vm_file), " \t\n\\");
+		seq_path(m, vmviz_file_path(vma->vm_file), name_esc);
 	else if (special)
 		seq_puts(m, special);
-	else if (vmviz_vma_is_heap(vma))
+	else if (seg == SEG_HEAP || vmviz_maps_heap(vma))
 		seq_puts(m, "[heap]");
-	else if (vma_is_stack(vma))
+	else if (seg == SEG_STACK)
 		seq_puts(m, "[stack]");
 	else
 		seq_puts(m, "[anon]");
 }
 
-/*
- * The counts of a VMA line. Neighbouring PTEs mostly carry the same flags:
- * the counts one PTE adds are kept with its flags, and the PTEs that follow
- * with the same flags are only counted, without being decoded, until the
- * flags change or the walk ends.
- */
-struct count_state {
-	struct vmviz_pgstat st;
-	struct vmviz_pgstat pte_inc;	/* what one PTE with @pte_flags adds */
-	u64 pte_flags;
-	unsigned long reps;		/* PTEs with @pte_flags not yet added */
-};
-
-static void count_flush(struct count_state *cs)
+/* Drop the lock the read holds on the target: a VMA's, or the mmap lock. */
+static void report_unlock(struct vmviz_report *r)
 {
-	struct vmviz_pgstat *st = &cs->st;
-	const struct vmviz_pgstat *inc = &cs->pte_inc;
-	unsigned long n = cs->reps;
-
-	st->present += inc->present * n;
-	st->dirty += inc->dirty * n;
-	st->accessed += inc->accessed * n;
-	st->writable += inc->writable * n;
-	st->huge += inc->huge * n;
-	st->swapped += inc->swapped * n;
-	st->nonpresent += inc->nonpresent * n;
-	cs->reps = 0;
+	if (r->vma_locked)
+		vmviz_unlock_vma(r->vma);
+	r->vma_locked = false;
+	if (r->mm_locked)
+		mmap_read_unlock(r->mm);
+	r->mm_locked = false;
+	r->vma = NULL;
+	r->held = 0;
 }
 
-static int count_leaf(void *arg, const struct vmviz_leaf *leaf)
+/* Hold the mmap read lock, killably: VMA lines and the walk without VMA locks. */
+static int report_lock_mm(struct vmviz_report *r)
 {
-	struct count_state *cs = arg;
-	u64 flags = leaf->val & PTE_FLAGS_MASK;
-	struct vmviz_entry e;
-
-	/* Present or PROT_NONE: the counts depend on the flags alone. */
-	if (leaf->level == VMVIZ_PTE && (flags & (_PAGE_PRESENT | _PAGE_PROTNONE))) {
-		if (cs->reps && cs->pte_flags == flags) {
-			cs->reps++;
-			return 0;
-		}
-		count_flush(cs);
-		vmviz_decode(leaf, &e);
-		memset(&cs->pte_inc, 0, sizeof(cs->pte_inc));
-		vmviz_pgstat_add(&cs->pte_inc, &e);
-		cs->pte_flags = flags;
-		cs->reps = 1;
+	if (r->mm_locked)
 		return 0;
-	}
-	vmviz_decode(leaf, &e);
-	vmviz_pgstat_add(&cs->st, &e);
+	report_unlock(r);
+	if (mmap_read_lock_killable(r->mm))
+		return -EINTR;
+	r->mm_locked = true;
 	return 0;
 }
 
 /*
- * A VMA line (docs/FORMAT.md, "VMA lines"):
+ * Between two pieces of a report: a fatal signal ends the read here, and
+ * the lock is dropped when this hold has done its share of work, or when a
+ * writer waits for the mmap lock, so that the target's mmap, munmap or
+ * mprotect waits for one bounded piece at most. The caller takes the lock
+ * it needs again, and looks its VMA up again.
+ */
+static int report_pause(struct vmviz_report *r)
+{
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	if (r->held < HOLD_BUDGET &&
+	    !(r->mm_locked && mmap_lock_is_contended(r->mm)))
+		return 0;
+	report_unlock(r);
+	cond_resched();
+	return 0;
+}
+
+/*
+ * A VMA line (docs/FORMAT.md, "VMA lines"), of the first VMA ending above
+ * c->addr:
  *   vma START-END PERM OFFSET NAME seg SEG flags HEX vm NAMES prot HEX
- *       protflags FLAGS anon 0|1 pkey N present N dirty N accessed N
- *       writable N huge N swapped N nonpresent N
+ *       protflags FLAGS anon 0|1 pkey N
  * PERM and OFFSET (bytes, 16 hex digits; 0 without a file) as
  * /proc/PID/maps has them; vm names the vm_flags as smaps' VmFlags does,
- * in bit order, comma separated; prot is
- * vm_page_prot, protflags its hardware bits as in page lines; anon tells
- * whether an anon_vma is attached; the counts are base pages of this VMA's
- * entries: present (P or PROT_NONE), dirty, accessed, writable (P and RW),
- * huge (mapped by 2M or 1G leaves), swapped (in swap), nonpresent (swap,
- * migration and other non-present entries).
+ * in bit order, comma separated; prot is vm_page_prot, protflags its
+ * hardware bits as in page lines; anon tells whether an anon_vma is
+ * attached. Its page lines follow from c->addr on (a VMA that changed
+ * while it was read is shown again from where its walk stopped).
  *
- * Locking: mmap read lock of the VMA's mm held (it walks the page tables).
+ * Locking: mmap read lock held.
  */
-static void show_vma(struct seq_file *m, struct vmviz_report *r)
+static int show_vma(struct seq_file *m, struct vmviz_report *r,
+		    struct report_cursor *c)
 {
-	struct vm_area_struct *vma = r->vma;
-	unsigned long flags = vmviz_vm_flags(vma);
-	struct count_state cs = {};
-	struct vmviz_pgstat st;
+	struct vm_area_struct *vma;
+	enum vma_seg seg;
+	unsigned long flags;
+	int err;
 
-	mmap_assert_locked(vma->vm_mm);
-	vmviz_walk(vma->vm_mm, vma->vm_start, vma->vm_end, r->ptes, count_leaf, &cs);
-	count_flush(&cs);
-	st = cs.st;
+	err = report_pause(r);
+	if (!err)
+		err = report_lock_mm(r);
+	if (err)
+		return err;
+	vma = find_vma(r->mm, c->addr);
+	if (!vma) {
+		c->phase = PHASE_END;
+		return 0;
+	}
+	r->vma = vma;
+	r->held += VMA_LINE_WORK;
+	flags = vmviz_vm_flags(vma);
+	seg = vma_segment(vma, image_file(r->mm));
 
 	seq_printf(m, "vma %016lx-%016lx %c%c%c%c %016llx ", vma->vm_start,
 		   vma->vm_end, flags & VM_READ ? 'r' : '-',
 		   flags & VM_WRITE ? 'w' : '-', flags & VM_EXEC ? 'x' : '-',
 		   flags & VM_MAYSHARE ? 's' : 'p',
 		   vma->vm_file ? (u64)vma->vm_pgoff << PAGE_SHIFT : 0);
-	show_vma_name(m, vma);
-	seq_printf(m, " seg %s flags %016lx vm ",
-		   vma_segment(vma, image_file(vma->vm_mm)), flags);
+	show_vma_name(m, vma, seg);
+	seq_printf(m, " seg %s flags %016lx vm ", seg_names[seg], flags);
 	show_vm_flags(m, flags);
 	seq_printf(m, " prot %016llx protflags ",
 		   (u64)pgprot_val(vma->vm_page_prot));
 	vmviz_show_hwflags(m, pgprot_val(vma->vm_page_prot), VMVIZ_PTE);
-	seq_printf(m, " anon %d pkey %u", !!vma->anon_vma, vm_pkey(flags));
-	seq_printf(m, " present %lu dirty %lu accessed %lu writable %lu huge %lu",
-		   st.present, st.dirty, st.accessed, st.writable, st.huge);
-	seq_printf(m, " swapped %lu nonpresent %lu\n", st.swapped, st.nonpresent);
+	seq_printf(m, " anon %d pkey %u\n", !!vma->anon_vma, vm_pkey(flags));
 
-	if (st.present || st.nonpresent) {
-		r->next_phase = PHASE_PAGES;
-		r->next_addr = vma->vm_start;
-	} else {
-		r->next_phase = PHASE_VMA;
-		r->next_addr = vma->vm_end;
-	}
-}
-
-struct pages_state {
-	struct seq_file *m;
-	struct vmviz_run run;
-	unsigned int lines;
-	/*
-	 * The fast path for present PTEs that continue the open run: they
-	 * differ from the run's last entry in the PFN alone, one up ('+') or
-	 * the same ('='), so they are recognised by their raw value and only
-	 * counted in @pending, and merged into the run by pages_fold() before
-	 * the run is used. The next such PTE has the raw value @last_val plus
-	 * (@pending + 1) * @val_step, at @run.end + @pending pages.
-	 */
-	u64 last_val;
-	u64 val_step;
-	unsigned long pending;
-	bool fast;
-};
-
-/* Merge the PTEs the fast path counted into the run. */
-static void pages_fold(struct pages_state *ps)
-{
-	unsigned long n = ps->pending;
-
-	if (!n)
-		return;
-	ps->run.end += n << PAGE_SHIFT;
-	ps->run.count += n;
-	if (ps->run.step == '+')
-		ps->run.next_pfn += n;
-	ps->last_val += n * ps->val_step;
-	ps->pending = 0;
-}
-
-/* Arm the fast path after @leaf was merged into, or began, the open run. */
-static void pages_arm(struct pages_state *ps, const struct vmviz_leaf *leaf)
-{
-	ps->fast = leaf->level == VMVIZ_PTE && (leaf->val & _PAGE_PRESENT) &&
-		   ps->run.first.state == VMVIZ_PRESENT;
-	ps->last_val = leaf->val;
-	ps->val_step = ps->run.step == '+' ? PAGE_SIZE : 0;
-}
-
-static int page_leaf(void *arg, const struct vmviz_leaf *leaf)
-{
-	struct pages_state *ps = arg;
-	struct vmviz_entry e;
-
-	if (ps->fast && leaf->level == VMVIZ_PTE &&
-	    leaf->val == ps->last_val + (ps->pending + 1) * ps->val_step &&
-	    leaf->addr == ps->run.end + (ps->pending << PAGE_SHIFT)) {
-		/* What vmviz_run_extend() would accept: same flags, PFN on. */
-		ps->pending++;
-		return 0;
-	}
-	pages_fold(ps);
-	vmviz_decode(leaf, &e);
-	if (ps->run.open && vmviz_run_extend(&ps->run, &e)) {
-		pages_arm(ps, leaf);
-		return 0;
-	}
-	if (ps->run.open) {
-		struct seq_file *m = ps->m;
-
-		vmviz_run_show(m, &ps->run);
-		/*
-		 * Stop here: the next record begins with this entry. Stop
-		 * too before the buffer is so full that a line may not fit.
-		 */
-		if (++ps->lines >= LINES_PER_RECORD ||
-		    m->size - m->count < PAGE_LINE_MAX)
-			return 1;
-	}
-	vmviz_run_begin(&ps->run, &e);
-	pages_arm(ps, leaf);
+	c->vma_start = vma->vm_start;
+	c->vma_end = vma->vm_end;
+	c->addr = max(c->addr, vma->vm_start);
+	c->sum_start = c->addr;
+	memset(&c->st, 0, sizeof(c->st));
+	c->run.open = false;
+	c->vmas++;
+	c->phase = PHASE_PAGES;
 	return 0;
 }
 
 /*
- * Up to LINES_PER_RECORD page lines of the VMA holding @r->addr, from there
- * on (the format is at vmviz_run_show()).
+ * Lock the VMA of the last VMA line for the next piece of its walk: by its
+ * own read lock where the kernel lets a module take one, else (or when that
+ * fails: a writer is changing the VMA) by the mmap lock.
  *
- * Locking: mmap read lock held.
+ * Return: 0 with r->vma locked; 1 if the VMA has changed (unmapped, split,
+ * merged, grown or shrunk) since its line was made; -EINTR.
  */
-static void show_pages(struct seq_file *m, struct vmviz_report *r)
-{
-	struct vm_area_struct *vma = r->vma;
-	struct pages_state ps = { .m = m };
-	unsigned long start = max(r->addr, vma->vm_start), resume;
-
-	resume = vmviz_walk(vma->vm_mm, start, vma->vm_end, r->ptes, page_leaf, &ps);
-	pages_fold(&ps);
-	if (resume < vma->vm_end) {
-		r->next_phase = PHASE_PAGES;
-		r->next_addr = resume;
-		return;
-	}
-	if (ps.run.open)
-		vmviz_run_show(m, &ps.run);
-	r->next_phase = PHASE_VMA;
-	r->next_addr = vma->vm_end;
-}
-
-/* Find the VMA of the record at the cursor; NULL at the end. */
-static void *report_find(struct vmviz_report *r)
+static int report_lock_vma(struct vmviz_report *r, struct report_cursor *c)
 {
 	struct vm_area_struct *vma;
+	int err;
 
-	if (r->phase == PHASE_HEADER)
-		return r;
-	if (r->phase == PHASE_DONE || !r->mm_locked)
-		return NULL;
-	vma = find_vma(r->mm, r->addr);
-	if (!vma) {
-		r->phase = PHASE_DONE;
-		return NULL;
+	if (r->vma)
+		return 0;
+	if (!r->mm_locked) {
+		vma = vmviz_lock_vma(r->mm, c->addr);
+		if (vma) {
+			r->vma = vma;
+			r->vma_locked = true;
+			return vma->vm_start != c->vma_start ||
+			       vma->vm_end != c->vma_end;
+		}
+		err = report_lock_mm(r);
+		if (err)
+			return err;
 	}
-	/* Unmapped since the last read(): go on with the next VMA's line. */
-	if (r->phase == PHASE_PAGES && vma->vm_start > r->addr)
-		r->phase = PHASE_VMA;
+	vma = find_vma(r->mm, c->addr);
+	if (!vma || vma->vm_start != c->vma_start || vma->vm_end != c->vma_end)
+		return 1;
 	r->vma = vma;
-	return r;
+	return 0;
+}
+
+/*
+ * Walk the VMA from c->addr on, under the lock held, until the hold's
+ * budget is spent (0), the record is full (1) or the VMA is done (2).
+ */
+static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
+		      struct vmviz_sink *sink)
+{
+	struct vmviz_walk w = {
+		.mm = r->mm, .vma = r->vma_locked ? r->vma : NULL,
+		.addr = c->addr, .end = c->vma_end, .buf = r->ptes,
+		.work = r->held, .budget = HOLD_BUDGET,
+	};
+	struct vmviz_batch b;
+	unsigned int taken;
+	int ret = 0;
+
+	while (vmviz_walk_next(&w, &b)) {
+		taken = vmviz_run_feed(&c->run, &b, sink);
+		if (taken < b.nr) {
+			w.addr = b.addr + ((unsigned long)taken << PAGE_SHIFT);
+			ret = 1;
+			break;
+		}
+		if (vmviz_sink_full(sink)) {
+			ret = 1;
+			break;
+		}
+	}
+	if (!ret && w.addr >= w.end)
+		ret = 2;
+	c->addr = w.addr;
+	r->held = w.work;
+	return ret;
+}
+
+/*
+ * Page lines of the VMA from c->addr on, until the record is full or the
+ * VMA is done (docs/FORMAT.md, "Page lines"; the line is at pgrun.c).
+ * Entries are merged into runs across batches, records and holds of the
+ * lock; the open run travels in the cursor.
+ *
+ * Locking: on entry the mmap read lock; on the way, pieces of the walk
+ * under the VMA's own lock where the kernel allows it (the mmap lock is
+ * dropped first), else under the mmap lock, dropped and taken again.
+ */
+static int show_pages(struct seq_file *m, struct vmviz_report *r,
+		      struct report_cursor *c)
+{
+	struct vmviz_sink sink = {
+		.m = m, .st = &c->st, .lines = &c->lines,
+		.room = LINES_PER_RECORD,
+	};
+	int err;
+
+	if (VMVIZ_VMA_LOCK)
+		report_unlock(r);
+	for (;;) {
+		err = report_pause(r);
+		if (!err)
+			err = report_lock_vma(r, c);
+		if (err < 0)
+			return err;
+		if (err)
+			break;		/* changed: its sum ends at c->addr */
+		err = walk_piece(r, c, &sink);
+		if (err == 1)
+			return 0;	/* the record is full */
+		if (err == 2)
+			break;		/* the VMA is done */
+	}
+	vmviz_run_flush(&c->run, &sink);
+	c->phase = PHASE_SUM;
+	return 0;
+}
+
+/*
+ * A sum line (docs/FORMAT.md, "Sum lines"), after a VMA's page lines:
+ *   sum START-END present N dirty N accessed N writable N huge N
+ *       swapped N nonpresent N
+ * START-END is the part of the VMA its page lines cover: all of it, unless
+ * it changed while it was read. The counts are base pages of those page
+ * lines: present (P or PROT_NONE), dirty, accessed, writable (P and RW),
+ * huge (mapped by 2M or 1G leaves), swapped (in swap), nonpresent (swap,
+ * migration and other non-present entries).
+ */
+static void show_sum(struct seq_file *m, struct report_cursor *c)
+{
+	const struct vmviz_pgstat *st = &c->st;
+
+	seq_printf(m, "sum %016lx-%016lx present %lu dirty %lu accessed %lu",
+		   c->sum_start, c->addr, st->present, st->dirty, st->accessed);
+	seq_printf(m, " writable %lu huge %lu swapped %lu nonpresent %lu\n",
+		   st->writable, st->huge, st->swapped, st->nonpresent);
+	c->phase = PHASE_VMA;
+}
+
+/*
+ * The last line (docs/FORMAT.md, "End line"): end vmas N pagelines N, the
+ * number of VMA lines and page lines above it. A report without it was cut.
+ */
+static void show_end(struct seq_file *m, struct report_cursor *c)
+{
+	seq_printf(m, "end vmas %lu pagelines %lu\n", c->vmas, c->lines);
+	c->phase = PHASE_DONE;
 }
 
 /*
@@ -709,59 +808,59 @@ static void report_follow_mm(struct vmviz_report *r)
 static void *report_start(struct seq_file *m, loff_t *pos)
 {
 	struct vmviz_report *r = m->private;
+	enum report_phase phase;
 
 	r->task = NULL;
 	r->vma = NULL;
+	r->held = 0;
+	r->mm_got = false;
 	r->mm_locked = false;
+	r->vma_locked = false;
 	if (*pos == 0) {
-		r->phase = PHASE_HEADER;
-		r->addr = 0;
+		memset(&r->cur, 0, sizeof(r->cur));
+		r->cur.phase = PHASE_HEADER;
 	} else if (*pos != r->pos) {
 		return ERR_PTR(-EINVAL);
 	}
 	r->pos = *pos;
-	if (r->phase == PHASE_DONE)
+	phase = r->cur.phase;
+	if (phase == PHASE_DONE)
 		return NULL;
-	if (r->phase == PHASE_HEADER) {
+	if (phase == PHASE_HEADER) {
 		r->task = get_pid_task(r->pid, PIDTYPE_PID);
 		if (!r->task)
 			return ERR_PTR(-ESRCH);
 		report_follow_mm(r);
 	}
 	if (r->mm && mmget_not_zero(r->mm)) {
-		if (mmap_read_lock_killable(r->mm)) {
-			mmput(r->mm);
+		r->mm_got = true;
+		if (mmap_read_lock_killable(r->mm))
 			return ERR_PTR(-EINTR);
-		}
 		r->mm_locked = true;
-	} else if (r->mm && r->phase != PHASE_HEADER) {
+	} else if (r->mm && (phase == PHASE_VMA || phase == PHASE_PAGES)) {
 		/* The address space is gone: the process exited. */
 		return ERR_PTR(-ESRCH);
 	}
-	return report_find(r);
+	return r;
 }
 
 static void *report_next(struct seq_file *m, void *v, loff_t *pos)
 {
 	struct vmviz_report *r = m->private;
 
-	r->phase = r->next_phase;
-	r->addr = r->next_addr;
+	r->cur = r->next;
 	r->pos = ++*pos;
-	r->vma = NULL;
-	return report_find(r);
+	return r->cur.phase == PHASE_DONE ? NULL : r;
 }
 
 static void report_stop(struct seq_file *m, void *v)
 {
 	struct vmviz_report *r = m->private;
 
-	r->vma = NULL;
-	if (r->mm_locked) {
-		mmap_read_unlock(r->mm);
+	report_unlock(r);
+	if (r->mm_got)
 		mmput(r->mm);
-		r->mm_locked = false;
-	}
+	r->mm_got = false;
 	if (r->task) {
 		put_task_struct(r->task);
 		r->task = NULL;
@@ -769,43 +868,44 @@ static void report_stop(struct seq_file *m, void *v)
 }
 
 /*
- * Whether to end this read() before the record at the cursor, to let an
- * mmap writer that waits for the lock in (the target's own mmap, munmap or
- * mprotect). Only when the buffer already holds a record: the record is then
- * marked as overflowed, seq_file returns what the buffer holds and replays
- * the record from the same cursor at the next read(). A read() therefore
- * always makes progress, and the writer waits for one record at most.
- *
- * Locking: mmap read lock held.
+ * One record from the cursor r->cur, into r->next: the header; or a VMA
+ * line, its page lines and its sum line, as many as fit; or the end line.
  */
-static bool report_yield(struct seq_file *m, struct vmviz_report *r)
-{
-	if (!m->count || !mmap_lock_is_contended(r->mm))
-		return false;
-	m->count = m->size;	/* seq_has_overflowed() */
-	return true;
-}
-
 static int report_show(struct seq_file *m, void *v)
 {
 	struct vmviz_report *r = m->private;
+	struct report_cursor *c = &r->next;
+	int err = 0;
 
-	if (r->phase != PHASE_HEADER && report_yield(m, r))
-		return 0;
-	switch (r->phase) {
-	case PHASE_HEADER:
-		show_header(m, r);
-		break;
-	case PHASE_VMA:
-		show_vma(m, r);
-		break;
-	case PHASE_PAGES:
-		show_pages(m, r);
-		break;
-	default:
-		break;
+	*c = r->cur;
+	while (!err) {
+		switch (c->phase) {
+		case PHASE_HEADER:
+			show_header(m, r, c);
+			return 0;
+		case PHASE_VMA:
+			if (!r->mm_got)
+				return -ESRCH;
+			err = show_vma(m, r, c);
+			break;
+		case PHASE_PAGES:
+			if (!r->mm_got)
+				return -ESRCH;
+			err = show_pages(m, r, c);
+			if (!err && c->phase == PHASE_PAGES)
+				return 0;	/* the record is full */
+			break;
+		case PHASE_SUM:
+			show_sum(m, c);
+			return 0;
+		case PHASE_END:
+			show_end(m, c);
+			return 0;
+		default:
+			return 0;
+		}
 	}
-	return 0;
+	return err;
 }
 
 static const struct seq_operations report_seq_ops = {

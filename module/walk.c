@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmviz: the page-table walker. Reads a user range of an mm level by level
- * and hands every non-empty leaf, raw, to a callback. Knows nothing of output.
+ * vmviz: the page-table walker. Reads a user range of an mm level by level,
+ * a bounded amount at a time, and hands on copied PTE tables and huge leaves,
+ * raw. Knows nothing of output.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -10,6 +11,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 
+#include "compat.h"
 #include "vmviz.h"
 
 /*
@@ -23,36 +25,41 @@ static bool upper_is_table(u64 flags)
 	return (flags & (_PAGE_PRESENT | _PAGE_PSE)) == _PAGE_PRESENT;
 }
 
-static int emit(vmviz_leaf_fn fn, void *arg, u64 val, enum vmviz_level level,
-		unsigned long addr, unsigned long size, unsigned long start,
-		unsigned long end)
+/* Whether the walk must stop here: its budget is spent. */
+static bool walk_spent(struct vmviz_walk *w)
 {
-	struct vmviz_leaf leaf = {
-		.addr = max(addr & ~(size - 1), start),
-		.end = min((addr & ~(size - 1)) + size, end),
-		.val = val,
-		.level = level,
-	};
+	return w->work >= w->budget;
+}
 
-	return fn(arg, &leaf);
+/* Hand on the huge leaf @val mapping [addr, next), clipped to the range. */
+static bool walk_leaf(struct vmviz_walk *w, struct vmviz_batch *b, u64 val,
+		      enum vmviz_level level, unsigned long next)
+{
+	b->addr = w->addr;
+	b->end = next;
+	b->level = level;
+	b->nr = 1;
+	b->ptes = NULL;
+	b->val = val;
+	w->addr = next;
+	return true;
 }
 
 /*
- * Copy the PTEs of [addr, end) (inside one PMD) and report the non-empty
- * ones. Returns the address to resume at if @fn stopped the walk, else 0
- * (never ambiguous: @fn only stops at a leaf after one it merged or showed).
+ * Copy the PTEs of [w->addr, end) (inside one PMD) and hand on the span
+ * from the first non-empty one to the last. Returns false if the table had
+ * none, with w->addr at @end; sets @retry if the PMD is no longer a table.
  *
  * Locking: mmap read lock held. A PTE table can be freed under that lock
  * (khugepaged collapse on 6.12, empty-table reclaim on 7.2), but only after
  * an RCU grace period: so the PMD is re-read and the table copied entirely
- * inside one RCU read section, and formatting happens on the copy outside it.
+ * inside one RCU read section; the copy is read outside it.
  */
-static unsigned long walk_ptes(pmd_t *pmdp, unsigned long addr,
-			       unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
-			       void *arg, bool *retry_pmd)
+static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
+		      pmd_t *pmdp, unsigned long end, bool *retry)
 {
-	unsigned int i, n = (end - addr) >> PAGE_SHIFT, first = n, last = 0;
-	pte_t *table;
+	unsigned int i, n = (end - w->addr) >> PAGE_SHIFT, first = n, last = 0;
+	pte_t *table, *buf = w->buf;
 	pmd_t pmd;
 
 	rcu_read_lock();
@@ -60,166 +67,201 @@ static unsigned long walk_ptes(pmd_t *pmdp, unsigned long addr,
 	if (!upper_is_table(pmd_flags(pmd))) {
 		/* Collapsed or zapped since the caller looked: look again. */
 		rcu_read_unlock();
-		*retry_pmd = true;
-		return 0;
+		*retry = true;
+		return false;
 	}
-	table = pte_offset_kernel(&pmd, addr);
-	/* Note where the non-empty entries lie: sparse tables end early. */
-	for (i = 0; i < n; i++) {
+	table = pte_offset_kernel(&pmd, w->addr);
+	for (i = 0; i < n; i++)
 		buf[i] = ptep_get(table + i);
+	rcu_read_unlock();
+	w->work += n;
+
+	/* Sparse tables: hand on only the span that holds entries. */
+	for (i = 0; i < n; i++) {
 		if (!pte_none(buf[i])) {
 			if (first == n)
 				first = i;
 			last = i;
 		}
 	}
-	rcu_read_unlock();
-
-	addr += (unsigned long)first << PAGE_SHIFT;
-	for (i = first; i <= last && i < n; i++, addr += PAGE_SIZE) {
-		if (pte_none(buf[i]))
-			continue;
-		if (emit(fn, arg, pte_val(buf[i]), VMVIZ_PTE, addr, PAGE_SIZE,
-			 addr, end))
-			return addr;
+	if (first == n) {
+		w->addr = end;
+		return false;
 	}
-	return 0;
+	b->addr = w->addr + ((unsigned long)first << PAGE_SHIFT);
+	b->end = w->addr + ((unsigned long)(last + 1) << PAGE_SHIFT);
+	b->level = VMVIZ_PTE;
+	b->nr = last - first + 1;
+	b->ptes = buf + first;
+	b->val = 0;
+	w->addr = end;
+	return true;
 }
 
 /*
- * Read the PMD at @pmdp of the table @pud points to, or return false if
+ * PMDs are read this many at a time: one interrupts-off section each (see
+ * read_pmds()), and a walk that goes on after a batch reads at most this
+ * many again.
+ */
+#define PMD_CHUNK	32
+
+/*
+ * Copy @n PMDs from @pmdp, in the table @pud points to, or return false if
  * @pudp no longer holds @pud. A hugetlb PMD table can be shared between
  * processes and unshared, then freed by another sharer, without this mm's
  * mmap lock; page tables are freed after an RCU grace period or an IPI, so
- * checking the PUD and reading the PMD with interrupts off is safe.
+ * checking the PUD and reading the PMDs with interrupts off is safe.
  */
-static bool read_pmd(pud_t *pudp, pud_t pud, pmd_t *pmdp, pmd_t *pmd)
+static bool read_pmds(pud_t *pudp, pud_t pud, pmd_t *pmdp, pmd_t *out,
+		      unsigned int n)
 {
 	unsigned long irqflags;
+	unsigned int i;
 	bool same;
 
 	local_irq_save(irqflags);
 	same = pud_val(READ_ONCE(*pudp)) == pud_val(pud);
-	if (same)
-		*pmd = READ_ONCE(*pmdp);
+	for (i = 0; same && i < n; i++)
+		out[i] = READ_ONCE(pmdp[i]);
 	local_irq_restore(irqflags);
 	return same;
 }
 
-static unsigned long walk_pmds(pud_t *pudp, pud_t pud, unsigned long addr,
-			       unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
-			       void *arg)
+/*
+ * The step functions below share one contract: return true when the walk
+ * stops, with a batch in @b (b->nr != 0) or with the budget spent (b->nr
+ * == 0); false when their range is done. w->addr is always where the walk
+ * goes on.
+ */
+static bool walk_pmds(struct vmviz_walk *w, struct vmviz_batch *b,
+		      pud_t *pudp, pud_t pud, unsigned long end)
 {
-	unsigned long next, resume;
-	pmd_t *pmdp, pmd;
+	unsigned int i = 0, n = 0;
+	pmd_t pmds[PMD_CHUNK], pmd;
+	unsigned long next;
 	bool retry;
 
-	/* One PMD table: find it once, then step through it. */
-	for (pmdp = pmd_offset(&pud, addr); addr < end; addr = next, pmdp++) {
-		next = pmd_addr_end(addr, end);
-		cond_resched();
+	for (; w->addr < end; w->addr = next) {
+		next = pmd_addr_end(w->addr, end);
+		if (walk_spent(w))
+			return true;
+		if (i == n) {
+			/* The next PMDs of the range, up to PMD_CHUNK. */
+			n = min_t(unsigned long, PMD_CHUNK,
+				  ((end - 1 - (w->addr & PMD_MASK)) >> PMD_SHIFT) + 1);
+			if (!read_pmds(pudp, pud, pmd_offset(&pud, w->addr), pmds, n)) {
+				/* Unmapped under us: nothing left in this PUD. */
+				w->addr = end;
+				return false;
+			}
+			w->work += n;
+			i = 0;
+		}
+		pmd = pmds[i++];
 again:
-		if (!read_pmd(pudp, pud, pmdp, &pmd))
-			return 0;	/* unmapped under us: nothing left here */
 		if (pmd_none(pmd))
 			continue;
-		if (!upper_is_table(pmd_flags(pmd))) {
-			if (emit(fn, arg, pmd_val(pmd), VMVIZ_PMD, addr,
-				 PMD_SIZE, addr, end))
-				return addr;
-			continue;
-		}
+		if (!upper_is_table(pmd_flags(pmd)))
+			return walk_leaf(w, b, pmd_val(pmd), VMVIZ_PMD, next);
 		retry = false;
-		resume = walk_ptes(pmdp, addr, next, buf, fn, arg, &retry);
-		if (retry)
+		if (walk_ptes(w, b, pmd_offset(&pud, w->addr), next, &retry))
+			return true;
+		if (retry) {
+			/* Collapsed or zapped since it was read: read it again. */
+			if (walk_spent(w))
+				return true;
+			if (!read_pmds(pudp, pud, pmd_offset(&pud, w->addr), &pmd, 1)) {
+				w->addr = end;
+				return false;
+			}
+			w->work++;
 			goto again;
-		if (resume)
-			return resume;
+		}
 	}
-	return 0;
+	return false;
 }
 
-static unsigned long walk_puds(p4d_t p4d, unsigned long addr,
-			       unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
-			       void *arg)
+static bool walk_puds(struct vmviz_walk *w, struct vmviz_batch *b, p4d_t p4d,
+		      unsigned long end)
 {
-	unsigned long next, resume;
+	unsigned long next;
 	pud_t *pudp, pud;
 
-	for (; addr < end; addr = next) {
-		next = pud_addr_end(addr, end);
-		pudp = pud_offset(&p4d, addr);
+	for (; w->addr < end; w->addr = next) {
+		next = pud_addr_end(w->addr, end);
+		if (walk_spent(w))
+			return true;
+		pudp = pud_offset(&p4d, w->addr);
 		pud = READ_ONCE(*pudp);
+		w->work++;
 		if (pud_none(pud))
 			continue;
-		if (!upper_is_table(pud_flags(pud))) {
-			if (emit(fn, arg, pud_val(pud), VMVIZ_PUD, addr,
-				 PUD_SIZE, addr, end))
-				return addr;
-			continue;
-		}
-		resume = walk_pmds(pudp, pud, addr, next, buf, fn, arg);
-		if (resume)
-			return resume;
+		if (!upper_is_table(pud_flags(pud)))
+			return walk_leaf(w, b, pud_val(pud), VMVIZ_PUD, next);
+		if (walk_pmds(w, b, pudp, pud, next))
+			return true;
 	}
-	return 0;
+	return false;
 }
 
 /* With 4-level paging p4d_offset() folds the P4D into the PGD snapshot. */
-static unsigned long walk_p4ds(pgd_t pgd, unsigned long addr,
-			       unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
-			       void *arg)
+static bool walk_p4ds(struct vmviz_walk *w, struct vmviz_batch *b, pgd_t pgd,
+		      unsigned long end)
 {
-	unsigned long next, resume;
+	unsigned long next;
 	p4d_t p4d;
 
-	for (; addr < end; addr = next) {
-		next = p4d_addr_end(addr, end);
-		p4d = READ_ONCE(*p4d_offset(&pgd, addr));
+	for (; w->addr < end; w->addr = next) {
+		next = p4d_addr_end(w->addr, end);
+		if (walk_spent(w))
+			return true;
+		p4d = READ_ONCE(*p4d_offset(&pgd, w->addr));
+		w->work++;
 		if (p4d_none(p4d))
 			continue;
-		resume = walk_puds(p4d, addr, next, buf, fn, arg);
-		if (resume)
-			return resume;
+		if (walk_puds(w, b, p4d, next))
+			return true;
 	}
-	return 0;
+	return false;
 }
 
 /**
- * vmviz_walk - report every non-empty leaf of [start, end) in address order
- * @mm: the address space, with a reference held by the caller
- * @start: first address, page aligned
- * @end: end address, page aligned, at most the mm's task size
- * @buf: room for VMVIZ_PTES_PER_TABLE entries, the copy of one PTE table
- * @fn: called for each leaf; non-zero stops the walk
- * @arg: passed to @fn
+ * vmviz_walk_next - the next batch of non-empty leaves of the walk
+ * @w: the walk; w->addr moves past what was handed on or looked at
+ * @b: filled in when a batch is found
  *
  * Each upper level is read once with READ_ONCE into a local snapshot and the
  * next level is found from the snapshot, never by re-reading the entry; a
- * PUD or PMD with PSE set is a 1G or 2M leaf.
+ * PUD or PMD with PSE set is a 1G or 2M leaf. Every step starts again from
+ * the PGD at w->addr, so a walk can stop anywhere and go on later, under
+ * another hold of the lock: nothing of the tables is kept between steps.
  *
- * Locking: the caller holds the mmap read lock of @mm, which keeps the
- * PGD, P4D, PUD and PMD tables alive; PTE tables are read under RCU.
+ * Locking: the caller holds the mmap read lock of w->mm, or the read lock
+ * of w->vma, the VMA holding [w->addr, w->end); either keeps the PGD, P4D,
+ * PUD and PMD tables of the range alive. PTE tables are read under RCU.
  *
- * Return: the address of the leaf at which @fn stopped the walk, or @end.
+ * Return: true with a batch in @b; false when w->addr reached w->end, or
+ * when w->work reached w->budget (then w->addr < w->end: call again after
+ * raising the budget).
  */
-unsigned long vmviz_walk(struct mm_struct *mm, unsigned long start,
-			 unsigned long end, pte_t *buf, vmviz_leaf_fn fn,
-			 void *arg)
+bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 {
-	unsigned long addr, next, resume;
+	unsigned long next;
 	pgd_t pgd;
 
-	mmap_assert_locked(mm);
-	for (addr = start; addr < end; addr = next) {
-		next = pgd_addr_end(addr, end);
-		pgd = READ_ONCE(*pgd_offset(mm, addr));
+	vmviz_assert_walk_locked(w);
+	b->nr = 0;
+	for (; w->addr < w->end; w->addr = next) {
+		next = pgd_addr_end(w->addr, w->end);
+		if (walk_spent(w))
+			return false;
+		pgd = READ_ONCE(*pgd_offset(w->mm, w->addr));
+		w->work++;
 		/* pgd_none() is always false when the P4D level is folded. */
 		if (pgd_none(pgd))
 			continue;
-		resume = walk_p4ds(pgd, addr, next, buf, fn, arg);
-		if (resume)
-			return resume;
+		if (walk_p4ds(w, b, pgd, next))
+			return b->nr != 0;
 	}
-	return end;
+	return false;
 }

@@ -3,12 +3,16 @@
  * The control files and the life of a report entry: bad input is refused
  * with EINVAL or ESRCH and creates nothing; tracking twice is a no-op; an
  * exited process reads as ESRCH; kernel threads and zombies are reported as
- * what they are; self reports the reader; the unprivileged are refused.
+ * what they are; self reports the reader; the unprivileged are refused; a
+ * writer in another PID namespace may not untrack; control writes do not
+ * wait for readers that are mid-way through a report.
  */
 #include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <linux/capability.h>
 
 #include "vmviz_test.h"
@@ -53,14 +57,14 @@ TEST(bad_control_input_is_refused_and_creates_nothing)
 		{ "huge", "99999999999999999999999999", 26, EINVAL },
 		{ "no such process", "4194000", 7, ESRCH },
 	};
-	const char *files[] = { VMVIZ_TRACK, VMVIZ_UNTRACK };
+	static const char * const files[] = { VMVIZ_TRACK, VMVIZ_UNTRACK };
 	char before[4096], after[4096];
 	unsigned int i, f;
 
 	VMVIZ_REQUIRE();
 	vt_list_dir(before, sizeof(before));
 	for (f = 0; f < 2; f++) {
-		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(cases); i++) {
 			int err = write_raw(files[f], cases[i].buf, cases[i].len);
 			int want = cases[i].err;
 
@@ -120,7 +124,7 @@ TEST(self_reports_the_reader)
 	ASSERT_EQ(0, vt_parse(txt, &r, err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_EQ(getpid(), r.pid);
 	EXPECT_STREQ("process", r.kind);
-	EXPECT_STREQ(r.mm_id, r.active_id);
+	EXPECT_STREQ("own", r.active);
 	free(txt);
 	vt_free(&r);
 }
@@ -391,6 +395,320 @@ TEST(root_in_a_user_namespace_is_refused)
 	if (status == 3)
 		SKIP(return, "user namespaces are disabled");
 	EXPECT_EQ(0, status);
+}
+
+/*
+ * untrack N removes /proc/vmviz/N only when N, read in the writer's PID
+ * namespace, is the process the file reports. A child of a new PID
+ * namespace (PID 1 there) tries on init's file "1" and on the test's own
+ * file, and succeeds only on a file it made for a process of its own
+ * namespace (its child, PID 2 there).
+ */
+TEST(untrack_from_another_pid_namespace_is_refused)
+{
+	pid_t me = getpid(), child;
+	int fds[2], res[4] = { 1, 1, 1, 1 }, status;
+	char path[64];
+
+	VMVIZ_REQUIRE();
+	ASSERT_EQ(0, vt_track(1));
+	ASSERT_EQ(0, vt_track(me));
+	ASSERT_EQ(0, pipe(fds));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		pid_t inner;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(3);
+		inner = fork();
+		if (inner == 0) {
+			int r[4];
+			pid_t sub = fork();
+
+			if (sub == 0) {
+				pause();
+				_exit(0);
+			}
+			r[0] = vt_untrack(1);	/* here 1 is this process */
+			r[1] = vt_untrack(me);	/* no such process here */
+			r[2] = vt_track(sub);	/* PID 2 of this namespace */
+			r[3] = r[2] ? r[2] : vt_untrack(sub);
+			kill(sub, SIGKILL);
+			waitpid(sub, NULL, 0);
+			_exit(write(fds[1], r, sizeof(r)) == sizeof(r) ? 0 : 1);
+		}
+		if (inner < 0 || waitpid(inner, &status, 0) != inner)
+			_exit(1);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+	}
+	close(fds[1]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 3)
+		SKIP(goto out, "unshare(CLONE_NEWPID) failed");
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(sizeof(res), read(fds[0], res, sizeof(res)));
+	EXPECT_EQ(-EPERM, res[0]) TH_LOG("untrack 1 from a child namespace: %s",
+					 strerror(-res[0]));
+	EXPECT_EQ(-EPERM, res[1]) TH_LOG("untrack %d from a child namespace: %s",
+					 me, strerror(-res[1]));
+	EXPECT_EQ(0, res[2]) TH_LOG("track 2 in its own namespace: %s", strerror(-res[2]));
+	EXPECT_EQ(0, res[3]) TH_LOG("untrack 2 in its own namespace: %s", strerror(-res[3]));
+	/* Both files are still there, and their own namespace removes them. */
+	EXPECT_EQ(0, access(VMVIZ_DIR "/1", F_OK));
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", me);
+	EXPECT_EQ(0, access(path, F_OK));
+out:
+	close(fds[0]);
+	EXPECT_EQ(0, vt_untrack(1));
+	EXPECT_EQ(0, vt_untrack(me));
+}
+
+/* A target whose report is large: many VMAs (every other page read-only). */
+#define MANY_PAGES	20000
+
+static void many_vmas(void *arg)
+{
+	char *p = mmap(NULL, MANY_PAGES * 4096L, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long i;
+
+	if (p == MAP_FAILED)
+		return;
+	for (i = 0; i < MANY_PAGES; i++)
+		p[i * 4096] = 1;
+	for (i = 0; i < MANY_PAGES; i += 2)
+		mprotect(p + i * 4096, 4096, PROT_READ);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* A reader that keeps a report open and keeps reading it in big read()s. */
+struct busy_reader {
+	const char *path;
+	int stop, started;
+	unsigned long reads, bytes, eio;
+	double longest_ms;		/* the longest single read() */
+	int err;			/* the first error other than EIO */
+};
+
+static void *busy_read(void *arg)
+{
+	struct busy_reader *r = arg;
+	size_t cap = 16 << 20;
+	char *buf = malloc(cap);
+	int fd = open(r->path, O_RDONLY);
+
+	if (fd < 0 || !buf) {
+		r->err = errno;
+		__atomic_store_n(&r->started, 1, __ATOMIC_SEQ_CST);
+		return NULL;
+	}
+	while (!__atomic_load_n(&r->stop, __ATOMIC_SEQ_CST)) {
+		double t0 = now_ms();
+		ssize_t n = read(fd, buf, cap);
+		double t = now_ms() - t0;
+
+		if (t > r->longest_ms)
+			r->longest_ms = t;
+		if (n < 0) {
+			if (errno != EIO) {
+				r->err = errno;
+				break;
+			}
+			/* Untracked under us: procfs released the file. */
+			r->eio++;
+			close(fd);
+			/* Gone (ENOENT) until it is tracked again. */
+			while ((fd = open(r->path, O_RDONLY)) < 0 && errno == ENOENT &&
+			       !__atomic_load_n(&r->stop, __ATOMIC_SEQ_CST))
+				usleep(1000);
+			if (fd < 0 && !__atomic_load_n(&r->stop, __ATOMIC_SEQ_CST)) {
+				r->err = errno;
+				break;
+			}
+			continue;
+		}
+		r->reads++;
+		r->bytes += n;
+		__atomic_store_n(&r->started, 1, __ATOMIC_SEQ_CST);
+		if (n == 0)
+			lseek(fd, 0, SEEK_SET);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+/* Samples the state letter of one thread while a write runs. */
+struct state_sampler {
+	pid_t tid;
+	int stop;
+	unsigned long samples, in_d;
+	double longest_d_ms;
+};
+
+static void *sample_state(void *arg)
+{
+	struct state_sampler *s = arg;
+	double d_since = 0;
+	char path[64], buf[512];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", s->tid);
+	while (!__atomic_load_n(&s->stop, __ATOMIC_SEQ_CST)) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		char *p;
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			p = strrchr(buf, ')');
+			s->samples++;
+			if (p && p[2] == 'D') {
+				s->in_d++;
+				if (!d_since)
+					d_since = now_ms();
+				else if (now_ms() - d_since > s->longest_d_ms)
+					s->longest_d_ms = now_ms() - d_since;
+			} else {
+				d_since = 0;
+			}
+		}
+		usleep(200);
+	}
+	return NULL;
+}
+
+/*
+ * Two writers for one number for a second: one tracks, one untracks. Each
+ * write may find the file there, gone, or being removed (EBUSY); nothing
+ * else, and procfs never sees two files of one name.
+ */
+struct race {
+	pid_t pid;
+	int stop;
+	unsigned long writes, ebusy;
+	int other;
+};
+
+static void race_note(struct race *r, int err, int gone)
+{
+	__atomic_fetch_add(&r->writes, 1, __ATOMIC_RELAXED);
+	if (err == -EBUSY)
+		__atomic_fetch_add(&r->ebusy, 1, __ATOMIC_RELAXED);
+	else if (err && err != gone)
+		r->other = -err;
+}
+
+static void *race_track(void *arg)
+{
+	struct race *r = arg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_SEQ_CST))
+		race_note(r, vt_track(r->pid), 0);
+	return NULL;
+}
+
+static void race_untrack(struct race *r)
+{
+	double t0 = now_ms();
+
+	while (now_ms() - t0 < 1000)
+		race_note(r, vt_untrack(r->pid), -ENOENT);
+	__atomic_store_n(&r->stop, 1, __ATOMIC_SEQ_CST);
+}
+
+FIXTURE(busy) {};
+FIXTURE_SETUP(busy) {}
+FIXTURE_TEARDOWN(busy) {}
+
+/*
+ * Control writes while two readers are mid-way through a large report of
+ * the target: one reading it in 16 MiB read()s in a loop, one holding it
+ * open after its first 4 KiB. Writes about other processes, about the
+ * target and the untrack of the very file being read all return promptly,
+ * the writer is never seen in D state for long, and the readers of the
+ * removed file get EIO.
+ */
+TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
+{
+	static const char * const what[] = {
+		"track self", "untrack self", "track target again",
+		"untrack target", "track target anew", "untrack target anew",
+	};
+	struct busy_reader br = { 0 };
+	struct state_sampler ss = { 0 };
+	struct race race = { 0 };
+	double took[6], worst = 0;
+	char path[64], buf[4096];
+	struct vt_child c;
+	pthread_t rt, st, wt;
+	int held, i, err[6];
+
+	VMVIZ_REQUIRE();
+	ASSERT_EQ(0, vt_spawn(&c, many_vmas, NULL));
+	ASSERT_EQ(0, vt_track(c.pid));
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", c.pid);
+	held = open(path, O_RDONLY);
+	ASSERT_LE(0, held);
+	ASSERT_LT(0, read(held, buf, sizeof(buf)));
+	br.path = path;
+	ASSERT_EQ(0, pthread_create(&rt, NULL, busy_read, &br));
+	while (!__atomic_load_n(&br.started, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	ASSERT_EQ(0, br.err) TH_LOG("reader: %s", strerror(br.err));
+	ss.tid = syscall(SYS_gettid);
+	ASSERT_EQ(0, pthread_create(&st, NULL, sample_state, &ss));
+	for (i = 0; i < 6; i++) {
+		/* Self twice, then the target (the file being read) four times. */
+		pid_t pid = i < 2 ? getpid() : c.pid;
+		double t0 = now_ms();
+
+		err[i] = i % 2 ? vt_untrack(pid) : vt_track(pid);
+		took[i] = now_ms() - t0;
+		if (took[i] > worst)
+			worst = took[i];
+		usleep(50000);
+	}
+	__atomic_store_n(&ss.stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(st, NULL);
+	/* Racing writers on the name being read: removal and reuse overlap. */
+	race.pid = c.pid;
+	ASSERT_EQ(0, pthread_create(&wt, NULL, race_track, &race));
+	race_untrack(&race);
+	pthread_join(wt, NULL);
+	__atomic_store_n(&br.stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(rt, NULL);
+	EXPECT_EQ(0, race.other) TH_LOG("racing writes: %s", strerror(race.other));
+	for (i = 0; i < 6; i++) {
+		EXPECT_EQ(0, err[i]) TH_LOG("%s: %s", what[i], strerror(-err[i]));
+		/* Under emulation; a write that waited for a whole report takes seconds. */
+		EXPECT_GT(1000, took[i]) TH_LOG("%s took %.0f ms", what[i], took[i]);
+	}
+	/* The held file was released by the untrack. */
+	EXPECT_EQ(-1, read(held, buf, sizeof(buf)));
+	EXPECT_EQ(EIO, errno);
+	close(held);
+	EXPECT_EQ(0, br.err) TH_LOG("reader: %s", strerror(br.err));
+	EXPECT_LT(0, br.eio) TH_LOG("the busy reader never saw its file go");
+	EXPECT_GT(500, ss.longest_d_ms) TH_LOG("writer in D state for %.0f ms", ss.longest_d_ms);
+	printf("# vmviz-ctl busy_readers write_ms_worst=%.1f", worst);
+	printf(" reads=%lu bytes=%lu read_ms_longest=%.1f reader_eio=%lu",
+	       br.reads, br.bytes, br.longest_ms, br.eio);
+	printf(" writer_samples=%lu writer_d=%lu writer_d_ms_longest=%.1f",
+	       ss.samples, ss.in_d, ss.longest_d_ms);
+	printf(" race_writes=%lu race_ebusy=%lu\n", race.writes, race.ebusy);
+	EXPECT_EQ(0, vt_release(&c));
 }
 
 TEST_HARNESS_MAIN

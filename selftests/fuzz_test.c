@@ -230,8 +230,8 @@ TEST(report_odd_reads_and_bad_buffers)
 	/* Past the end: 0. A seek back to 0 starts over. */
 	EXPECT_EQ(0, read(fd, buf, 100));
 	EXPECT_EQ(0, lseek(fd, 0, SEEK_SET));
-	EXPECT_EQ(17, read(fd, buf, 17));
-	EXPECT_EQ(0, memcmp(buf, "vmviz-format 1\ntask", 17));
+	EXPECT_EQ(19, read(fd, buf, 19));
+	EXPECT_EQ(0, memcmp(buf, "vmviz-format 2\nreport", 19));
 	/* Seeks seq_file refuses. */
 	EXPECT_EQ(-1, lseek(fd, -1, SEEK_SET));
 	EXPECT_EQ(EINVAL, errno);
@@ -250,7 +250,7 @@ TEST(report_odd_reads_and_bad_buffers)
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(0, lseek(fd, 0, SEEK_SET));
 	EXPECT_EQ(15, read(fd, buf, 15));
-	EXPECT_EQ(0, memcmp(buf, "vmviz-format 1\n", 15));
+	EXPECT_EQ(0, memcmp(buf, "vmviz-format 2\n", 15));
 	close(fd);
 	/* Odd pread offsets on a fresh file each: a line's middle, a big size. */
 	for (i = 0; i < 32; i++) {

@@ -125,14 +125,40 @@ static void varied_layout(void *arg)
 	unlink(tmpl);
 }
 
+/* The report read whole, a byte at a time, and in odd pieces. */
 TEST(test_process_vmas_equal_maps)
 {
 	struct vt_child c;
+	unsigned int k;
 
 	VMVIZ_REQUIRE();
 	ASSERT_EQ(0, vt_spawn(&c, varied_layout, NULL));
-	compare_with_maps(_metadata, c.pid);
+	for (k = 0; k < VT_NCHUNKS; k++) {
+		vt_chunk = vt_chunks[k];
+		compare_with_maps(_metadata, c.pid);
+	}
+	vt_chunk = 0;
 	EXPECT_EQ(0, vt_release(&c));
+}
+
+/* A dynamically linked program: ld.so, libc and their segments. */
+TEST(dynamic_process_vmas_equal_maps)
+{
+	unsigned int k;
+	pid_t pid;
+
+	VMVIZ_REQUIRE();
+	if (access("/tests/dyn/sleep", X_OK))
+		SKIP(return, "no dynamically linked program in this guest");
+	pid = vt_run_sleeper("/tests/dyn/sleep", 0);
+	ASSERT_LT(0, pid);
+	for (k = 0; k < VT_NCHUNKS; k++) {
+		vt_chunk = vt_chunks[k];
+		compare_with_maps(_metadata, pid);
+	}
+	vt_chunk = 0;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 TEST(every_process_vmas_equal_maps)

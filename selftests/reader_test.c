@@ -5,6 +5,7 @@
  */
 #include <pthread.h>
 #include <stdarg.h>
+#include <sys/prctl.h>
 #include <sched.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -68,6 +69,17 @@ static unsigned long pagemap_pfn(pid_t pid, unsigned long addr)
 		e = 0;
 	close(fd);
 	return (e >> 63) & 1 ? e & ((1ULL << 55) - 1) : 0;
+}
+
+/* What follows the first @n lines of @s, or NULL. */
+static const char *after_lines(const char *s, int n)
+{
+	while (n-- > 0 && s) {
+		s = strchr(s, '\n');
+		if (s)
+			s++;
+	}
+	return s;
 }
 
 static bool tracked(pid_t pid)
@@ -254,7 +266,8 @@ TEST_F(reader, pages_live_pfn_equals_pagemap)
 		unsigned long addr = (unsigned long)buf + i * 4096UL, pfn;
 		char *out;
 
-		rc = run(&out, VMVIZ_BIN " pages -r -n -o PFN,STATE %d %lx", me, addr);
+		/* ADDR+1000: the run cut to the entry holding ADDR (ADDR alone: the whole run). */
+		rc = run(&out, VMVIZ_BIN " pages -r -n -o PFN,STATE %d %lx+1000", me, addr);
 		ASSERT_EQ(0, rc) TH_LOG("vmviz pages: %s", out);
 		ASSERT_EQ(1, sscanf(out, "%lx present", &pfn)) TH_LOG("output: %s", out);
 		EXPECT_EQ(pagemap_pfn(me, addr), pfn) TH_LOG("page %lx", addr);
@@ -343,7 +356,9 @@ static void one_mm(struct __test_metadata *_metadata, struct child *c, enum chil
 	EXPECT_EQ(0, rcode) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "verdict: one address space (thread, vfork or CLONE_VM child)"))
 		TH_LOG("%s", out);
+	/* Format 2: one boot and one mm id; two reads, worded as such. */
 	EXPECT_NE(NULL, strstr(out, "one mm_struct"));
+	EXPECT_EQ(NULL, strstr(out, "copy-on-write pending")) TH_LOG("%s", out);
 	free(out);
 	VT_REPORT(getpid(), &rp);
 	VT_REPORT(c->pid, &rc);
@@ -396,10 +411,10 @@ TEST_F(reader, file_equals_live)
 	free(saved);
 	ASSERT_EQ(0, run(&live, VMVIZ_BIN " %d", pid));
 	ASSERT_EQ(0, run(&saved, VMVIZ_BIN " -f /tmp/reader.report"));
-	/* Line 2 has mm_count: an open report holds a reference of its own. */
-	ASSERT_NE(NULL, strchr(strchr(live, '\n') + 1, '\n'));
-	ASSERT_NE(NULL, strchr(strchr(saved, '\n') + 1, '\n'));
-	EXPECT_STREQ(strchr(strchr(live, '\n') + 1, '\n'), strchr(strchr(saved, '\n') + 1, '\n'));
+	/* Line 3 is the time of the read, line 4 has mm_count: from line 5 on, the same. */
+	ASSERT_NE(NULL, after_lines(live, 4));
+	ASSERT_NE(NULL, after_lines(saved, 4));
+	EXPECT_STREQ(after_lines(live, 4), after_lines(saved, 4));
 	EXPECT_NE(NULL, strstr(live, "kernel half")) TH_LOG("%s", live);
 	EXPECT_NE(NULL, strstr(live, "[stack]"));
 	free(live);
@@ -410,6 +425,88 @@ TEST_F(reader, file_equals_live)
 	free(live);
 	unlink("/tmp/reader.report");
 	child_stop(&self->child);
+}
+
+/* A child with a hostile comm and a file with control bytes in its name. */
+static pid_t hostile_child(const char *file, int *go_fd)
+{
+	int p[2], g[2];
+	pid_t pid;
+	char b;
+
+	if (pipe(p) || pipe(g))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		char *m;
+		int fd;
+
+		close(g[1]);
+		prctl(PR_SET_NAME, "ev\033[31mil\nx");
+		fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || ftruncate(fd, 4096))
+			_exit(1);
+		m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED)
+			_exit(1);
+		m[0] = 1;
+		if (write(p[1], &b, 1) != 1)
+			_exit(1);
+		while (read(g[0], &b, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(p[1]);
+	close(g[0]);
+	*go_fd = g[1];
+	if (pid < 0 || read(p[0], &b, 1) != 1)
+		pid = -1;
+	close(p[0]);
+	return pid;
+}
+
+/* Escaping: no control byte a process chose reaches vmviz's output, in any view. */
+TEST(hostile_names_are_escaped)
+{
+	static const char *const views[] = {
+		"%d", "maps --width 300 %d", "maps -r %d", "pages %d", "pages -r %d", "compare %d %d",
+		"compare -r %d %d", "svg %d", "maps -J %d", "pages -J %d", "-J %d",
+		"compare -J %d %d",
+	};
+	const char *file = "/tmp/ev\033]0;pwned\007il\nf \033[2J";
+	char cmd[128], *out;
+	int go_fd, rc;
+	size_t i, k;
+	pid_t pid;
+
+	READER_REQUIRE();
+	pid = hostile_child(file, &go_fd);
+	ASSERT_LT(0, pid);
+	for (i = 0; i < ARRAY_SIZE(views); i++) {
+		snprintf(cmd, sizeof(cmd), "%s %s", VMVIZ_BIN, views[i]);
+		/* compare gets the child twice: one mm, read twice. */
+		rc = run(&out, cmd, pid, pid);
+		EXPECT_EQ(0, rc) TH_LOG("%s: %s", cmd, out);
+		for (k = 0; out[k]; k++) {
+			unsigned char c = out[k];
+
+			if ((c < 0x20 && c != '\n') || c == 0x7f) {
+				TH_LOG("%s: byte %#x at %zu: %.60s", cmd, c, k,
+				       k > 20 ? out + k - 20 : out);
+				EXPECT_TRUE(false);
+				break;
+			}
+		}
+		if (strstr(views[i], "maps --width") == views[i])
+			EXPECT_NE(NULL, strstr(out, "\\x1b]0;pwned\\x07il\\x0af"))
+				TH_LOG("the file name, escaped, not in: %s", out);
+		if (!strcmp(views[i], "%d"))
+			EXPECT_NE(NULL, strstr(out, "(ev\\x1b[31mil\\x0ax)")) TH_LOG("%s", out);
+		free(out);
+	}
+	close(go_fd);
+	waitpid(pid, NULL, 0);
+	unlink(file);
 }
 
 /* A PID with no process: exit status 4 and a message that says so. */
@@ -467,10 +564,14 @@ TEST(demo)
 	rc = run(&out, VMVIZ_BIN " demo");
 	ASSERT_EQ(0, rc) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "verdict: fork child: ")) TH_LOG("%s", out);
-	for (p = out; (p = strstr(p, "verdict: one address space")); p++)
+	for (p = out; (p = strstr(p, "verdict: one address space (thread, vfork or CLONE_VM")); p++)
 		one++;
 	EXPECT_EQ(3, one);
 	EXPECT_NE(NULL, strstr(out, "kernel half"));
+	/* The parent over time: it mapped, touched and unmapped between two reads. */
+	p = strstr(out, "verdict: one address space (the same process), read again");
+	EXPECT_NE(NULL, p) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "VMAs since 1:")) TH_LOG("%s", out);
 	free(out);
 }
 

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The mm_struct section against /proc/PID/status (VmLck, VmPin, VmData,
- * VmStk, VmExe) and /proc/PID/stat (code, data, brk, stack, arg and env
- * bounds), for a parked process that locked memory, and for init.
+ * VmStk, VmExe, and the RSS counters RssAnon, RssFile, RssShmem, VmSwap)
+ * and /proc/PID/stat (code, data, brk, stack, arg and env bounds), for a
+ * parked process that locked, wrote, mapped, shared and swapped memory, and
+ * for init; each with the report read whole, a byte at a time and in odd
+ * pieces.
  */
 #include <sys/mman.h>
 
@@ -63,6 +66,11 @@ static void compare(struct __test_metadata *_metadata, pid_t pid)
 	unsigned int i;
 
 	VT_REPORT(pid, &r);
+	/* Exactly, not within the per-CPU counters' slack. */
+	EXPECT_EQ(status_kb(pid, "RssAnon:"), vt_counter(&r, "rss_anon") * 4);
+	EXPECT_EQ(status_kb(pid, "RssFile:"), vt_counter(&r, "rss_file") * 4);
+	EXPECT_EQ(status_kb(pid, "RssShmem:"), vt_counter(&r, "rss_shmem") * 4);
+	EXPECT_EQ(status_kb(pid, "VmSwap:"), vt_counter(&r, "swap_ents") * 4);
 	EXPECT_EQ(status_kb(pid, "VmLck:"), vt_counter(&r, "locked_vm") * 4);
 	EXPECT_EQ(status_kb(pid, "VmPin:"), vt_counter(&r, "pinned_vm") * 4);
 	EXPECT_EQ(status_kb(pid, "VmData:"), vt_counter(&r, "data_vm") * 4);
@@ -85,30 +93,65 @@ static void compare(struct __test_metadata *_metadata, pid_t pid)
 	vt_untrack(pid);
 }
 
-static void lock_some(void *arg)
+/*
+ * Memory of every kind the RSS counters count: anonymous pages written and
+ * locked, a file read through a private mapping, shared anonymous (shmem)
+ * pages written, and anonymous pages pushed out to swap.
+ */
+static void use_memory(void *arg)
 {
-	char *p = mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE,
+	char tmpl[] = "/tmp/vmviz-status-XXXXXX";
+	char *p = mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *f, *sh;
+	int fd, i;
 
 	if (mlock(p, 5 * 4096))
 		_exit(2);
+	for (i = 0; i < 64; i++)
+		p[i * 4096] = 1;
+	madvise(p + 32 * 4096, 16 * 4096, MADV_PAGEOUT);
+	fd = mkstemp(tmpl);
+	if (fd < 0 || ftruncate(fd, 8 * 4096))
+		_exit(2);
+	f = mmap(NULL, 8 * 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	for (i = 0; i < 8; i++)
+		(void)((volatile char *)f)[i * 4096];
+	unlink(tmpl);
+	sh = mmap(NULL, 8 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	for (i = 0; i < 8; i++)
+		sh[i * 4096] = 1;
 }
 
 TEST(counters_and_bounds_equal_status_and_stat)
 {
 	struct vt_child c;
+	unsigned int k;
 
 	VMVIZ_REQUIRE();
-	ASSERT_EQ(0, vt_spawn(&c, lock_some, NULL));
+	ASSERT_EQ(0, vt_spawn(&c, use_memory, NULL));
 	EXPECT_EQ(20, status_kb(c.pid, "VmLck:"));
-	compare(_metadata, c.pid);
+	EXPECT_LE(32, status_kb(c.pid, "RssShmem:"));
+	TH_LOG("child: VmSwap %ld kB (0 without swap), RssFile %ld kB",
+	       status_kb(c.pid, "VmSwap:"), status_kb(c.pid, "RssFile:"));
+	for (k = 0; k < VT_NCHUNKS; k++) {
+		vt_chunk = vt_chunks[k];
+		compare(_metadata, c.pid);
+	}
+	vt_chunk = 0;
 	EXPECT_EQ(0, vt_release(&c));
 }
 
 TEST(init_counters_and_bounds)
 {
+	unsigned int k;
+
 	VMVIZ_REQUIRE();
-	compare(_metadata, 1);
+	for (k = 0; k < VT_NCHUNKS; k++) {
+		vt_chunk = vt_chunks[k];
+		compare(_metadata, 1);
+	}
+	vt_chunk = 0;
 }
 
 TEST_HARNESS_MAIN

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -33,8 +34,18 @@
 			SKIP(return, "vmviz module not loaded");	\
 	} while (0)
 
+/*
+ * How reports are read: 0 reads as much as fits at once; anything else is
+ * the size of every read() (1: a byte at a time; an odd size cuts lines).
+ */
+static size_t vt_chunk;
+
+/* The read sizes every cross-check is run with. */
+static const size_t vt_chunks[] = { 0, 1, 4093 };
+#define VT_NCHUNKS	(sizeof(vt_chunks) / sizeof(vt_chunks[0]))
+
 /* Read a whole file into a NUL-terminated malloc'd buffer; NULL + errno. */
-static inline char *vt_read_file(const char *path, size_t *lenp)
+static inline char *vt_read_file_by(const char *path, size_t *lenp, size_t chunk)
 {
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap);
@@ -59,7 +70,7 @@ static inline char *vt_read_file(const char *path, size_t *lenp)
 			buf = nb;
 			cap *= 2;
 		}
-		n = read(fd, buf + len, cap - len - 1);
+		n = read(fd, buf + len, chunk && chunk < cap - len - 1 ? chunk : cap - len - 1);
 		if (n < 0) {
 			int e = errno;
 
@@ -77,6 +88,11 @@ static inline char *vt_read_file(const char *path, size_t *lenp)
 	if (lenp)
 		*lenp = len;
 	return buf;
+}
+
+static inline char *vt_read_file(const char *path, size_t *lenp)
+{
+	return vt_read_file_by(path, lenp, 0);
 }
 
 /* The names in /proc/vmviz, in readdir order, blank separated. */
@@ -127,7 +143,7 @@ static inline int vt_untrack(pid_t pid)
 	return vt_write(VMVIZ_UNTRACK, s);
 }
 
-/* Track pid and read its whole report; NULL + errno on failure. */
+/* Track pid and read its whole report, vt_chunk at a time; NULL + errno. */
 static inline char *vt_report(pid_t pid)
 {
 	char path[64];
@@ -138,7 +154,7 @@ static inline char *vt_report(pid_t pid)
 		return NULL;
 	}
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", pid);
-	return vt_read_file(path, NULL);
+	return vt_read_file_by(path, NULL, vt_chunk);
 }
 
 /*
@@ -157,7 +173,10 @@ struct vt_vma {
 	unsigned long long prot;
 	char protflags[12];
 	int anon, pkey;
+	/* From the VMA's sum line: the range its page lines cover, counts. */
+	unsigned long sum_start, sum_end;
 	unsigned long present, dirty, accessed, writable, huge, swapped, nonpresent;
+	int summed;
 };
 
 struct vt_page {
@@ -179,9 +198,11 @@ struct vt_kv {
 
 struct vt_report {
 	int version;
+	char release[128], boot_id[40];
+	unsigned long long time_ns, boottime_ns;
 	int pid, tgid;
 	char kind[16], state, comm[64];
-	char mm_id[17], active_id[17];
+	char mm_id[17], active[8];
 	int users, count;
 	int levels;
 	unsigned long task_size, mmap_base;
@@ -192,6 +213,7 @@ struct vt_report {
 	int nvmas;
 	struct vt_page *pages;
 	int npages;
+	int ended;		/* the end line was read and its totals agree */
 };
 
 /* Undo the \ooo escapes of names and comm. */
@@ -273,16 +295,30 @@ static inline int vt_parse(const char *text, struct vt_report *r, char *err, siz
 		memcpy(buf, line, n);
 		buf[n] = '\0';
 #define BAD() do { snprintf(err, errlen, "bad line: %.200s", buf); return -1; } while (0)
+		if (r->ended) {
+			snprintf(err, errlen, "a line after the end line: %.200s", buf);
+			return -1;
+		}
 		if (!strncmp(buf, "vmviz-format ", 13)) {
-			r->version = atoi(buf + 13);
+			if (strcmp(buf, "vmviz-format 2"))
+				BAD();
+			r->version = 2;
+		} else if (!strncmp(buf, "report ", 7)) {
+			unsigned long long s1, n1, s2, n2;
+
+			if (sscanf(buf, "report kernel %127s boot %39s time %llu.%9llu boottime %llu.%9llu",
+				   r->release, r->boot_id, &s1, &n1, &s2, &n2) != 6)
+				BAD();
+			r->time_ns = s1 * 1000000000ULL + n1;
+			r->boottime_ns = s2 * 1000000000ULL + n2;
 		} else if (!strncmp(buf, "task ", 5)) {
 			if (sscanf(buf, "task pid %d tgid %d kind %15s state %c comm %63s",
 				   &r->pid, &r->tgid, r->kind, &r->state, r->comm) != 5)
 				BAD();
 			vt_unescape(r->comm);
 		} else if (!strncmp(buf, "mm ", 3)) {
-			if (sscanf(buf, "mm id %16s users %d count %d active %16s",
-				   r->mm_id, &r->users, &r->count, r->active_id) != 4)
+			if (sscanf(buf, "mm id %16s users %d count %d active %7s",
+				   r->mm_id, &r->users, &r->count, r->active) != 4)
 				BAD();
 		} else if (!strncmp(buf, "geometry ", 9)) {
 			if (sscanf(buf, "geometry page_size %*u levels %d task_size %lx mmap_base %lx mmap_window %*x layout %15s",
@@ -330,6 +366,15 @@ static inline int vt_parse(const char *text, struct vt_report *r, char *err, siz
 			v->prot = vt_key_ul(buf, "prot", 16);
 			v->anon = vt_key_ul(buf, "anon", 10);
 			v->pkey = vt_key_ul(buf, "pkey", 10);
+			if (v->pkey == -1 || (r->nvmas && !r->vmas[r->nvmas - 1].summed))
+				BAD();
+			r->nvmas++;
+		} else if (!strncmp(buf, "sum ", 4)) {
+			struct vt_vma *v = r->nvmas ? &r->vmas[r->nvmas - 1] : NULL;
+
+			if (!v || v->summed ||
+			    sscanf(buf, "sum %lx-%lx", &v->sum_start, &v->sum_end) != 2)
+				BAD();
 			v->present = vt_key_ul(buf, "present", 10);
 			v->dirty = vt_key_ul(buf, "dirty", 10);
 			v->accessed = vt_key_ul(buf, "accessed", 10);
@@ -339,7 +384,15 @@ static inline int vt_parse(const char *text, struct vt_report *r, char *err, siz
 			v->nonpresent = vt_key_ul(buf, "nonpresent", 10);
 			if (v->nonpresent == (unsigned long)-1)
 				BAD();
-			r->nvmas++;
+			v->summed = 1;
+		} else if (!strncmp(buf, "end ", 4)) {
+			int nv, np;
+
+			if (sscanf(buf, "end vmas %d pagelines %d", &nv, &np) != 2 ||
+			    nv != r->nvmas || np != r->npages ||
+			    (r->nvmas && !r->vmas[r->nvmas - 1].summed))
+				BAD();
+			r->ended = 1;
 		} else if (!strncmp(buf, "  ", 2)) {
 			struct vt_page *p;
 			char pfn[24], st[4], sd[4], pk[4], swt[8];
@@ -352,7 +405,7 @@ static inline int vt_parse(const char *text, struct vt_report *r, char *err, siz
 			if (sscanf(buf, " %3s %lx-%lx %lu %2s %9s %11s %23s %3s %3s %3s %7s",
 				   p->level, &p->start, &p->end, &p->count, p->size,
 				   p->state, p->flags, pfn, st, sd, pk, swt) != 12 ||
-			    strlen(p->flags) != 11 || !r->nvmas)
+			    strlen(p->flags) != 11 || !r->nvmas || r->vmas[r->nvmas - 1].summed)
 				BAD();
 			p->pfn = strtoul(pfn, NULL, 16);
 			p->step = st[0];
@@ -366,8 +419,12 @@ static inline int vt_parse(const char *text, struct vt_report *r, char *err, siz
 		}
 #undef BAD
 	}
-	if (r->version != 1) {
-		snprintf(err, errlen, "no vmviz-format 1 line");
+	if (r->version != 2) {
+		snprintf(err, errlen, "no vmviz-format 2 line");
+		return -1;
+	}
+	if (!r->ended) {
+		snprintf(err, errlen, "no end line: the report was cut");
 		return -1;
 	}
 	return 0;
@@ -414,13 +471,16 @@ static inline const struct vt_page *vt_page_at(const struct vt_report *r, unsign
 			continue;
 		off = (addr - p->start) >> 12;
 		if (pfn) {
-			if (p->step == '=') {
-				unsigned long leaf = !strcmp(p->size, "4K") ? 1 :
-						     !strcmp(p->size, "2M") ? 512 : 512 * 512;
-				*pfn = p->pfn + ((addr - p->start) >> 12) % leaf;
-			} else {
+			unsigned long leaf = !strcmp(p->size, "4K") ? 1 :
+					     !strcmp(p->size, "2M") ? 512 : 512 * 512;
+
+			/* docs/FORMAT.md: the PFN of each 4K page of a run. */
+			if (p->step == '=')
+				*pfn = p->pfn + off % leaf;
+			else if (p->step == '-')
+				*pfn = p->pfn - off / leaf * leaf + off % leaf;
+			else
 				*pfn = p->pfn + off;
-			}
 		}
 		return p;
 	}
@@ -437,6 +497,49 @@ static inline const struct vt_page *vt_page_at(const struct vt_report *r, unsign
 			TH_LOG("report of %d: %s", (int)(pid), __err);	\
 		free(__txt);							\
 	} while (0)
+
+/*
+ * Run @bin as "sleep 1000" (with personality @pers if not 0) and wait until
+ * it sleeps in nanosleep, its mappings done (ld.so's relocations too): two
+ * reads of its maps alike, in state S. Returns the pid, or -1.
+ */
+static inline pid_t vt_run_sleeper(const char *bin, unsigned long pers)
+{
+	char path[64], mpath[64], *stat, *maps = NULL;
+	pid_t pid = fork();
+	int i;
+
+	if (pid == 0) {
+		if (pers)
+			personality(pers);
+		execl(bin, "sleep", "1000", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	snprintf(mpath, sizeof(mpath), "/proc/%d/maps", pid);
+	for (i = 0; i < 2000; i++) {
+		char *p, *m2;
+		int sleeping, same;
+
+		stat = vt_read_file(path, NULL);
+		p = stat ? strrchr(stat, ')') : NULL;
+		sleeping = p && p[2] == 'S';
+		free(stat);
+		m2 = vt_read_file(mpath, NULL);
+		same = maps && m2 && !strcmp(maps, m2);
+		free(maps);
+		maps = m2;
+		if (sleeping && same) {
+			free(maps);
+			return pid;
+		}
+		usleep(5000);
+	}
+	free(maps);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
 
 /*
  * A child parked in a known state: run @setup in a forked child, which

@@ -8,9 +8,10 @@
 #include <string.h>
 
 #include "vmviz.h"
+#include "table.h"
 
 /* The page line of @r covering @addr, or NULL (binary search). */
-static const struct vmviz_page *page_at(const struct vmviz_report *r, unsigned long addr)
+const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr)
 {
 	int lo = 0, hi = r->npages - 1;
 
@@ -32,6 +33,23 @@ static bool is_mapped(const struct vmviz_page *p)
 	return !strcmp(p->state, "present") || !strcmp(p->state, "protnone");
 }
 
+/*
+ * A page line that stands for a page: mapped, or a swap, migration,
+ * hwpoison or device entry. Markers (uffd-wp, guard, poisoned) carry none.
+ */
+static bool carries_page(const struct vmviz_page *p)
+{
+	return p && strcmp(p->state, "uffd-wp") && strcmp(p->state, "guard") &&
+	       strcmp(p->state, "poisoned") && strcmp(p->state, "marker");
+}
+
+static const struct vmviz_page *real_page_at(const struct vmviz_report *r, unsigned long addr)
+{
+	const struct vmviz_page *p = vmviz_page_at(r, addr);
+
+	return carries_page(p) ? p : NULL;
+}
+
 /* Both entries lead to one frame (or one swap slot). */
 static bool same_frame(const struct vmviz_page *pa, unsigned long fa,
 		       const struct vmviz_page *pb, unsigned long fb)
@@ -42,7 +60,7 @@ static bool same_frame(const struct vmviz_page *pa, unsigned long fa,
 				 pa->swaptype == pb->swaptype);
 }
 
-static void add_row(struct vmviz_cmp *c, const struct vmviz_vma *v)
+static int add_row(struct vmviz_cmp *c, const struct vmviz_vma *v, enum vmviz_cmp_vma how)
 {
 	struct vmviz_cmp_row *row;
 
@@ -59,6 +77,8 @@ static void add_row(struct vmviz_cmp *c, const struct vmviz_vma *v)
 	row->end = v->end;
 	snprintf(row->perm, sizeof(row->perm), "%s", v->perm);
 	row->name = v->name;
+	row->vma = how;
+	return c->nrows - 1;
 }
 
 static int cmp_rows(const void *x, const void *y)
@@ -68,49 +88,109 @@ static int cmp_rows(const void *x, const void *y)
 	return a->start < b->start ? -1 : a->start > b->start;
 }
 
+/* The VMA of @a that @v of the other report is, grown or shrunk: one end kept. */
+static int same_vma(const struct vmviz_report *a, const struct vmviz_vma *v)
+{
+	const struct vmviz_vma *va = vmviz_vma_at(a, v->start);
+
+	if (va && (va->start == v->start || va->end == v->end))
+		return va - a->vmas;
+	va = vmviz_vma_at(a, v->end - 1);
+	if (va && va->end == v->end)
+		return va - a->vmas;
+	return -1;
+}
+
+static void relation(const struct vmviz_report *a, const struct vmviz_report *b,
+		     struct vmviz_cmp *c)
+{
+	c->dt_ns = ((long long)b->time.sec - (long long)a->time.sec) * 1000000000LL +
+		   ((long long)b->time.nsec - (long long)a->time.nsec);
+	if (!a->has_mm || !b->has_mm)
+		c->rel = REL_NO_MM;
+	else if (strcmp(a->boot_id, b->boot_id))
+		c->rel = REL_OTHER_BOOT;
+	else if (strcmp(a->mm_id, b->mm_id))
+		c->rel = REL_OTHER_MM;
+	else
+		c->rel = REL_SAME_MM;
+	c->same_mm = c->rel == REL_SAME_MM;
+	c->same_task = c->same_mm && a->pid == b->pid;
+	c->over_time = c->same_mm && c->dt_ns;
+}
+
+static const struct vmviz_report no_pages;
+
 /**
  * vmviz_compare - compare the page tables of two reports, 4K page by page
- * @a: the first process
+ * @a: the first report
  * @b: the second
- * @c: filled in: a row per VMA of @a, and per VMA of @b that @a lacks
+ * @c: filled in: a row per VMA of @a (with the VMA of @b at its place, if
+ *	any, grown or shrunk), and per VMA of @b that @a lacks
  *
  * A page is "same" when both map it to one frame (or one swap slot); of
  * those, "cow" when the VMA is private and writable but an entry has RW
  * clear (a write would copy), "shared" in a MAP_SHARED VMA, "readonly" in
- * a private read-only one. "diverged": both map it, to different frames.
+ * a private read-only one. "diverged": both map it, to different frames;
+ * "swapout"/"swapin": present in one, in swap in the other. Markers
+ * (uffd-wp, guard, poisoned) are no pages. What the numbers mean depends
+ * on c->rel: two mm_structs (fork) or one read twice (over time).
  */
 void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 		   struct vmviz_cmp *c)
 {
 	int *brow = calloc(b->nvmas + 1, sizeof(int));
+	bool *amatched = calloc(a->nvmas + 1, sizeof(bool));
 	struct vmviz_cmp_counts *n;
 	int i, j;
 
 	memset(c, 0, sizeof(*c));
-	if (!brow)
+	if (!brow || !amatched)
 		err(VMVIZ_EXIT_FAILURE, "out of memory");
-	c->same_mm = a->has_mm && !strcmp(a->mm_id, b->mm_id);
+	relation(a, b, c);
 	for (i = 0; i < a->nvmas; i++)
-		add_row(c, &a->vmas[i]);
+		add_row(c, &a->vmas[i], CMP_VMA_BOTH);
 	for (j = 0; j < b->nvmas; j++) {
-		const struct vmviz_vma *v = &b->vmas[j], *va = vmviz_vma_at(a, v->start);
+		const struct vmviz_vma *v = &b->vmas[j];
+		struct vmviz_cmp_row *row;
 
-		if (va && va->start == v->start && va->end == v->end) {
-			brow[j] = va - a->vmas;
+		i = same_vma(a, v);
+		if (i < 0 || amatched[i]) {
+			brow[j] = add_row(c, v, CMP_VMA_ONLY2);
+			c->vmas_only2++;
 			continue;
 		}
-		brow[j] = c->nrows;
-		add_row(c, v);
+		amatched[i] = true;
+		brow[j] = i;
+		row = &c->rows[i];
+		if (row->start == v->start && row->end == v->end)
+			continue;
+		row->vma = CMP_VMA_RESIZED;
+		c->vmas_resized++;
+		if (v->start < row->start)
+			row->start = v->start;
+		if (v->end > row->end)
+			row->end = v->end;
 	}
+	for (i = 0; i < a->nvmas; i++)
+		if (!amatched[i]) {
+			c->rows[i].vma = CMP_VMA_ONLY1;
+			c->vmas_only1++;
+		}
+	/* Frames of another boot, or of no mm, are nothing to compare. */
+	if (c->rel == REL_NO_MM || c->rel == REL_OTHER_BOOT)
+		a = &no_pages, b = &no_pages;
 
 	for (i = 0; i < a->npages; i++) {
 		const struct vmviz_page *pa = &a->pages[i];
 		const struct vmviz_vma *v = &a->vmas[pa->vma];
 		unsigned long addr;
 
+		if (!carries_page(pa))
+			continue;
 		n = &c->rows[pa->vma].c;
 		for (addr = pa->start; addr < pa->end; addr += 4096) {
-			const struct vmviz_page *pb = page_at(b, addr);
+			const struct vmviz_page *pb = real_page_at(b, addr);
 			unsigned long fa, fb;
 
 			if (!pb) {
@@ -119,6 +199,14 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 			}
 			vmviz_page_pfn(pa, addr, &fa);
 			vmviz_page_pfn(pb, addr, &fb);
+			if (!strcmp(pa->state, "present") && !strcmp(pb->state, "swap")) {
+				n->swapout++;
+				continue;
+			}
+			if (!strcmp(pa->state, "swap") && !strcmp(pb->state, "present")) {
+				n->swapin++;
+				continue;
+			}
 			if (!same_frame(pa, fa, pb, fb)) {
 				n->diverged++;
 				continue;
@@ -128,7 +216,7 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 				n->shared++;
 			else if (v->perm[1] != 'w')
 				n->readonly++;
-			else if (pa->flags[1] != 'W' || pb->flags[1] != 'W')
+			else if (is_mapped(pa) && (pa->flags[1] != 'W' || pb->flags[1] != 'W'))
 				n->cow++;
 		}
 	}
@@ -136,10 +224,12 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 		const struct vmviz_page *pb = &b->pages[i];
 		unsigned long addr;
 
+		if (!carries_page(pb))
+			continue;
 		for (addr = pb->start; addr < pb->end; addr += 4096) {
 			const struct vmviz_vma *va;
 
-			if (page_at(a, addr))
+			if (real_page_at(a, addr))
 				continue;
 			va = vmviz_vma_at(a, addr);
 			n = &c->rows[va ? va - a->vmas : brow[pb->vma]].c;
@@ -155,9 +245,12 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 		c->total.diverged += n->diverged;
 		c->total.only1 += n->only1;
 		c->total.only2 += n->only2;
+		c->total.swapout += n->swapout;
+		c->total.swapin += n->swapin;
 	}
 	qsort(c->rows, c->nrows, sizeof(*c->rows), cmp_rows);
 	free(brow);
+	free(amatched);
 }
 
 void vmviz_cmp_free(struct vmviz_cmp *c)
@@ -166,58 +259,221 @@ void vmviz_cmp_free(struct vmviz_cmp *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* "1 page", "2 pages" */
+const char *vmviz_plural(unsigned long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* Seconds between the two reads, for people: 0.004 s, 12 s. */
+static void interval(long long ns, char *buf, size_t len)
+{
+	double s = (ns < 0 ? -ns : ns) / 1e9;
+
+	if (s < 10)
+		snprintf(buf, len, "%.3f s %s", s, ns < 0 ? "earlier" : "later");
+	else
+		snprintf(buf, len, "%.0f s %s", s, ns < 0 ? "earlier" : "later");
+}
+
 /* The comparison in words. */
 void vmviz_verdict(const struct vmviz_cmp *c, char *buf, size_t len)
 {
-	if (c->same_mm)
-		snprintf(buf, len, "one address space (thread, vfork or CLONE_VM child)");
-	else if (c->total.cow)
-		snprintf(buf, len, "fork child: %lu pages still shared copy-on-write, %lu diverged",
-			 c->total.cow, c->total.diverged);
+	const struct vmviz_cmp_counts *t = &c->total;
+	char when[48];
+	unsigned long changed = t->diverged + t->only1 + t->only2 + t->swapout + t->swapin;
+
+	interval(c->dt_ns, when, sizeof(when));
+	switch (c->rel) {
+	case REL_NO_MM:
+		snprintf(buf, len,
+			 "nothing to compare: one of them has no address space (kernel thread or exited task)");
+		return;
+	case REL_OTHER_BOOT:
+		snprintf(buf, len,
+			 "from different boots: two different address spaces, frame numbers not comparable");
+		return;
+	case REL_SAME_MM:
+		if (!c->over_time) {
+			snprintf(buf, len, c->same_task ? "one address space, the same read twice" :
+				 "one address space (thread, vfork or CLONE_VM child)");
+			return;
+		}
+		snprintf(buf, len, "%s, read again %s: %lu %s changed between the two reads",
+			 c->same_task ? "one address space (the same process)" :
+			 "one address space (thread, vfork or CLONE_VM child)", when, changed,
+			 vmviz_plural(changed, "page", "pages"));
+		return;
+	case REL_OTHER_MM:
+		break;
+	}
+	if (t->cow)
+		snprintf(buf, len, "fork child: %lu %s still shared copy-on-write, %lu diverged",
+			 t->cow, vmviz_plural(t->cow, "page", "pages"), t->diverged);
 	else
 		snprintf(buf, len,
-			 "two separate address spaces: %lu pages on the same frames (shared memory or files), nothing copy-on-write",
-			 c->total.same);
+			 "two separate address spaces: %lu %s on the same frames (shared memory or files), nothing copy-on-write",
+			 t->same, vmviz_plural(t->same, "page", "pages"));
 }
 
-static void describe(const struct vmviz_report *r, FILE *f)
+static void describe(const char *n, const struct vmviz_report *r,
+		     const struct vmviz_report *other, int width)
 {
-	fprintf(f, "%s (%s, %s)", r->source, r->comm, r->kind);
+	char comm[128], when[64], src[1100];
+	int room = width - 40;
+	size_t len = strlen(r->source);
+
+	/* The source, cut at the front if long: the file name says most. */
+	if (room < 10)
+		room = 10;
+	if ((int)len > room)
+		snprintf(src, sizeof(src), "...%s", r->source + len - (room - 3));
+	else
+		snprintf(src, sizeof(src), "%s", r->source);
+	printf("%s: %s: pid %d (%s, %s)\n", n, src, r->pid,
+	       vmviz_esc(r->comm, comm, 32), r->kind);
+	vmviz_format_time(&r->time, when, sizeof(when));
+	printf("   mm %s, read %s", r->mm_id, when);
+	if (other && (r->time.sec != other->time.sec || r->time.nsec != other->time.nsec)) {
+		struct vmviz_cmp c;
+
+		relation(other, r, &c);
+		interval(c.dt_ns, when, sizeof(when));
+		printf(" (%s)", when);
+	}
+	putchar('\n');
+}
+
+static void count_line(const char *what, unsigned long n, const char *why)
+{
+	char label[40];
+
+	snprintf(label, sizeof(label), "%s:", what);
+	printf("   %-20s %6lu %s%s%s\n", label, n, vmviz_plural(n, "page ", "pages"),
+	       *why ? " " : "", why);
+}
+
+/* The comparison of one mm read twice: what changed between the reads. */
+static void print_over_time(const struct vmviz_cmp *c, int width)
+{
+	const struct vmviz_cmp_counts *t = &c->total;
+	char when[48], text[256];
+
+	interval(c->dt_ns, when, sizeof(when));
+	snprintf(text, sizeof(text),
+		 "one mm_struct, read twice (2 is %s): the differences are changes between the two reads, not copies",
+		 when);
+	vmviz_wrap(stdout, "   ", text, width);
+	count_line("unchanged", t->same, "(same frame in both reads)");
+	count_line("faulted in since 1", t->only2, "(mapped in 2 only)");
+	count_line("gone since 1", t->only1, "(unmapped or reclaimed)");
+	count_line("changed frame", t->diverged, "(COW break, migration, refault)");
+	count_line("swapped out", t->swapout, "(present in 1, in swap in 2)");
+	count_line("swapped in", t->swapin, "(in swap in 1, present in 2)");
+	printf("   VMAs since 1:        %lu mapped, %lu unmapped, %lu grown or shrunk\n",
+	       c->vmas_only2, c->vmas_only1, c->vmas_resized);
+}
+
+static void print_two_mms(const struct vmviz_cmp *c)
+{
+	const struct vmviz_cmp_counts *t = &c->total;
+
+	printf("   two mm_structs: page tables of their own\n");
+	count_line("same frame in both", t->same, "");
+	printf("     of which copy-on-write pending %lu, MAP_SHARED %lu, read-only %lu\n",
+	       t->cow, t->shared, t->readonly);
+	count_line("diverged", t->diverged, "(both mapped, different frames)");
+	count_line("only in 1", t->only1, "");
+	count_line("only in 2", t->only2, "");
+	if (t->swapout || t->swapin)
+		printf("   in RAM in one, in swap in the other: %lu / %lu\n", t->swapout,
+		       t->swapin);
+	if (t->only1 || t->only2)
+		printf("   (fork copies no entries it can fault in again, such as file pages; and\n"
+		       "    either process may have touched pages since)\n");
+}
+
+/* The JSON of the two reports and how they relate, before the rows. */
+struct cmp_json {
+	const struct vmviz_report *a, *b;
+	const struct vmviz_cmp *c;
+};
+
+static void cmp_json_pre(FILE *f, const void *arg)
+{
+	static const char *const rel[] = {
+		[REL_NO_MM] = "no-mm", [REL_OTHER_BOOT] = "other-boot",
+		[REL_OTHER_MM] = "other-mm", [REL_SAME_MM] = "same-mm",
+	};
+	const struct cmp_json *j = arg;
+
+	fprintf(f, "   \"reports\": [\n");
+	vmviz_json_report(f, j->a, "      ");
+	fprintf(f, ",\n");
+	vmviz_json_report(f, j->b, "      ");
+	fprintf(f, "\n   ],\n   \"relation\": \"%s\",\n   \"over_time\": %s,\n",
+		rel[j->c->rel], j->c->over_time ? "true" : "false");
+	fprintf(f, "   \"interval\": %.9f,\n", j->c->dt_ns / 1e9);
 }
 
 void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 			 const struct vmviz_out *o, bool table)
 {
+	struct vmviz_table t;
 	struct vmviz_cmp c;
+	struct cmp_json j = { a, b, &c };
+	int width = o->width ? o->width : 80;
 	char verdict[256];
 
 	vmviz_compare(a, b, &c);
+	/* The table first: a bad -o fails before anything is printed. */
+	vmviz_cmp_table(&c, o, &t);
 	if (o->json) {
-		vmviz_print_cmp_rows(&c, o);
+		vmviz_table_print_json(&t, cmp_json_pre, &j);
+		vmviz_cmp_free(&c);
+		return;
+	}
+	if (o->raw || o->noheadings) {
+		vmviz_table_print(&t);
 		vmviz_cmp_free(&c);
 		return;
 	}
 	vmviz_verdict(&c, verdict, sizeof(verdict));
-	printf("1: ");
-	describe(a, stdout);
-	printf(", mm %s\n2: ", a->mm_id);
-	describe(b, stdout);
-	printf(", mm %s\n", b->mm_id);
-	printf("   %s\n", c.same_mm ? "one mm_struct: the same page tables" :
-	       "two mm_structs: page tables of their own");
-	printf("   same frame in both:   %lu pages (copy-on-write pending %lu, ",
-	       c.total.same, c.total.cow);
-	printf("MAP_SHARED %lu, private read-only %lu)\n", c.total.shared, c.total.readonly);
-	printf("   diverged:             %lu pages (both mapped, different frames)\n",
-	       c.total.diverged);
-	printf("   only in 1 / only in 2: %lu / %lu pages\n", c.total.only1, c.total.only2);
-	if (!c.same_mm && (c.total.only1 || c.total.only2))
-		printf("   (fork copies no entries it can fault in again, such as file pages; and\n"
-		       "    either process may have touched pages since)\n");
-	printf("verdict: %s\n", verdict);
-	if (table) {
+	describe("1", a, NULL, width);
+	describe("2", b, a, width);
+	if (!strcmp(a->boot_id, b->boot_id) && !strcmp(a->kernel_release, b->kernel_release)) {
+		char rel[256];
+
+		printf("   one boot %s, kernel %s\n", a->boot_id,
+		       vmviz_esc(a->kernel_release, rel, sizeof(rel)));
+	}
+	switch (c.rel) {
+	case REL_NO_MM:
+		printf("   %s has no address space (a kernel thread, or a task that exited)\n",
+		       !a->has_mm && !b->has_mm ? "neither" : !a->has_mm ? "1" : "2");
+		break;
+	case REL_OTHER_BOOT:
+		printf("   boot of 1: %s\n   boot of 2: %s\n", a->boot_id, b->boot_id);
+		printf("   from different boots: different address spaces, and the frame\n"
+		       "   numbers of one boot say nothing of the other\n");
+		break;
+	case REL_SAME_MM:
+		if (c.over_time)
+			print_over_time(&c, width);
+		else
+			printf("   one mm_struct: the same page tables, read at the same time\n");
+		break;
+	case REL_OTHER_MM:
+		print_two_mms(&c);
+		break;
+	}
+	vmviz_wrap(stdout, "verdict: ", verdict, width);
+	if (table && c.rel != REL_NO_MM && c.rel != REL_OTHER_BOOT) {
 		putchar('\n');
-		vmviz_print_cmp_rows(&c, o);
+		fflush(stdout);
+		vmviz_table_print(&t);
+	} else {
+		vmviz_table_free(&t);
 	}
 	vmviz_cmp_free(&c);
 }

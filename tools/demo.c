@@ -24,6 +24,9 @@
 #define PARENT_WRITES	2	/* and by the parent, after fork */
 #define SHARED_PAGES	4	/* MAP_SHARED anonymous */
 #define CLONE_STACK	(256 * 1024)
+#define GONE_PAGES	8	/* mapped and touched before the first read of two */
+#define NEW_PAGES	16	/* mapped after it, NEW_TOUCHED of them touched */
+#define NEW_TOUCHED	4
 
 /* Children park on @go until the parent closes its end; @ready says "up". */
 static int go[2], ready[2];
@@ -123,6 +126,60 @@ static void compare_with(pid_t pid, const char *what, const struct vmviz_out *o,
 	vmviz_free(&parent);
 }
 
+/*
+ * The parent over time: read, then unmap a buffer, map and touch another,
+ * write a page still shared copy-on-write with the fork child, and read
+ * again. One mm read twice: the comparison says what changed in between.
+ */
+static void over_time(const struct vmviz_out *o, const char *save_dir)
+{
+	struct vmviz_report before, after;
+	struct vmviz_cmp c, sub;
+	char *gone, *fresh;
+	int i;
+
+	gone = mmap(NULL, GONE_PAGES * 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (gone == MAP_FAILED)
+		err(VMVIZ_EXIT_FAILURE, "cannot map the demo's memory");
+	memset(gone, 'g', GONE_PAGES * 4096);
+	printf("\n== the parent over time: read (1); then it unmaps %d pages, maps %d and\n",
+	       GONE_PAGES, NEW_PAGES);
+	printf("   touches %d, writes a page shared copy-on-write; read again (2) ==\n",
+	       NEW_TOUCHED);
+	vmviz_load_pid(getpid(), &before);
+	munmap(gone, GONE_PAGES * 4096);
+	fresh = mmap(NULL, NEW_PAGES * 4096, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fresh == MAP_FAILED)
+		err(VMVIZ_EXIT_FAILURE, "cannot map the demo's memory");
+	for (i = 0; i < NEW_TOUCHED; i++)
+		fresh[i * 4096] = 'n';
+	/* Still shared with the fork child: the write gets a frame of its own. */
+	priv[(PRIV_PAGES - 1) * 4096] = 'Q';
+	vmviz_load_pid(getpid(), &after);
+	save(save_dir, "parent-before", &before);
+	save(save_dir, "parent-after", &after);
+	vmviz_print_compare(&before, &after, o, false);
+	vmviz_compare(&before, &after, &c);
+	sub = c;
+	sub.nrows = 0;
+	sub.rows = calloc(c.nrows, sizeof(*c.rows));
+	if (!sub.rows)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	for (i = 0; i < c.nrows; i++)
+		if (c.rows[i].vma != CMP_VMA_BOTH || c.rows[i].c.diverged)
+			sub.rows[sub.nrows++] = c.rows[i];
+	putchar('\n');
+	fflush(stdout);
+	vmviz_print_cmp_rows(&sub, o);
+	free(sub.rows);
+	vmviz_cmp_free(&c);
+	vmviz_free(&before);
+	vmviz_free(&after);
+	munmap(fresh, NEW_PAGES * 4096);
+}
+
 /**
  * vmviz_demo - spawn the four kinds of children and compare them
  * @o: table options for the comparisons
@@ -198,12 +255,13 @@ int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir)
 	printf("written before fork and by the fork child\n\n");
 	vmviz_load_pid(getpid(), &parent);
 	save(save_dir, "parent", &parent);
-	vmviz_print_overview(&parent, stdout, color);
+	vmviz_print_overview(&parent, stdout, color, o, false);
 
 	compare_with(fork_pid, "fork child", o, save_dir, "fork");
 	compare_with(vfork_pid, "vfork child", o, save_dir, "vfork");
 	compare_with(clone_pid, "clone(CLONE_VM) child", o, save_dir, "clone");
 	compare_with(thread_tid, "thread", o, save_dir, "thread");
+	over_time(o, save_dir);
 	fflush(stdout);
 
 	close(go[1]);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmviz reader: the command line. Picks the view, reads the report(s) live
- * or from files, and hands them to the view.
+ * vmviz reader: the command line. One table of options and one of commands
+ * feed getopt, --help and the checks of which option applies to which view;
+ * the view gets the report(s) read live or from files.
  */
 #include <err.h>
 #include <errno.h>
@@ -9,41 +10,130 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "vmviz.h"
 
-#define VMVIZ_VERSION	"1.0"
+#define VMVIZ_VERSION	"2.0"
 
-static void usage(FILE *f)
+/* The commands an option applies to, as bits. */
+enum {
+	C_OVERVIEW = 1 << 0, C_MAPS = 1 << 1, C_PAGES = 1 << 2, C_COMPARE = 1 << 3,
+	C_SVG = 1 << 4, C_DEMO = 1 << 5,
+	C_TABLES = C_MAPS | C_PAGES | C_COMPARE,
+	C_ALL = C_OVERVIEW | C_TABLES | C_SVG | C_DEMO,
+};
+
+enum {
+	OPT_COLOR = 256, OPT_COLOUR, OPT_SAVE, OPT_BYTES, OPT_WIDTH, OPT_ALL,
+};
+
+struct vmviz_option {
+	const char *name;
+	int val;		/* the short option, or OPT_* */
+	int has_arg;
+	const char *arg;	/* its name in --help */
+	unsigned int cmds;	/* C_* it applies to */
+	const char *help;
+};
+
+/* Every option: getopt_long, --help, vmviz.8 and the completion follow it. */
+static const struct vmviz_option options[] = {
+	{ "file", 'f', required_argument, "REPORT", C_OVERVIEW | C_TABLES | C_SVG,
+	  "read a saved report (from /proc/vmviz/PID) instead of a PID" },
+	{ "output", 'o', required_argument, "LIST", C_TABLES | C_DEMO,
+	  "columns to print (-o +LIST adds to the defaults)" },
+	{ "json", 'J', no_argument, NULL, C_OVERVIEW | C_TABLES, "JSON output" },
+	{ "raw", 'r', no_argument, NULL, C_TABLES | C_DEMO, "raw output: no alignment, no prose" },
+	{ "noheadings", 'n', no_argument, NULL, C_TABLES | C_DEMO,
+	  "no column headings (and no prose header)" },
+	{ "bytes", OPT_BYTES, no_argument, NULL, C_TABLES, "sizes in bytes, not 4K, 1.5M" },
+	{ "width", OPT_WIDTH, required_argument, "N", C_OVERVIEW | C_TABLES | C_DEMO,
+	  "fit N columns (default: COLUMNS, the terminal, or 80)" },
+	{ "all", OPT_ALL, no_argument, NULL, C_OVERVIEW | C_SVG,
+	  "one box per VMA: do not fold repeated VMAs" },
+	{ "color", OPT_COLOR, optional_argument, "WHEN", C_OVERVIEW | C_DEMO,
+	  "colour the overview: auto (default), always, never" },
+	{ "colour", OPT_COLOUR, optional_argument, "WHEN", C_OVERVIEW | C_DEMO,
+	  "the same as --color" },
+	{ "save", OPT_SAVE, required_argument, "DIR", C_DEMO,
+	  "demo: also write every report it reads to DIR" },
+	{ "help", 'h', no_argument, NULL, C_ALL, "this help" },
+	{ "version", 'V', no_argument, NULL, C_ALL, "the version" },
+};
+
+struct args {
+	struct vmviz_out out;
+	const char *files[2], *color, *save;
+	bool all;
+	const char *pos[3];		/* positional arguments after the command */
+	int nfiles, npos;
+};
+
+struct command {
+	const char *name;
+	unsigned int bit;
+	int nreports;
+	const char *usage, *help;
+	int (*run)(struct args *a, struct vmviz_report *r);
+};
+
+static int run_overview(struct args *a, struct vmviz_report *r);
+static int run_maps(struct args *a, struct vmviz_report *r);
+static int run_pages(struct args *a, struct vmviz_report *r);
+static int run_compare(struct args *a, struct vmviz_report *r);
+static int run_svg(struct args *a, struct vmviz_report *r);
+
+static const struct command commands[] = {
+	{ "overview", C_OVERVIEW, 1, "vmviz [options] PID",
+	  "overview: the address space, high to low", run_overview },
+	{ "maps", C_MAPS, 1, "vmviz maps [options] PID", "the VMA table", run_maps },
+	{ "pages", C_PAGES, 1, "vmviz pages [options] PID [ADDR | START-END | START+LEN]",
+	  "page-table runs, one a line; with ADDR, the run holding it", run_pages },
+	{ "compare", C_COMPARE, 2, "vmviz compare [options] PID1 PID2",
+	  "two processes, or one read twice: shared, copy-on-write, changed pages",
+	  run_compare },
+	{ "svg", C_SVG, 1, "vmviz svg PID [ADDR] > map.svg",
+	  "the picture as SVG (a page strip of the VMA at ADDR)", run_svg },
+	{ "demo", C_DEMO, 0, "vmviz demo", "fork, vfork, CLONE_VM and thread children compared",
+	  NULL },
+};
+
+/* --help; after a command, only its usage and the options it takes. */
+static void usage(FILE *f, const struct command *only)
 {
+	size_t i;
+
+	fprintf(f, "Usage:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!only || only == &commands[i])
+			fprintf(f, " %s\n      %s\n", commands[i].usage, commands[i].help);
 	fprintf(f,
-		"Usage:\n"
-		" vmviz [options] PID                overview: the address space, high to low\n"
-		" vmviz maps [options] PID           the VMA table\n"
-		" vmviz pages [options] PID [ADDR | START-END]\n"
-		"                                    page-table runs, one a line\n"
-		" vmviz compare [options] PID1 PID2  shared, copy-on-write and diverged pages\n"
-		" vmviz svg PID [ADDR] > map.svg     the picture as SVG (page strip of the VMA at ADDR)\n"
-		" vmviz demo                         fork, vfork, CLONE_VM and thread children compared\n"
-		"\n"
-		"PID is a process or thread ID, or 'self'; with --file, a saved report takes\n"
-		"its place (given twice for compare).\n"
-		"\n"
-		"Options:\n"
-		" -f, --file REPORT     read a saved report (from /proc/vmviz/PID) instead of a PID\n"
-		" -o, --output LIST     columns to print (-o +LIST adds to the defaults)\n"
-		" -J, --json            JSON output\n"
-		" -r, --raw             raw output\n"
-		" -n, --noheadings      no column headings\n"
-		"     --color[=WHEN]    colour the overview: auto (default), always, never\n"
-		"     --save DIR        demo: also write every report it reads to DIR\n"
-		" -h, --help            this help\n"
-		" -V, --version         the version\n");
-	vmviz_columns_help(f);
+		"\nPID is a process or thread ID, or 'self'; with --file, a saved report takes\n"
+		"its place (given twice for compare).\n\nOptions:\n");
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct vmviz_option *o = &options[i];
+		char left[40];
+
+		if (only && !(o->cmds & only->bit))
+			continue;
+		if (o->val < 256)
+			snprintf(left, sizeof(left), "-%c, --%s", o->val, o->name);
+		else
+			snprintf(left, sizeof(left), "    --%s", o->name);
+		if (o->has_arg == optional_argument)
+			snprintf(left + strlen(left), sizeof(left) - strlen(left), "[=%s]", o->arg);
+		else if (o->has_arg)
+			snprintf(left + strlen(left), sizeof(left) - strlen(left), " %s", o->arg);
+		fprintf(f, " %-22s %s\n", left, o->help);
+	}
+	fputc('\n', f);
+	if (!only || (only->bit & (C_TABLES | C_DEMO)))
+		vmviz_columns_help(f, only ? only->name : NULL);
 	fprintf(f,
-		"\nExit status: 0 success, 1 failure, 2 module not loaded, 3 permission denied,\n"
-		"4 no such process, 5 process exited while read, 6 unknown or malformed report.\n"
-		"See vmviz(8).\n");
+		"Exit status: 0 success, 1 failure, 2 module not loaded, 3 permission denied,\n"
+		"4 no such process, 5 process exited while read, 6 unknown, malformed or\n"
+		"truncated report. See vmviz(8).\n");
 }
 
 static pid_t parse_pid(const char *s)
@@ -55,8 +145,11 @@ static pid_t parse_pid(const char *s)
 		return 0;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || *end || v <= 0 || v > 0x7fffffff)
-		vmviz_die(VMVIZ_EXIT_FAILURE, "not a PID: '%s'", s);
+	if (errno || *end || v <= 0 || v > 0x7fffffff || !strchr("123456789", *s)) {
+		char *e = vmviz_esc_dup(s);
+
+		vmviz_die(VMVIZ_EXIT_FAILURE, "not a PID: '%s'", e);
+	}
 	return v;
 }
 
@@ -88,162 +181,287 @@ static bool want_color(const char *when)
 		return true;
 	if (!strcmp(when, "never"))
 		return false;
-	if (strcmp(when, "auto"))
-		vmviz_die(VMVIZ_EXIT_FAILURE, "--color takes auto, always or never, not '%s'",
-			  when);
+	if (strcmp(when, "auto")) {
+		char *e = vmviz_esc_dup(when);
+
+		vmviz_die(VMVIZ_EXIT_FAILURE, "--color takes auto, always or never, not '%s'", e);
+	}
 	return isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
-static void parse_range(const char *s, unsigned long *lo, unsigned long *hi)
+/* ADDR, START-END or START+LEN (hex); *is_range false for a lone ADDR. */
+static void parse_range(const char *s, unsigned long *lo, unsigned long *hi, bool *is_range)
 {
-	char buf[64], *dash;
+	char buf[64], *sep, *e;
+	unsigned long len;
 
+	e = vmviz_esc_dup(s);
 	if (strlen(s) >= sizeof(buf))
-		vmviz_die(VMVIZ_EXIT_FAILURE, "not an address or range: '%s'", s);
+		vmviz_die(VMVIZ_EXIT_FAILURE, "not an address or range: '%s'", e);
 	snprintf(buf, sizeof(buf), "%s", s);
-	dash = strchr(buf, '-');
-	if (dash)
-		*dash = '\0';
-	if (!vmviz_parse_addr(buf, lo) || (dash && !vmviz_parse_addr(dash + 1, hi)))
-		vmviz_die(VMVIZ_EXIT_FAILURE, "not an address or range: '%s'", s);
-	if (!dash)
-		*hi = *lo + 1;
-	if (*hi <= *lo)
-		vmviz_die(VMVIZ_EXIT_FAILURE, "empty range: '%s'", s);
+	sep = strpbrk(buf, "-+");
+	*is_range = sep;
+	if (sep)
+		*sep = '\0';
+	if (!vmviz_parse_addr(buf, lo) || (sep && !vmviz_parse_addr(sep + 1, hi)))
+		vmviz_die(VMVIZ_EXIT_FAILURE,
+			  "not an address or range (hex ADDR, START-END or START+LEN): '%s'", e);
+	if (sep && *s && s[sep - buf] == '+') {
+		len = *hi;
+		if (len > ~0UL - *lo)
+			vmviz_die(VMVIZ_EXIT_FAILURE,
+				  "range past the end of the address space: '%s'", e);
+		*hi = *lo + len;
+	}
+	if (sep && *hi <= *lo)
+		vmviz_die(VMVIZ_EXIT_FAILURE, "empty range (END is exclusive): '%s'", e);
+	free(e);
 }
 
-enum { OPT_COLOR = 256, OPT_SAVE };
+/* The width to fit: --width, COLUMNS, the terminal, or 80. */
+static int out_width(const char *opt)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long w;
+
+	if (opt || (env && *env)) {
+		w = strtol(opt ? opt : env, &end, 10);
+		if (!*end && w >= 20 && w <= 10000)
+			return w;
+		if (opt) {
+			char *e = vmviz_esc_dup(opt);
+
+			vmviz_die(VMVIZ_EXIT_FAILURE,
+				  "--width takes a number from 20 to 10000, not '%s'", e);
+		}
+	}
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+static void no_extra(struct args *a, int allowed, const char *cmd)
+{
+	if (a->npos > allowed) {
+		char *e = vmviz_esc_dup(a->pos[allowed]);
+
+		vmviz_die(VMVIZ_EXIT_FAILURE, "%s: extra argument '%s'", cmd, e);
+	}
+}
+
+static int run_overview(struct args *a, struct vmviz_report *r)
+{
+	no_extra(a, 0, "vmviz");
+	if (a->out.json)
+		vmviz_print_overview_json(r, stdout);
+	else
+		vmviz_print_overview(r, stdout, want_color(a->color), &a->out, a->all);
+	return VMVIZ_EXIT_OK;
+}
+
+static int run_maps(struct args *a, struct vmviz_report *r)
+{
+	no_extra(a, 0, "maps");
+	vmviz_print_maps(r, &a->out);
+	return VMVIZ_EXIT_OK;
+}
+
+static int run_pages(struct args *a, struct vmviz_report *r)
+{
+	unsigned long lo = 0, hi = ~0UL;
+	bool is_range = true;
+
+	no_extra(a, 1, "pages");
+	if (a->npos)
+		parse_range(a->pos[0], &lo, &hi, &is_range);
+	if (!is_range)
+		return vmviz_print_pages_at(r, &a->out, lo);
+	vmviz_print_pages(r, &a->out, lo, hi);
+	return VMVIZ_EXIT_OK;
+}
+
+static int run_compare(struct args *a, struct vmviz_report *r)
+{
+	no_extra(a, 0, "compare");
+	vmviz_print_compare(&r[0], &r[1], &a->out, true);
+	return VMVIZ_EXIT_OK;
+}
+
+static int run_svg(struct args *a, struct vmviz_report *r)
+{
+	unsigned long addr = 0;
+
+	no_extra(a, 1, "svg");
+	if (a->npos && !vmviz_parse_addr(a->pos[0], &addr)) {
+		char *e = vmviz_esc_dup(a->pos[0]);
+
+		vmviz_die(VMVIZ_EXIT_FAILURE, "svg takes one address (hex), not '%s'", e);
+	}
+	vmviz_print_svg(r, stdout, addr, a->all);
+	return VMVIZ_EXIT_OK;
+}
+
+static const struct vmviz_option *option_of(int val)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(options); i++)
+		if (options[i].val == val)
+			return &options[i];
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "file", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "noheadings", no_argument, NULL, 'n' },
-		{ "color", optional_argument, NULL, OPT_COLOR },
-		{ "colour", optional_argument, NULL, OPT_COLOR },
-		{ "save", required_argument, NULL, OPT_SAVE },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct vmviz_out out = { 0 };
-	const char *files[2] = { NULL, NULL }, *color = "auto", *save = NULL;
-	const char *cmd = "overview", *args[3];
+	struct option longopts[ARRAY_SIZE(options) + 1];
+	char shortopts[64] = "", *sp = shortopts;
+	const char *width = NULL;
+	bool help = false, named = false;
+	struct args a = { .color = "auto" };
+	const struct command *cmd = &commands[0];
 	struct vmviz_report r[2];
-	int nfiles = 0, nargs = 0, nreports, c, i;
+	int nreports, c, i, rc, seen[ARRAY_SIZE(options)] = { 0 };
+	size_t k;
 
-	while ((c = getopt_long(argc, argv, "f:o:JrnhV", longopts, NULL)) != -1) {
+	/* getopt's messages name the program as err() does: "vmviz: ". */
+	argv[0] = "vmviz";
+	for (k = 0; k < ARRAY_SIZE(options); k++) {
+		longopts[k] = (struct option){ options[k].name, options[k].has_arg, NULL,
+					       options[k].val };
+		if (options[k].val < 256) {
+			*sp++ = options[k].val;
+			if (options[k].has_arg == required_argument)
+				*sp++ = ':';
+		}
+	}
+	longopts[k] = (struct option){ NULL, 0, NULL, 0 };
+	*sp = '\0';
+
+	/* Options may come before or after the command: "+" stops at neither. */
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const struct vmviz_option *o = option_of(c);
+
+		if (!o) {
+			fprintf(stderr, "Try 'vmviz --help'.\n");
+			return VMVIZ_EXIT_FAILURE;
+		}
+		seen[o - options] = 1;
 		switch (c) {
 		case 'f':
-			if (nfiles == 2)
+			if (a.nfiles == 2)
 				vmviz_die(VMVIZ_EXIT_FAILURE, "--file given more than twice");
-			files[nfiles++] = optarg;
+			a.files[a.nfiles++] = optarg;
 			break;
 		case 'o':
-			out.columns = optarg;
+			a.out.columns = optarg;
 			break;
 		case 'J':
-			out.json = true;
+			a.out.json = true;
 			break;
 		case 'r':
-			out.raw = true;
+			a.out.raw = true;
 			break;
 		case 'n':
-			out.noheadings = true;
+			a.out.noheadings = true;
+			break;
+		case OPT_BYTES:
+			a.out.bytes = true;
+			break;
+		case OPT_WIDTH:
+			width = optarg;
+			break;
+		case OPT_ALL:
+			a.all = true;
 			break;
 		case OPT_COLOR:
-			color = optarg ? optarg : "always";
+		case OPT_COLOUR:
+			a.color = optarg ? optarg : "always";
 			break;
 		case OPT_SAVE:
-			save = optarg;
+			a.save = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return VMVIZ_EXIT_OK;
+			help = true;
+			break;
 		case 'V':
 			printf("vmviz %s (report format %d)\n", VMVIZ_VERSION,
 			       VMVIZ_FORMAT_VERSION);
 			return VMVIZ_EXIT_OK;
-		default:
-			fprintf(stderr, "Try 'vmviz --help'.\n");
-			return VMVIZ_EXIT_FAILURE;
 		}
 	}
-	if (optind < argc && (!strcmp(argv[optind], "maps") || !strcmp(argv[optind], "pages") ||
-			      !strcmp(argv[optind], "compare") || !strcmp(argv[optind], "svg") ||
-			      !strcmp(argv[optind], "demo") || !strcmp(argv[optind], "overview")))
-		cmd = argv[optind++];
+	if (optind < argc) {
+		for (k = 1; k < ARRAY_SIZE(commands); k++)
+			if (!strcmp(argv[optind], commands[k].name)) {
+				cmd = &commands[k];
+				optind++;
+				named = true;
+				break;
+			}
+		if (k == ARRAY_SIZE(commands) && !strcmp(argv[optind], "overview")) {
+			optind++;
+			named = true;
+		}
+	}
+	if (help) {
+		usage(stdout, named ? cmd : NULL);
+		return VMVIZ_EXIT_OK;
+	}
 	for (; optind < argc; optind++) {
-		if (nargs == 3)
+		if (a.npos == 3)
 			vmviz_die(VMVIZ_EXIT_FAILURE, "too many arguments (try 'vmviz --help')");
-		args[nargs++] = argv[optind];
+		a.pos[a.npos++] = argv[optind];
 	}
 
-	if (!strcmp(cmd, "demo")) {
-		if (nargs || nfiles)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "demo takes no arguments");
-		return vmviz_demo(&out, want_color(color), save);
+	/* An option that does nothing for this command is an error, not a no-op. */
+	for (k = 0; k < ARRAY_SIZE(options); k++) {
+		if (!seen[k] || (options[k].cmds & cmd->bit))
+			continue;
+		vmviz_die(VMVIZ_EXIT_FAILURE, "%s: option --%s does not apply to this command",
+			  cmd->name, options[k].name);
 	}
+	if (cmd->bit & (C_OVERVIEW | C_SVG) && a.out.json && a.out.raw)
+		vmviz_die(VMVIZ_EXIT_FAILURE, "--json and --raw do not go together");
+	a.out.width = out_width(width);
+
+	if (cmd->bit == C_DEMO) {
+		if (a.npos)
+			vmviz_die(VMVIZ_EXIT_FAILURE, "demo takes no arguments");
+		return vmviz_demo(&a.out, want_color(a.color), a.save);
+	}
+	want_color(a.color);
 
 	/* The reports: --file ones first, then PIDs, as many as the view needs. */
-	nreports = !strcmp(cmd, "compare") ? 2 : 1;
-	if (nfiles > nreports)
-		vmviz_die(VMVIZ_EXIT_FAILURE, "%s takes %d report%s", cmd, nreports,
+	nreports = cmd->nreports;
+	if (a.nfiles > nreports)
+		vmviz_die(VMVIZ_EXIT_FAILURE, "%s takes %d report%s", cmd->name, nreports,
 			  nreports > 1 ? "s" : "");
-	if (nreports == 2 && !nfiles && nargs >= 2 && strcmp(args[0], "self") &&
-	    strcmp(args[1], "self")) {
+	if (nreports == 2 && !a.nfiles && a.npos >= 2 && strcmp(a.pos[0], "self") &&
+	    strcmp(a.pos[1], "self")) {
 		/* Two live processes: read back to back, parsed after. */
-		vmviz_load_pids(parse_pid(args[0]), parse_pid(args[1]), &r[0], &r[1]);
-		memmove(args, args + 2, sizeof(args[0]) * (nargs - 2));
-		nargs -= 2;
+		vmviz_load_pids(parse_pid(a.pos[0]), parse_pid(a.pos[1]), &r[0], &r[1]);
+		memmove(a.pos, a.pos + 2, sizeof(a.pos[0]) * (a.npos - 2));
+		a.npos -= 2;
 		nreports = 0;
 	}
 	for (i = 0; i < nreports; i++) {
-		if (i < nfiles) {
-			load(files[i], true, &r[i]);
-		} else if (nargs) {
-			load(args[0], false, &r[i]);
-			memmove(args, args + 1, sizeof(args[0]) * --nargs);
+		if (i < a.nfiles) {
+			load(a.files[i], true, &r[i]);
+		} else if (a.npos) {
+			load(a.pos[0], false, &r[i]);
+			memmove(a.pos, a.pos + 1, sizeof(a.pos[0]) * --a.npos);
 		} else {
-			vmviz_die(VMVIZ_EXIT_FAILURE, "%s needs %s (try 'vmviz --help')", cmd,
-				  nreports > 1 ? "two PIDs or reports" : "a PID or --file REPORT");
+			vmviz_die(VMVIZ_EXIT_FAILURE, "%s needs %s (try 'vmviz --help')", cmd->name,
+				  cmd->nreports > 1 ? "two PIDs or reports" :
+				  "a PID or --file REPORT");
 		}
 	}
 
-	if (!strcmp(cmd, "overview")) {
-		if (nargs)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "unknown command or extra argument '%s'",
-				  args[0]);
-		vmviz_print_overview(&r[0], stdout, want_color(color));
-	} else if (!strcmp(cmd, "maps")) {
-		if (nargs)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "extra argument '%s'", args[0]);
-		vmviz_print_maps(&r[0], &out);
-	} else if (!strcmp(cmd, "pages")) {
-		unsigned long lo = 0, hi = ~0UL;
-
-		if (nargs > 1)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "extra argument '%s'", args[1]);
-		if (nargs)
-			parse_range(args[0], &lo, &hi);
-		vmviz_print_pages(&r[0], &out, lo, hi);
-	} else if (!strcmp(cmd, "compare")) {
-		if (nargs)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "extra argument '%s'", args[0]);
-		vmviz_print_compare(&r[0], &r[1], &out, true);
-	} else if (!strcmp(cmd, "svg")) {
-		unsigned long addr = 0;
-
-		if (nargs > 1 || (nargs && !vmviz_parse_addr(args[0], &addr)))
-			vmviz_die(VMVIZ_EXIT_FAILURE, "svg takes one address, not '%s'", args[0]);
-		vmviz_print_svg(&r[0], stdout, addr);
-	}
-	for (i = 0; i < (!strcmp(cmd, "compare") ? 2 : 1); i++)
+	rc = cmd->run(&a, r);
+	for (i = 0; i < cmd->nreports; i++)
 		vmviz_free(&r[i]);
 	if (fflush(stdout) || ferror(stdout))
 		err(VMVIZ_EXIT_FAILURE, "write error");
-	return VMVIZ_EXIT_OK;
+	return rc;
 }

@@ -11,17 +11,23 @@
 
 enum region_kind { REGION_KERNEL, REGION_HOLE, REGION_GAP, REGION_VMA };
 
-/* One box of the picture: a half, the hole, a gap or a VMA. */
+/*
+ * One box of the picture: a half, the hole, a gap, or VMAs: one, or a run
+ * of alike ones folded (same name, permissions and segment, or two such
+ * alternating, as thread stacks and their guard pages).
+ */
 struct region {
 	enum region_kind kind;
 	unsigned long start, last;	/* inclusive: the kernel half ends at 2^64 */
-	const struct vmviz_vma *vma;
+	const struct vmviz_vma *vma, *vma2;	/* vma2: the other of a pair */
+	int nvmas;			/* VMAs in the box */
+	unsigned long mapped, present, swapped;	/* bytes, base pages, base pages */
 	const char *label;		/* segment name, on its first box */
 	bool high;			/* a gap above mmap_window */
 };
 
-static void push(struct region **rs, int *n, enum region_kind kind, unsigned long start,
-		 unsigned long last, const struct vmviz_vma *vma)
+static struct region *push(struct region **rs, int *n, enum region_kind kind,
+			   unsigned long start, unsigned long last)
 {
 	struct region *r;
 
@@ -31,12 +37,11 @@ static void push(struct region **rs, int *n, enum region_kind kind, unsigned lon
 			err(VMVIZ_EXIT_FAILURE, "out of memory");
 	}
 	r = &(*rs)[(*n)++];
+	memset(r, 0, sizeof(*r));
 	r->kind = kind;
 	r->start = start;
 	r->last = last;
-	r->vma = vma;
-	r->label = NULL;
-	r->high = false;
+	return r;
 }
 
 /*
@@ -49,34 +54,78 @@ static void push_gap(const struct vmviz_report *r, struct region **rs, int *n,
 	unsigned long window = r->mmap_window;
 
 	if (r->levels == 5 && window > start && window - 1 < last) {
-		push(rs, n, REGION_GAP, window, last, NULL);
-		(*rs)[*n - 1].high = true;
+		push(rs, n, REGION_GAP, window, last)->high = true;
 		last = window - 1;
 	}
-	push(rs, n, REGION_GAP, start, last, NULL);
+	push(rs, n, REGION_GAP, start, last);
+}
+
+static bool alike(const struct vmviz_vma *a, const struct vmviz_vma *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->perm, b->perm) &&
+	       !strcmp(a->seg, b->seg);
+}
+
+/* Folding starts at this many VMAs in a row (pairs: this many VMAs too). */
+#define FOLD_MIN	4
+
+static int fold_run(const struct vmviz_report *r, int i, int period)
+{
+	int k;
+
+	if (period == 2 && (i < 1 || alike(&r->vmas[i], &r->vmas[i - 1])))
+		return 1;
+	for (k = period; i - k >= 0; k++)
+		if (!alike(&r->vmas[i - k], &r->vmas[i - k + period]))
+			break;
+	return k;
 }
 
 /* The boxes, highest first: kernel half, hole, then VMAs and gaps. */
-static int regions(const struct vmviz_report *r, struct region **rs)
+static int regions(const struct vmviz_report *r, struct region **rs, bool all)
 {
 	unsigned long top = r->user.end;
 	const char *prev_seg = NULL;
-	int n = 0, i;
+	int n = 0, i, j, len, period;
 
 	*rs = NULL;
-	push(rs, &n, REGION_KERNEL, r->kernel.start, r->kernel.end, NULL);
-	push(rs, &n, REGION_HOLE, r->hole.start, r->hole.end, NULL);
-	for (i = r->nvmas - 1; i >= 0; i--) {
+	push(rs, &n, REGION_KERNEL, r->kernel.start, r->kernel.end);
+	push(rs, &n, REGION_HOLE, r->hole.start, r->hole.end);
+	for (i = r->nvmas - 1; i >= 0; i -= len) {
 		const struct vmviz_vma *v = &r->vmas[i];
+		struct region *g;
 
+		len = 1;
+		period = 1;
+		if (!all) {
+			len = fold_run(r, i, 1);
+			if (len < FOLD_MIN) {
+				int len2 = fold_run(r, i, 2);
+
+				if (len2 >= FOLD_MIN) {
+					len = len2;
+					period = 2;
+				} else {
+					len = 1;
+				}
+			}
+		}
 		if (v->end - 1 < top)
 			push_gap(r, rs, &n, v->end, top);
-		push(rs, &n, REGION_VMA, v->start, v->end - 1, v);
+		g = push(rs, &n, REGION_VMA, r->vmas[i - len + 1].start, v->end - 1);
+		g->vma = v;
+		g->vma2 = period == 2 ? &r->vmas[i - 1] : NULL;
+		g->nvmas = len;
+		for (j = i - len + 1; j <= i; j++) {
+			g->mapped += r->vmas[j].end - r->vmas[j].start;
+			g->present += r->vmas[j].present;
+			g->swapped += r->vmas[j].swapped;
+		}
 		if (!prev_seg || strcmp(prev_seg, v->seg))
-			(*rs)[n - 1].label = v->seg;
+			g->label = v->seg;
 		prev_seg = v->seg;
-		top = v->start - 1;
-		if (!v->start)
+		top = g->start - 1;
+		if (!g->start)
 			return n;
 	}
 	push_gap(r, rs, &n, 0, top);
@@ -100,64 +149,157 @@ static const char *seg_color(const char *seg)
 	return "0";
 }
 
-#define BOX_WIDTH	60
+/* Columns a string takes: UTF-8 sequences count one (vmviz_esc() output). */
+static size_t text_cols(const char *s)
+{
+	size_t n = 0;
 
-static void border(FILE *f, unsigned long addr, const char *edge)
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * @name escaped, in at most @width columns: its tail after "..." if it is
+ * longer (the end of a path says most), so a cut is always visible.
+ */
+static void fit(const char *name, char *buf, size_t len, size_t width)
+{
+	char esc[1024];
+	const char *t;
+	size_t cols;
+
+	vmviz_esc(name, esc, sizeof(esc));
+	cols = text_cols(esc);
+	if (cols <= width) {
+		snprintf(buf, len, "%s", esc);
+		return;
+	}
+	for (t = esc; cols > width - 3; t++)
+		cols -= ((unsigned char)*t & 0xc0) != 0x80;
+	while (((unsigned char)*t & 0xc0) == 0x80)
+		t++;
+	cols = strlen(t);
+	if (cols > len - 4)
+		cols = len - 4;
+	memcpy(buf, "...", 3);
+	memcpy(buf + 3, t, cols);
+	buf[3 + cols] = '\0';
+}
+
+/* @s left-aligned in @width columns, UTF-8 counted as one column a character. */
+static void pad(FILE *f, const char *s, size_t width)
+{
+	size_t cols = text_cols(s);
+
+	fputs(s, f);
+	for (; cols < width; cols++)
+		fputc(' ', f);
+}
+
+/* The box layout for a width: "  ADDRESS16 |" + inside + "|" fits it. */
+struct layout {
+	int box;		/* columns inside a box */
+	int name;		/* of those, for the name */
+};
+
+static struct layout layout_for(int width)
+{
+	struct layout l;
+
+	/* 2 + 16 + 1 + 1 + box + 1, and one spare column: no auto-wrap. */
+	l.box = width - 22;
+	if (l.box < 50)
+		l.box = 50;
+	if (l.box > 160)
+		l.box = 160;
+	l.name = l.box - 30;
+	return l;
+}
+
+static void border(FILE *f, const struct layout *l, unsigned long addr)
 {
 	int i;
 
-	fprintf(f, "  %016lx %s", addr, edge);
-	for (i = 0; i < BOX_WIDTH; i++)
+	fprintf(f, "  %016lx +", addr);
+	for (i = 0; i < l->box; i++)
 		fputc('-', f);
-	fprintf(f, "%s\n", edge);
+	fprintf(f, "+\n");
 }
 
-/* A name that fits: its tail, which says most for a path. */
-static void fit(const char *name, char *buf, size_t width)
+/*
+ * What a VMA box says in its name column: the name, or what was folded:
+ * "12 x NAME", or for a pair alternating "N x NAME PERM1/PERM2" (thread
+ * stacks and their guards), "N x NAME1 / NAME2" if the names differ.
+ */
+static void box_name(const struct region *g, char *buf, size_t len, size_t width)
 {
-	size_t len = strlen(name);
+	char text[600], a[256], b[256];
 
-	if (len <= width)
-		snprintf(buf, width + 1, "%s", name);
+	if (g->nvmas <= 1) {
+		fit(g->vma->name, buf, len, width);
+		return;
+	}
+	if (!g->vma2)
+		snprintf(text, sizeof(text), "%d x %s", g->nvmas,
+			 vmviz_esc(g->vma->name, a, sizeof(a)));
+	else if (!strcmp(g->vma->name, g->vma2->name))
+		snprintf(text, sizeof(text), "%d x %s %s/%s", g->nvmas,
+			 vmviz_esc(g->vma->name, a, sizeof(a)), g->vma->perm, g->vma2->perm);
 	else
-		snprintf(buf, width + 1, "...%s", name + len - (width - 3));
+		snprintf(text, sizeof(text), "%d x %s / %s", g->nvmas,
+			 vmviz_esc(g->vma->name, a, sizeof(a)),
+			 vmviz_esc(g->vma2->name, b, sizeof(b)));
+	/* Already escaped: cut it as it is. */
+	if (text_cols(text) <= width) {
+		snprintf(buf, len, "%s", text);
+		return;
+	}
+	snprintf(buf, len, "%d x ...", g->nvmas);
+	fit(text + strlen(buf) - 3, a, sizeof(a), width - strlen(buf) + 3);
+	snprintf(buf, len, "%d x %s", g->nvmas, a);
 }
 
-static void box_row(FILE *f, const struct region *g, bool color)
+static void box_row(FILE *f, const struct layout *l, const struct region *g, bool color)
 {
 	const char *side = g->kind == REGION_GAP ? ":" : "|";
-	const char *ansi = NULL;
-	char text[BOX_WIDTH + 32], name[40], size[16], res[16];
+	const char *ansi = "2", *what = NULL;
+	char text[1200], name[2048], size[16], res[16], swp[16];
 
 	vmviz_human_size((unsigned long long)(g->last - g->start) + 1, size, sizeof(size));
 	switch (g->kind) {
 	case REGION_KERNEL:
-		snprintf(text, sizeof(text), " %-45s %12s ", "kernel half (no user access)", size);
-		ansi = "2";
+		what = "kernel half (no user access)";
 		break;
 	case REGION_HOLE:
-		snprintf(text, sizeof(text), " %-45s %12s ", "canonical hole (no valid address)",
-			 size);
-		ansi = "2";
+		what = "canonical hole (no valid address)";
 		break;
 	case REGION_GAP:
-		snprintf(text, sizeof(text), " %-45s %12s ", g->high ?
-			 "unmapped, above mmap_window (hint needed)" : "unmapped", size);
-		ansi = "2";
+		what = g->high ? "unmapped, above mmap_window (hint needed)" : "unmapped";
 		break;
 	case REGION_VMA:
-		fit(g->vma->name, name, 32);
-		vmviz_human_size((unsigned long long)g->vma->present * 4096, res, sizeof(res));
-		snprintf(text, sizeof(text), " %-32s %-4s %7s %7s %5s ", name, g->vma->perm,
-			 size, res, g->vma->swapped ? "swap" : "");
+		box_name(g, name, sizeof(name) - 1024, l->name);
+		vmviz_human_size((unsigned long long)g->present * 4096, res, sizeof(res));
+		swp[0] = '\0';
+		if (g->swapped)
+			vmviz_human_size((unsigned long long)g->swapped * 4096, swp, sizeof(swp));
 		ansi = seg_color(g->vma->seg);
 		break;
 	}
 	fprintf(f, "  %16s %s", g->label ? g->label : "", side);
-	if (color && ansi)
-		fprintf(f, "\033[%sm%-*.*s\033[0m", ansi, BOX_WIDTH, BOX_WIDTH, text);
-	else
-		fprintf(f, "%-*.*s", BOX_WIDTH, BOX_WIDTH, text);
+	if (color)
+		fprintf(f, "\033[%sm", ansi);
+	if (what) {
+		snprintf(text, sizeof(text), " %-*s %7s ", l->box - 10, what, size);
+		fputs(text, f);
+	} else {
+		fputc(' ', f);
+		pad(f, name, l->name);
+		fprintf(f, " %-4s %7s %7s %6s ", g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm,
+			size, res, swp);
+	}
+	if (color)
+		fprintf(f, "\033[0m");
 	fprintf(f, "%s\n", side);
 }
 
@@ -203,84 +345,113 @@ static const char *state_words(char state)
 }
 
 static const char *const seg_help[VMVIZ_NSEGS] = {
-	"start_code..end_code: the program's instructions",
-	"start_data..end_data: initialised global variables",
-	"end_data..: zero-initialised globals (BSS)",
-	"start_brk..brk: the heap grown by brk() (malloc)",
-	"libraries, mapped files and anonymous mmap()s",
+	"the program's instructions",
+	"initialised global variables",
+	"zero-initialised globals (BSS)",
+	"grown by brk() (malloc)",
+	"libraries, files, anonymous mmap()s",
 	"the main thread's stack",
-	"argument strings (argv), top of the stack",
-	"environment strings, top of the stack",
-	"kernel code mapped for fast system calls",
-	"kernel data the vDSO reads (clocks)",
+	"argv strings, top of the stack",
+	"environment strings",
+	"kernel code for fast system calls",
+	"kernel data the vDSO reads",
 };
 
 static const char *const counter_help[VMVIZ_NCOUNTERS] = {
-	"mapped in all, resident or not (VmSize)",
-	"locked in RAM with mlock(), never swapped (VmLck)",
-	"pinned for devices: RDMA, io_uring, vfio (VmPin)",
-	"private writable, not stack: data, heap, anonymous (VmData)",
-	"executable, not writable: code of program and libraries",
+	"mapped, resident or not (VmSize)",
+	"mlock()ed, never swapped (VmLck)",
+	"pinned for devices (VmPin)",
+	"private writable, not stack (VmData)",
+	"executable, not writable (code)",
 	"stack (VmStk)",
-	"resident pages of files (RssFile)",
+	"resident file pages (RssFile)",
 	"resident anonymous pages (RssAnon)",
-	"resident shared memory and tmpfs (RssShmem)",
+	"resident shared memory (RssShmem)",
 	"pages in swap (VmSwap)",
 };
+
+static void print_provenance(const struct vmviz_report *r, FILE *f)
+{
+	char rel[256], when[64];
+
+	vmviz_format_time(&r->time, when, sizeof(when));
+	fprintf(f, "kernel %s, boot %s\n", vmviz_esc(r->kernel_release, rel, sizeof(rel)),
+		r->boot_id);
+	fprintf(f, "read %s, %llu.%03lu s after boot\n", when, r->boottime.sec,
+		r->boottime.nsec / 1000000);
+}
 
 /**
  * vmviz_print_overview - identity, the picture, the segments and counters
  * @r: the report
  * @f: where to
  * @color: ANSI colours by segment
+ * @o: the width to fit
+ * @all: a box per VMA, nothing folded
  */
-void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color)
+void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color,
+			  const struct vmviz_out *o, bool all)
 {
+	struct layout l = layout_for(o->width ? o->width : 80);
 	struct region *rs;
-	char size[16];
-	int n, i;
+	char size[16], comm[128];
+	int n, i, folded = 0;
 
-	fprintf(f, "pid %d (%s): %s, %s", r->pid, r->comm, kind_words(r), state_words(r->state));
+	fprintf(f, "pid %d (%s): %s, %s", r->pid, vmviz_esc(r->comm, comm, sizeof(comm)),
+		kind_words(r), state_words(r->state));
 	if (r->pid != r->tgid)
 		fprintf(f, ", in thread group %d", r->tgid);
 	fputc('\n', f);
+	print_provenance(r, f);
 	if (!r->has_mm) {
-		fprintf(f, "no address space: mm none (a kernel thread or a task that exited)\n");
-		fprintf(f, "%d-level paging: user half %016lx-%016lx, kernel half from %016lx\n",
+		fprintf(f, "no address space: mm none (a kernel thread or a task that exited)%s\n",
+			!strcmp(r->active, "other") ? "; running on a borrowed mm" : "");
+		fprintf(f, "%d-level paging: user half %lx-%016lx, kernel half from %016lx\n",
 			r->levels, r->user.start, r->user.end, r->kernel.start);
 		return;
 	}
-	fprintf(f, "mm %s: used by %d task%s (mm_users), %d reference%s (mm_count)%s\n",
-		r->mm_id, r->users, r->users == 1 ? "" : "s", r->count,
-		r->count == 1 ? "" : "s",
-		strcmp(r->mm_id, r->active_id) ? "; running on another mm" : "");
+	fprintf(f, "mm %s: used by %lu %s (mm_users), %lu %s (mm_count)\n", r->mm_id, r->users,
+		vmviz_plural(r->users, "task", "tasks"), r->count,
+		vmviz_plural(r->count, "reference", "references"));
 	fprintf(f, "%d-level paging (%d-bit addresses), %luK pages, ", r->levels,
 		r->levels == 5 ? 57 : 48, r->page_size / 1024);
-	fprintf(f, "%s mmap layout, mmap_base %016lx\n", r->layout, r->mmap_base);
-	fprintf(f, "%d VMAs, %d page-table runs\n\n", r->nvmas, r->npages);
+	fprintf(f, "%s mmap layout\n", r->layout);
+	fprintf(f, "%d %s, %d page-table %s", r->nvmas, vmviz_plural(r->nvmas, "VMA", "VMAs"),
+		r->npages, vmviz_plural(r->npages, "run", "runs"));
+	if (r->partial)
+		fprintf(f, "; %d %s changed while read (counts cover the part read)", r->partial,
+			vmviz_plural(r->partial, "VMA", "VMAs"));
+	fprintf(f, "\n\n");
 
-	fprintf(f, "  %16s  %-32s %-4s %7s %7s\n", "", "VMA", "PERM", "SIZE", "IN RAM");
-	n = regions(r, &rs);
+	n = regions(r, &rs, all);
+	fprintf(f, "  %16s  ", "");
+	pad(f, "VMA", l.name);
+	fprintf(f, " %-4s %7s %7s %6s\n", "PERM", "SIZE", "IN RAM", "SWAP");
 	for (i = 0; i < n; i++) {
 		const struct region *g = &rs[i];
 
-		border(f, i ? rs[i - 1].start : g->last, "+");
-		box_row(f, g, color);
+		border(f, &l, i ? rs[i - 1].start : g->last);
+		box_row(f, &l, g, color);
+		if (g->nvmas > 1)
+			folded++;
 	}
-	border(f, 0, "+");
+	border(f, &l, 0);
 	free(rs);
+	if (folded)
+		fprintf(f, "(%d %s of alike VMAs folded; --all shows every VMA)\n", folded,
+			vmviz_plural(folded, "run", "runs"));
 
 	fprintf(f, "\nSegments (from the mm_struct):\n");
 	for (i = 0; i < VMVIZ_NSEGS; i++) {
 		const struct vmviz_range *s = &r->segs[i];
 
 		if (!s->start && !s->end) {
-			fprintf(f, "  %-6s %-33s %7s  %s\n", vmviz_seg_names[i], "none", "",
+			fprintf(f, "  %-5s %-25s %7s  %s\n", vmviz_seg_names[i], "none", "",
 				seg_help[i]);
 			continue;
 		}
 		vmviz_human_size(s->end - s->start, size, sizeof(size));
-		fprintf(f, "  %-6s %016lx-%016lx %7s  %s\n", vmviz_seg_names[i], s->start,
+		fprintf(f, "  %-5s %012lx-%012lx %7s  %s\n", vmviz_seg_names[i], s->start,
 			s->end, size, seg_help[i]);
 	}
 	fprintf(f, "\nCounters (pages of %luK):\n", r->page_size / 1024);
@@ -290,6 +461,45 @@ void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color)
 		fprintf(f, "  %-9s %8lu %7s  %s\n", vmviz_counter_names[i], r->counters[i],
 			size, counter_help[i]);
 	}
+}
+
+/* The overview as JSON: identity, provenance, geometry, segments, counters. */
+void vmviz_print_overview_json(const struct vmviz_report *r, FILE *f)
+{
+	static const char *const spaces[] = { "user", "hole", "kernel" };
+	const struct vmviz_range *sp[] = { &r->user, &r->hole, &r->kernel };
+	int i;
+
+	fprintf(f, "{\n   \"report\": ");
+	vmviz_json_report(f, r, "   ");
+	fprintf(f, ",\n   \"geometry\": {\"page_size\": %lu, \"levels\": %d, ", r->page_size,
+		r->levels);
+	fprintf(f, "\"task_size\": \"%016lx\", \"mmap_base\": \"%016lx\", ", r->task_size,
+		r->mmap_base);
+	fprintf(f, "\"mmap_window\": \"%016lx\", \"layout\": ", r->mmap_window);
+	vmviz_json_str(f, r->layout);
+	fprintf(f, "},\n   \"spaces\": [");
+	for (i = 0; i < 3; i++) {
+		fprintf(f, "%s\n      {\"name\": \"%s\", ", i ? "," : "", spaces[i]);
+		fprintf(f, "\"start\": \"%016lx\", \"last\": \"%016lx\"}", sp[i]->start,
+			sp[i]->end);
+	}
+	fprintf(f, "\n   ],\n   \"vmas\": %d,\n   \"pagelines\": %d,\n   \"segments\": [",
+		r->nvmas, r->npages);
+	for (i = 0; r->has_mm && i < VMVIZ_NSEGS; i++) {
+		fprintf(f, "%s\n      {\"name\": \"%s\", ", i ? "," : "", vmviz_seg_names[i]);
+		fprintf(f, "\"start\": \"%016lx\", \"end\": \"%016lx\", \"size\": %lu}",
+			r->segs[i].start, r->segs[i].end, r->segs[i].end - r->segs[i].start);
+	}
+	fprintf(f, "\n   ],\n   \"fields\": {");
+	for (i = 0; r->has_mm && i < VMVIZ_NFIELDS; i++)
+		fprintf(f, "%s\n      \"%s\": \"%016lx\"", i ? "," : "", vmviz_field_names[i],
+			r->fields[i]);
+	fprintf(f, "\n   },\n   \"counters\": {");
+	for (i = 0; r->has_mm && i < VMVIZ_NCOUNTERS; i++)
+		fprintf(f, "%s\n      \"%s\": %lu", i ? "," : "", vmviz_counter_names[i],
+			r->counters[i]);
+	fprintf(f, "\n   }\n}\n");
 }
 
 static const char *seg_fill(const char *seg)
@@ -310,101 +520,177 @@ static const char *seg_fill(const char *seg)
 	return "#dddddd";
 }
 
-static void xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f)
-				fputc(*s, f);
-			else
-				fputc('?', f);
-		}
-	}
-}
+/* The colours of the page strip, each with its legend entry. */
+enum strip_kind {
+	STRIP_NONE, STRIP_RW, STRIP_RW_HUGE, STRIP_R, STRIP_R_HUGE, STRIP_X, STRIP_SWAP,
+	STRIP_OTHER, STRIP_KINDS,
+};
 
-/* The colour of one 4K page in the strip. */
-static const char *page_fill(const struct vmviz_report *r, unsigned long addr)
-{
-	const struct vmviz_page *p = NULL;
-	int i;
+static const struct {
+	const char *fill, *what;
+} strip_colors[STRIP_KINDS] = {
+	[STRIP_NONE] = { "#eeeeee", "no entry" },
+	[STRIP_RW] = { "#40b040", "rw" },
+	[STRIP_RW_HUGE] = { "#207020", "rw huge" },
+	[STRIP_R] = { "#4070d0", "r" },
+	[STRIP_R_HUGE] = { "#203f90", "r huge" },
+	[STRIP_X] = { "#d04040", "x" },
+	[STRIP_SWAP] = { "#f0a040", "swap" },
+	[STRIP_OTHER] = { "#404040", "other (protnone, migration, marker)" },
+};
 
-	for (i = 0; i < r->npages; i++)
-		if (r->pages[i].start <= addr && addr < r->pages[i].end) {
-			p = &r->pages[i];
-			break;
-		}
-	if (!p)
-		return "#eeeeee";
+static enum strip_kind strip_kind(const struct vmviz_page *p)
+{
 	if (!strcmp(p->state, "swap"))
-		return "#f0a040";
+		return STRIP_SWAP;
 	if (strcmp(p->state, "present"))
-		return "#404040";
+		return STRIP_OTHER;
 	if (p->flags[10] != 'N')
-		return "#d04040";
+		return STRIP_X;
 	if (p->flags[1] == 'W')
-		return p->entry_size > 4096 ? "#207020" : "#40b040";
-	return p->entry_size > 4096 ? "#203f90" : "#4070d0";
+		return p->entry_size > 4096 ? STRIP_RW_HUGE : STRIP_RW;
+	return p->entry_size > 4096 ? STRIP_R_HUGE : STRIP_R;
 }
 
-#define SVG_ROW		26
-#define SVG_LEFT	170
-#define SVG_BOX		520
+/* The kind covering most of [start, end): what one strip cell shows. */
+static enum strip_kind cell_kind(const struct vmviz_report *r, int *from, unsigned long start,
+				 unsigned long end)
+{
+	unsigned long bytes[STRIP_KINDS] = { 0 }, covered = 0;
+	enum strip_kind best = STRIP_NONE;
+	int i, k;
+
+	while (*from < r->npages && r->pages[*from].end <= start)
+		(*from)++;
+	for (i = *from; i < r->npages && r->pages[i].start < end; i++) {
+		const struct vmviz_page *p = &r->pages[i];
+		unsigned long s = p->start > start ? p->start : start;
+		unsigned long e = p->end < end ? p->end : end;
+
+		bytes[strip_kind(p)] += e - s;
+		covered += e - s;
+	}
+	bytes[STRIP_NONE] = (end - start) - covered;
+	for (k = 0; k < STRIP_KINDS; k++)
+		if (bytes[k] > bytes[best])
+			best = k;
+	return best;
+}
+
+static const char *const seg_order[] = {
+	"code", "image", "data", "bss", "heap", "mmap", "stack", "vdso", "vvar", "special",
+};
+
+#define SVG_WIDTH	900
+#define SVG_LEFT	130
+#define SVG_BOX		560
+#define SVG_BAR		120
 #define STRIP_COLS	64
 #define STRIP_CELL	9
 #define STRIP_MAX	(64 * 64)
+
+/* Box height: grows with log2 of the size, 18 px for 4K to 60 px for 128T. */
+static int row_height(const struct region *g)
+{
+	unsigned long size = g->last - g->start;
+	int bits = 0;
+
+	while (size >>= 1)
+		bits++;
+	bits = bits < 12 ? 0 : bits - 12;
+	return 18 + bits * 42 / 52;
+}
+
+static void svg_legend_item(FILE *f, int *x, int *y, const char *fill, const char *what)
+{
+	int w = 30 + 7 * (int)strlen(what);
+
+	if (*x + w > SVG_WIDTH - 10) {
+		*x = 10;
+		*y += 18;
+	}
+	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"12\" ", *x, *y - 10);
+	fprintf(f, "fill=\"%s\" stroke=\"#333333\"/>", fill);
+	fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>\n", *x + 18, *y, what);
+	*x += w;
+}
+
+static void svg_bar(FILE *f, int x, int y, int w, const char *fill)
+{
+	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"10\" fill=\"%s\"/>\n",
+		x, y, w, fill);
+}
+
+/* An address at the left of a strip row. */
+static void svg_axis(FILE *f, unsigned long y, unsigned long addr, const char *what)
+{
+	fprintf(f, "<text x=\"10\" y=\"%lu\" font-size=\"9\" fill=\"#333333\">", y);
+	fprintf(f, "%016lx%s</text>\n", addr, what);
+}
 
 /**
  * vmviz_print_svg - the address-space picture as SVG
  * @r: the report
  * @f: where to
- * @strip_addr: draw a strip of per-page cells for the VMA holding this
- *	address (its first STRIP_MAX pages); 0 for none
+ * @strip_addr: draw a strip of the pages of the VMA holding this address;
+ *	0 for none. A cell is one 4K page, or, for VMAs of more than
+ *	STRIP_MAX pages, an equal share of the VMA coloured by what covers
+ *	most of it; the strip says which, and its rows carry their address.
+ * @all: a box per VMA, nothing folded
  *
- * Boxes are one per region, all the same height: the address space is far
- * too sparse for a linear scale; sizes are written in the boxes.
+ * Box heights grow with the logarithm of the size (the hole is 2^17 times
+ * the user half: a linear scale shows nothing); each VMA box has a bar of
+ * the share of its pages in RAM and in swap. The legend names every
+ * colour drawn.
  */
-void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_addr)
+void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all)
 {
 	const struct vmviz_vma *sv = strip_addr ? vmviz_vma_at(r, strip_addr) : NULL;
-	unsigned long npages = 0;
+	unsigned long npages = 0, ncells = 0, per_cell = 1;
 	struct region *rs = NULL;
-	int n = 0, i, height, strip_rows = 0, y;
-	char size[16], res[16];
+	int n = 0, i, height, strip_rows = 0, y, x, from = 0;
+	char size[16], res[16], swp[16], when[64];
 
 	if (r->has_mm)
-		n = regions(r, &rs);
+		n = regions(r, &rs, all);
 	if (sv) {
 		npages = (sv->end - sv->start) >> 12;
-		if (npages > STRIP_MAX)
-			npages = STRIP_MAX;
-		strip_rows = (npages + STRIP_COLS - 1) / STRIP_COLS;
+		per_cell = (npages + STRIP_MAX - 1) / STRIP_MAX;
+		ncells = (npages + per_cell - 1) / per_cell;
+		strip_rows = (ncells + STRIP_COLS - 1) / STRIP_COLS;
 	}
-	height = 70 + (n + 1) * SVG_ROW + (sv ? 60 + strip_rows * STRIP_CELL : 0);
+	height = 90;
+	for (i = 0; i < n; i++)
+		height += row_height(&rs[i]);
+	height += r->has_mm ? 30 : 30;
+	height += 110;		/* legend */
+	if (sv)
+		height += 60 + strip_rows * STRIP_CELL + 40;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"monospace\" font-size=\"11\">\n",
-		SVG_LEFT + SVG_BOX + 20, height, SVG_LEFT + SVG_BOX + 20, height);
+		SVG_WIDTH, height, SVG_WIDTH, height);
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
 	fprintf(f, "<text x=\"10\" y=\"20\" font-size=\"14\">pid %d (", r->pid);
-	xml_text(f, r->comm);
+	vmviz_xml_str(f, r->comm);
 	fprintf(f, "), %s, %d-level paging, mm %s</text>\n", r->kind, r->levels, r->mm_id);
-	fprintf(f, "<text x=\"10\" y=\"38\" fill=\"#555555\">");
-	fprintf(f, "high addresses at the top; boxes not to scale</text>\n");
-	y = 50;
-	for (i = 0; i < n; i++, y += SVG_ROW) {
+	vmviz_format_time(&r->time, when, sizeof(when));
+	fprintf(f, "<text x=\"10\" y=\"38\" fill=\"#555555\">kernel ");
+	vmviz_xml_str(f, r->kernel_release);
+	fprintf(f, ", boot %s, read %s</text>\n", r->boot_id, when);
+	fprintf(f, "<text x=\"10\" y=\"54\" fill=\"#555555\">");
+	fprintf(f, "high addresses at the top; box heights grow with the logarithm of the size");
+	fprintf(f, "</text>\n");
+	y = 66;
+	if (!r->has_mm) {
+		fprintf(f, "<text x=\"10\" y=\"%d\" font-size=\"13\">", y + 14);
+		fprintf(f, "no address space: %s has no mm ", r->kind);
+		fprintf(f, "(a kernel thread, or a task that exited)");
+		fprintf(f, ": nothing to draw</text>\n");
+		y += 30;
+	}
+	for (i = 0; i < n; i++) {
 		const struct region *g = &rs[i];
+		int h = row_height(g);
 		const char *fill = g->kind == REGION_VMA ? seg_fill(g->vma->seg) :
 				   g->kind == REGION_GAP ? "#ffffff" : "#bbbbbb";
 
@@ -413,39 +699,91 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 		fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#333333\">%016lx</text>\n", y + 4,
 			i ? rs[i - 1].start : g->last);
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" ",
-			SVG_LEFT, y, SVG_BOX, SVG_ROW);
+			SVG_LEFT, y, SVG_BOX, h);
 		fprintf(f, "fill=\"%s\" stroke=\"#333333\"%s/>\n", fill,
 			g->kind == REGION_GAP ? " stroke-dasharray=\"4 3\"" : "");
-		fprintf(f, "<text x=\"%d\" y=\"%d\">", SVG_LEFT + 6, y + 17);
+		fprintf(f, "<text x=\"%d\" y=\"%d\">", SVG_LEFT + 6, y + h / 2 + 4);
 		if (g->kind == REGION_VMA) {
-			vmviz_human_size((unsigned long long)g->vma->present * 4096, res,
-					 sizeof(res));
-			fprintf(f, "%s %s ", g->vma->seg, g->vma->perm);
-			xml_text(f, g->vma->name);
-			fprintf(f, " (%s, %s in RAM)", size, res);
+			unsigned long pages = g->mapped >> 12;
+			int wr = pages ? (int)((double)g->present / pages * SVG_BAR) : 0;
+			int ws = pages ? (int)((double)g->swapped / pages * SVG_BAR) : 0;
+
+			if (wr + ws > SVG_BAR)
+				ws = SVG_BAR - wr;
+			vmviz_human_size((unsigned long long)g->present * 4096, res, sizeof(res));
+			vmviz_human_size((unsigned long long)g->swapped * 4096, swp, sizeof(swp));
+			if (g->nvmas > 1)
+				fprintf(f, "%d VMAs: ", g->nvmas);
+			fprintf(f, "%s %s ", g->vma->seg,
+				g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm);
+			vmviz_xml_str(f, g->vma->name);
+			fprintf(f, " (%s, %s in RAM, %s in swap)</text>\n", size, res, swp);
+			x = SVG_LEFT + SVG_BOX + 10;
+			svg_bar(f, x, y + h / 2 - 5, SVG_BAR, "#eeeeee\" stroke=\"#999999");
+			if (wr)
+				svg_bar(f, x, y + h / 2 - 5, wr, "#40b040");
+			if (ws)
+				svg_bar(f, x + wr, y + h / 2 - 5, ws, "#f0a040");
 		} else {
-			fprintf(f, "%s (%s)", g->kind == REGION_KERNEL ? "kernel half" :
-				g->kind == REGION_HOLE ? "canonical hole" : "unmapped", size);
+			fprintf(f, "%s (%s)</text>\n", g->kind == REGION_KERNEL ? "kernel half" :
+				g->kind == REGION_HOLE ? "canonical hole" :
+				g->high ? "unmapped, above mmap_window" : "unmapped", size);
 		}
-		fprintf(f, "</text>\n");
+		y += h;
 	}
 	if (n)
 		fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#333333\">%016lx</text>\n", y + 4, 0UL);
+
+	/* The legend: every colour drawn above and below. */
+	y += 30;
+	x = 10;
+	fprintf(f, "<text x=\"10\" y=\"%d\" font-size=\"12\">legend</text>\n", y);
+	y += 18;
+	for (i = 0; i < (int)ARRAY_SIZE(seg_order); i++)
+		svg_legend_item(f, &x, &y, seg_fill(seg_order[i]), seg_order[i]);
+	svg_legend_item(f, &x, &y, "#dddddd", "other VMA");
+	svg_legend_item(f, &x, &y, "#bbbbbb", "kernel half, hole");
+	svg_legend_item(f, &x, &y, "#ffffff", "unmapped");
+	x = 10;
+	y += 18;
+	svg_legend_item(f, &x, &y, "#40b040", "bar: share of pages in RAM");
+	svg_legend_item(f, &x, &y, "#f0a040", "in swap");
+	svg_legend_item(f, &x, &y, "#eeeeee", "neither");
+	if (sv) {
+		x = 10;
+		y += 18;
+		for (i = 0; i < STRIP_KINDS; i++)
+			svg_legend_item(f, &x, &y, strip_colors[i].fill, strip_colors[i].what);
+	}
 	if (sv) {
 		unsigned long k;
 
-		y += 30;
-		fprintf(f, "<text x=\"10\" y=\"%d\">pages of %016lx-%016lx ", y,
-			sv->start, sv->end);
-		xml_text(f, sv->name);
-		fprintf(f, ": green rw, blue r, red x, orange swap, grey none</text>\n");
+		y += 36;
+		fprintf(f, "<text x=\"10\" y=\"%d\">pages of %016lx-%016lx ", y, sv->start,
+			sv->end);
+		vmviz_xml_str(f, sv->name);
+		if (per_cell == 1)
+			fprintf(f, ": one cell a 4K page, %lu %s</text>\n", npages,
+				vmviz_plural(npages, "page", "pages"));
+		else
+			fprintf(f, ": one cell %lu pages (%lu in all), %s</text>\n", per_cell,
+				npages, "coloured by what covers most of it");
 		y += 10;
-		for (k = 0; k < npages; k++) {
-			fprintf(f, "<rect x=\"%lu\" y=\"%lu\" ", 10 + (k % STRIP_COLS) * STRIP_CELL,
+		for (k = 0; k < ncells; k++) {
+			unsigned long cs = sv->start + (k * per_cell << 12);
+			unsigned long ce = cs + (per_cell << 12);
+
+			if (ce > sv->end)
+				ce = sv->end;
+			if (!(k % STRIP_COLS))
+				svg_axis(f, y + (k / STRIP_COLS) * STRIP_CELL + 8, cs, "");
+			fprintf(f, "<rect x=\"%lu\" y=\"%lu\" ",
+				SVG_LEFT + (k % STRIP_COLS) * STRIP_CELL,
 				y + (k / STRIP_COLS) * STRIP_CELL);
 			fprintf(f, "width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", STRIP_CELL - 1,
-				STRIP_CELL - 1, page_fill(r, sv->start + (k << 12)));
+				STRIP_CELL - 1, strip_colors[cell_kind(r, &from, cs, ce)].fill);
 		}
+		svg_axis(f, y + strip_rows * STRIP_CELL + 12, sv->end, " (end)");
 	}
 	fprintf(f, "</svg>\n");
 	free(rs);

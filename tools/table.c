@@ -19,13 +19,15 @@ enum {
 	MAPS_PRESENT, MAPS_DIRTY, MAPS_ACCESSED, MAPS_WRITABLE, MAPS_HUGE,
 	MAPS_SWAPPED, MAPS_NONPRESENT, MAPS_ANON, MAPS_PKEY, MAPS_FLAGS,
 	MAPS_VMFLAGS, MAPS_PROT, MAPS_PROTFLAGS, MAPS_PAGELINES, MAPS_NAME,
+	MAPS_RAM, MAPS_SWAP,
 };
 
 static const struct vmviz_col maps_cols[] = {
 	[MAPS_START] = { "START", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "first address (hex)" },
 	[MAPS_END] = { "END", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
 		"end address, exclusive (hex)" },
-	[MAPS_SIZE] = { "SIZE", 6, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "size of the VMA" },
+	[MAPS_SIZE] = { "SIZE", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"size of the VMA (bytes in JSON and with --bytes)" },
 	[MAPS_PERM] = { "PERM", 4, 0, SCOLS_JSON_STRING, "permissions as in /proc/PID/maps" },
 	[MAPS_OFFSET] = { "OFFSET", 8, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
 		"file offset in bytes (hex)" },
@@ -55,6 +57,10 @@ static const struct vmviz_col maps_cols[] = {
 		"page-table runs (lines of vmviz pages)" },
 	[MAPS_NAME] = { "NAME", 30, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
 		"file, [heap], [stack], [vdso], [anon]..." },
+	[MAPS_RAM] = { "RAM", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"bytes in RAM: present pages times 4K" },
+	[MAPS_SWAP] = { "SWAP", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"bytes in swap: swapped pages times 4K" },
 };
 
 /* vmviz pages */
@@ -72,20 +78,22 @@ static const struct vmviz_col pages_cols[] = {
 	[PG_COUNT] = { "COUNT", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "entries in the run" },
 	[PG_SIZE] = { "LEAF", 4, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
 		"bytes one entry maps: 4K, 2M, 1G" },
-	[PG_BYTES] = { "BYTES", 6, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "bytes the run maps" },
+	[PG_BYTES] = { "BYTES", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"bytes the run maps (a number in JSON and with --bytes)" },
 	[PG_LEVEL] = { "LEVEL", 3, 0, SCOLS_JSON_STRING, "table level of the leaf: pte, pmd, pud" },
 	[PG_STATE] = { "STATE", 8, 0, SCOLS_JSON_STRING,
-		"present, protnone, swap, migr-*, hwpoison, marker, device" },
+		"present, protnone, swap, migr-*, hwpoison, device, uffd-wp, guard, poisoned..." },
 	[PG_PERM] = { "PERM", 4, 0, SCOLS_JSON_STRING,
 		"what the hardware allows: r w x, u for user" },
 	[PG_FLAGS] = { "FLAGS", 11, 0, SCOLS_JSON_STRING, "hardware bits P W U T C A D H G M N" },
 	[PG_PFN] = { "PFN", 10, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
 		"first frame (swap offset when not present), hex" },
-	[PG_STEP] = { "STEP", 1, 0, SCOLS_JSON_STRING, "+ frames follow on, = same frame" },
+	[PG_STEP] = { "STEP", 1, 0, SCOLS_JSON_STRING,
+		"+ frames ascend entry by entry, - descend, = every entry the same" },
 	[PG_SD] = { "SD", 1, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "soft-dirty bit" },
 	[PG_PKEY] = { "PKEY", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "protection key" },
-	[PG_SWAPTYPE] = { "SWAPTYPE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
-		"swap type of a non-present entry" },
+	[PG_SWAPTYPE] = { "SWAPTYPE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"swap type of a non-present entry (- or null if none)" },
 	[PG_NAME] = { "NAME", 20, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "the VMA the run belongs to" },
 };
 
@@ -93,7 +101,7 @@ static const struct vmviz_col pages_cols[] = {
 enum {
 	CMP_START, CMP_END, CMP_PERM, CMP_SAME, CMP_COW, CMP_SHARED,
 	CMP_READONLY, CMP_DIVERGED, CMP_ONLY1, CMP_ONLY2, CMP_NAME,
-	CMP_SAMEMM, CMP_VERDICT,
+	CMP_SAMEMM, CMP_VERDICT, CMP_VMA, CMP_SWAPOUT, CMP_SWAPIN,
 };
 
 static const struct vmviz_col cmp_cols[] = {
@@ -116,17 +124,24 @@ static const struct vmviz_col cmp_cols[] = {
 	[CMP_ONLY2] = { "ONLY2", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"pages mapped only in the second process" },
 	[CMP_NAME] = { "NAME", 20, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "the VMA, or total" },
-	[CMP_SAMEMM] = { "SAMEMM", 3, 0, SCOLS_JSON_BOOLEAN, "one mm_struct (total row)" },
+	[CMP_SAMEMM] = { "SAMEMM", 3, 0, SCOLS_JSON_BOOLEAN,
+		"the two reports are of one mm_struct (every row)" },
 	[CMP_VERDICT] = { "VERDICT", 30, 0, SCOLS_JSON_STRING, "the verdict in words (total row)" },
+	[CMP_VMA] = { "VMA", 7, 0, SCOLS_JSON_STRING,
+		"the VMA in both, only1, only2, or resized (grown or shrunk)" },
+	[CMP_SWAPOUT] = { "SWAPOUT", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"pages present in the first, in swap in the second" },
+	[CMP_SWAPIN] = { "SWAPIN", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"pages in swap in the first, present in the second" },
 };
 
 const struct vmviz_view vmviz_views[] = {
 	{ "maps", "vmas", maps_cols, ARRAY_SIZE(maps_cols),
-	  "START,END,SIZE,PERM,SEG,PRESENT,DIRTY,SWAPPED,NAME" },
+	  "START,END,SIZE,PERM,SEG,RAM,SWAP,NAME" },
 	{ "pages", "pages", pages_cols, ARRAY_SIZE(pages_cols),
-	  "START,END,COUNT,LEAF,STATE,PERM,FLAGS,PFN,NAME" },
+	  "START,END,COUNT,LEAF,STATE,PERM,PFN,NAME" },
 	{ "compare", "compare", cmp_cols, ARRAY_SIZE(cmp_cols),
-	  "START,END,PERM,SAME,COW,SHARED,READONLY,DIVERGED,ONLY1,ONLY2,NAME" },
+	  "START,END,PERM,SAME,COW,DIVERGED,ONLY1,ONLY2,NAME" },
 	{ NULL },
 };
 
@@ -176,6 +191,7 @@ void vmviz_table_init(struct vmviz_table *t, const struct vmviz_view *v,
 
 	memset(t, 0, sizeof(*t));
 	t->view = v;
+	t->out = o;
 	if (!o->columns || o->columns[0] == '+') {
 		add_columns(t, v->defaults);
 		if (o->json && extra)
@@ -200,7 +216,83 @@ void vmviz_table_init(struct vmviz_table *t, const struct vmviz_view *v,
 		if (!cl)
 			err(VMVIZ_EXIT_FAILURE, "cannot create a column");
 		scols_column_set_json_type(cl, c->json_type);
+		t->widths[i] = strlen(c->name);
 	}
+	t->addr_digits = 16;
+}
+
+/*
+ * Addresses in tables for people take the digits the highest needs (at
+ * least 12, all 4-level user addresses); JSON and raw output keep 16.
+ */
+void vmviz_table_addrs(struct vmviz_table *t, unsigned long highest)
+{
+	int digits = 12;
+
+	if (t->out->json || t->out->raw)
+		return;
+	while (digits < 16 && highest >> (4 * digits))
+		digits++;
+	t->addr_digits = digits;
+}
+
+/* Columns a string takes on a terminal (UTF-8 sequences count one). */
+static size_t text_cols(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * Fit the width: if the columns are wider, cut the truncatable column
+ * (NAME) to what is left, keeping the tail of each cell after "...".
+ * Other columns are never cut: with too many of them the line stays long.
+ */
+static void table_fit(struct vmviz_table *t)
+{
+	size_t total = t->n ? t->n - 1 : 0, avail, keep;
+	struct libscols_iter *it;
+	struct libscols_line *ln;
+	int i, k = -1;
+
+	for (i = 0; i < t->n; i++) {
+		total += t->widths[i];
+		if (t->view->cols[t->ids[i]].flags & SCOLS_FL_TRUNC)
+			k = i;
+	}
+	if (k < 0 || total <= (size_t)t->out->width)
+		return;
+	avail = t->out->width - (total - t->widths[k]);
+	if (t->out->width <= (int)(total - t->widths[k]) || avail < 10)
+		avail = 10;
+	if (avail >= t->widths[k])
+		return;
+	it = scols_new_iter(SCOLS_ITER_FORWARD);
+	if (!it)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	while (!scols_table_next_line(t->tb, it, &ln)) {
+		const char *data = scols_cell_get_data(scols_line_get_cell(ln, k));
+		char cut[4096];
+		size_t cols;
+
+		if (!data)
+			continue;
+		cols = text_cols(data);
+		if (cols <= avail)
+			continue;
+		for (keep = cols; keep > avail - 3; data++)
+			keep -= ((unsigned char)*data & 0xc0) != 0x80;
+		while (((unsigned char)*data & 0xc0) == 0x80)
+			data++;
+		snprintf(cut, sizeof(cut), "...%s", data);
+		if (scols_line_set_data(ln, k, cut))
+			err(VMVIZ_EXIT_FAILURE, "cannot set a cell");
+	}
+	scols_free_iter(it);
+	t->widths[k] = avail;
 }
 
 /* A new row: the caller fills it with vmviz_table_set(). */
@@ -213,17 +305,86 @@ struct libscols_line *vmviz_table_row(struct vmviz_table *t)
 	return ln;
 }
 
+/*
+ * Set cell @i of @ln. For people, strings from the target are escaped here
+ * (as libsmartcols would, but before measuring them); JSON and raw output
+ * get them as they are and escape them themselves.
+ */
 void vmviz_table_set(struct vmviz_table *t, struct libscols_line *ln, int i, const char *s)
 {
-	if (s && scols_line_set_data(ln, i, s))
+	char esc[4096];
+
+	if (!s)
+		return;
+	if (!t->out->json && !t->out->raw)
+		s = vmviz_esc(s, esc, sizeof(esc));
+	if (text_cols(s) > t->widths[i])
+		t->widths[i] = text_cols(s);
+	if (scols_line_set_data(ln, i, s))
 		err(VMVIZ_EXIT_FAILURE, "cannot set a cell");
+}
+
+void vmviz_table_free(struct vmviz_table *t)
+{
+	scols_unref_table(t->tb);
+	t->tb = NULL;
 }
 
 void vmviz_table_print(struct vmviz_table *t)
 {
+	fflush(stdout);
+	if (!t->out->json && !t->out->raw && t->out->width) {
+		size_t total = 0;
+		int i;
+
+		table_fit(t);
+		for (i = 0; i < t->n; i++) {
+			scols_column_set_whint(scols_table_get_column(t->tb, i), t->widths[i]);
+			total += t->widths[i] + 1;
+		}
+		/* Our widths, not the terminal's: libsmartcols must cut nothing. */
+		scols_table_set_termforce(t->tb, SCOLS_TERMFORCE_ALWAYS);
+		scols_table_set_termwidth(t->tb, total > (size_t)t->out->width ?
+					  total : (size_t)t->out->width);
+	}
 	scols_print_table(t->tb);
-	scols_unref_table(t->tb);
-	t->tb = NULL;
+	vmviz_table_free(t);
+}
+
+/**
+ * vmviz_table_print_json - the table as JSON, with members of its own first
+ * @t: the table, in JSON mode
+ * @pre: writes "   \"name\": value,\n" members (of the top-level object)
+ * @arg: for @pre
+ *
+ * libsmartcols writes {"NAME": [rows]}; this writes {members, "NAME": [rows]}.
+ */
+void vmviz_table_print_json(struct vmviz_table *t,
+			    void (*pre)(FILE *f, const void *arg), const void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	scols_table_set_stream(t->tb, m);
+	scols_print_table(t->tb);
+	if (fclose(m) || len < 2 || strncmp(buf, "{\n", 2))
+		errx(VMVIZ_EXIT_FAILURE, "libsmartcols wrote no JSON object");
+	fputs("{\n", stdout);
+	pre(stdout, arg);
+	vmviz_json_safe(stdout, buf + 2);
+	free(buf);
+	vmviz_table_free(t);
+}
+
+/* A report's identity and provenance, the first member of JSON output. */
+static void report_json_pre(FILE *f, const void *arg)
+{
+	fprintf(f, "   \"report\": ");
+	vmviz_json_report(f, arg, "   ");
+	fprintf(f, ",\n");
 }
 
 const struct vmviz_view *vmviz_view(const char *name)
@@ -248,8 +409,17 @@ static void page_perm(const struct vmviz_page *p, char *buf)
 	buf[4] = '\0';
 }
 
-static void maps_cell(const struct vmviz_report *r, const struct vmviz_vma *v, int col,
-		      char *buf, size_t len)
+/* A size: bytes in JSON and with --bytes, 4K or 1.5M for people. */
+static void size_cell(const struct vmviz_out *o, unsigned long bytes, char *buf, size_t len)
+{
+	if (o->json || o->bytes)
+		snprintf(buf, len, "%lu", bytes);
+	else
+		vmviz_human_size(bytes, buf, len);
+}
+
+static void maps_cell(const struct vmviz_out *o, int digits, const struct vmviz_vma *v,
+		      int col, char *buf, size_t len)
 {
 	unsigned long nums[] = {
 		[MAPS_PRESENT] = v->present, [MAPS_DIRTY] = v->dirty,
@@ -261,13 +431,19 @@ static void maps_cell(const struct vmviz_report *r, const struct vmviz_vma *v, i
 
 	switch (col) {
 	case MAPS_START:
-		snprintf(buf, len, "%016lx", v->start);
+		snprintf(buf, len, "%0*lx", digits, v->start);
 		break;
 	case MAPS_END:
-		snprintf(buf, len, "%016lx", v->end);
+		snprintf(buf, len, "%0*lx", digits, v->end);
 		break;
 	case MAPS_SIZE:
-		vmviz_human_size(v->end - v->start, buf, len);
+		size_cell(o, v->end - v->start, buf, len);
+		break;
+	case MAPS_RAM:
+		size_cell(o, v->present * 4096, buf, len);
+		break;
+	case MAPS_SWAP:
+		size_cell(o, v->swapped * 4096, buf, len);
 		break;
 	case MAPS_PERM:
 		snprintf(buf, len, "%s", v->perm);
@@ -285,10 +461,10 @@ static void maps_cell(const struct vmviz_report *r, const struct vmviz_vma *v, i
 		snprintf(buf, len, "%s", v->vm);
 		break;
 	case MAPS_VMFLAGS:
-		snprintf(buf, len, "%016llx", v->flags);
+		snprintf(buf, len, "%016lx", v->flags);
 		break;
 	case MAPS_PROT:
-		snprintf(buf, len, "%016llx", v->prot);
+		snprintf(buf, len, "%016lx", v->prot);
 		break;
 	case MAPS_PROTFLAGS:
 		snprintf(buf, len, "%s", v->protflags);
@@ -302,33 +478,57 @@ static void maps_cell(const struct vmviz_report *r, const struct vmviz_vma *v, i
 	}
 }
 
+/* A task without an mm has no table: say so, for people (not JSON or raw). */
+static bool no_mm(const struct vmviz_report *r, const struct vmviz_out *o)
+{
+	char comm[128];
+
+	if (r->has_mm || o->json || o->raw || o->noheadings)
+		return false;
+	printf("pid %d (%s) is %s: no address space, no VMAs, no page tables\n", r->pid,
+	       vmviz_esc(r->comm, comm, sizeof(comm)),
+	       !strcmp(r->kind, "kthread") ? "a kernel thread" :
+	       !strcmp(r->kind, "zombie") ? "a zombie" : "a task that exited");
+	return true;
+}
+
 void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o)
 {
 	struct vmviz_table t;
 	char buf[4096];
 	int i, j;
 
+	if (no_mm(r, o)) {
+		vmviz_table_init(&t, vmviz_view("maps"), o, NULL);
+		vmviz_table_free(&t);
+		return;
+	}
 	vmviz_table_init(&t, vmviz_view("maps"), o, NULL);
+	if (r->nvmas)
+		vmviz_table_addrs(&t, r->vmas[r->nvmas - 1].end);
 	for (i = 0; i < r->nvmas; i++) {
 		struct libscols_line *ln = vmviz_table_row(&t);
 
 		for (j = 0; j < t.n; j++) {
-			maps_cell(r, &r->vmas[i], t.ids[j], buf, sizeof(buf));
+			maps_cell(o, t.addr_digits, &r->vmas[i], t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf);
 		}
 	}
-	vmviz_table_print(&t);
+	if (o->json)
+		vmviz_table_print_json(&t, report_json_pre, r);
+	else
+		vmviz_table_print(&t);
 }
 
-static void pages_cell(const struct vmviz_report *r, const struct vmviz_page *p, int col,
-		       char *buf, size_t len)
+static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t,
+		       const struct vmviz_page *p, int col, char *buf, size_t len)
 {
 	switch (col) {
 	case PG_START:
-		snprintf(buf, len, "%016lx", p->start);
+		snprintf(buf, len, "%0*lx", t->addr_digits, p->start);
 		break;
 	case PG_END:
-		snprintf(buf, len, "%016lx", p->end);
+		snprintf(buf, len, "%0*lx", t->addr_digits, p->end);
 		break;
 	case PG_COUNT:
 		snprintf(buf, len, "%lu", p->count);
@@ -337,7 +537,7 @@ static void pages_cell(const struct vmviz_report *r, const struct vmviz_page *p,
 		snprintf(buf, len, "%s", p->size);
 		break;
 	case PG_BYTES:
-		vmviz_human_size(p->end - p->start, buf, len);
+		size_cell(t->out, p->end - p->start, buf, len);
 		break;
 	case PG_LEVEL:
 		snprintf(buf, len, "%s", p->level);
@@ -365,7 +565,7 @@ static void pages_cell(const struct vmviz_report *r, const struct vmviz_page *p,
 		break;
 	case PG_SWAPTYPE:
 		if (p->swaptype < 0)
-			snprintf(buf, len, "-");
+			snprintf(buf, len, "%s", t->out->json ? "" : "-");
 		else
 			snprintf(buf, len, "%d", p->swaptype);
 		break;
@@ -397,8 +597,7 @@ static bool clip_page(const struct vmviz_page *p, unsigned long lo, unsigned lon
 	out->start = start;
 	out->end = end;
 	out->count = (end - start) / p->entry_size;
-	if (p->step == '+')
-		out->pfn = p->pfn + ((start - p->start) >> 12);
+	vmviz_page_pfn(p, start, &out->pfn);
 	return true;
 }
 
@@ -410,7 +609,14 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 	char buf[4096];
 	int i, j;
 
+	if (no_mm(r, o)) {
+		vmviz_table_init(&t, vmviz_view("pages"), o, NULL);
+		vmviz_table_free(&t);
+		return;
+	}
 	vmviz_table_init(&t, vmviz_view("pages"), o, NULL);
+	if (r->npages)
+		vmviz_table_addrs(&t, r->pages[r->npages - 1].end);
 	for (i = 0; i < r->npages; i++) {
 		struct libscols_line *ln;
 
@@ -418,32 +624,88 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 			continue;
 		ln = vmviz_table_row(&t);
 		for (j = 0; j < t.n; j++) {
-			pages_cell(r, &p, t.ids[j], buf, sizeof(buf));
+			pages_cell(r, &t, &p, t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf);
 		}
 	}
-	vmviz_table_print(&t);
+	if (o->json)
+		vmviz_table_print_json(&t, report_json_pre, r);
+	else
+		vmviz_table_print(&t);
 }
 
-static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c, int col,
-		     char *buf, size_t len)
+/**
+ * vmviz_print_pages_at - the run holding @addr, whole, or why there is none
+ * @r: the report
+ * @o: table options
+ * @addr: the address
+ *
+ * Return: 0, or 1 (with the reason on stderr) when no page line holds @addr.
+ */
+int vmviz_print_pages_at(const struct vmviz_report *r, const struct vmviz_out *o,
+			 unsigned long addr)
+{
+	const struct vmviz_page *p = vmviz_page_at(r, addr);
+	const struct vmviz_vma *v = vmviz_vma_at(r, addr);
+	char name[256];
+	int i;
+
+	if (p) {
+		vmviz_print_pages(r, o, p->start, p->end);
+		return VMVIZ_EXIT_OK;
+	}
+	if (!r->has_mm) {
+		warnx("%016lx: no page tables: the task has no address space (%s)", addr, r->kind);
+	} else if (addr > r->user.end) {
+		warnx("%016lx: not a user address: the user half ends at %016lx", addr,
+		      r->user.end);
+	} else if (!v) {
+		const struct vmviz_vma *below = NULL, *above = NULL;
+
+		for (i = 0; i < r->nvmas; i++) {
+			if (r->vmas[i].end <= addr)
+				below = &r->vmas[i];
+			else if (r->vmas[i].start > addr && !above)
+				above = &r->vmas[i];
+		}
+		warnx("%016lx: in no VMA: unmapped, between %016lx and %016lx", addr,
+		      below ? below->end : 0UL, above ? above->start : r->user.end + 1);
+	} else if (addr < v->sum_start || addr >= v->sum_end) {
+		warnx("%016lx: in VMA %016lx-%016lx %s, %s", addr, v->start, v->end,
+		      vmviz_esc(v->name, name, sizeof(name)),
+		      "in a part not read: the VMA changed while the report was read");
+	} else {
+		warnx("%016lx: in VMA %016lx-%016lx %s, %s", addr, v->start, v->end,
+		      vmviz_esc(v->name, name, sizeof(name)),
+		      "but no page-table entry: never touched, or dropped (file pages are reclaimed, MADV_DONTNEED)");
+	}
+	return VMVIZ_EXIT_FAILURE;
+}
+
+static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c, int digits,
+		     int col, char *buf, size_t len)
 {
 	const struct vmviz_cmp_counts *n = row ? &row->c : &c->total;
 	unsigned long nums[] = {
 		[CMP_SAME] = n->same, [CMP_COW] = n->cow, [CMP_SHARED] = n->shared,
 		[CMP_READONLY] = n->readonly, [CMP_DIVERGED] = n->diverged,
 		[CMP_ONLY1] = n->only1, [CMP_ONLY2] = n->only2,
+		[CMP_SWAPOUT] = n->swapout, [CMP_SWAPIN] = n->swapin,
+	};
+	static const char *const how[] = {
+		[CMP_VMA_BOTH] = "both", [CMP_VMA_ONLY1] = "only1",
+		[CMP_VMA_ONLY2] = "only2", [CMP_VMA_RESIZED] = "resized",
 	};
 
 	buf[0] = '\0';
 	switch (col) {
 	case CMP_START:
 		if (row)
-			snprintf(buf, len, "%016lx", row->start);
+			snprintf(buf, len, "%0*lx", digits, row->start);
 		break;
 	case CMP_END:
 		if (row)
-			snprintf(buf, len, "%016lx", row->end);
+			snprintf(buf, len, "%0*lx", digits, row->end);
 		break;
 	case CMP_PERM:
 		if (row)
@@ -453,8 +715,11 @@ static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c,
 		snprintf(buf, len, "%s", row ? row->name : "total");
 		break;
 	case CMP_SAMEMM:
-		if (!row)
-			snprintf(buf, len, "%s", c->same_mm ? "1" : "0");
+		snprintf(buf, len, "%s", c->same_mm ? "1" : "0");
+		break;
+	case CMP_VMA:
+		if (row)
+			snprintf(buf, len, "%s", how[row->vma]);
 		break;
 	case CMP_VERDICT:
 		if (!row)
@@ -466,35 +731,55 @@ static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c,
 	}
 }
 
-/* The per-VMA rows of a comparison and its total row. */
-void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
+/* The per-VMA rows of a comparison and its total row, as a table. */
+void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
+		     struct vmviz_table *tp)
 {
 	struct vmviz_table t;
+	unsigned long highest = 0;
 	char buf[1024];
 	int i, j;
 
-	vmviz_table_init(&t, vmviz_view("compare"), o, "SAMEMM,VERDICT");
+	vmviz_table_init(&t, vmviz_view("compare"), o, "SAMEMM,VERDICT,VMA");
+	for (i = 0; i < c->nrows; i++)
+		if (c->rows[i].end > highest)
+			highest = c->rows[i].end;
+	vmviz_table_addrs(&t, highest);
 	for (i = 0; i <= c->nrows; i++) {
 		const struct vmviz_cmp_row *row = i < c->nrows ? &c->rows[i] : NULL;
 		struct libscols_line *ln = vmviz_table_row(&t);
 
 		for (j = 0; j < t.n; j++) {
-			cmp_cell(row, c, t.ids[j], buf, sizeof(buf));
+			cmp_cell(row, c, t.addr_digits, t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 		}
 	}
+	*tp = t;
+}
+
+/* The rows printed now, as the table options say (the demo's subsets). */
+void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
+{
+	struct vmviz_table t;
+
+	vmviz_cmp_table(c, o, &t);
 	vmviz_table_print(&t);
 }
 
-/* --help: every view's columns, from the same tables that print them. */
-void vmviz_columns_help(FILE *f)
+/* --help: the views' columns (of @view, or all), from the tables that print them. */
+void vmviz_columns_help(FILE *f, const char *view)
 {
 	const struct vmviz_view *v;
 	size_t i;
 
 	for (v = vmviz_views; v->name; v++) {
-		fprintf(f, "\nColumns of '%s' (default: %s):\n", v->name, v->defaults);
+		if (view && strcmp(view, v->name) && strcmp(view, "demo"))
+			continue;
+		if (view && !strcmp(view, "demo") && strcmp(v->name, "compare"))
+			continue;
+		fprintf(f, "Columns of '%s' (default: %s):\n", v->name, v->defaults);
 		for (i = 0; i < v->ncols; i++)
 			fprintf(f, " %12s  %s\n", v->cols[i].name, v->cols[i].help);
+		fputc('\n', f);
 	}
 }

@@ -30,9 +30,12 @@ struct vmviz_view {
 
 struct vmviz_table {
 	const struct vmviz_view *view;
+	const struct vmviz_out *out;
 	struct libscols_table *tb;
 	int ids[VMVIZ_MAX_COLS];	/* the columns shown, in order */
+	size_t widths[VMVIZ_MAX_COLS];	/* the widest cell (or heading) of each */
 	int n;
+	int addr_digits;		/* hex digits of addresses: 16 in JSON */
 };
 
 extern const struct vmviz_view vmviz_views[];
@@ -41,8 +44,14 @@ const struct vmviz_view *vmviz_view(const char *name);
 void vmviz_table_init(struct vmviz_table *t, const struct vmviz_view *v,
 		      const struct vmviz_out *o, const char *extra);
 struct libscols_line *vmviz_table_row(struct vmviz_table *t);
+void vmviz_table_addrs(struct vmviz_table *t, unsigned long highest);
 void vmviz_table_set(struct vmviz_table *t, struct libscols_line *ln, int i,
 		     const char *s);
 void vmviz_table_print(struct vmviz_table *t);
+void vmviz_table_print_json(struct vmviz_table *t,
+			    void (*pre)(FILE *f, const void *arg), const void *arg);
+void vmviz_table_free(struct vmviz_table *t);
+void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
+		     struct vmviz_table *t);
 
 #endif /* VMVIZ_TABLE_H */

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/* The report format versions this reader understands. */
-#define VMVIZ_FORMAT_VERSION	1
+/* The one report format version this reader understands (/work/spec-v2.md). */
+#define VMVIZ_FORMAT_VERSION	2
 
 #define VMVIZ_DIR	"/proc/vmviz"
 
@@ -40,7 +40,7 @@ struct vmviz_page {
 	char state[12];
 	char flags[12];			/* 11 letters */
 	unsigned long pfn;
-	char step;			/* '+' or '=' */
+	char step;			/* '+', '-' or '=' */
 	int sd, pkey, swaptype;		/* swaptype -1 for '-' */
 	int vma;			/* index of its VMA */
 };
@@ -51,13 +51,21 @@ struct vmviz_vma {
 	unsigned long long offset;
 	char *name;			/* unescaped */
 	char seg[16];
-	unsigned long long flags;
+	unsigned long flags;
 	char *vm;			/* decoded vm_flags */
-	unsigned long long prot;
+	unsigned long prot;
 	char protflags[12];
 	int anon, pkey;
+	/* From its sum line: over sum_start..sum_end, the part read. */
+	unsigned long sum_start, sum_end;
 	unsigned long present, dirty, accessed, writable, huge, swapped, nonpresent;
 	int first_page, npages;		/* its page lines */
+};
+
+/* A clock reading of the report line: seconds and nanoseconds. */
+struct vmviz_time {
+	unsigned long long sec;
+	unsigned long nsec;
 };
 
 struct vmviz_range {
@@ -65,15 +73,20 @@ struct vmviz_range {
 };
 
 struct vmviz_report {
-	char source[256];		/* "pid 123" or the file name */
+	char source[1024];		/* "pid 123" or the file name, escaped */
 	char *text;			/* the report as read */
+	size_t text_len;
 	int version;
+	char *kernel_release;		/* unescaped: print with vmviz_esc() */
+	char boot_id[40];
+	struct vmviz_time time, boottime;
 	int pid, tgid;
 	char kind[16];
 	char state;
-	char comm[64];
-	char mm_id[20], active_id[20];
-	int users, count;
+	char *comm;			/* unescaped: print with vmviz_esc() */
+	char mm_id[20];			/* 16 hex digits (ctx_id) or none */
+	char active[8];			/* own, none, other */
+	unsigned long users, count;
 	unsigned long page_size;
 	int levels;
 	unsigned long task_size, mmap_base, mmap_window;
@@ -87,6 +100,7 @@ struct vmviz_report {
 	int nvmas;
 	struct vmviz_page *pages;
 	int npages;
+	int partial;			/* VMAs whose sum line covers part of them */
 };
 
 extern const char *const vmviz_field_names[VMVIZ_NFIELDS];
@@ -103,7 +117,7 @@ enum { CNT_TOTAL, CNT_LOCKED, CNT_PINNED, CNT_DATA, CNT_EXEC, CNT_STACK,
 /* A fatal error: the message, and the exit code that says what it was. */
 #define vmviz_die(code, ...)	errx(code, __VA_ARGS__)
 
-/* report.c */
+/* parse.c */
 int vmviz_parse(const char *text, struct vmviz_report *r);
 void vmviz_load_file(const char *path, struct vmviz_report *r);
 void vmviz_load_pid(pid_t pid, struct vmviz_report *r);
@@ -114,31 +128,64 @@ bool vmviz_page_pfn(const struct vmviz_page *p, unsigned long addr, unsigned lon
 void vmviz_human_size(unsigned long long bytes, char *buf, size_t len);
 bool vmviz_parse_addr(const char *s, unsigned long *addr);
 
+/* text.c */
+char *vmviz_esc(const char *s, char *buf, size_t len);
+char *vmviz_esc_dup(const char *s);
+void vmviz_json_str(FILE *f, const char *s);
+void vmviz_json_safe(FILE *f, const char *json);
+void vmviz_wrap(FILE *f, const char *first, const char *text, int width);
+void vmviz_json_report(FILE *f, const struct vmviz_report *r, const char *indent);
+void vmviz_format_time(const struct vmviz_time *t, char *buf, size_t len);
+void vmviz_xml_str(FILE *f, const char *s);
+
 /* table.c: the column tables and libsmartcols output */
 struct vmviz_out {
 	bool json, raw, noheadings;
+	bool bytes;			/* --bytes: sizes in bytes, not 4K, 1.5M */
+	int width;			/* columns to fit (tables and overview) */
 	const char *columns;		/* -o, NULL for the defaults */
 };
 
 void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o);
 void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 		       unsigned long lo, unsigned long hi);
-void vmviz_columns_help(FILE *f);
+int vmviz_print_pages_at(const struct vmviz_report *r, const struct vmviz_out *o,
+			 unsigned long addr);
+const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr);
+void vmviz_columns_help(FILE *f, const char *view);
 
 /* compare.c */
 struct vmviz_cmp_counts {
 	unsigned long same, cow, shared, readonly, diverged, only1, only2;
+	unsigned long swapout, swapin;	/* present in 1 and in swap in 2, and back */
 };
 
+/* How a row's VMA differs between the two reports. */
+enum vmviz_cmp_vma { CMP_VMA_BOTH, CMP_VMA_ONLY1, CMP_VMA_ONLY2, CMP_VMA_RESIZED };
+
 struct vmviz_cmp_row {
-	unsigned long start, end;
+	unsigned long start, end;	/* of both VMAs together */
 	char perm[5];
 	const char *name;
+	enum vmviz_cmp_vma vma;
 	struct vmviz_cmp_counts c;
 };
 
+/* What the two reports are of: decides the words of the comparison. */
+enum vmviz_relation {
+	REL_NO_MM,		/* one has no address space: nothing to compare */
+	REL_OTHER_BOOT,		/* different boots: different address spaces */
+	REL_OTHER_MM,		/* one boot, two mm_structs (fork, or unrelated) */
+	REL_SAME_MM,		/* one boot, one mm id: one address space */
+};
+
 struct vmviz_cmp {
-	bool same_mm;
+	enum vmviz_relation rel;
+	bool same_mm;		/* rel == REL_SAME_MM */
+	bool same_task;		/* and one task (same pid), read twice */
+	bool over_time;		/* one mm, read at two different times */
+	long long dt_ns;	/* time of 2 minus time of 1 */
+	unsigned long vmas_only1, vmas_only2, vmas_resized;
 	struct vmviz_cmp_counts total;
 	struct vmviz_cmp_row *rows;
 	int nrows;
@@ -148,13 +195,16 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 		   struct vmviz_cmp *c);
 void vmviz_cmp_free(struct vmviz_cmp *c);
 void vmviz_verdict(const struct vmviz_cmp *c, char *buf, size_t len);
+const char *vmviz_plural(unsigned long n, const char *one, const char *many);
 void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 			 const struct vmviz_out *o, bool table);
 void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
 
 /* picture.c */
-void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color);
-void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_addr);
+void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color,
+			  const struct vmviz_out *o, bool all);
+void vmviz_print_overview_json(const struct vmviz_report *r, FILE *f);
+void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all);
 
 /* demo.c */
 int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir);

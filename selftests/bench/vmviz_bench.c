@@ -61,6 +61,7 @@ struct ctl {
 	atomic_long ops;	/* target: mmap+munmap pairs done while churning */
 	atomic_long max_ns;	/* target: the longest pair */
 	atomic_long sum_ns;
+	atomic_int poke;	/* parent: 1 = one mmap+munmap now; target: 0 when done */
 };
 
 enum variant { V_ANON4K, V_THP, V_ZERO, V_FILE, V_SPARSE, V_WIDE, NR_VARIANTS };
@@ -181,6 +182,15 @@ static void target_main(struct ctl *c, enum variant v, unsigned long n)
 		double t0, dt;
 		void *q;
 
+		if (atomic_load(&c->poke)) {
+			/* Takes the target's mmap lock for writing once: the
+			 * lock tracer learns which mm is the target's. */
+			q = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (q != MAP_FAILED)
+				munmap(q, PAGE);
+			atomic_store(&c->poke, 0);
+			continue;
+		}
 		if (!atomic_load(&c->churn)) {
 			usleep(500);
 			continue;
@@ -403,14 +413,16 @@ static int trace_write(const char *file, const char *val, bool append)
 }
 
 /*
- * The functions timed: the module's walker and line formatter, and the
- * entry points of the three readers. Debian's kernels have no function
+ * The functions timed: the module's walker and run builder (format 2
+ * names), the entry points of the three readers, and the lock taken
+ * again after each drop. Debian's kernels have no function
  * profiler, so function_graph records each call's duration and
  * prof_end() sums them per function.
  */
 static const char *const prof_funcs[] = {
-	"vmviz_walk", "vmviz_run_show", "seq_read_iter", "seq_read", "pagemap_read",
-	"show_smap", "smap_gather_stats", "walk_page_vma", "vfs_read",
+	"vmviz_walk_next", "vmviz_run_feed", "vmviz_run_flush", "seq_read_iter",
+	"seq_read", "pagemap_read", "show_smap", "smap_gather_stats",
+	"walk_page_vma", "vfs_read", "down_read_killable", "__cond_resched",
 };
 
 static bool prof_begin(void)
@@ -498,6 +510,582 @@ static void prof_end(const char *label, double wall)
 	for (int i = 0; i < nsums; i++)
 		printf("# prof %s %-18s calls %7ld total %10.0f us max %10.0f us\n",
 		       label, sums[i].name, sums[i].calls, sums[i].total_us, sums[i].max_us);
+}
+
+/* ---- mmap lock holds, from the kernel's mmap_lock tracepoints ------------ */
+
+/*
+ * mmap_lock:mmap_lock_acquire_returned and mmap_lock:mmap_lock_released
+ * (6.1 and later) name the mm (a hashed pointer, stable within a boot),
+ * read or write, and for an acquire whether it succeeded. Events are kept
+ * for every task and sorted out here by PID: set_event_pid would register
+ * scheduler probes, which patches try_to_wake_up()'s text each time it is
+ * written, and under TCG that crashed the guest twice (Oops: int3 in
+ * try_to_wake_up, 6.12). The target takes
+ * its own lock for writing once at the start (ctl->poke), which tells
+ * which mm is the target's. A hold is one successful read acquire by the
+ * reader of the target's mm up to its release.
+ */
+static const char *const lock_events[] = {
+	"mmap_lock_acquire_returned", "mmap_lock_released",
+};
+static bool holds_ok;
+static bool no_lock_events;	/* -N: no lock events at all (timing only) */
+
+static bool find_tracefs(void)
+{
+	if (tracefs)
+		return true;
+	if (!access("/sys/kernel/tracing/trace", W_OK))
+		tracefs = "/sys/kernel/tracing";
+	else if (!access("/sys/kernel/debug/tracing/trace", W_OK))
+		tracefs = "/sys/kernel/debug/tracing";
+	return tracefs != NULL;
+}
+
+/* Once: check the events exist, show their formats, size the buffer. */
+static void holds_init(void)
+{
+	char path[256], line[512];
+
+	if (!find_tracefs()) {
+		printf("# holds: no tracefs\n");
+		return;
+	}
+	holds_ok = true;
+	for (unsigned int i = 0; i < 2; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/events/mmap_lock/%s/format",
+			 tracefs, lock_events[i]);
+		f = fopen(path, "r");
+		if (!f) {
+			printf("# holds: no event mmap_lock:%s\n", lock_events[i]);
+			holds_ok = false;
+			continue;
+		}
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "print fmt:", 10))
+				printf("# holds: %s %s", lock_events[i], line);
+		fclose(f);
+	}
+	trace_write("tracing_on", "0", false);
+	trace_write("current_tracer", "nop", false);
+	trace_write("buffer_size_kb", "16384", false);
+	trace_write("options/overwrite", "0", false);
+	/*
+	 * Enabled once for the whole run; only tracing_on goes on and off.
+	 * Enabling an event patches kernel text (int3), and under TCG doing
+	 * that again and again crashed a guest ("Oops: int3" in
+	 * ttwu_do_activate, 6.12). While recording is off the events cost
+	 * every mmap lock operation of the reader and the target a little
+	 * (on 6.1 and 6.12 the memcg path is looked up before the buffer is
+	 * checked), readers alike.
+	 */
+	for (unsigned int i = 0; holds_ok && i < 2; i++) {
+		snprintf(path, sizeof(path), "events/mmap_lock/%s/enable", lock_events[i]);
+		trace_write(path, "1", false);
+	}
+}
+
+struct holds {
+	long holds, events, lost;
+	double max_us, sum_us, p50_us, p99_us;
+	bool found_mm;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "comm-PID [CPU] flags TS: EVENT: mm=M ... write=W [success=S]" */
+static bool parse_lock_line(char *line, int *pid, double *ts, char **ev,
+			    char **mm, bool *write, bool *success)
+{
+	char *p = strstr(line, ": mmap_lock_"), *q, *b;
+
+	if (!p)
+		return false;
+	*ev = p + 2;
+	q = strchr(*ev, ':');
+	if (!q)
+		return false;
+	*q = 0;
+	for (b = p; b > line && b[-1] != ' '; b--)
+		;
+	*ts = atof(b);
+	b = strstr(line, " [");
+	if (!b)
+		return false;
+	for (p = b; p > line && p[-1] != '-'; p--)
+		;
+	*pid = atoi(p);
+	p = strstr(q + 1, "mm=");
+	if (!p)
+		return false;
+	*mm = p + 3;
+	q = strchr(*mm, ' ');
+	if (!q)
+		return false;
+	*q = 0;
+	p = strstr(q + 1, "write=");
+	*write = p && (p[6] == 't' || p[6] == '1');
+	p = strstr(q + 1, "success=");
+	*success = !p || p[8] == 't' || p[8] == '1';
+	return true;
+}
+
+static void holds_of(pid_t reader, pid_t target, struct holds *h)
+{
+	char path[256], *line = NULL, target_mm[64] = "", *ev, *mm;
+	double ts, t_acq = -1;
+	size_t cap = 0, nd = 0, capd = 0;
+	double *d = NULL;
+	bool write, success;
+	int pid;
+	FILE *f;
+
+	memset(h, 0, sizeof(*h));
+	snprintf(path, sizeof(path), "%s/trace", tracefs);
+	f = fopen(path, "r");
+	while (f && getline(&line, &cap, f) > 0) {
+		long in, written;
+		char *p;
+
+		if (line[0] == '#') {
+			p = strstr(line, "entries-in-buffer/entries-written:");
+			if (p && sscanf(p + 35, " %ld/%ld", &in, &written) == 2)
+				h->lost = written - in;
+			continue;
+		}
+		if (!parse_lock_line(line, &pid, &ts, &ev, &mm, &write, &success))
+			continue;
+		h->events++;
+		if (pid == target && write && !target_mm[0])
+			snprintf(target_mm, sizeof(target_mm), "%s", mm);
+		if (pid != reader || write || !target_mm[0] || strcmp(mm, target_mm))
+			continue;
+		if (!strcmp(ev, "mmap_lock_acquire_returned")) {
+			if (success)
+				t_acq = ts;
+		} else if (!strcmp(ev, "mmap_lock_released") && t_acq >= 0) {
+			double us = (ts - t_acq) * 1e6;
+
+			if (nd == capd) {
+				capd = capd ? capd * 2 : 1024;
+				d = realloc(d, capd * sizeof(*d));
+				if (!d)
+					die("realloc");
+			}
+			d[nd++] = us;
+			h->holds++;
+			h->sum_us += us;
+			if (us > h->max_us)
+				h->max_us = us;
+			t_acq = -1;
+		}
+	}
+	h->found_mm = target_mm[0];
+	if (nd) {
+		qsort(d, nd, sizeof(*d), cmp_double);
+		h->p50_us = d[nd / 2];
+		h->p99_us = d[nd * 99 / 100];
+	}
+	free(d);
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+/* One read of @r with the lock events on; the holds of the target's lock. */
+static void measure_holds(struct ctl *c, enum reader r, pid_t pid, struct holds *h)
+{
+	unsigned long present;
+	double t0;
+
+	trace_write("tracing_on", "0", false);
+	trace_write("trace", "", false);
+	trace_write("tracing_on", "1", false);
+	atomic_store(&c->poke, 1);
+	for (t0 = now(); atomic_load(&c->poke) && now() - t0 < 2; )
+		usleep(200);
+	read_one(r, pid, &present);
+	trace_write("tracing_on", "0", false);
+	holds_of(getpid(), pid, h);
+	trace_write("trace", "", false);
+}
+
+static void bench_holds(struct ctl *c, const char *label, unsigned long n,
+			pid_t pid, bool pagemap)
+{
+	struct holds h;
+
+	if (!holds_ok)
+		return;
+	for (int r = 0; r < NR_READERS; r++) {
+		if (r == R_PAGEMAP && !pagemap)
+			continue;
+		measure_holds(c, r, pid, &h);
+		printf("benchhold variant=%s n=%lu reader=%s holds=%ld max_us=%.0f"
+		       " p99_us=%.0f p50_us=%.0f sum_us=%.0f events=%ld lost=%ld"
+		       " target_mm=%d\n", label, n, reader_names[r], h.holds,
+		       h.max_us, h.p99_us, h.p50_us, h.sum_us, h.events, h.lost,
+		       h.found_mm);
+	}
+}
+
+/* ---- PFN patterns: what breaks runs of 4K PTEs ---------------------------- */
+
+/* Read a whole file into memory (NUL-terminated); NULL past @limit bytes. */
+static char *read_mem(const char *path, size_t limit, size_t *len)
+{
+	size_t cap = 1 << 20, n = 0;
+	char *buf = malloc(cap + 1);
+	ssize_t r;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || !buf)
+		die(path);
+	while ((r = read(fd, buf + n, cap - n)) > 0) {
+		n += r;
+		if (n == cap) {
+			if (cap >= limit) {
+				free(buf);
+				close(fd);
+				return NULL;
+			}
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			if (!buf)
+				die("realloc");
+		}
+	}
+	close(fd);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+enum pfn_class { C_ASC, C_DESC, C_REP, C_INTER, C_OTHER, NR_CLASSES };
+
+static const char *const class_names[NR_CLASSES] = {
+	"asc", "desc", "rep", "inter", "other",
+};
+
+struct pfnstat {
+	unsigned long pages;		/* present 4K PTEs (not in huge leaves) */
+	unsigned long pairs[NR_CLASSES];	/* neighbouring present pairs */
+	unsigned long breaks[NR_CLASSES];	/* pairs where a +1/-1/= run ends */
+	unsigned long runs;		/* maximal +1/-1/= runs */
+	unsigned long all_present;	/* every present entry, huge or not */
+};
+
+struct hrange {
+	unsigned long start, end;
+};
+
+/* Whether @addr is in one of the sorted huge leaf ranges (binary search). */
+static bool in_huge(const struct hrange *h, long nh, unsigned long addr)
+{
+	long lo = 0, hi = nh - 1;
+
+	while (lo <= hi) {
+		long mid = (lo + hi) / 2;
+
+		if (addr < h[mid].start)
+			hi = mid - 1;
+		else if (addr >= h[mid].end)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The runs pagemap allows, taken greedily as the module does: the second
+ * entry of a run decides its step (+1, -1 or the same PFN), which the
+ * following ones must keep. Only present 4K PTEs neighbouring in one VMA;
+ * a pair that does not continue the open run is a break, classified as
+ * ascending, descending, repeat, interleaved (the PFN is the one two back
+ * plus one: two streams of frames handed out alternately) or other.
+ */
+static void pfn_scan(pid_t pid, const struct hrange *h, long nh, struct pfnstat *st)
+{
+	struct range rs[256];
+	char path[64];
+	int n, fd;
+
+	memset(st, 0, sizeof(*st));
+	n = read_maps(pid, rs, 256);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		die(path);
+	for (int i = 0; i < n; i++) {
+		unsigned long addr = rs[i].start, p1 = 0, p2 = 0, run = 0;
+		bool have1 = false, have2 = false;
+		long step = 0;
+
+		if ((rs[i].end - rs[i].start) / PAGE > (1UL << 24))
+			continue;
+		while (addr < rs[i].end) {
+			size_t want = (rs[i].end - addr) / PAGE * 8;
+			ssize_t r;
+
+			if (want > READ_BUF)
+				want = READ_BUF;
+			r = pread(fd, rbuf, want, addr / PAGE * 8);
+			if (r <= 0)
+				break;
+			for (ssize_t j = 0; j < r / 8; j++, addr += PAGE) {
+				uint64_t e = ((uint64_t *)rbuf)[j];
+				unsigned long pfn = e & ((1ULL << 55) - 1);
+				enum pfn_class cl;
+				long d;
+
+				st->all_present += e >> 63;
+				if (!(e >> 63) || (nh && in_huge(h, nh, addr))) {
+					have1 = have2 = false;
+					run = 0;
+					continue;
+				}
+				st->pages++;
+				if (!have1) {
+					st->runs++;
+					run = 1;
+					have1 = true;
+					have2 = false;
+					p1 = pfn;
+					continue;
+				}
+				d = (long)(pfn - p1);
+				cl = d == 1 ? C_ASC : d == -1 ? C_DESC : d == 0 ? C_REP :
+				     have2 && pfn == p2 + 1 ? C_INTER : C_OTHER;
+				st->pairs[cl]++;
+				if (run == 1 && cl <= C_REP) {
+					step = d;
+					run++;
+				} else if (run > 1 && d == step) {
+					run++;
+				} else {
+					st->breaks[cl]++;
+					st->runs++;
+					run = 1;
+				}
+				p2 = p1;
+				have2 = true;
+				p1 = pfn;
+			}
+		}
+	}
+	close(fd);
+}
+
+/*
+ * The report's present 4K page lines against pagemap's runs: how much of
+ * what could merge on PFNs alone the module merges (page lines also split
+ * where the hardware flags differ, which pagemap does not show).
+ */
+static void bench_pfn(const char *label, unsigned long n, pid_t pid)
+{
+	unsigned long ptelines = 0, pagelines = 0, vmas = 0, rpresent = 0, x;
+	/* Lines that continue the last one's PFNs: split by what? */
+	static const char cols[] = "PWUTCADHGMN";
+	unsigned long split[sizeof(cols)] = {}, split_sd = 0, split_step = 0;
+	unsigned long pend = 0, plast = 0;
+	char pflags[16] = "";
+	int psd = -1;
+	struct hrange *h = NULL;
+	long nh = 0, caph = 0;
+	struct pfnstat st;
+	char path[64], *text, *p;
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/vmviz/%d", pid);
+	text = read_mem(path, 512UL << 20, &len);
+	if (!text) {
+		printf("# benchpfn %s n=%lu: report over 512 MiB, not analysed\n", label, n);
+		return;
+	}
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		unsigned long s, e;
+
+		if (strncmp(p, "  pte ", 6))
+			psd = -1;	/* a VMA, sum or huge line ends the chain */
+		if (!strncmp(p, "  pte ", 6)) {
+			char *nl = strchr(p, '\n');
+
+			if (nl)
+				*nl = 0;
+			if (strstr(p, " present ")) {
+				unsigned long st, en, cnt, pfn;
+				char fl[16], step;
+				int sd;
+
+				ptelines++;
+				if (sscanf(p + 6, "%lx-%lx %lu %*s %*s %15s %lx %c %d", &st, &en,
+					   &cnt, fl, &pfn, &step, &sd) == 7) {
+					if (psd >= 0 && st == pend &&
+					    (pfn == plast + 1 || pfn == plast - 1 || pfn == plast)) {
+						bool any = false;
+
+						for (unsigned int c = 0; c < sizeof(cols) - 1; c++)
+							if (fl[c] != pflags[c]) {
+								split[c]++;
+								any = true;
+							}
+						if (sd != psd) {
+							split_sd++;
+							any = true;
+						}
+						if (!any)
+							split_step++;
+					}
+					pend = en;
+					plast = step == '+' ? pfn + cnt - 1 :
+						step == '-' ? pfn - (cnt - 1) : pfn;
+					snprintf(pflags, sizeof(pflags), "%s", fl);
+					psd = sd;
+				}
+			} else {
+				psd = -1;
+			}
+			if (nl)
+				*nl = '\n';
+		} else if ((!strncmp(p, "  pmd ", 6) || !strncmp(p, "  pud ", 6)) &&
+			   sscanf(p + 6, "%lx-%lx", &s, &e) == 2) {
+			if (nh == caph) {
+				caph = caph ? caph * 2 : 1024;
+				h = realloc(h, caph * sizeof(*h));
+				if (!h)
+					die("realloc");
+			}
+			h[nh].start = s;
+			h[nh++].end = e;
+		} else if (!strncmp(p, "sum ", 4) &&
+			   sscanf(p, "sum %*s present %lu", &x) == 1) {
+			rpresent += x;
+		} else if (!strncmp(p, "end ", 4)) {
+			sscanf(p, "end vmas %lu pagelines %lu", &vmas, &pagelines);
+		}
+	}
+	pfn_scan(pid, h, nh, &st);
+	printf("benchpfn variant=%s n=%lu pages4k=%lu pfnruns=%lu ptelines=%lu"
+	       " pagelines=%lu report_bytes=%zu report_present=%lu pagemap_present=%lu",
+	       label, n, st.pages, st.runs, ptelines, pagelines, len, rpresent,
+	       st.all_present);
+	for (int i = 0; i < NR_CLASSES; i++)
+		printf(" pair_%s=%lu", class_names[i], st.pairs[i]);
+	for (int i = 0; i < NR_CLASSES; i++)
+		printf(" break_%s=%lu", class_names[i], st.breaks[i]);
+	/* Neighbouring present pte lines whose PFNs continue: what differs. */
+	for (unsigned int c = 0; c < sizeof(cols) - 1; c++)
+		if (split[c])
+			printf(" split_%c=%lu", cols[c], split[c]);
+	printf(" split_sd=%lu split_step=%lu\n", split_sd, split_step);
+	fflush(stdout);
+	free(h);
+	free(text);
+}
+
+/* Until @pid has slept (state S) in 5 looks 100 ms apart, 10 s at most. */
+static void wait_blocked(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int sleeping = 0;
+	double t0 = now();
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	while (sleeping < 5 && now() - t0 < 10) {
+		int fd = open(path, O_RDONLY);
+		ssize_t r = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+		if (fd >= 0)
+			close(fd);
+		if (r <= 0)
+			return;
+		buf[r] = 0;
+		p = strrchr(buf, ')');
+		sleeping = p && p[2] == 'S' ? sleeping + 1 : 0;
+		usleep(100000);
+	}
+}
+
+/*
+ * Real processes: the reader /bin/vmviz (dynamically linked: ld.so, libc,
+ * libsmartcols), blocked reading a saved report from a pipe after 48 KiB
+ * of it, and a busybox sh blocked reading commands from a pipe.
+ */
+static void bench_real(void)
+{
+	static const struct {
+		const char *label, *path, *argv[4];
+	} progs[] = {	/* the reader first: it is fed text */
+		{ "real-vmviz", "/bin/vmviz", { "vmviz", "-f", "-", NULL } },
+		{ "real-busybox-sh", "/bin/busybox", { "sh", NULL } },
+	};
+
+	for (unsigned int i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		int fds[2], fd;
+		char s[32];
+		pid_t pid;
+
+		if (access(progs[i].path, X_OK)) {
+			printf("# benchpfn %s: no %s\n", progs[i].label, progs[i].path);
+			continue;
+		}
+		if (pipe(fds))
+			die("pipe");
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (!pid) {
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(fds[0], 0);
+			close(fds[0]);
+			close(fds[1]);
+			if (null >= 0) {
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+			execv(progs[i].path, (char **)progs[i].argv);
+			_exit(127);
+		}
+		close(fds[0]);
+		/* Text for the reader to hold on its heap: 48 KiB of smaps
+		 * lines (the shell gets none: it would run them). */
+		if (i == 0) {
+			long left = 48 << 10;
+
+			while (left > 0) {
+				int sf = open("/proc/self/smaps", O_RDONLY);
+				ssize_t r = sf < 0 ? -1 : read(sf, rbuf, 16384);
+
+				if (sf >= 0)
+					close(sf);
+				if (r <= 0 || write(fds[1], rbuf, r < left ? r : left) < 0)
+					break;
+				left -= r;
+			}
+		}
+		wait_blocked(pid);
+		fd = open("/proc/vmviz/track", O_WRONLY);
+		snprintf(s, sizeof(s), "%d\n", pid);
+		if (fd < 0 || write(fd, s, strlen(s)) < 0)
+			printf("# benchpfn %s: track failed\n", progs[i].label);
+		else
+			bench_pfn(progs[i].label, 0, pid);
+		if (fd >= 0)
+			close(fd);
+		kill(pid, SIGKILL);
+		close(fds[1]);
+		waitpid(pid, NULL, 0);
+	}
 }
 
 /* ---- the measurements --------------------------------------------------- */
@@ -623,6 +1211,12 @@ static void bench_one(enum variant v, unsigned long n)
 	       best[R_VMVIZ] / best[R_SMAPS], (double)bytes[R_VMVIZ] / n);
 	fflush(stdout);
 
+	/* sparse and wide have no neighbouring pages: nothing to classify. */
+	if (v != V_SPARSE && v != V_WIDE)
+		bench_pfn(variant_names[v], n, pid);
+	bench_holds(c, variant_names[v], n, pid, span <= (1UL << 24));
+	fflush(stdout);
+
 	if (profile_this && prof_begin()) {
 		for (int r = 0; r < NR_READERS; r++) {
 			double t;
@@ -687,7 +1281,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: vmviz_bench [-v VARIANT,...] [-a MINLOG] [-b MAXLOG] [-s STEP]\n"
 		"                   [-t SECONDS] [-r REPS] [-k READERS] [-T TOTAL_SECONDS]\n"
-		"                   [-P SECONDS_PER_POINT] [-p VARIANT:LOG2N]\n"
+		"                   [-P SECONDS_PER_POINT] [-p VARIANT:LOG2N] [-N]\n"
 		"variants: anon4k thp zero file sparse wide (default: all)\n");
 	exit(2);
 }
@@ -701,7 +1295,7 @@ int main(int argc, char **argv)
 
 	for (int v = 0; v < NR_VARIANTS; v++)
 		want[v] = true;
-	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:N")) != -1) {
 		switch (opt) {
 		case 'v':
 			for (int v = 0; v < NR_VARIANTS; v++)
@@ -716,6 +1310,7 @@ int main(int argc, char **argv)
 		case 'T': total = atof(optarg); break;
 		case 'P': point_limit = atof(optarg); break;
 		case 'p': snprintf(prof_spec, sizeof(prof_spec), "%s", optarg); break;
+		case 'N': no_lock_events = true; break;
 		default: usage();
 		}
 	}
@@ -723,6 +1318,11 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("# bench mem_available_kb=%ld budget_s=%.2f max_reps=%d readers=%d\n",
 	       mem_available_kb(), budget, max_reps, nreaders);
+	if (no_lock_events)
+		printf("# holds: not measured (-N): the mmap_lock events stay off\n");
+	else
+		holds_init();
+	bench_real();
 
 	for (int v = 0; v < NR_VARIANTS; v++) {
 		if (!want[v])

@@ -19,8 +19,13 @@ tag=${BENCH_TAG:+-$BENCH_TAG}
 out_top=$BUILD/bench$tag
 docs=$TOP/docs/bench
 
+# BENCH_TABLES=RESULTS only prints the tables of a results file again.
+if [ -z "${BENCH_TABLES:-}" ]; then
 "$RIG_DIR/setup.sh" $kernels || exit 1
 make -s -C "$TOP/selftests/bench" || die "building vmviz_bench failed"
+# The reader goes into the initramfs (mkinitramfs.sh) when built: the PFN
+# patterns of a real dynamically linked process are measured on it.
+make -s -C "$TOP/tools" || die "building the reader failed"
 mkdir -p "$out_top" "$docs"
 
 # A second archive with the benchmark, appended to the rig's initramfs: the
@@ -31,6 +36,7 @@ mkdir -p "$extra/tests"
 cp "$TOP/selftests/bench/vmviz_bench" "$extra/tests/"
 echo "$args" >"$extra/tests/bench.args"
 (cd "$extra" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out_top/extra.cpio.gz"
+fi
 
 # One table per run, from the "bench", "benchmem" and "benchstall" lines.
 table() {	# table RESULTS
@@ -61,6 +67,55 @@ table() {	# table RESULTS
 		print "| variant | N pages | vmviz ms | pagemap ms | smaps ms | vmviz/pagemap | vmviz/smaps | vmviz B/page | pagemap B/page | reader kernel B (slab / MemFree) vmviz | smaps | mmap stall max µs idle | under vmviz | under smaps |"
 		print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 		for (i = 1; i <= nk; i++) print row[order[i]] mem[order[i]] stall[order[i]]
+	}' "$1"
+}
+
+# The mmap lock holds of one read each ("benchhold" lines) and the PFN
+# patterns ("benchpfn" lines), as two more tables.
+holds_table() {	# holds_table RESULTS
+	awk '
+	function kv(line, a,   i, n, f, p) {
+		delete a
+		n = split(line, f, " ")
+		for (i = 2; i <= n; i++) {
+			p = index(f[i], "=")
+			if (p) a[substr(f[i], 1, p - 1)] = substr(f[i], p + 1)
+		}
+	}
+	$1 == "benchhold" { kv($0, a); k = a["variant"] " " a["n"]
+		if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+		c[k, a["reader"]] = a["target_mm"] == 1 ? sprintf(" %s | %s | %s |", a["holds"], a["max_us"], a["p99_us"]) : " ? | ? | ? |" }
+	END {
+		print "| variant | N pages | vmviz holds | longest µs | p99 µs | smaps holds | longest µs | p99 µs | pagemap holds | longest µs | p99 µs |"
+		print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+		for (i = 1; i <= nk; i++) {
+			k = order[i]; split(k, f, " ")
+			printf "| %s | %s |%s%s%s\n", f[1], f[2], c[k, "vmviz"],
+				(k SUBSEP "smaps") in c ? c[k, "smaps"] : " - | - | - |",
+				(k SUBSEP "pagemap") in c ? c[k, "pagemap"] : " - | - | - |"
+		}
+	}' "$1"
+}
+
+pfn_table() {	# pfn_table RESULTS
+	awk '
+	function kv(line, a,   i, n, f, p) {
+		delete a
+		n = split(line, f, " ")
+		for (i = 2; i <= n; i++) {
+			p = index(f[i], "=")
+			if (p) a[substr(f[i], 1, p - 1)] = substr(f[i], p + 1)
+		}
+	}
+	$1 == "benchpfn" { kv($0, a)
+		printf "| %s | %s | %s | %s | %s | %s | %s / %s / %s / %s / %s | %s / %s / %s / %s / %s |\n",
+			a["variant"], a["n"], a["pages4k"], a["pfnruns"], a["ptelines"],
+			(a["pfnruns"] > 0 ? sprintf("%.2f", a["ptelines"] / a["pfnruns"]) : "n/a"),
+			a["pair_asc"], a["pair_desc"], a["pair_rep"], a["pair_inter"], a["pair_other"],
+			a["break_asc"], a["break_desc"], a["break_rep"], a["break_inter"], a["break_other"] }
+	BEGIN {
+		print "| variant | N pages | present 4K PTEs | +1/-1/= runs in pagemap | present pte lines | lines / runs | neighbour pairs asc / desc / rep / inter / other | run breaks asc / desc / rep / inter / other |"
+		print "|---|--:|--:|--:|--:|--:|--:|--:|"
 	}' "$1"
 }
 
@@ -121,6 +176,15 @@ graph() {	# graph RESULTS TITLE
 	}' "$1"
 }
 
+if [ -n "${BENCH_TABLES:-}" ]; then
+	table "$BENCH_TABLES"
+	echo
+	holds_table "$BENCH_TABLES"
+	echo
+	pfn_table "$BENCH_TABLES"
+	exit 0
+fi
+
 rc=0
 for k in $kernels; do
 	"$RIG_DIR/build.sh" "$k" || exit 1
@@ -156,6 +220,10 @@ for k in $kernels; do
 			grep -E '^# (cpu|thp|bench mem)' "$out/results.txt" | sed 's/^# /    /'
 			echo
 			table "$out/results.txt"
+			echo
+			holds_table "$out/results.txt"
+			echo
+			pfn_table "$out/results.txt"
 		} | tee "$out/table.md"
 		graph "$out/results.txt" "vmviz bench: time to read everything vs N, $(kver_of "$k") ${p}-level (TCG)" \
 			>"$docs/growth-$k-${p}level$tag.svg"

@@ -66,6 +66,14 @@ if [ "$mode" = demo ]; then
 	poweroff -f
 fi
 
+if [ "$mode" = capture ]; then
+	# make reports: reports of a few processes for the reader's host tests.
+	sh /capture.sh
+	echo "# vmviz-rig done"
+	sync
+	poweroff -f
+fi
+
 if [ "$mode" = bench ]; then
 	# make bench (selftests/rig/bench.sh): the benchmark, not the selftests.
 	echo "# cpu $(grep -m 1 'model name' /proc/cpuinfo) x $(grep -c ^processor /proc/cpuinfo)"

@@ -40,7 +40,16 @@ if [ -x "$TOP/tools/vmviz" ]; then
 		cp -L "$lib" "$root$lib"
 	done
 	cp "$RIG_DIR/demo-guest.sh" "$root/demo.sh"
+	cp "$RIG_DIR/capture-guest.sh" "$root/capture.sh"
 fi
+# A dynamically linked program for the tests that need one (coreutils'
+# sleep, against the host's libc), with its libraries.
+mkdir -p "$root/tests/dyn"
+cp /usr/bin/sleep "$root/tests/dyn/sleep"
+for lib in $(ldd /usr/bin/sleep | grep -o '/[^ ]*'); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
 
 # Kernel modules from the image package, decompressed, dependencies first.
 moddir=$(ls -d "$img"/lib/modules/"$kver" "$img"/usr/lib/modules/"$kver" 2>/dev/null | head -n 1 || true)

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Format 2 tables of docs/BENCHMARKS.md from make bench's results files.
+
+usage: summarize.py NEW_RESULTS [BEFORE_RESULTS]
+       summarize.py --cross LABEL=NEW_RESULTS[:BEFORE_RESULTS] ...
+
+NEW_RESULTS is one boot's results-*.txt (vmviz_bench output); BEFORE_RESULTS
+the same kernel's run on the old module, for bytes per page before/after.
+Prints markdown: per-N table, per-variant medians, and the points that miss
+the targets of issue 9.
+"""
+import statistics
+import sys
+
+
+def parse(path):
+    rows = {}
+    for line in open(path):
+        f = line.split()
+        if not f or f[0] not in ("bench", "benchmem", "benchstall", "benchhold", "benchpfn"):
+            continue
+        a = dict(x.split("=", 1) for x in f[1:] if "=" in x)
+        key = (a["variant"], int(a["n"]))
+        r = rows.setdefault(key, {})
+        if f[0] == "benchhold":
+            r["hold_" + a["reader"]] = a
+        else:
+            r[f[0]] = a
+    return rows
+
+
+def num(a, k):
+    try:
+        return float(a[k])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def fmt(x, nd=2):
+    return "n/a" if x is None else f"{x:.{nd}f}"
+
+
+def ms(a, k):
+    return f"{float(a[k]) / 1e3:.0f}" if a and k in a else "-"
+
+
+def log2(n):
+    return n.bit_length() - 1
+
+
+def main():
+    new = parse(sys.argv[1])
+    old = parse(sys.argv[2]) if len(sys.argv) > 2 else {}
+    print("| variant | N | report/pagemap | report/smaps | B/page before | B/page after "
+          "| report hold ms: longest / median (holds) | smaps | pagemap "
+          "| worst mmap/munmap stall ms: idle | under report | under smaps |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    med = {}
+    misses = []
+    for (v, n), r in sorted(new.items(), key=lambda kv: (["anon4k", "thp", "zero", "file", "sparse", "wide"].index(kv[0][0]) if kv[0][0] in ["anon4k", "thp", "zero", "file", "sparse", "wide"] else 9, kv[0][1])):
+        b = r.get("bench")
+        if not b:
+            continue
+        rp = num(b, "vmviz_per_pagemap")
+        rp = None if rp is None or rp < 0 else rp
+        rs = num(b, "vmviz_per_smaps")
+        med.setdefault(v, ([], []))
+        if rp is not None:
+            med[v][0].append(rp)
+        med[v][1].append(rs)
+        ob = old.get((v, n), {}).get("bench")
+        before = num(ob, "vmviz_bytes_per_page") if ob else None
+
+        def hold(rd):
+            h = r.get("hold_" + rd)
+            if not h:
+                return "-"
+            if h.get("target_mm") != "1":
+                return "?"
+            if h["holds"] == "0":
+                return "0 holds"
+            return f"{float(h['max_us']) / 1e3:.1f} / {float(h['p50_us']) / 1e3:.2f} ({h['holds']})"
+        s = r.get("benchstall", {})
+        print(f"| {v} | 2^{log2(n)} | {fmt(rp)} | {fmt(rs)} | {fmt(before)} | "
+              f"{fmt(num(b, 'vmviz_bytes_per_page'))} | {hold('vmviz')} | {hold('smaps')} | "
+              f"{hold('pagemap')} | {ms(s, 'idle_max_us')} | {ms(s, 'vmviz_max_us')} | "
+              f"{ms(s, 'smaps_max_us')} |")
+        if v in ("anon4k", "file", "zero") and rp is not None and rp > 1.5:
+            misses.append(f"{v} 2^{log2(n)} report/pagemap {rp:.2f} > 1.5")
+        if s and float(s["vmviz_max_us"]) > float(s["smaps_max_us"]):
+            floor = float(s["vmviz_max_us"]) <= float(s["idle_max_us"])
+            misses.append(f"{v} 2^{log2(n)} stall under report {s['vmviz_max_us']} µs > under smaps "
+                          f"{s['smaps_max_us']} µs (idle {s['idle_max_us']}"
+                          f"{': within the idle floor' if floor else ''})")
+    print()
+    print("| variant | median report/pagemap | max | median report/smaps |")
+    print("|---|--:|--:|--:|")
+    for v, (p, s) in med.items():
+        print(f"| {v} | {fmt(statistics.median(p)) if p else 'n/a'} | "
+              f"{fmt(max(p)) if p else 'n/a'} | {fmt(statistics.median(s))} |")
+        if v in ("anon4k", "file", "zero") and p and statistics.median(p) > 1.0:
+            misses.append(f"{v} median report/pagemap {statistics.median(p):.2f} > 1.0")
+    print()
+    print("Misses:" if misses else "Misses: none")
+    for m in misses:
+        print(f"- {m}")
+
+
+VARIANTS = ["anon4k", "thp", "zero", "file", "sparse", "wide"]
+
+
+def cross(specs):
+    """--cross LABEL=NEW[:BEFORE] ...: one table of all runs side by side."""
+    runs = []
+    for spec in specs:
+        label, files = spec.split("=", 1)
+        new, _, before = files.partition(":")
+        runs.append((label, parse(new), parse(before) if before else {}))
+    print("Median report/pagemap over N (largest; median report/smaps):")
+    print()
+    print("| variant | " + " | ".join(l for l, _, _ in runs) + " |")
+    print("|---|" + "--:|" * len(runs))
+    for v in VARIANTS:
+        cells = []
+        for _, new, _ in runs:
+            p = [num(r["bench"], "vmviz_per_pagemap") for (vv, n), r in new.items()
+                 if vv == v and "bench" in r]
+            s = [num(r["bench"], "vmviz_per_smaps") for (vv, n), r in new.items()
+                 if vv == v and "bench" in r]
+            p = [x for x in p if x is not None and x >= 0]
+            s = [x for x in s if x is not None]
+            if not s:
+                cells.append("-")
+                continue
+            cells.append((f"{statistics.median(p):.2f} ({max(p):.2f}; " if p else "n/a (")
+                         + f"{statistics.median(s):.2f})")
+        print(f"| {v} | " + " | ".join(cells) + " |")
+    print()
+    print("Target's mmap+munmap stalls while a reader loops, over all points of a run:")
+    print()
+    print("| run | points | report's worst > smaps's | of those above the idle worst "
+          "| worst idle ms | worst under report ms | worst under smaps ms "
+          "| mean stall µs idle / report / smaps (median over N) |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|")
+    for label, new, _ in runs:
+        st = [r["benchstall"] for r in new.values() if "benchstall" in r]
+        if not st:
+            continue
+        f = lambda a, k: float(a[k])
+        longer = [a for a in st if f(a, "vmviz_max_us") > f(a, "smaps_max_us")]
+        above = [a for a in longer if f(a, "vmviz_max_us") > f(a, "idle_max_us")]
+        med = lambda k: statistics.median(f(a, k) for a in st)
+        print(f"| {label} | {len(st)} | {len(longer)} | {len(above)} | "
+              f"{max(f(a, 'idle_max_us') for a in st) / 1e3:.0f} | "
+              f"{max(f(a, 'vmviz_max_us') for a in st) / 1e3:.0f} | "
+              f"{max(f(a, 'smaps_max_us') for a in st) / 1e3:.0f} | "
+              f"{med('idle_avg_us'):.0f} / {med('vmviz_avg_us'):.0f} / {med('smaps_avg_us'):.0f} |")
+    print()
+    print("Bytes per mapped page, before (format 1) -> after (format 2):")
+    print()
+    ns = sorted({n for _, new, _ in runs for (v, n) in new})
+    print("| variant | N | " + " | ".join(l for l, _, _ in runs) + " |")
+    print("|---|--:|" + "--:|" * len(runs))
+    for v in VARIANTS:
+        for n in ns:
+            cells, any_ = [], False
+            for _, new, old in runs:
+                a = new.get((v, n), {}).get("bench")
+                b = old.get((v, n), {}).get("bench")
+                if a:
+                    any_ = True
+                bb = fmt(num(b, "vmviz_bytes_per_page")) if b else "-"
+                aa = fmt(num(a, "vmviz_bytes_per_page")) if a else "-"
+                cells.append(f"{bb} → {aa}")
+            if any_:
+                print(f"| {v} | 2^{log2(n)} | " + " | ".join(cells) + " |")
+    print()
+    print("PFN pairs of neighbouring present 4K PTEs, summed over N "
+          "(asc / desc / rep / inter / other), run breaks, page lines / runs:")
+    print()
+    print("| run | variant | pairs asc / desc / rep / inter / other | breaks asc / desc / rep / inter / other | present pte lines / +1,-1,= runs |")
+    print("|---|---|--:|--:|--:|")
+    for label, new, _ in runs:
+        for v in VARIANTS + ["real-vmviz", "real-busybox-sh"]:
+            rows = [r["benchpfn"] for (vv, n), r in new.items() if vv == v and "benchpfn" in r]
+            if not rows:
+                continue
+            cls = ["asc", "desc", "rep", "inter", "other"]
+            pairs = [sum(int(r["pair_" + c]) for r in rows) for c in cls]
+            brk = [sum(int(r["break_" + c]) for r in rows) for c in cls]
+            lines = sum(int(r["ptelines"]) for r in rows)
+            runs_ = sum(int(r["pfnruns"]) for r in rows)
+            print(f"| {label} | {v} | {' / '.join(map(str, pairs))} | "
+                  f"{' / '.join(map(str, brk))} | {lines} / {runs_} |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--cross":
+        cross(sys.argv[2:])
+    else:
+        main()

@@ -1,0 +1,933 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmviz reader: fetching a report (live through /proc/vmviz, or a saved
+ * file) and parsing it into struct vmviz_report, line by documented line.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "vmviz.h"
+
+const char *const vmviz_field_names[VMVIZ_NFIELDS] = {
+	"task_size", "start_code", "end_code", "start_data", "end_data",
+	"start_brk", "brk", "start_stack", "arg_start", "arg_end",
+	"env_start", "env_end", "mmap_base",
+};
+
+const char *const vmviz_counter_names[VMVIZ_NCOUNTERS] = {
+	"total_vm", "locked_vm", "pinned_vm", "data_vm", "exec_vm",
+	"stack_vm", "rss_file", "rss_anon", "rss_shmem", "swap_ents",
+};
+
+const char *const vmviz_seg_names[VMVIZ_NSEGS] = {
+	"code", "data", "bss", "heap", "mmap", "stack", "args", "env",
+	"vdso", "vvar",
+};
+
+static int name_index(const char *const *names, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
+}
+
+/* Undo the \ooo escapes of names, comm and the kernel release, in place. */
+static void unescape(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) |
+				      (s[3] - '0'));
+			s += 3;
+		} else {
+			*d++ = *s;
+		}
+	}
+	*d = '\0';
+}
+
+static char *unescaped_dup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	unescape(d);
+	return d;
+}
+
+#define MAX_TOKENS	64
+
+/* Split a line on blanks; returns the number of words, -1 if too many. */
+static int split(char *line, char **tok)
+{
+	int n = 0;
+	char *save = NULL, *t;
+
+	for (t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		if (n == MAX_TOKENS)
+			return -1;
+		tok[n++] = t;
+	}
+	return n;
+}
+
+/* Digits of @base only: no sign, no blank, no 0x, no wrap past 2^64. */
+static bool number(const char *s, int base, unsigned long *v)
+{
+	const char *digits = base == 16 ? "0123456789abcdef" : "0123456789";
+	char *end;
+
+	if (!*s || strspn(s, digits) != strlen(s))
+		return false;
+	errno = 0;
+	*v = strtoul(s, &end, base);
+	return !*end && !errno;
+}
+
+static bool dec(const char *s, unsigned long *v)
+{
+	return number(s, 10, v);
+}
+
+/* Hex of exactly @width digits (the format pads its hex to fixed widths). */
+static bool hexw(const char *s, size_t width, unsigned long *v)
+{
+	return strlen(s) == width && number(s, 16, v);
+}
+
+static bool range(const char *s, unsigned long *start, unsigned long *end)
+{
+	char buf[40];
+
+	if (strlen(s) != 33 || s[16] != '-')
+		return false;
+	memcpy(buf, s, 33);
+	buf[16] = '\0';
+	buf[33] = '\0';
+	return hexw(buf, 16, start) && hexw(buf + 17, 16, end);
+}
+
+/* SEC.NSEC, nine digits of nanoseconds. */
+static bool clock_value(const char *s, struct vmviz_time *t)
+{
+	const char *dot = strchr(s, '.');
+	char sec[24];
+	unsigned long v;
+
+	if (!dot || dot == s || dot - s >= (long)sizeof(sec) || strlen(dot + 1) != 9)
+		return false;
+	memcpy(sec, s, dot - s);
+	sec[dot - s] = '\0';
+	if (!dec(sec, &v))
+		return false;
+	t->sec = v;
+	if (!dec(dot + 1, &v))
+		return false;
+	t->nsec = v;
+	return true;
+}
+
+/* 8-4-4-4-12 lower-case hex digits. */
+static bool boot_id(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	size_t i;
+
+	if (strlen(s) != sizeof(shape) - 1)
+		return false;
+	for (i = 0; shape[i]; i++)
+		if (shape[i] == '-' ? s[i] != '-' : !strchr("0123456789abcdef", s[i]) || !s[i])
+			return false;
+	return true;
+}
+
+static unsigned long entry_bytes(const char *size)
+{
+	if (!strcmp(size, "4K"))
+		return 4096UL;
+	if (!strcmp(size, "2M"))
+		return 2UL << 20;
+	if (!strcmp(size, "1G"))
+		return 1UL << 30;
+	return 0;
+}
+
+static bool known_state(const char *state)
+{
+	static const char *const states[] = {
+		"present", "protnone", "swap", "migr-r", "migr-rx", "migr-w",
+		"hwpoison", "marker", "device", "uffd-wp", "guard", "poisoned",
+	};
+
+	return name_index(states, ARRAY_SIZE(states), state) >= 0;
+}
+
+/* Where the parser is in the line order of format 2. */
+enum stage {
+	ST_REPORT, ST_TASK, ST_MM, ST_GEOMETRY, ST_SPACE, ST_FIELD, ST_COUNTER,
+	ST_SEGMENT, ST_BODY, ST_DONE,
+};
+
+struct parser {
+	enum stage stage;
+	int n;				/* lines read of the current stage */
+	bool in_vma;			/* a vma line waits for its sum line */
+	unsigned long last_end;		/* end of the last page line or sum range */
+	unsigned long vma_floor;	/* last_end when the vma line was read */
+	unsigned long end_vmas, end_pages;
+	const char *why;		/* what was wrong with the line */
+};
+
+static void *grow(void *p, int n, size_t size)
+{
+	if (n && (n & (n - 1)))
+		return p;
+	p = realloc(p, size * (n ? n * 2 : 16));
+	if (!p)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	return p;
+}
+
+/* Checks "w[i] == name" for the fixed words of a line. */
+static bool words(char **tok, int n, const char *const *names, int count)
+{
+	int i;
+
+	if (n != count * 2)
+		return false;
+	for (i = 0; i < count; i++)
+		if (names[i] && strcmp(tok[2 * i], names[i]))
+			return false;
+	return true;
+}
+
+static int parse_report(struct vmviz_report *r, char **tok, int n)
+{
+	static const char *const w[] = { "report", "kernel", "boot", "time", "boottime" };
+
+	/* "report" KERNEL: the first pair is shifted by one word. */
+	if (n != 9 || strcmp(tok[0], "report") || strcmp(tok[1], "kernel") ||
+	    !words(tok + 1, n - 1, w + 1, 4))
+		return -1;
+	r->kernel_release = unescaped_dup(tok[2]);
+	if (!boot_id(tok[4]) || !clock_value(tok[6], &r->time) ||
+	    !clock_value(tok[8], &r->boottime))
+		return -1;
+	snprintf(r->boot_id, sizeof(r->boot_id), "%s", tok[4]);
+	return 0;
+}
+
+static int parse_task(struct vmviz_report *r, char **tok, int n)
+{
+	static const char *const kinds[] = { "process", "thread", "kthread", "zombie", "exited" };
+	unsigned long pid, tgid;
+
+	if (n != 11 || strcmp(tok[1], "pid") || strcmp(tok[3], "tgid") ||
+	    strcmp(tok[5], "kind") || strcmp(tok[7], "state") || strcmp(tok[9], "comm") ||
+	    !dec(tok[2], &pid) || !dec(tok[4], &tgid) || pid > 0x7fffffff || tgid > 0x7fffffff ||
+	    name_index(kinds, ARRAY_SIZE(kinds), tok[6]) < 0 || strlen(tok[8]) != 1)
+		return -1;
+	r->pid = pid;
+	r->tgid = tgid;
+	snprintf(r->kind, sizeof(r->kind), "%s", tok[6]);
+	r->state = tok[8][0];
+	r->comm = unescaped_dup(tok[10]);
+	return 0;
+}
+
+static int parse_mm(struct vmviz_report *r, char **tok, int n)
+{
+	static const char *const actives[] = { "own", "none", "other" };
+	unsigned long x;
+
+	if (n != 9 || strcmp(tok[1], "id") || strcmp(tok[3], "users") ||
+	    strcmp(tok[5], "count") || strcmp(tok[7], "active") ||
+	    (strcmp(tok[2], "none") && !hexw(tok[2], 16, &x)) ||
+	    !dec(tok[4], &r->users) || !dec(tok[6], &r->count) ||
+	    name_index(actives, ARRAY_SIZE(actives), tok[8]) < 0)
+		return -1;
+	snprintf(r->mm_id, sizeof(r->mm_id), "%s", tok[2]);
+	snprintf(r->active, sizeof(r->active), "%s", tok[8]);
+	r->has_mm = strcmp(r->mm_id, "none") != 0;
+	return 0;
+}
+
+static int parse_geometry(struct vmviz_report *r, char **tok, int n)
+{
+	static const char *const w[] = {
+		NULL, "page_size", "levels", "task_size", "mmap_base", "mmap_window", "layout",
+	};
+	unsigned long levels;
+
+	/* "geometry" then six pairs: shift by one word, as for the report line. */
+	if (n != 13 || !words(tok + 1, n - 1, w + 1, 6) ||
+	    !dec(tok[2], &r->page_size) || !dec(tok[4], &levels) ||
+	    (levels != 4 && levels != 5) || !hexw(tok[6], 16, &r->task_size) ||
+	    !hexw(tok[8], 16, &r->mmap_base) || !hexw(tok[10], 16, &r->mmap_window) ||
+	    strlen(tok[12]) >= sizeof(r->layout) || r->page_size != 4096)
+		return -1;
+	r->levels = levels;
+	snprintf(r->layout, sizeof(r->layout), "%s", tok[12]);
+	return 0;
+}
+
+static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int n)
+{
+	static const char *const w[] = {
+		"seg", "flags", "vm", "prot", "protflags", "anon", "pkey",
+	};
+	struct vmviz_vma *v;
+	unsigned long x;
+
+	if (n != 19 || !words(tok + 5, n - 5, w, 7)) {
+		ps->why = "a vma line: range, perm, offset, name, 7 pairs ending at pkey";
+		return -1;
+	}
+	r->vmas = grow(r->vmas, r->nvmas, sizeof(*v));
+	v = &r->vmas[r->nvmas];
+	memset(v, 0, sizeof(*v));
+	if (!range(tok[1], &v->start, &v->end) || v->end <= v->start ||
+	    strlen(tok[2]) != 4 || !hexw(tok[3], 16, &x) ||
+	    strlen(tok[6]) >= sizeof(v->seg) || !hexw(tok[8], 16, &v->flags) ||
+	    !hexw(tok[12], 16, &v->prot) || strlen(tok[14]) != 11 || !dec(tok[16], &x) ||
+	    x > 1)
+		return -1;
+	v->anon = x;
+	if (!dec(tok[18], &x) || x > 15)
+		return -1;
+	v->pkey = x;
+	hexw(tok[3], 16, &x);
+	v->offset = x;
+	snprintf(v->perm, sizeof(v->perm), "%s", tok[2]);
+	v->name = unescaped_dup(tok[4]);
+	snprintf(v->seg, sizeof(v->seg), "%s", tok[6]);
+	v->vm = unescaped_dup(tok[10]);
+	snprintf(v->protflags, sizeof(v->protflags), "%s", tok[14]);
+	v->first_page = r->npages;
+	r->nvmas++;
+	ps->in_vma = true;
+	ps->vma_floor = ps->last_end;
+	return 0;
+}
+
+static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int n)
+{
+	struct vmviz_vma *v = &r->vmas[r->nvmas - 1];
+	struct vmviz_page *p;
+	unsigned long x;
+
+	if (!ps->in_vma) {
+		ps->why = "a page line outside a VMA (after its sum line)";
+		return -1;
+	}
+	if (n != 11)
+		return -1;
+	r->pages = grow(r->pages, r->npages, sizeof(*p));
+	p = &r->pages[r->npages];
+	memset(p, 0, sizeof(*p));
+	if (strcmp(tok[0], "pte") && strcmp(tok[0], "pmd") && strcmp(tok[0], "pud"))
+		return -1;
+	if (!range(tok[1], &p->start, &p->end) || !dec(tok[2], &p->count) ||
+	    strlen(tok[3]) >= sizeof(p->size) || !known_state(tok[4]) ||
+	    strlen(tok[5]) != 11 || !hexw(tok[6], 10, &p->pfn) || strlen(tok[7]) != 1)
+		return -1;
+	snprintf(p->level, sizeof(p->level), "%s", tok[0]);
+	snprintf(p->size, sizeof(p->size), "%s", tok[3]);
+	p->entry_size = entry_bytes(p->size);
+	if (!p->entry_size || p->end <= p->start || p->start % p->entry_size ||
+	    (p->end - p->start) / p->entry_size != p->count ||
+	    (p->end - p->start) % p->entry_size) {
+		ps->why = "the run's range, count and leaf size disagree";
+		return -1;
+	}
+	if (p->start < v->start || p->end > v->end || p->start < ps->last_end) {
+		ps->why = "a page line outside its VMA, or not after the line before it";
+		return -1;
+	}
+	snprintf(p->state, sizeof(p->state), "%s", tok[4]);
+	snprintf(p->flags, sizeof(p->flags), "%s", tok[5]);
+	p->step = tok[7][0];
+	if (!strchr("+-=", p->step) || (p->step == '-' && p->pfn < (p->count - 1) *
+					 (p->entry_size >> 12))) {
+		ps->why = "step is +, - or =, and - cannot go below frame 0";
+		return -1;
+	}
+	if (!dec(tok[8], &x) || x > 1)
+		return -1;
+	p->sd = x;
+	if (!dec(tok[9], &x) || x > 15)
+		return -1;
+	p->pkey = x;
+	if (!strcmp(tok[10], "-"))
+		p->swaptype = -1;
+	else if (dec(tok[10], &x) && x < 256)
+		p->swaptype = x;
+	else
+		return -1;
+	p->vma = r->nvmas - 1;
+	ps->last_end = p->end;
+	v->npages++;
+	r->npages++;
+	return 0;
+}
+
+static int parse_sum(struct vmviz_report *r, struct parser *ps, char **tok, int n)
+{
+	static const char *const w[] = {
+		NULL, "present", "dirty", "accessed", "writable", "huge", "swapped", "nonpresent",
+	};
+	struct vmviz_vma *v = &r->vmas[r->nvmas - 1];
+	unsigned long val[7], start, end;
+	int i;
+
+	if (!ps->in_vma) {
+		ps->why = "a sum line without a vma line before it";
+		return -1;
+	}
+	/* "sum" RANGE, then seven pairs. */
+	if (n != 16 || !words(tok + 2, n - 2, w + 1, 7) || !range(tok[1], &start, &end))
+		return -1;
+	for (i = 0; i < 7; i++)
+		if (!dec(tok[3 + 2 * i], &val[i]))
+			return -1;
+	if (start > end || start < v->start || end > v->end ||
+	    (v->npages && (r->pages[v->first_page].start < start ||
+			   r->pages[r->npages - 1].end > end)) ||
+	    (start < ps->vma_floor && start != end)) {
+		ps->why = "the sum range is not the part of its VMA its page lines cover";
+		return -1;
+	}
+	v->sum_start = start;
+	v->sum_end = end;
+	if (start != v->start || end != v->end)
+		r->partial++;
+	v->present = val[0];
+	v->dirty = val[1];
+	v->accessed = val[2];
+	v->writable = val[3];
+	v->huge = val[4];
+	v->swapped = val[5];
+	v->nonpresent = val[6];
+	if (end > ps->last_end)
+		ps->last_end = end;
+	ps->in_vma = false;
+	return 0;
+}
+
+static int parse_end(struct vmviz_report *r, struct parser *ps, char **tok, int n)
+{
+	if (ps->in_vma) {
+		ps->why = "the last VMA has no sum line";
+		return -1;
+	}
+	if (n != 5 || strcmp(tok[1], "vmas") || strcmp(tok[3], "pagelines") ||
+	    !dec(tok[2], &ps->end_vmas) || !dec(tok[4], &ps->end_pages))
+		return -1;
+	ps->stage = ST_DONE;
+	return 0;
+}
+
+/* Words that may start a line of each stage, for messages. */
+static const char *const expected[] = {
+	[ST_REPORT] = "the report line", [ST_TASK] = "the task line",
+	[ST_MM] = "the mm line", [ST_GEOMETRY] = "the geometry line",
+	[ST_SPACE] = "a space line", [ST_FIELD] = "a field line",
+	[ST_COUNTER] = "a counter line", [ST_SEGMENT] = "a segment line",
+	[ST_BODY] = "a vma, page, sum or end line", [ST_DONE] = "nothing after the end line",
+};
+
+static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
+{
+	static const char *const spaces[] = { "user", "hole", "kernel" };
+	char *tok[MAX_TOKENS];
+	bool indented = !strncmp(line, "  ", 2) && line[2] != ' ';
+	unsigned long x;
+	int n = split(line, tok), i;
+
+	if (n <= 0)
+		return -1;
+	ps->why = NULL;
+	switch (ps->stage) {
+	case ST_REPORT:
+		if (strcmp(tok[0], "report"))
+			break;
+		ps->stage++;
+		return parse_report(r, tok, n);
+	case ST_TASK:
+		if (strcmp(tok[0], "task"))
+			break;
+		ps->stage++;
+		return parse_task(r, tok, n);
+	case ST_MM:
+		if (strcmp(tok[0], "mm"))
+			break;
+		ps->stage++;
+		return parse_mm(r, tok, n);
+	case ST_GEOMETRY:
+		if (strcmp(tok[0], "geometry"))
+			break;
+		ps->stage++;
+		ps->n = 0;
+		return parse_geometry(r, tok, n);
+	case ST_SPACE: {
+		struct vmviz_range *sp[] = { &r->user, &r->hole, &r->kernel };
+
+		if (strcmp(tok[0], "space"))
+			break;
+		if (n != 5 || strcmp(tok[1], spaces[ps->n]) || strcmp(tok[3], "size") ||
+		    !range(tok[2], &sp[ps->n]->start, &sp[ps->n]->end))
+			return -1;
+		if (++ps->n == 3) {
+			ps->stage = r->has_mm ? ST_FIELD : ST_BODY;
+			ps->n = 0;
+		}
+		return 0;
+	}
+	case ST_FIELD:
+		if (strcmp(tok[0], "field"))
+			break;
+		if (n != 3 || strcmp(tok[1], vmviz_field_names[ps->n]) || !hexw(tok[2], 16, &x))
+			return -1;
+		r->fields[ps->n] = x;
+		if (++ps->n == VMVIZ_NFIELDS) {
+			ps->stage++;
+			ps->n = 0;
+		}
+		return 0;
+	case ST_COUNTER:
+		if (strcmp(tok[0], "counter"))
+			break;
+		if (n != 3 || strcmp(tok[1], vmviz_counter_names[ps->n]) || !dec(tok[2], &x))
+			return -1;
+		r->counters[ps->n] = x;
+		if (++ps->n == VMVIZ_NCOUNTERS) {
+			ps->stage++;
+			ps->n = 0;
+		}
+		return 0;
+	case ST_SEGMENT:
+		if (strcmp(tok[0], "segment"))
+			break;
+		i = ps->n;
+		if (n != 5 || strcmp(tok[1], vmviz_seg_names[i]) || strcmp(tok[3], "size") ||
+		    !range(tok[2], &r->segs[i].start, &r->segs[i].end) ||
+		    r->segs[i].end < r->segs[i].start)
+			return -1;
+		if (++ps->n == VMVIZ_NSEGS)
+			ps->stage++;
+		return 0;
+	case ST_BODY:
+		if (indented)
+			return parse_page(r, ps, tok, n);
+		if (!strcmp(tok[0], "vma")) {
+			if (!r->has_mm)
+				break;
+			if (ps->in_vma) {
+				ps->why = "the VMA before has no sum line";
+				return -1;
+			}
+			return parse_vma(r, ps, tok, n);
+		}
+		if (!strcmp(tok[0], "sum"))
+			return parse_sum(r, ps, tok, n);
+		if (!strcmp(tok[0], "end"))
+			return parse_end(r, ps, tok, n);
+		break;
+	case ST_DONE:
+		break;
+	}
+	ps->why = expected[ps->stage];
+	return -1;
+}
+
+/* Up to 80 bytes of a line of the report, safe to print. */
+static const char *quote_line(const char *line, size_t n, char *buf, size_t len)
+{
+	char raw[81];
+
+	if (n > 80)
+		n = 80;
+	memcpy(raw, line, n);
+	raw[n] = '\0';
+	return vmviz_esc(raw, buf, len);
+}
+
+/* The version line: exactly "vmviz-format 2". */
+static void check_version(const char *text, struct vmviz_report *r)
+{
+	static const char tag[] = "vmviz-format ";
+	const char *nl = strchr(text, '\n'), *v = text + sizeof(tag) - 1;
+	char want[32], buf[400];
+	size_t n;
+
+	if (strncmp(text, tag, sizeof(tag) - 1))
+		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: not a vmviz report (no vmviz-format line)",
+			  r->source);
+	if (!nl)
+		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: truncated report (it ends in its first line)",
+			  r->source);
+	n = nl - v;
+	snprintf(want, sizeof(want), "%d", VMVIZ_FORMAT_VERSION);
+	if (n == strlen(want) && !strncmp(v, want, n)) {
+		r->version = VMVIZ_FORMAT_VERSION;
+		return;
+	}
+	if (n == 1 && *v == '1')
+		vmviz_die(VMVIZ_EXIT_FORMAT,
+			  "%s: the report is format 1; this vmviz reads format %d only (load a vmviz module of the same version)",
+			  r->source, VMVIZ_FORMAT_VERSION);
+	vmviz_die(VMVIZ_EXIT_FORMAT,
+		  "%s: report format '%s' is not known to this vmviz (it reads format %d only)",
+		  r->source, quote_line(v, n, buf, sizeof(buf)), VMVIZ_FORMAT_VERSION);
+}
+
+/**
+ * vmviz_parse - parse the text of a report
+ * @text: the whole report, NUL-terminated
+ * @r: filled in; r->source names the report in messages
+ *
+ * Exits with VMVIZ_EXIT_FORMAT, naming the line, on a version this reader
+ * does not know, on a line that does not follow format 2 or out of its
+ * order, and on a truncated report: one without its end line, or whose
+ * end line counts other VMA and page lines than were read.
+ */
+int vmviz_parse(const char *text, struct vmviz_report *r)
+{
+	struct parser ps = { ST_REPORT };
+	const char *line, *nl;
+	char *buf = NULL, quoted[400];
+	size_t cap = 0;
+	int lineno = 1;
+
+	if (strlen(text) != r->text_len)
+		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: a NUL byte in the report: not a vmviz report",
+			  r->source);
+	check_version(text, r);
+	for (line = strchr(text, '\n') + 1; *line; line = nl + 1) {
+		size_t n;
+
+		lineno++;
+		nl = strchr(line, '\n');
+		if (!nl)
+			vmviz_die(VMVIZ_EXIT_FORMAT,
+				  "%s: truncated report (line %d is cut short: no newline)",
+				  r->source, lineno);
+		n = nl - line;
+		if (n + 1 > cap) {
+			cap = n + 1;
+			buf = realloc(buf, cap);
+			if (!buf)
+				err(VMVIZ_EXIT_FAILURE, "out of memory");
+		}
+		memcpy(buf, line, n);
+		buf[n] = '\0';
+		if (parse_line(r, &ps, buf))
+			vmviz_die(VMVIZ_EXIT_FORMAT,
+				  "%s: line %d does not follow format %d%s%s: %s",
+				  r->source, lineno, r->version, ps.why ? ": expected " : "",
+				  ps.why ? ps.why : "",
+				  quote_line(line, n, quoted, sizeof(quoted)));
+	}
+	free(buf);
+	if (ps.stage != ST_DONE)
+		vmviz_die(VMVIZ_EXIT_FORMAT,
+			  "%s: truncated report (no end line after line %d; expected %s)",
+			  r->source, lineno, expected[ps.stage]);
+	if (ps.end_vmas != (unsigned long)r->nvmas || ps.end_pages != (unsigned long)r->npages)
+		vmviz_die(VMVIZ_EXIT_FORMAT,
+			  "%s: truncated report (its end line counts %lu VMA and %lu page lines, %d and %d were read)",
+			  r->source, ps.end_vmas, ps.end_pages, r->nvmas, r->npages);
+	return 0;
+}
+
+/* Read a whole file. On error, returns NULL with errno set. */
+static char *read_all(int fd, size_t *lenp)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap), *nb;
+	ssize_t n;
+
+	if (!buf)
+		return NULL;
+	for (;;) {
+		if (len + 1 >= cap) {
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			free(buf);
+			errno = e;
+			return NULL;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+void vmviz_load_file(const char *path, struct vmviz_report *r)
+{
+	char *text;
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	vmviz_esc(path, r->source, sizeof(r->source));
+	fd = !strcmp(path, "-") ? dup(STDIN_FILENO) : open(path, O_RDONLY);
+	if (fd < 0)
+		err(VMVIZ_EXIT_FAILURE, "cannot open %s", r->source);
+	text = read_all(fd, &r->text_len);
+	if (!text)
+		err(VMVIZ_EXIT_FAILURE, "cannot read %s", r->source);
+	close(fd);
+	r->text = text;
+	vmviz_parse(text, r);
+}
+
+/* Write a PID to a control file; 0 or an errno. */
+static int control(const char *file, pid_t pid)
+{
+	char path[64], s[24];
+	int fd, e = 0;
+
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%s", file);
+	snprintf(s, sizeof(s), "%d\n", pid);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	if (write(fd, s, strlen(s)) < 0)
+		e = errno;
+	close(fd);
+	return e;
+}
+
+static void need_module(void)
+{
+	if (access(VMVIZ_DIR, F_OK))
+		vmviz_die(VMVIZ_EXIT_NOMODULE,
+			  "%s does not exist: the vmviz module is not loaded (modprobe vmviz, or insmod vmviz.ko)",
+			  VMVIZ_DIR);
+}
+
+static void perm_denied(void)
+{
+	vmviz_die(VMVIZ_EXIT_PERM, "permission denied: reading %s needs root (CAP_SYS_ADMIN)%s",
+		  VMVIZ_DIR, geteuid() ? "" : "; this root lacks it (user namespace?)");
+}
+
+/*
+ * The text of the live report of @pid into r->text, unparsed: tracks @pid
+ * unless someone already did, reads /proc/vmviz/PID whole and untracks what
+ * it tracked. A process that exits before or while it is read is reported
+ * as such (ESRCH at open or read).
+ */
+static void read_pid(pid_t pid, struct vmviz_report *r)
+{
+	char path[64];
+	bool tracked_here = false;
+	char *text;
+	int fd, e;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->source, sizeof(r->source), "pid %d", pid);
+	need_module();
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", pid);
+	if (access(path, F_OK)) {
+		e = control("track", pid);
+		if (e == EACCES || e == EPERM)
+			perm_denied();
+		if (e == ESRCH)
+			vmviz_die(VMVIZ_EXIT_NOPROC, "no process with PID %d", pid);
+		if (e)
+			vmviz_die(VMVIZ_EXIT_FAILURE, "cannot track PID %d: %s", pid,
+				  strerror(e));
+		tracked_here = true;
+	}
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		e = errno;
+		if (tracked_here)
+			control("untrack", pid);
+		if (e == EACCES || e == EPERM)
+			perm_denied();
+		if (e == ESRCH || e == ENOENT)
+			vmviz_die(VMVIZ_EXIT_NOPROC, "no process with PID %d (it exited)", pid);
+		vmviz_die(VMVIZ_EXIT_FAILURE, "cannot open %s: %s", path, strerror(e));
+	}
+	text = read_all(fd, &r->text_len);
+	e = errno;
+	close(fd);
+	if (tracked_here)
+		control("untrack", pid);
+	if (!text && e == ESRCH)
+		vmviz_die(VMVIZ_EXIT_VANISHED, "process %d exited while its report was read", pid);
+	if (!text)
+		vmviz_die(VMVIZ_EXIT_FAILURE, "cannot read %s: %s", path, strerror(e));
+	r->text = text;
+}
+
+/**
+ * vmviz_load_pid - read and parse the live report of @pid
+ * @pid: a process (or thread) ID in our PID namespace
+ * @r: filled in
+ */
+void vmviz_load_pid(pid_t pid, struct vmviz_report *r)
+{
+	read_pid(pid, r);
+	vmviz_parse(r->text, r);
+}
+
+/**
+ * vmviz_load_pids - the live reports of two processes, read back to back
+ * @a: the first PID
+ * @b: the second
+ * @ra: filled in for @a
+ * @rb: filled in for @b
+ *
+ * Both texts are read before either is parsed, so the two describe moments
+ * as close as the reader can make them: a report is no snapshot, and the
+ * reader itself may be one of the two.
+ */
+void vmviz_load_pids(pid_t a, pid_t b, struct vmviz_report *ra, struct vmviz_report *rb)
+{
+	read_pid(a, ra);
+	read_pid(b, rb);
+	vmviz_parse(ra->text, ra);
+	vmviz_parse(rb->text, rb);
+}
+
+void vmviz_free(struct vmviz_report *r)
+{
+	int i;
+
+	for (i = 0; i < r->nvmas; i++) {
+		free(r->vmas[i].name);
+		free(r->vmas[i].vm);
+	}
+	free(r->vmas);
+	free(r->pages);
+	free(r->text);
+	free(r->comm);
+	free(r->kernel_release);
+	memset(r, 0, sizeof(*r));
+}
+
+const struct vmviz_vma *vmviz_vma_at(const struct vmviz_report *r, unsigned long addr)
+{
+	int lo = 0, hi = r->nvmas - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (addr < r->vmas[mid].start)
+			hi = mid - 1;
+		else if (addr >= r->vmas[mid].end)
+			lo = mid + 1;
+		else
+			return &r->vmas[mid];
+	}
+	return NULL;
+}
+
+/**
+ * vmviz_page_pfn - the frame (or swap offset) of the 4K page at @addr
+ * @p: a page line holding @addr
+ * @addr: the address
+ * @pfn: the frame
+ *
+ * With k base pages per entry and i = (addr - start) / 4096, as format 2
+ * defines it: '+' pfn + i (entries ascend), '=' pfn + (i mod k) (every entry
+ * carries one value), '-' pfn - (i div k) * k + (i mod k) (entries descend,
+ * the pages inside one entry still ascend).
+ */
+bool vmviz_page_pfn(const struct vmviz_page *p, unsigned long addr, unsigned long *pfn)
+{
+	unsigned long i, k;
+
+	if (addr < p->start || addr >= p->end)
+		return false;
+	i = (addr - p->start) >> 12;
+	k = p->entry_size >> 12;
+	switch (p->step) {
+	case '=':
+		*pfn = p->pfn + i % k;
+		break;
+	case '-':
+		*pfn = p->pfn - i / k * k + i % k;
+		break;
+	default:
+		*pfn = p->pfn + i;
+		break;
+	}
+	return true;
+}
+
+/*
+ * A size for people: 4K, 132K, 1.5M; a size that is no whole number of its
+ * unit never looks like one (4104 bytes is 4.01K, not 4K).
+ */
+void vmviz_human_size(unsigned long long bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	unsigned int u = 0, prec;
+	double v = bytes;
+
+	while (u < sizeof(units) - 2 && v >= 1024) {
+		v /= 1024;
+		u++;
+	}
+	if (!u || !(bytes & ((1ULL << (10 * u)) - 1))) {
+		snprintf(buf, len, "%.0f%c", v, units[u]);
+		return;
+	}
+	for (prec = 1; prec <= 2; prec++) {
+		double shown;
+
+		snprintf(buf, len, "%.*f", prec, v);
+		shown = strtod(buf, NULL);
+		if (shown != (double)(unsigned long long)shown) {
+			snprintf(buf, len, "%.*f%c", prec, v, units[u]);
+			return;
+		}
+	}
+	/* Within 0.5% of a whole number of units, and not it: say so. */
+	snprintf(buf, len, "~%.0f%c", v, units[u]);
+}
+
+/* An address in hex (either case), with or without 0x; at most 16 digits. */
+bool vmviz_parse_addr(const char *s, unsigned long *addr)
+{
+	char *end;
+
+	if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))
+		s += 2;
+	if (!*s || strlen(s) > 16 || strspn(s, "0123456789abcdefABCDEF") != strlen(s))
+		return false;
+	*addr = strtoul(s, &end, 16);
+	return true;
+}
