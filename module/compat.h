@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmviz: version shims for the kernels vmviz is built against (6.1, 6.12,
- * 7.2). Every difference between them is bridged here and nowhere else.
+ * vmviz: version shims for the kernels vmviz is built against (5.10, 6.1,
+ * 6.12, 7.2). Every difference between them is bridged here and nowhere else.
  */
 #ifndef VMVIZ_COMPAT_H
 #define VMVIZ_COMPAT_H
 
 #include <linux/fs.h>
+#include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/coredump.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -72,6 +74,53 @@ static inline unsigned long vmviz_mm_counter(struct mm_struct *mm, int member)
 }
 
 /*
+ * 5.10 (Debian 11): the 6.1 names, from what 5.10 has. No PTE markers
+ * (5.19) and no exclusive-read migration entries (5.19); the offset of a
+ * migration, hwpoison or device entry is the PFN itself (the young and
+ * dirty bits that swp_offset_pfn() masks came in 6.1); PDE_DATA() was
+ * renamed pde_data() in 5.17.
+ */
+#ifndef SWP_PFN_MASK		/* 5.10: swapops.h before 6.1 */
+#define pde_data(inode)	PDE_DATA(inode)
+
+static inline bool is_pte_marker_entry(swp_entry_t entry)
+{
+	return false;
+}
+
+static inline unsigned long pte_marker_get(swp_entry_t entry)
+{
+	return 0;
+}
+
+static inline unsigned long swp_offset_pfn(swp_entry_t entry)
+{
+	return swp_offset(entry);
+}
+
+static inline bool is_writable_migration_entry(swp_entry_t entry)
+{
+	return is_write_migration_entry(entry);
+}
+
+static inline bool is_readable_exclusive_migration_entry(swp_entry_t entry)
+{
+	return false;
+}
+
+/*
+ * find_ge_pid() is not exported on 5.10; there it is exactly this
+ * (kernel/pid.c), and idr_get_next() and init_pid_ns are. Under RCU.
+ */
+static inline struct pid *vmviz_find_ge_pid(int nr, struct pid_namespace *ns)
+{
+	return idr_get_next(&ns->idr, &nr);
+}
+
+#define find_ge_pid(nr, ns)	vmviz_find_ge_pid(nr, ns)
+#endif
+
+/*
  * A marker's kind. More than one bit can be set (a poisoned page under
  * uffd-wp): the one that decides what an access does comes first.
  */
@@ -85,8 +134,10 @@ static inline enum vmviz_state vmviz_marker_state(unsigned long marker)
 	if (marker & PTE_MARKER_GUARD)
 		return VMVIZ_GUARD;
 #endif
+#ifdef PTE_MARKER_UFFD_WP
 	if (marker & PTE_MARKER_UFFD_WP)
 		return VMVIZ_UFFD_WP;
+#endif
 	return VMVIZ_MARKER;
 }
 

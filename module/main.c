@@ -22,6 +22,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "vmviz.h"
 
 static bool all;

@@ -13,7 +13,7 @@ BUILD=${VMVIZ_BUILD:-$TOP/build}
 # The kernel matrix: short name, release, where its headers come from.
 # 6.1, 6.12 and 6.12-rt (PREEMPT_RT) are in bookworm; 7.2 only in unstable,
 # built in a chroot.
-ALL_KERNELS="6.1 6.12 6.12-rt 7.2"
+ALL_KERNELS="5.10 6.1 6.12 6.12-rt 7.2"
 ALL_PAGING="4 5"
 
 # pagings_of KERNEL [WANTED]: the paging modes to boot it in. 5.10 has no
