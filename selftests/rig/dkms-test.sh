@@ -81,7 +81,9 @@ test_suite() {
 	cat "$d/status" >>"$log"
 	for k in "$@"; do
 		kver=$(kver_of "$k")
-		status=$(grep -F "vmviz/$version, $kver, x86_64: installed" "$d/status")
+		# dkms 3 says "vmviz/1.0, KVER, ...", bullseye's dkms 2.8 "vmviz, 1.0, KVER, ...".
+		status=$(grep -F -e "vmviz/$version, $kver, x86_64: installed" \
+			-e "vmviz, $version, $kver, x86_64: installed" "$d/status")
 		mod=$(ls "$root/lib/modules/$kver/updates/dkms/"vmviz.ko* 2>/dev/null | head -n 1)
 		if [ -z "$status" ] || [ -z "$mod" ]; then
 			echo "not ok dkms.$k.build: DKMS did not install vmviz for $kver (log: $log)"
