@@ -63,6 +63,17 @@ install-module: module
 install-tools: tools
 	$(MAKE) -C tools install
 
+# Debian packages vmviz-dkms (module source + dkms.conf) and vmviz (the
+# reader) from this tree, with lintian: build/deb/*.deb. See README.md.
+deb:
+	selftests/rig/deb.sh
+
+# The package route per kernel: make deb, apt-get install ./vmviz-dkms_*.deb
+# in a clean chroot with the kernels' headers, DKMS builds, one boot per
+# kernel with the DKMS-built module, dkms remove leaves nothing. KERNELS=.
+check-dkms:
+	selftests/rig/dkms-test.sh
+
 # Boots each kernel with the benchmark instead of the selftests and writes
 # tables and graphs (docs/BENCHMARKS.md). Not part of check: timing never
 # passes or fails anything. KERNELS=, PAGING= (default 4), BENCH_ARGS=.
@@ -79,4 +90,4 @@ clean:
 	rm -rf build
 
 .PHONY: all module userspace tools selftests check check-debug figures demo lint reports \
-	bench install install-module install-tools clean
+	deb check-dkms bench install install-module install-tools clean

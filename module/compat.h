@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmviz: version shims for the kernels vmviz is built against (6.1, 6.12,
- * 7.2). Every difference between them is bridged here and nowhere else.
+ * vmviz: version shims for the kernels vmviz is built against (5.10, 6.1,
+ * 6.12, 7.2). Every difference between them is bridged here and nowhere else.
  */
 #ifndef VMVIZ_COMPAT_H
 #define VMVIZ_COMPAT_H
 
 #include <linux/fs.h>
+#include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/coredump.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -72,6 +74,53 @@ static inline unsigned long vmviz_mm_counter(struct mm_struct *mm, int member)
 }
 
 /*
+ * 5.10 (Debian 11): the 6.1 names, from what 5.10 has. No PTE markers
+ * (5.19) and no exclusive-read migration entries (5.19); the offset of a
+ * migration, hwpoison or device entry is the PFN itself (the young and
+ * dirty bits that swp_offset_pfn() masks came in 6.1); PDE_DATA() was
+ * renamed pde_data() in 5.17.
+ */
+#ifndef SWP_PFN_MASK		/* 5.10: swapops.h before 6.1 */
+#define pde_data(inode)	PDE_DATA(inode)
+
+static inline bool is_pte_marker_entry(swp_entry_t entry)
+{
+	return false;
+}
+
+static inline unsigned long pte_marker_get(swp_entry_t entry)
+{
+	return 0;
+}
+
+static inline unsigned long swp_offset_pfn(swp_entry_t entry)
+{
+	return swp_offset(entry);
+}
+
+static inline bool is_writable_migration_entry(swp_entry_t entry)
+{
+	return is_write_migration_entry(entry);
+}
+
+static inline bool is_readable_exclusive_migration_entry(swp_entry_t entry)
+{
+	return false;
+}
+
+/*
+ * find_ge_pid() is not exported on 5.10; there it is exactly this
+ * (kernel/pid.c), and idr_get_next() and init_pid_ns are. Under RCU.
+ */
+static inline struct pid *vmviz_find_ge_pid(int nr, struct pid_namespace *ns)
+{
+	return idr_get_next(&ns->idr, &nr);
+}
+
+#define find_ge_pid(nr, ns)	vmviz_find_ge_pid(nr, ns)
+#endif
+
+/*
  * A marker's kind. More than one bit can be set (a poisoned page under
  * uffd-wp): the one that decides what an access does comes first.
  */
@@ -85,8 +134,10 @@ static inline enum vmviz_state vmviz_marker_state(unsigned long marker)
 	if (marker & PTE_MARKER_GUARD)
 		return VMVIZ_GUARD;
 #endif
+#ifdef PTE_MARKER_UFFD_WP
 	if (marker & PTE_MARKER_UFFD_WP)
 		return VMVIZ_UFFD_WP;
+#endif
 	return VMVIZ_MARKER;
 }
 
@@ -228,6 +279,23 @@ static inline void vmviz_assert_walk_locked(struct vmviz_walk *w)
 #define VMVIZ_SMAPS_MIGRATION_PRIVATE	false
 #endif
 
+/* A devmap (DAX) huge leaf, which has no page for smaps: 6.1 and 6.12. */
+static inline bool vmviz_leaf_devmap(u64 flags)
+{
+#ifdef _PAGE_DEVMAP
+	return flags & _PAGE_DEVMAP;
+#else
+	return false;
+#endif
+}
+
+/*
+ * The frame detail (smaps.c) counts folios, which 5.10 does not have:
+ * there the frame files are not made, and nothing calls these.
+ */
+#ifdef VMVIZ_HAVE_FOLIO
+#define VMVIZ_FRAMES	true
+
 /*
  * The mapcount of one page as that kernel's smaps reads it: page_mapcount()
  * on 6.1; on 6.12 and 7.2 (CONFIG_PAGE_MAPCOUNT=y) the body of
@@ -269,16 +337,27 @@ static inline bool vmviz_large_anon_reusable(struct folio *folio)
 	return false;
 #endif
 }
-
-/* A devmap (DAX) huge leaf, which has no page for smaps: 6.1 and 6.12. */
-static inline bool vmviz_leaf_devmap(u64 flags)
-{
-#ifdef _PAGE_DEVMAP
-	return flags & _PAGE_DEVMAP;
 #else
-	return false;
-#endif
+#define VMVIZ_FRAMES	false
+
+static inline void vmviz_smaps_account(struct vmviz_mss *mss,
+				       struct vmviz_tables *tables,
+				       struct vm_area_struct *vma,
+				       const struct vmviz_batch *b,
+				       unsigned int taken)
+{
 }
+
+static inline void vmviz_smaps_add(struct vmviz_mss *total,
+				   const struct vmviz_mss *mss)
+{
+}
+
+static inline void vmviz_smaps_show(struct seq_file *m,
+				    const struct vmviz_mss *mss)
+{
+}
+#endif
 
 /* The path maps shows: on overlayfs the user's path, not the backing file. */
 static inline const struct path *vmviz_file_path(const struct file *file)

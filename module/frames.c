@@ -10,6 +10,7 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 
+#include "compat.h"
 #include "vmviz.h"
 
 static struct proc_dir_entry *frames_dir;
@@ -43,12 +44,15 @@ static const struct proc_ops frames_self_ops = {
  * vmviz_frames_init - make /proc/vmviz/frames/ and frames/self
  * @parent: /proc/vmviz
  *
- * Removed with @parent (proc_remove() removes a subtree).
+ * Removed with @parent (proc_remove() removes a subtree). Nothing is made
+ * on kernels without folios (5.10), where the frames are not counted.
  *
  * Return: 0 or -ENOMEM.
  */
 int vmviz_frames_init(struct proc_dir_entry *parent)
 {
+	if (!VMVIZ_FRAMES)
+		return 0;
 	frames_dir = proc_mkdir_mode("frames", 0555, parent);
 	if (!frames_dir)
 		return -ENOMEM;
@@ -65,9 +69,11 @@ int vmviz_frames_init(struct proc_dir_entry *parent)
  *
  * Disclosure: 0400 and CAP_SYS_ADMIN at open, as the report.
  *
- * Return: the entry, or NULL.
+ * Return: the entry, or NULL (always, where there are no frame files).
  */
 struct proc_dir_entry *vmviz_frames_add(const char *name, struct pid *pid)
 {
+	if (!VMVIZ_FRAMES)
+		return NULL;
 	return proc_create_data(name, 0400, frames_dir, &frames_ops, pid);
 }

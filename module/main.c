@@ -22,6 +22,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "vmviz.h"
 
 static bool all;
@@ -201,7 +202,7 @@ static int tracked_add(struct pid *pid, unsigned long nr)
 		goto out_free;
 	t->pde = proc_create_data(t->name, 0400, vmviz_dir, &tracked_ops, t);
 	t->frames = vmviz_frames_add(t->name, t->pid);
-	if (!t->pde || !t->frames) {
+	if (!t->pde || (VMVIZ_FRAMES && !t->frames)) {
 		proc_remove(t->frames);
 		proc_remove(t->pde);
 		err = -ENOMEM;

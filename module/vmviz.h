@@ -183,11 +183,14 @@ struct vmviz_mss {
 	u64 pss, pss_anon, pss_file, pss_shmem, pss_dirty, pss_locked, swap_pss;
 };
 
+/* smaps.c, built where there are folios; compat.h stubs them elsewhere. */
+#ifdef VMVIZ_HAVE_FOLIO
 void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
 			 struct vm_area_struct *vma, const struct vmviz_batch *b,
 			 unsigned int taken);
 void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss);
 void vmviz_smaps_show(struct seq_file *m, const struct vmviz_mss *mss);
+#endif
 
 /* The report: open a report of @pid (NULL: the opener itself). */
 void vmviz_report_init(void);

@@ -497,6 +497,8 @@ FIXTURE_SETUP(frames)
 	char *mode;
 
 	VMVIZ_REQUIRE();
+	if (access(VMVIZ_DIR "/frames", F_OK))
+		SKIP(return, "no frame detail on this kernel (5.10: no folios)");
 	park = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, park);
 	memset(park, 0, sizeof(*park));
@@ -701,6 +703,8 @@ TEST(cow_verdict_matches_writes)
 	pid_t pid;
 
 	VMVIZ_REQUIRE();
+	if (access(VMVIZ_DIR "/frames", F_OK))
+		SKIP(return, "no frame detail on this kernel (5.10: no folios)");
 	CPU_ZERO(&cpu);
 	CPU_SET(0, &cpu);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu), &cpu));

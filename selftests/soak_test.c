@@ -633,7 +633,18 @@ TEST_F(soak, report_at_rest_reads_the_same_in_any_pieces)
 		ASSERT_EQ((ssize_t)(blen - me), len - (ssize_t)be) TH_LOG("pass %d", k);
 		EXPECT_EQ(0, memcmp(whole, bytes, mo)) TH_LOG("pass %d: '%.*s' vs '%.*s'", k,
 							      (int)mo, whole, (int)mo, bytes);
-		EXPECT_EQ(0, memcmp(whole + me, bytes + be, blen - me)) TH_LOG("pass %d", k);
+		EXPECT_EQ(0, memcmp(whole + me, bytes + be, blen - me)) {
+			const char *a = whole + me, *b = bytes + be;
+			size_t i = 0, l;
+
+			while (i < blen - me && a[i] == b[i])
+				i++;
+			while (i && a[i - 1] != '\n')
+				i--;
+			l = strcspn(a + i, "\n");
+			TH_LOG("pass %d: first differing line:\n%.*s\n%.*s", k,
+			       (int)l, a + i, (int)strcspn(b + i, "\n"), b + i);
+		}
 	}
 	/* pread at any offset returns that slice of the whole report. */
 	fd = open(path, O_RDONLY);

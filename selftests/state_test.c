@@ -461,6 +461,9 @@ TEST(thp_is_a_2m_pmd_leaf)
 	char *p;
 
 	VMVIZ_REQUIRE();
+	/* PREEMPT_RT kernels (Debian's -rt-amd64) are built without THP. */
+	if (access("/sys/kernel/mm/transparent_hugepage", F_OK))
+		SKIP(return, "kernel without transparent huge pages (CONFIG_TRANSPARENT_HUGEPAGE unset, as on PREEMPT_RT)");
 	vt_write("/sys/kernel/mm/transparent_hugepage/enabled", "madvise");
 	p = aligned(huge, huge, MAP_PRIVATE | MAP_ANONYMOUS);
 	ASSERT_NE(NULL, p);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the module for one kernel of the matrix, in a private copy of the
-# sources under build/, so kernels never share objects.
+# sources under build/, so kernels never share objects. Warnings are fatal
+# here (VMVIZ_WERROR=1), as in make lint; a user's build keeps them warnings.
 # Usage: build.sh KERNEL [warn]   (warn: the rig's WARN-on-load module)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -25,21 +26,22 @@ fi
 
 if in_chroot "$k"; then
 	# One chroot build at a time: clones share the cached chroot.
+	croot=$(chroot_of "$k")
 	exec 9>"$CACHE/chroot.lock"
 	flock 9
-	mnt=$CHROOT/vmviz-build
+	mnt=$croot/vmviz-build
 	mkdir -p "$mnt"
-	mountpoint -q "$CHROOT/proc" || mount -t proc proc "$CHROOT/proc"
+	mountpoint -q "$croot/proc" || mount -t proc proc "$croot/proc"
 	mountpoint -q "$mnt" || mount --bind "$src" "$mnt"
 	rc=0
-	chroot "$CHROOT" make -s -C "/usr/src/linux-headers-$kver" M=/vmviz-build modules \
+	chroot "$croot" make -s -C "/usr/src/linux-headers-$kver" M=/vmviz-build VMVIZ_WERROR=1 modules \
 		>"$out/build.log" 2>&1 || rc=$?
 	umount "$mnt"
-	umount "$CHROOT/proc"
+	umount "$croot/proc"
 	flock -u 9
 else
 	rc=0
-	make -s -C "$(kdir_of "$k")" M="$src" modules >"$out/build.log" 2>&1 || rc=$?
+	make -s -C "$(kdir_of "$k")" M="$src" VMVIZ_WERROR=1 modules >"$out/build.log" 2>&1 || rc=$?
 fi
 if [ $rc != 0 ]; then
 	cat "$out/build.log" >&2

@@ -11,24 +11,53 @@ CACHE=${VMVIZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmviz}
 BUILD=${VMVIZ_BUILD:-$TOP/build}
 
 # The kernel matrix: short name, release, where its headers come from.
-# 6.1 and 6.12 are in bookworm; 7.2 only in unstable, built in a chroot.
-ALL_KERNELS="6.1 6.12 7.2"
+# 6.1, 6.12 and 6.12-rt (PREEMPT_RT) are in bookworm; 7.2 only in unstable,
+# built in a chroot.
+ALL_KERNELS="5.10 6.1 6.12 6.12-rt 7.2"
 ALL_PAGING="4 5"
+
+# pagings_of KERNEL [WANTED]: the paging modes to boot it in. 5.10 has no
+# 5-level paging in Debian's build (CONFIG_X86_5LEVEL unset).
+pagings_of() {
+	local p
+	for p in ${2:-$ALL_PAGING}; do
+		[ "$1" = 5.10 ] && [ "$p" = 5 ] && continue
+		echo "$p"
+	done
+}
 
 kver_of() {
 	case $1 in
+	5.10) echo 5.10.0-46-amd64 ;;
 	6.1) echo 6.1.0-56-amd64 ;;
 	6.12) echo 6.12.117+deb12-amd64 ;;
+	6.12-rt) echo 6.12.117+deb12-rt-amd64 ;;
 	7.2) echo 7.2.13+deb14-amd64 ;;
 	debug) echo 6.12.117-vmviz-debug ;;
 	*) echo "unknown kernel '$1' (known: $ALL_KERNELS)" >&2; return 1 ;;
 	esac
 }
 
-# Kernels that live in the unstable chroot rather than on the host.
-in_chroot() { [ "$1" = 7.2 ]; }
+# Kernels that live in a chroot rather than on the host: 7.2 in unstable,
+# 5.10 in bullseye (its own gcc-10).
+in_chroot() { [ "$1" = 7.2 ] || [ "$1" = 5.10 ]; }
 
 CHROOT=$CACHE/unstable-chroot
+# chroot_of KERNEL: the cached chroot that builds its module.
+chroot_of() {
+	case $1 in
+	5.10) echo "$CACHE/bullseye-chroot" ;;
+	*) echo "$CHROOT" ;;
+	esac
+}
+# suite_of KERNEL: the Debian suite that has its headers.
+suite_of() {
+	case $1 in
+	5.10) echo bullseye ;;
+	7.2) echo unstable ;;
+	*) echo bookworm ;;
+	esac
+}
 SRC=$CACHE/linux-source
 KSELFTEST_INC=$SRC/tools/testing/selftests
 CHECKPATCH=$SRC/scripts/checkpatch.pl
@@ -39,7 +68,7 @@ kdir_of() {
 	if [ "$1" = debug ]; then
 		echo "$CACHE/debug-kernel/build"
 	elif in_chroot "$1"; then
-		echo "$CHROOT/usr/src/linux-headers-$kver"
+		echo "$(chroot_of "$1")/usr/src/linux-headers-$kver"
 	else
 		echo "/usr/src/linux-headers-$kver"
 	fi
@@ -49,18 +78,27 @@ kdir_of() {
 image_dir_of() { echo "$CACHE/images/$(kver_of "$1")"; }
 
 # The main Debian mirror, read from the host's apt configuration (deb822 or
-# one-line form); never written into a file.
+# one-line form); never written into a file. apt_mirror security: the
+# security archive's.
 apt_mirror() {
-	local uri
+	local uri want=${1:-main}
+
 	uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-	      awk '/^URIs:/ { print $2 }' | grep -v -e security -e '^$' | head -n 1)
+	      awk '/^URIs:/ { print $2 }' | grep -v '^$' | apt_mirror_pick "$want")
 	if [ -z "$uri" ]; then
 		uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		      awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' |
-		      grep -v security | head -n 1)
+		      awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; next } }' |
+		      apt_mirror_pick "$want")
 	fi
-	[ -n "$uri" ] || { echo "no Debian mirror found in /etc/apt" >&2; return 1; }
+	[ -n "$uri" ] || { echo "no Debian $want mirror found in /etc/apt" >&2; return 1; }
 	echo "$uri"
+}
+apt_mirror_pick() {
+	if [ "$1" = security ]; then
+		grep security | head -n 1
+	else
+		grep -v security | head -n 1
+	fi
 }
 
 die() { echo "rig: $*" >&2; exit 1; }
@@ -84,3 +122,45 @@ need_packages() {
 		die "apt-get install$missing failed"
 }
 say() { echo "rig: $*" >&2; }
+
+# suite_chroot DIR SUITE PACKAGE...: a minbase chroot of a Debian release
+# in the cache (debootstrap from the host's mirror; for a stable release
+# also its -updates and -security suites, the security URI from the host's
+# sources too), with PACKAGE... installed. The host's sources are never
+# touched. Also used by dkms-test.sh.
+suite_chroot() {
+	local dir=$1 suite=$2 mirror security missing="" p
+	shift 2
+	if [ -x "$dir/usr/bin/apt-get" ]; then
+		for p in "$@"; do
+			chroot "$dir" dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+				grep -q 'ok installed' || missing="$missing $p"
+		done
+		[ -n "$missing" ] || return 0
+	fi
+	[ "$(id -u)" = 0 ] || die "building the $suite chroot needs root"
+	mirror=$(apt_mirror)
+	if [ ! -x "$dir/usr/bin/apt-get" ]; then
+		say "debootstrapping $suite into $dir (a few minutes)"
+		rm -rf "$dir"
+		debootstrap --variant=minbase "$suite" "$dir" "$mirror" >"$CACHE/debootstrap-$suite.log" 2>&1 ||
+			die "debootstrap failed, see $CACHE/debootstrap-$suite.log"
+		# Kernel image packages (the headers' dependencies) would make
+		# an initramfs for a chroot that never boots: minutes each.
+		chroot "$dir" dpkg-divert --local --rename --add /usr/sbin/update-initramfs >/dev/null &&
+			ln -sf /bin/true "$dir/usr/sbin/update-initramfs"
+		if [ "$suite" != unstable ]; then
+			security=$(apt_mirror security)
+			{
+				echo "deb $mirror $suite main"
+				echo "deb $mirror $suite-updates main"
+				echo "deb $security $suite-security main"
+			} >"$dir/etc/apt/sources.list"
+		fi
+	fi
+	say "installing in the $suite chroot:${missing:- $*}"
+	chroot "$dir" /bin/sh -c "DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false update -q &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $*" \
+		>"$CACHE/chroot-apt-$suite.log" 2>&1 ||
+		die "apt in the $suite chroot failed, see $CACHE/chroot-apt-$suite.log"
+}

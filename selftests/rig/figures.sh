@@ -26,7 +26,12 @@ for d in "${dirs[@]}"; do
 	bytes=$(val "$t" soak bytes)
 	mb=$([ -n "$bytes" ] && awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
 	leak=$(val "$t" kmemleak vmviz)
-	splats=$(grep -cE 'WARNING:|BUG:|Oops|KASAN|UBSAN:|circular locking|suspicious RCU|sleeping function|unreferenced object|Call Trace:|soft lockup|hung_task' "$c" 2>/dev/null)
+	# run.sh's judged splat lines (emulated-UART noise set aside).
+	if [ -f "$d/splats" ]; then
+		splats=$(wc -l <"$d/splats")
+	else
+		splats=$(grep -cE 'WARNING:|BUG:|Oops|KASAN|UBSAN:|circular locking|suspicious RCU|sleeping function|unreferenced object|Call Trace:|soft lockup|hung_task' "$c" 2>/dev/null)
+	fi
 	echo "| $k $p-level | $(val "$t" soak secs) | $(val "$t" soak reads) | $mb |" \
 	     "$(val "$t" soak parse_fail) | $(val "$t" soak kaddr_lines) |" \
 	     "$(val "$t" soak mutations) | $(val "$t" soak forks) | $(val "$t" soak thread_exits) |" \

@@ -39,10 +39,13 @@ else
 	echo "# no swap: zram unavailable"
 fi
 
-if [ "$mode" = warn ]; then
-	# The detector check: a module that WARNs on load; the host expects
-	# to find the splat on the console.
-	insmod /warn_on_load.ko
+# The host's run.sh: a kernel that dies before this line is a boot flake.
+echo "# vmviz-rig insmod"
+
+if [ "$mode" = warn ] || [ "$mode" = atomic ]; then
+	# The detector checks: a module that WARNs on load, or sleeps in
+	# atomic context; the host expects to find the splat on the console.
+	insmod /warn_on_load.ko how=$mode
 	echo "# vmviz-rig done"
 	sync
 	poweroff -f

@@ -20,7 +20,7 @@ out=$BUILD/lint
 rm -rf "$out"
 mkdir -p "$out"
 cp -r "$TOP/Kbuild" "$TOP/module" "$out/"
-make -s -C "$(kdir_of 6.12)" M="$out" C=2 CF="-D__CHECK_ENDIAN__" modules >"$out/sparse.log" 2>&1 || rc=1
+make -s -C "$(kdir_of 6.12)" M="$out" VMVIZ_WERROR=1 C=2 CF="-D__CHECK_ENDIAN__" modules >"$out/sparse.log" 2>&1 || rc=1
 if grep -E 'warning|error' "$out/sparse.log"; then
 	rc=1
 fi

@@ -2,14 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 # Pack the guest's initramfs for one kernel: static busybox, /init, the
 # module, the selftests and the kernel modules they need.
-# Usage: mkinitramfs.sh KERNEL
+# Usage: mkinitramfs.sh KERNEL [MODULE IMAGE]
+#   MODULE IMAGE: pack MODULE (e.g. a DKMS-built vmviz.ko) instead of the
+#   tree's build, into IMAGE instead of the kernel's initramfs.cpio.gz.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 k=$1
 kver=$(kver_of "$k")
 out=$BUILD/kernels/$k
-root=$out/initramfs
+ko=${2:-$out/vmviz.ko}
+image=${3:-$out/initramfs.cpio.gz}
+root=${image%.cpio.gz}.d
+[ $# -ge 3 ] || root=$out/initramfs
 img=$(image_dir_of "$k")
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,proc,sys,dev,tmp,tests,lib/vmviz-modules}
@@ -17,7 +22,7 @@ mkdir -p "$root"/{bin,sbin,usr/bin,proc,sys,dev,tmp,tests,lib/vmviz-modules}
 cp /bin/busybox "$root/bin/busybox"
 cp "$RIG_DIR/init.sh" "$root/init"
 chmod 755 "$root/init"
-cp "$out/vmviz.ko" "$root/"
+cp "$ko" "$root/vmviz.ko"
 [ -f "$out/warn_on_load.ko" ] && cp "$out/warn_on_load.ko" "$root/"
 for t in "$TOP"/selftests/*_test "$TOP"/selftests/rig-env.sh; do
 	[ -f "$t" ] && cp "$t" "$root/tests/"
@@ -75,4 +80,4 @@ if [ -n "$moddir" ]; then
 	for m in $want; do add_mod "$m"; done
 fi
 
-(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out/initramfs.cpio.gz"
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$image"

@@ -84,8 +84,32 @@ setup_chroot() {
 	fi
 }
 
+# Debian 11's 5.10: headers and gcc-10 in a bullseye chroot; its image
+# package (a real one there, kernel and modules) downloaded in it.
+setup_bullseye() {
+	local kver=$1 dir d deb
+	dir=$(chroot_of 5.10)
+	suite_chroot "$dir" bullseye gcc make libc6-dev "linux-headers-$kver"
+	d=$(image_dir_of 5.10)
+	if [ ! -f "$d/vmlinuz" ]; then
+		say "downloading linux-image-$kver"
+		mkdir -p "$dir/tmp/debs" "$d"
+		chroot "$dir" /bin/sh -c "cd /tmp/debs && apt-get -o APT::Sandbox::User=root download -q \
+			linux-image-$kver" >/dev/null ||
+			die "apt-get download of linux-image-$kver failed"
+		deb=$(ls "$dir"/tmp/debs/linux-image-"$kver"_*.deb | head -n 1)
+		cp "$deb" "$CACHE/debs/"
+		dpkg-deb -x "$deb" "$d"
+		ln -sf "boot/vmlinuz-$kver" "$d/vmlinuz"
+	fi
+}
+
 for k in $kernels; do
 	kver=$(kver_of "$k")
+	if [ "$k" = 5.10 ]; then
+		setup_bullseye "$kver"
+		continue
+	fi
 	if in_chroot "$k"; then
 		setup_chroot "$kver"
 		continue
