@@ -482,13 +482,6 @@ static void many_vmas(void *arg)
 		mprotect(p + i * 4096, 4096, PROT_READ);
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* A reader that keeps a report open and keeps reading it in big read()s. */
 struct busy_reader {
@@ -512,9 +505,9 @@ static void *busy_read(void *arg)
 		return NULL;
 	}
 	while (!__atomic_load_n(&r->stop, __ATOMIC_SEQ_CST)) {
-		double t0 = now_ms();
+		double t0 = vt_now_ms();
 		ssize_t n = read(fd, buf, cap);
-		double t = now_ms() - t0;
+		double t = vt_now_ms() - t0;
 
 		if (t > r->longest_ms)
 			r->longest_ms = t;
@@ -548,46 +541,6 @@ static void *busy_read(void *arg)
 	return NULL;
 }
 
-/* Samples the state letter of one thread while a write runs. */
-struct state_sampler {
-	pid_t tid;
-	int stop;
-	unsigned long samples, in_d;
-	double longest_d_ms;
-};
-
-static void *sample_state(void *arg)
-{
-	struct state_sampler *s = arg;
-	double d_since = 0;
-	char path[64], buf[512];
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", s->tid);
-	while (!__atomic_load_n(&s->stop, __ATOMIC_SEQ_CST)) {
-		int fd = open(path, O_RDONLY);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-		char *p;
-
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			p = strrchr(buf, ')');
-			s->samples++;
-			if (p && p[2] == 'D') {
-				s->in_d++;
-				if (!d_since)
-					d_since = now_ms();
-				else if (now_ms() - d_since > s->longest_d_ms)
-					s->longest_d_ms = now_ms() - d_since;
-			} else {
-				d_since = 0;
-			}
-		}
-		usleep(200);
-	}
-	return NULL;
-}
 
 /*
  * Two writers for one number for a second: one tracks, one untracks. Each
@@ -621,9 +574,9 @@ static void *race_track(void *arg)
 
 static void race_untrack(struct race *r)
 {
-	double t0 = now_ms();
+	double t0 = vt_now_ms();
 
-	while (now_ms() - t0 < 1000)
+	while (vt_now_ms() - t0 < 1000)
 		race_note(r, vt_untrack(r->pid), -ENOENT);
 	__atomic_store_n(&r->stop, 1, __ATOMIC_SEQ_CST);
 }
@@ -647,7 +600,7 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 		"untrack target", "track target anew", "untrack target anew",
 	};
 	struct busy_reader br = { 0 };
-	struct state_sampler ss = { 0 };
+	struct vt_state_sampler ss = { 0 };
 	struct race race = { 0 };
 	double took[6], worst = 0;
 	char path[64], buf[4096];
@@ -668,14 +621,14 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 		usleep(1000);
 	ASSERT_EQ(0, br.err) TH_LOG("reader: %s", strerror(br.err));
 	ss.tid = syscall(SYS_gettid);
-	ASSERT_EQ(0, pthread_create(&st, NULL, sample_state, &ss));
+	ASSERT_EQ(0, pthread_create(&st, NULL, vt_sample_state, &ss));
 	for (i = 0; i < 6; i++) {
 		/* Self twice, then the target (the file being read) four times. */
 		pid_t pid = i < 2 ? getpid() : c.pid;
-		double t0 = now_ms();
+		double t0 = vt_now_ms();
 
 		err[i] = i % 2 ? vt_untrack(pid) : vt_track(pid);
-		took[i] = now_ms() - t0;
+		took[i] = vt_now_ms() - t0;
 		if (took[i] > worst)
 			worst = took[i];
 		usleep(50000);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
@@ -539,6 +540,58 @@ static inline pid_t vt_run_sleeper(const char *bin, unsigned long pers)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return -1;
+}
+
+static inline double vt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * A thread function: samples the state letter of thread @tid until @stop,
+ * counting how often, and for how long at a stretch, it is in D state.
+ */
+struct vt_state_sampler {
+	pid_t tid;
+	int stop;
+	unsigned long samples, in_d;
+	double longest_d_ms;
+};
+
+static inline void *vt_sample_state(void *arg)
+{
+	struct vt_state_sampler *s = arg;
+	double d_since = 0;
+	char path[64], buf[512];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", s->tid);
+	while (!__atomic_load_n(&s->stop, __ATOMIC_SEQ_CST)) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		char *p;
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			p = strrchr(buf, ')');
+			s->samples++;
+			if (p && p[2] == 'D') {
+				s->in_d++;
+				if (!d_since)
+					d_since = vt_now_ms();
+				else if (vt_now_ms() - d_since > s->longest_d_ms)
+					s->longest_d_ms = vt_now_ms() - d_since;
+			} else {
+				d_since = 0;
+			}
+		}
+		usleep(200);
+	}
+	return NULL;
 }
 
 /*

@@ -18,13 +18,6 @@
 /* Files appear and go within the documented bound; this is the test's patience. */
 #define PATIENCE_MS	10000
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int unload(void)
 {
@@ -68,11 +61,11 @@ static int has_file(pid_t pid)
 static double wait_file(pid_t pid, int want, double t0)
 {
 	while (has_file(pid) != want) {
-		if (now_ms() - t0 > PATIENCE_MS)
+		if (vt_now_ms() - t0 > PATIENCE_MS)
 			return -1;
 		usleep(2000);
 	}
-	return now_ms() - t0;
+	return vt_now_ms() - t0;
 }
 
 /* A target whose report is large: many VMAs (every other page read-only). */
@@ -131,47 +124,6 @@ static void *busy_read(void *arg)
 	return NULL;
 }
 
-/* Counts how often, and for how long at a stretch, a thread is in D state. */
-struct state_sampler {
-	pid_t tid;
-	int stop;
-	unsigned long samples, in_d;
-	double longest_d_ms;
-};
-
-static void *sample_state(void *arg)
-{
-	struct state_sampler *s = arg;
-	double d_since = 0;
-	char path[64], buf[512];
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", s->tid);
-	while (!__atomic_load_n(&s->stop, __ATOMIC_SEQ_CST)) {
-		int fd = open(path, O_RDONLY);
-		ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-		char *p;
-
-		if (fd >= 0)
-			close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			p = strrchr(buf, ')');
-			s->samples++;
-			if (p && p[2] == 'D') {
-				s->in_d++;
-				if (!d_since)
-					d_since = now_ms();
-				else if (now_ms() - d_since > s->longest_d_ms)
-					s->longest_d_ms = now_ms() - d_since;
-			} else {
-				d_since = 0;
-			}
-		}
-		usleep(200);
-	}
-	return NULL;
-}
-
 FIXTURE(modes) {};
 FIXTURE_SETUP(modes) {}
 FIXTURE_TEARDOWN(modes) {}
@@ -184,7 +136,7 @@ FIXTURE_TEARDOWN(modes) {}
 TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 {
 	struct busy_reader br = { 0 };
-	struct state_sampler ss = { 0 };
+	struct vt_state_sampler ss = { 0 };
 	char path[64], buf[4096];
 	struct vt_child c;
 	pthread_t rt, st;
@@ -206,10 +158,10 @@ TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 	ASSERT_EQ(0, br.err) TH_LOG("reader: %s", strerror(br.err));
 	usleep(100000);
 	ss.tid = syscall(SYS_gettid);
-	ASSERT_EQ(0, pthread_create(&st, NULL, sample_state, &ss));
-	t0 = now_ms();
+	ASSERT_EQ(0, pthread_create(&st, NULL, vt_sample_state, &ss));
+	t0 = vt_now_ms();
 	err = unload();
-	took = now_ms() - t0;
+	took = vt_now_ms() - t0;
 	__atomic_store_n(&ss.stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(st, NULL);
 	__atomic_store_n(&br.stop, 1, __ATOMIC_SEQ_CST);
@@ -295,7 +247,7 @@ TEST_F_TIMEOUT(modes, all_mode_files_follow_processes, 300)
 	EXPECT_EQ(0, missing) TH_LOG("%d of %d processes have no file", missing, n);
 
 	/* Started after the load. */
-	t0 = now_ms();
+	t0 = vt_now_ms();
 	after = fork();
 	ASSERT_LE(0, after);
 	if (after == 0) {
@@ -338,7 +290,7 @@ TEST_F_TIMEOUT(modes, all_mode_files_follow_processes, 300)
 	usleep(300000);
 	EXPECT_TRUE(has_file(after));
 	ASSERT_EQ(after, waitpid(after, NULL, 0));
-	gone = wait_file(after, 0, now_ms());
+	gone = wait_file(after, 0, vt_now_ms());
 	EXPECT_LE(0, gone) TH_LOG("file of reaped %d still there after %d ms", after,
 				  PATIENCE_MS);
 	EXPECT_FALSE(has_file(tid));
@@ -351,15 +303,15 @@ TEST_F_TIMEOUT(modes, all_mode_files_follow_processes, 300)
 	}
 	for (i = 0; i < 200; i++)
 		waitpid(burst_pid[i], NULL, 0);
-	t0 = now_ms();
+	t0 = vt_now_ms();
 	for (;;) {
 		for (i = 0, extra = 0; i < 200; i++)
 			extra += burst_pid[i] > 0 && has_file(burst_pid[i]);
-		if (!extra || now_ms() - t0 > PATIENCE_MS)
+		if (!extra || vt_now_ms() - t0 > PATIENCE_MS)
 			break;
 		usleep(2000);
 	}
-	burst = now_ms() - t0;
+	burst = vt_now_ms() - t0;
 	EXPECT_EQ(0, extra) TH_LOG("%d files of reaped processes left", extra);
 
 	close(fds[1]);
@@ -386,7 +338,7 @@ TEST_F_TIMEOUT(modes, all_mode_many_processes, 600)
 	VMVIZ_REQUIRE();
 	if (param_all() != 'Y')
 		ASSERT_EQ(0, reload("all=1"));
-	t0 = now_ms();
+	t0 = vt_now_ms();
 	for (i = 0; i < NMANY; i++) {
 		kids[i] = fork();
 		if (kids[i] == 0) {
@@ -398,29 +350,29 @@ TEST_F_TIMEOUT(modes, all_mode_many_processes, 600)
 		n++;
 	}
 	EXPECT_EQ(NMANY, n);
-	forked = now_ms() - t0;
+	forked = vt_now_ms() - t0;
 	for (;;) {
 		for (i = 0, have = 0; i < n; i++)
 			have += has_file(kids[i]);
-		if (have == n || now_ms() - t0 > PATIENCE_MS * 3)
+		if (have == n || vt_now_ms() - t0 > PATIENCE_MS * 3)
 			break;
 		usleep(10000);
 	}
-	appear = now_ms() - t0;
+	appear = vt_now_ms() - t0;
 	EXPECT_EQ(n, have) TH_LOG("%d of %d processes have their file", have, n);
 	for (i = 0; i < n; i++)
 		kill(kids[i], SIGKILL);
 	for (i = 0; i < n; i++)
 		waitpid(kids[i], NULL, 0);
-	t0 = now_ms();
+	t0 = vt_now_ms();
 	for (;;) {
 		for (i = 0, have = 0; i < n; i++)
 			have += has_file(kids[i]);
-		if (!have || now_ms() - t0 > PATIENCE_MS * 3)
+		if (!have || vt_now_ms() - t0 > PATIENCE_MS * 3)
 			break;
 		usleep(10000);
 	}
-	gone = now_ms() - t0;
+	gone = vt_now_ms() - t0;
 	EXPECT_EQ(0, have) TH_LOG("%d files of reaped processes left", have);
 	/* all_files_ms from the first fork, all_gone_ms from the last reap */
 	printf("# vmviz-ctl all_mode_many forked=%d fork_loop_ms=%.1f", n, forked);
@@ -459,13 +411,13 @@ TEST_F_TIMEOUT(modes, all_mode_names_by_initial_namespace_number, 120)
 		_exit(0);
 	}
 	ASSERT_EQ(sizeof(inner), read(up[0], &inner, sizeof(inner)));
-	found = wait_file(inner, 1, now_ms());
+	found = wait_file(inner, 1, vt_now_ms());
 	EXPECT_LE(0, found) TH_LOG("no file %d for PID 1 of a new namespace", inner);
 	/* Let PID 1 of the namespace go. */
 	ASSERT_EQ(1, write(down[1], "x", 1));
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	EXPECT_LE(0, wait_file(inner, 0, now_ms()));
+	EXPECT_LE(0, wait_file(inner, 0, vt_now_ms()));
 	close(up[0]);
 	close(up[1]);
 	close(down[0]);
