@@ -465,24 +465,6 @@ out:
 	EXPECT_EQ(0, vt_untrack(me));
 }
 
-/* A target whose report is large: many VMAs (every other page read-only). */
-#define MANY_PAGES	20000
-
-static void many_vmas(void *arg)
-{
-	char *p = mmap(NULL, MANY_PAGES * 4096L, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	long i;
-
-	if (p == MAP_FAILED)
-		return;
-	for (i = 0; i < MANY_PAGES; i++)
-		p[i * 4096] = 1;
-	for (i = 0; i < MANY_PAGES; i += 2)
-		mprotect(p + i * 4096, 4096, PROT_READ);
-}
-
-
 /* A reader that keeps a report open and keeps reading it in big read()s. */
 struct busy_reader {
 	const char *path;
@@ -540,7 +522,6 @@ static void *busy_read(void *arg)
 	free(buf);
 	return NULL;
 }
-
 
 /*
  * Two writers for one number for a second: one tracks, one untracks. Each
@@ -609,7 +590,7 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	int held, i, err[6];
 
 	VMVIZ_REQUIRE();
-	ASSERT_EQ(0, vt_spawn(&c, many_vmas, NULL));
+	ASSERT_EQ(0, vt_spawn(&c, vt_many_vmas, NULL));
 	ASSERT_EQ(0, vt_track(c.pid));
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", c.pid);
 	held = open(path, O_RDONLY);

@@ -247,22 +247,6 @@ struct tally {
 	unsigned long procs, vmas, fields, tables;
 };
 
-static long status_kb(pid_t pid, const char *key)
-{
-	char path[64], *txt, *p;
-	long v = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	txt = vt_read_file(path, NULL);
-	if (!txt)
-		return -1;
-	p = strstr(txt, key);
-	if (p)
-		v = strtol(p + strlen(key), NULL, 10);
-	free(txt);
-	return v;
-}
-
 /*
  * Compare the frame detail of @pid with its smaps and smaps_rollup, read
  * between two frame details equal but for the time: the process is at rest.
@@ -283,7 +267,7 @@ static int compare_tracked(pid_t pid, struct tally *t, char *why, size_t len)
 		a = vt_frames(pid);
 		if (!a)
 			return errno == ESRCH ? 1 : (snprintf(why, len, "frames: %s", strerror(errno)), -1);
-		vmpte = status_kb(pid, "VmPTE:");
+		vmpte = vt_status_kb(pid, "VmPTE:");
 		if (parse_smaps(pid, 0, &sm) || parse_smaps(pid, 1, &roll)) {
 			free(a);
 			fset_free(&sm);

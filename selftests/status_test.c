@@ -11,22 +11,6 @@
 
 #include "vmviz_test.h"
 
-static long status_kb(pid_t pid, const char *key)
-{
-	char path[64], *txt, *p;
-	long v = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	txt = vt_read_file(path, NULL);
-	if (!txt)
-		return -1;
-	p = strstr(txt, key);
-	if (p)
-		v = strtol(p + strlen(key) + 1, NULL, 10);
-	free(txt);
-	return v;
-}
-
 /* Field n (1-based, as proc(5) numbers them) of /proc/PID/stat. */
 static unsigned long stat_field(pid_t pid, int n)
 {
@@ -67,22 +51,22 @@ static void compare(struct __test_metadata *_metadata, pid_t pid)
 
 	VT_REPORT(pid, &r);
 	/* Exactly, not within the per-CPU counters' slack. */
-	EXPECT_EQ(status_kb(pid, "RssAnon:"), vt_counter(&r, "rss_anon") * 4);
-	EXPECT_EQ(status_kb(pid, "RssFile:"), vt_counter(&r, "rss_file") * 4);
-	EXPECT_EQ(status_kb(pid, "RssShmem:"), vt_counter(&r, "rss_shmem") * 4);
-	EXPECT_EQ(status_kb(pid, "VmSwap:"), vt_counter(&r, "swap_ents") * 4);
-	EXPECT_EQ(status_kb(pid, "VmLck:"), vt_counter(&r, "locked_vm") * 4);
-	EXPECT_EQ(status_kb(pid, "VmPin:"), vt_counter(&r, "pinned_vm") * 4);
-	EXPECT_EQ(status_kb(pid, "VmData:"), vt_counter(&r, "data_vm") * 4);
-	EXPECT_EQ(status_kb(pid, "VmStk:"), vt_counter(&r, "stack_vm") * 4);
-	EXPECT_EQ(status_kb(pid, "VmSize:"), vt_counter(&r, "total_vm") * 4);
+	EXPECT_EQ(vt_status_kb(pid, "RssAnon:"), vt_counter(&r, "rss_anon") * 4);
+	EXPECT_EQ(vt_status_kb(pid, "RssFile:"), vt_counter(&r, "rss_file") * 4);
+	EXPECT_EQ(vt_status_kb(pid, "RssShmem:"), vt_counter(&r, "rss_shmem") * 4);
+	EXPECT_EQ(vt_status_kb(pid, "VmSwap:"), vt_counter(&r, "swap_ents") * 4);
+	EXPECT_EQ(vt_status_kb(pid, "VmLck:"), vt_counter(&r, "locked_vm") * 4);
+	EXPECT_EQ(vt_status_kb(pid, "VmPin:"), vt_counter(&r, "pinned_vm") * 4);
+	EXPECT_EQ(vt_status_kb(pid, "VmData:"), vt_counter(&r, "data_vm") * 4);
+	EXPECT_EQ(vt_status_kb(pid, "VmStk:"), vt_counter(&r, "stack_vm") * 4);
+	EXPECT_EQ(vt_status_kb(pid, "VmSize:"), vt_counter(&r, "total_vm") * 4);
 	/* VmExe as task_mem() computes it from the code bounds and exec_vm. */
 	start_code = vt_field(&r, "start_code");
 	end_code = vt_field(&r, "end_code");
 	exe = ((end_code + 4095) & ~4095UL) - (start_code & ~4095UL);
 	if (exe > vt_counter(&r, "exec_vm") * 4096)
 		exe = vt_counter(&r, "exec_vm") * 4096;
-	EXPECT_EQ(status_kb(pid, "VmExe:"), (long)(exe >> 10));
+	EXPECT_EQ(vt_status_kb(pid, "VmExe:"), (long)(exe >> 10));
 	for (i = 0; i < ARRAY_SIZE(bounds); i++) {
 		const char *name = bounds[i].ours;
 		unsigned long want = stat_field(pid, bounds[i].field);
@@ -130,10 +114,10 @@ TEST(counters_and_bounds_equal_status_and_stat)
 
 	VMVIZ_REQUIRE();
 	ASSERT_EQ(0, vt_spawn(&c, use_memory, NULL));
-	EXPECT_EQ(20, status_kb(c.pid, "VmLck:"));
-	EXPECT_LE(32, status_kb(c.pid, "RssShmem:"));
+	EXPECT_EQ(20, vt_status_kb(c.pid, "VmLck:"));
+	EXPECT_LE(32, vt_status_kb(c.pid, "RssShmem:"));
 	TH_LOG("child: VmSwap %ld kB (0 without swap), RssFile %ld kB",
-	       status_kb(c.pid, "VmSwap:"), status_kb(c.pid, "RssFile:"));
+	       vt_status_kb(c.pid, "VmSwap:"), vt_status_kb(c.pid, "RssFile:"));
 	for (k = 0; k < VT_NCHUNKS; k++) {
 		vt_chunk = vt_chunks[k];
 		compare(_metadata, c.pid);

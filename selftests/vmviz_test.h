@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -592,6 +593,40 @@ static inline void *vt_sample_state(void *arg)
 		usleep(200);
 	}
 	return NULL;
+}
+
+/* A value of /proc/PID/status in kB (@key with its colon); -1 if none. */
+static inline long vt_status_kb(pid_t pid, const char *key)
+{
+	char path[64], *txt, *p;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	txt = vt_read_file(path, NULL);
+	if (!txt)
+		return -1;
+	p = strstr(txt, key);
+	if (p)
+		v = strtol(p + strlen(key), NULL, 10);
+	free(txt);
+	return v;
+}
+
+/* A target whose report is large: many VMAs (every other page read-only). */
+#define VT_MANY_PAGES	20000
+
+static inline void vt_many_vmas(void *arg)
+{
+	char *p = mmap(NULL, VT_MANY_PAGES * 4096L, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long i;
+
+	if (p == MAP_FAILED)
+		return;
+	for (i = 0; i < VT_MANY_PAGES; i++)
+		p[i * 4096] = 1;
+	for (i = 0; i < VT_MANY_PAGES; i += 2)
+		mprotect(p + i * 4096, 4096, PROT_READ);
 }
 
 /*

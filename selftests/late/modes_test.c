@@ -18,7 +18,6 @@
 /* Files appear and go within the documented bound; this is the test's patience. */
 #define PATIENCE_MS	10000
 
-
 static int unload(void)
 {
 	if (syscall(SYS_delete_module, "vmviz", O_NONBLOCK) == 0 || errno == ENOENT)
@@ -66,23 +65,6 @@ static double wait_file(pid_t pid, int want, double t0)
 		usleep(2000);
 	}
 	return vt_now_ms() - t0;
-}
-
-/* A target whose report is large: many VMAs (every other page read-only). */
-#define MANY_PAGES	20000
-
-static void many_vmas(void *arg)
-{
-	char *p = mmap(NULL, MANY_PAGES * 4096L, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	long i;
-
-	if (p == MAP_FAILED)
-		return;
-	for (i = 0; i < MANY_PAGES; i++)
-		p[i * 4096] = 1;
-	for (i = 0; i < MANY_PAGES; i += 2)
-		mprotect(p + i * 4096, 4096, PROT_READ);
 }
 
 struct busy_reader {
@@ -145,7 +127,7 @@ TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 
 	VMVIZ_REQUIRE();
 	ASSERT_EQ(0, reload(""));
-	ASSERT_EQ(0, vt_spawn(&c, many_vmas, NULL));
+	ASSERT_EQ(0, vt_spawn(&c, vt_many_vmas, NULL));
 	ASSERT_EQ(0, vt_track(c.pid));
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", c.pid);
 	held = open(path, O_RDONLY);
