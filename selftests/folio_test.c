@@ -60,11 +60,22 @@ static int frames_of(pid_t pid, char *start, unsigned long n, struct vt_report *
 		return -1;
 	}
 	free(body);
+	/* A run may go on past the range, into a VMA merged with it: cut it. */
 	for (i = 0; i < r->npages; i++) {
-		if (r->pages[i].end <= s || r->pages[i].start >= e)
+		struct vt_page *p = &r->pages[i];
+
+		if (p->end <= s || p->start >= e)
 			continue;
-		r->pages[k++] = r->pages[i];
-		covered += (r->pages[i].end - r->pages[i].start) / PAGE;
+		if (!strcmp(p->size, "4K") && (p->start < s || p->end > e)) {
+			unsigned long from = p->start > s ? p->start : s;
+
+			p->pfn = vt_run_pfn(p, from);
+			p->start = from;
+			p->end = p->end < e ? p->end : e;
+			p->count = (p->end - p->start) / PAGE;
+		}
+		r->pages[k++] = *p;
+		covered += (p->end - p->start) / PAGE;
 	}
 	r->npages = k;
 	if (covered != n) {
