@@ -673,8 +673,12 @@ static int report_lock_vma(struct vmviz_report *r, struct report_cursor *c)
 
 	if (r->vma)
 		return 0;
+	/*
+	 * Looked up by its start: c->addr is its end when a record filled up
+	 * with its last entry, and the VMA there is the next one.
+	 */
 	if (!r->mm_locked) {
-		vma = vmviz_lock_vma(r->mm, c->addr);
+		vma = vmviz_lock_vma(r->mm, c->vma_start);
 		if (vma) {
 			r->vma = vma;
 			r->vma_locked = true;
@@ -685,7 +689,7 @@ static int report_lock_vma(struct vmviz_report *r, struct report_cursor *c)
 		if (err)
 			return err;
 	}
-	vma = find_vma(r->mm, c->addr);
+	vma = find_vma(r->mm, c->vma_start);
 	if (!vma || vma->vm_start != c->vma_start || vma->vm_end != c->vma_end)
 		return 1;
 	r->vma = vma;

@@ -270,6 +270,39 @@ static void account_pmd(struct vmviz_mss *mss, struct vm_area_struct *vma,
 		account_cow(mss, page, HPAGE_PMD_SIZE, true);
 }
 
+/*
+ * A private writable mapping of a shmem object with pages in swap: smaps
+ * counts the object's swap entries behind the VMA's empty entries only
+ * (a COW copy or a mapped page hides the object's entry). NULL otherwise.
+ */
+static struct address_space *shmem_private_swapped(struct vm_area_struct *vma,
+						   unsigned long flags)
+{
+	struct address_space *mapping;
+
+	if (!vma->vm_file || (flags & (VM_SHARED | VM_WRITE)) != VM_WRITE)
+		return NULL;
+	mapping = vma->vm_file->f_mapping;
+	if (!shmem_mapping(mapping) ||
+	    !READ_ONCE(SHMEM_I(file_inode(vma->vm_file))->swapped))
+		return NULL;
+	return mapping;
+}
+
+/* Swap entries of @mapping behind @nr mapped pages from @addr of @vma. */
+static unsigned long shmem_swapped_behind(struct address_space *mapping,
+					  struct vm_area_struct *vma,
+					  unsigned long addr, unsigned long nr)
+{
+	pgoff_t index = linear_page_index(vma, addr);
+	unsigned long n = 0, i;
+
+	for (i = 0; i < nr; i++)
+		if (xa_is_value(xa_load(&mapping->i_pages, index + i)))
+			n++;
+	return n;
+}
+
 /**
  * vmviz_smaps_account - count the frames of entries the report has shown
  * @mss: the counts of the VMA
@@ -292,7 +325,17 @@ void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
 	unsigned long flags = vmviz_vm_flags(vma);
 	bool locked = flags & VM_LOCKED;
 	bool cow = (flags & (VM_SHARED | VM_WRITE)) == VM_WRITE;
+	struct address_space *shmem = shmem_private_swapped(vma, flags);
 	unsigned int i;
+
+	if (shmem && taken && b->level == VMVIZ_PMD)
+		mss->shmem_hidden += (u64)shmem_swapped_behind(shmem, vma, b->addr,
+				(b->end - b->addr) >> PAGE_SHIFT) << PAGE_SHIFT;
+	else if (shmem && b->level == VMVIZ_PTE)
+		for (i = 0; i < taken; i++)
+			if (!pte_none(b->ptes[i]))
+				mss->shmem_hidden += (u64)shmem_swapped_behind(shmem,
+						vma, b->addr + i * PAGE_SIZE, 1) << PAGE_SHIFT;
 
 	/*
 	 * An anonymous VMA's PMD leaf (a THP, the huge zero folio, or either
@@ -457,13 +500,16 @@ static unsigned long shmem_swapped_range(struct address_space *mapping,
  * when the VMA maps all of it, else its swap entries in the VMA's range)
  * when the mapping is shared or read-only, or the object has nothing in
  * swap. For a private writable mapping with pages in swap, smaps looks up
- * each empty PTE in the object instead (a COW copy hides the object's
- * page): that case is not counted here (docs/FORMAT.md, "Frame detail").
+ * each empty PTE (and each range without tables) in the object instead,
+ * since a COW copy hides the object's page: the same count is the
+ * object's swap entries in the VMA's range minus those behind entries
+ * the walk found (mss->shmem_hidden, vmviz_smaps_account()).
  */
 void vmviz_smaps_shmem_swap(struct vmviz_mss *mss, struct vm_area_struct *vma)
 {
 	unsigned long flags = vmviz_vm_flags(vma), swapped;
 	struct inode *inode;
+	u64 bytes;
 
 	if (!vma->vm_file || !shmem_mapping(vma->vm_file->f_mapping))
 		return;
@@ -471,12 +517,14 @@ void vmviz_smaps_shmem_swap(struct vmviz_mss *mss, struct vm_area_struct *vma)
 	swapped = READ_ONCE(SHMEM_I(inode)->swapped);
 	if (!swapped)
 		return;
-	if ((flags & (VM_SHARED | VM_WRITE)) == VM_WRITE)
-		return;
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start < i_size_read(inode))
+	if ((flags & (VM_SHARED | VM_WRITE)) == VM_WRITE ||
+	    vma->vm_pgoff || vma->vm_end - vma->vm_start < i_size_read(inode))
 		swapped = shmem_swapped_range(inode->i_mapping, vma->vm_pgoff,
 					      vma->vm_pgoff + vma_pages(vma));
-	mss->swap += swapped << PAGE_SHIFT;
+	bytes = (u64)swapped << PAGE_SHIFT;
+	if ((flags & (VM_SHARED | VM_WRITE)) == VM_WRITE)
+		bytes -= min(bytes, mss->shmem_hidden);
+	mss->swap += bytes;
 }
 
 void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss)

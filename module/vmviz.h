@@ -223,6 +223,7 @@ struct vmviz_mss {
 	u64 referenced, anonymous, lazyfree, anonymous_thp, shmem_thp, file_thp;
 	u64 swap, ksm;
 	u64 cow_copy, cow_reuse;	/* write-protected anon pages of a COW VMA */
+	u64 shmem_hidden;	/* object swap behind entries (private shmem) */
 	u64 pss, pss_anon, pss_file, pss_shmem, pss_dirty, pss_locked, swap_pss;
 };
 

@@ -377,7 +377,7 @@ struct park {
 	volatile int grandchild_ready;
 	volatile pid_t grandchild;
 	char *thp;
-	char *shswap;
+	char *shswap, *shpriv;
 };
 
 static struct park *park;
@@ -398,7 +398,8 @@ static char *map_aligned(size_t len, size_t align)
  */
 static void setup_memory(void *arg)
 {
-	char *priv, *shared, *shswap, *cow, *swapped, *lazy, *locked, *thp, *hzero, *file;
+	char *priv, *shared, *shswap, *shpriv = NULL, *cow, *swapped, *lazy, *locked, *thp;
+	char *hzero, *file;
 	volatile char sink = 0;
 	cpu_set_t cpu;
 	unsigned long i;
@@ -428,6 +429,36 @@ static void setup_memory(void *arg)
 		shswap[i * PAGE] = 9;
 	madvise(shswap, 16 * PAGE, MADV_PAGEOUT);
 	park->shswap = shswap;
+
+	/*
+	 * A private writable mapping of a tmpfs file with pages in swap:
+	 * smaps counts the object's swap behind empty entries only. Pages
+	 * 4-17 of the object go to swap; the private mapping reads 0-3 back,
+	 * copies 16 and 17 before they go (their swap is hidden by the
+	 * copies) and maps 20-23 from the page cache.
+	 */
+	fd = open("/tmp/vt-frames-shm", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0 && ftruncate(fd, 32 * PAGE) == 0) {
+		char *sh = mmap(NULL, 32 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+		shpriv = mmap(NULL, 32 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		if (sh != MAP_FAILED && shpriv != MAP_FAILED) {
+			for (i = 0; i < 32; i++)
+				sh[i * PAGE] = 10;
+			shpriv[16 * PAGE] = 11;
+			shpriv[17 * PAGE] = 11;
+			madvise(sh, 18 * PAGE, MADV_PAGEOUT);
+			for (i = 0; i < 4; i++)
+				sink += shpriv[i * PAGE];
+			for (i = 20; i < 24; i++)
+				sink += shpriv[i * PAGE];
+			munmap(sh, 32 * PAGE);
+			park->shpriv = shpriv;
+		}
+		unlink("/tmp/vt-frames-shm");
+	}
+	if (fd >= 0)
+		close(fd);
 
 	cow = mmap(NULL, 32 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; i < 32; i++)
@@ -588,6 +619,10 @@ TEST_F(frames, test_memory_is_seen)
 			if (ours.vmas[v].start == (unsigned long)park->shswap)
 				EXPECT_EQ(64, ours.vmas[v].v[17])
 					TH_LOG("swap of the shmem VMA: 16 pages paged out");
+		for (v = 0; v < ours.n; v++)
+			if (park->shpriv && ours.vmas[v].start == (unsigned long)park->shpriv)
+				EXPECT_EQ(48, ours.vmas[v].v[17])
+					TH_LOG("swap of the private tmpfs mapping: 12 pages");
 	} else {
 		TH_LOG("no swap in this guest: swap not exercised");
 	}
