@@ -4,11 +4,14 @@
 
 usage: summarize.py NEW_RESULTS [BEFORE_RESULTS]
        summarize.py --cross LABEL=NEW_RESULTS[:BEFORE_RESULTS] ...
+       summarize.py --frames LABEL=NEW_RESULTS[:FORMAT2_RESULTS] ...
 
 NEW_RESULTS is one boot's results-*.txt (vmviz_bench output); BEFORE_RESULTS
 the same kernel's run on the old module, for bytes per page before/after.
 Prints markdown: per-N table, per-variant medians, and the points that miss
-the targets of issue 9.
+the targets of issue 9. --frames: the frame detail (frames/PID) against
+smaps and smaps_rollup per point and kernel, and the default report's
+report/pagemap beside the format 2 run's (FORMAT2_RESULTS) at the same N.
 """
 import statistics
 import sys
@@ -195,8 +198,69 @@ def cross(specs):
                   f"{' / '.join(map(str, brk))} | {lines} / {runs_} |")
 
 
+def frames(specs):
+    """--frames LABEL=NEW[:FORMAT2] ...: the frame detail's tables."""
+    runs = []
+    for spec in specs:
+        label, files = spec.split("=", 1)
+        new, _, old = files.partition(":")
+        runs.append((label, parse(new), parse(old) if old else {}))
+    pos = lambda x: x if x is not None and x >= 0 else None
+    order = lambda kv: (VARIANTS.index(kv[0][0]) if kv[0][0] in VARIANTS else 9, kv[0][1])
+    for label, new, old in runs:
+        print(f"#### {label}")
+        print()
+        print("| variant | N | frames/smaps | frames/rollup | smaps/rollup | frames/report "
+              "| report/pagemap | format 2 report/pagemap | frames B/page "
+              "| frames hold ms: longest (holds) | smaps | rollup |")
+        print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+        for (v, n), r in sorted(new.items(), key=order):
+            b = r.get("bench")
+            if not b or pos(num(b, "frames_per_smaps")) is None:
+                continue
+            ob = old.get((v, n), {}).get("bench")
+
+            def hold(rd):
+                h = r.get("hold_" + rd)
+                if not h:
+                    return "-"
+                if h.get("target_mm") != "1":
+                    return "?"
+                return f"{float(h['max_us']) / 1e3:.1f} ({h['holds']})"
+            print(f"| {v} | 2^{log2(n)} | {fmt(num(b, 'frames_per_smaps'))} | "
+                  f"{fmt(num(b, 'frames_per_rollup'))} | {fmt(num(b, 'smaps_per_rollup'))} | "
+                  f"{fmt(num(b, 'frames_per_vmviz'))} | {fmt(pos(num(b, 'vmviz_per_pagemap')))} | "
+                  f"{fmt(pos(num(ob, 'vmviz_per_pagemap')) if ob else None)} | "
+                  f"{fmt(num(b, 'frames_bytes_per_page'))} | {hold('frames')} | "
+                  f"{hold('smaps')} | {hold('rollup')} |")
+        print()
+    print("Medians over N per variant: frames/smaps, frames/rollup, frames/report; "
+          "report/pagemap now (format 2 run at the same N):")
+    print()
+    print("| variant | " + " | ".join(l for l, _, _ in runs) + " |")
+    print("|---|" + "--:|" * len(runs))
+    for v in VARIANTS:
+        cells = []
+        for _, new, old in runs:
+            rows = [(n, r["bench"]) for (vv, n), r in new.items() if vv == v and "bench" in r]
+            if not rows:
+                cells.append("-")
+                continue
+            med = lambda k: [x for x in (pos(num(b, k)) for _, b in rows) if x is not None]
+            fs, fr, fv, rp = (med(k) for k in ("frames_per_smaps", "frames_per_rollup",
+                                               "frames_per_vmviz", "vmviz_per_pagemap"))
+            op = [pos(num(old[(v, n)]["bench"], "vmviz_per_pagemap"))
+                  for n, _ in rows if (v, n) in old and "bench" in old[(v, n)]]
+            op = [x for x in op if x is not None]
+            m = lambda xs: fmt(statistics.median(xs)) if xs else "n/a"
+            cells.append(f"{m(fs)} / {m(fr)} / {m(fv)}; {m(rp)} ({m(op)})")
+        print(f"| {v} | " + " | ".join(cells) + " |")
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--cross":
         cross(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--frames":
+        frames(sys.argv[2:])
     else:
         main()

@@ -302,9 +302,27 @@ static long read_pagemap(pid_t pid, unsigned long *present)
 	return total;
 }
 
-enum reader { R_VMVIZ, R_PAGEMAP, R_SMAPS, NR_READERS };
+/*
+ * The readers: the default report, pagemap, smaps, and the frame detail
+ * (/proc/vmviz/frames/PID: the report with smaps' counts per VMA and a
+ * rollup) beside smaps_rollup, the kernel's own total of the same counts.
+ */
+enum reader { R_VMVIZ, R_PAGEMAP, R_SMAPS, R_FRAMES, R_ROLLUP, NR_READERS };
 
-static const char *const reader_names[NR_READERS] = { "vmviz", "pagemap", "smaps" };
+static const char *const reader_names[NR_READERS] = {
+	"vmviz", "pagemap", "smaps", "frames", "rollup",
+};
+
+/* The module has the frame detail (not on kernels without folios). */
+static bool have_frames;
+
+/* Whether reader @r is timed for a target whose VMAs span @span pages. */
+static bool reader_on(int r, unsigned long span)
+{
+	if (r == R_PAGEMAP)
+		return span <= (1UL << 27);	/* 1 GiB of pagemap at most */
+	return r != R_FRAMES || have_frames;
+}
 
 static long read_one(enum reader r, pid_t pid, unsigned long *present)
 {
@@ -316,6 +334,12 @@ static long read_one(enum reader r, pid_t pid, unsigned long *present)
 		return read_whole(path);
 	case R_PAGEMAP:
 		return read_pagemap(pid, present);
+	case R_FRAMES:
+		snprintf(path, sizeof(path), "/proc/vmviz/frames/%d", pid);
+		return read_whole(path);
+	case R_ROLLUP:
+		snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+		return read_whole(path);
 	default:
 		snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
 		return read_whole(path);
@@ -423,6 +447,7 @@ static const char *const prof_funcs[] = {
 	"vmviz_walk_next", "vmviz_run_feed", "vmviz_run_flush", "seq_read_iter",
 	"seq_read", "pagemap_read", "show_smap", "smap_gather_stats",
 	"walk_page_vma", "vfs_read", "down_read_killable", "__cond_resched",
+	"vmviz_smaps_account", "show_smaps_rollup",
 };
 
 static bool prof_begin(void)
@@ -726,7 +751,7 @@ static void bench_holds(struct ctl *c, const char *label, unsigned long n,
 	if (!holds_ok)
 		return;
 	for (int r = 0; r < NR_READERS; r++) {
-		if (r == R_PAGEMAP && !pagemap)
+		if ((r == R_PAGEMAP && !pagemap) || (r == R_FRAMES && !have_frames))
 			continue;
 		measure_holds(c, r, pid, &h);
 		printf("benchhold variant=%s n=%lu reader=%s holds=%ld max_us=%.0f"
@@ -1169,6 +1194,8 @@ static void bench_one(enum variant v, unsigned long n)
 	if (fd < 0 || write(fd, s, strlen(s)) < 0)
 		die("track");
 	close(fd);
+	snprintf(path, sizeof(path), "/proc/vmviz/frames/%d", pid);
+	have_frames = !access(path, R_OK);
 	snprintf(path, sizeof(path), "/proc/vmviz/%d", pid);
 
 	/* pagemap of a 64 TiB VMA is 128 GiB of output: not read. */
@@ -1186,7 +1213,7 @@ static void bench_one(enum variant v, unsigned long n)
 		for (int r = 0; r < NR_READERS; r++) {
 			double t, dt;
 
-			if (r == R_PAGEMAP && span > (1UL << 27))
+			if (!reader_on(r, span))
 				continue;
 			t = now();
 			bytes[r] = read_one(r, pid, &present);
@@ -1206,9 +1233,16 @@ static void bench_one(enum variant v, unsigned long n)
 	for (int r = 0; r < NR_READERS; r++)
 		printf(" %s_ms=%.3f %s_bytes=%ld %s_reps=%d", reader_names[r],
 		       best[r] * 1e3, reader_names[r], bytes[r], reader_names[r], reps[r]);
-	printf(" vmviz_per_pagemap=%.3f vmviz_per_smaps=%.3f vmviz_bytes_per_page=%.2f\n",
+	printf(" vmviz_per_pagemap=%.3f vmviz_per_smaps=%.3f vmviz_bytes_per_page=%.2f",
 	       best[R_PAGEMAP] > 0 ? best[R_VMVIZ] / best[R_PAGEMAP] : -1,
 	       best[R_VMVIZ] / best[R_SMAPS], (double)bytes[R_VMVIZ] / n);
+	/* The frame detail against smaps, smaps_rollup and the report. */
+	printf(" frames_per_smaps=%.3f frames_per_rollup=%.3f frames_per_vmviz=%.3f"
+	       " smaps_per_rollup=%.3f frames_bytes_per_page=%.2f\n",
+	       best[R_FRAMES] > 0 ? best[R_FRAMES] / best[R_SMAPS] : -1,
+	       best[R_FRAMES] > 0 ? best[R_FRAMES] / best[R_ROLLUP] : -1,
+	       best[R_FRAMES] > 0 ? best[R_FRAMES] / best[R_VMVIZ] : -1,
+	       best[R_SMAPS] / best[R_ROLLUP], (double)bytes[R_FRAMES] / n);
 	fflush(stdout);
 
 	/* sparse and wide have no neighbouring pages: nothing to classify. */
@@ -1221,7 +1255,7 @@ static void bench_one(enum variant v, unsigned long n)
 		for (int r = 0; r < NR_READERS; r++) {
 			double t;
 
-			if (r == R_PAGEMAP && span > (1UL << 27))
+			if (!reader_on(r, span))
 				continue;
 			prof_begin();
 			t = now();
