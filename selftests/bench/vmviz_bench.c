@@ -1017,6 +1017,90 @@ static void bench_pfn(const char *label, unsigned long n, pid_t pid)
 	free(text);
 }
 
+/*
+ * The frame detail's present 4K page lines: where a line's PFNs continue
+ * the last one's, what split them (the hardware flags, the soft-dirty bit,
+ * or one of the frame fields: kind, a folio flag, order, node, map).
+ */
+static void bench_fsplit(const char *label, unsigned long n, pid_t pid)
+{
+	static const char hw[] = "PWUTCADHGMN", ff[] = "LAURDWSMPX";
+	unsigned long hsplit[sizeof(hw)] = {}, fsplit[sizeof(ff)] = {};
+	unsigned long lines = 0, cont = 0, s_sd = 0, s_kind = 0, s_order = 0;
+	unsigned long s_node = 0, s_map = 0, s_none = 0, pend = 0, plast = 0;
+	char pf[16] = "", pk[8] = "", pff[16] = "", po[8] = "", pn[8] = "", pm[16] = "";
+	int psd = -1;
+	char path[64], *text, *p;
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/vmviz/frames/%d", pid);
+	text = read_mem(path, 512UL << 20, &len);
+	if (!text) {
+		printf("# benchfsplit %s n=%lu: frame detail over 512 MiB\n", label, n);
+		return;
+	}
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		char fl[16], k[8], fff[16], o[8], nd[8], m[16], step;
+		unsigned long st, en, cnt, pfn;
+		bool any = false;
+		int sd;
+
+		if (strncmp(p, "  pte ", 6) ||
+		    sscanf(p + 6, "%lx-%lx %lu %*s present %15s %lx %c %d %*s %*s %7s %15s %7s %7s %15s",
+			   &st, &en, &cnt, fl, &pfn, &step, &sd, k, fff, o, nd, m) != 12) {
+			psd = -1;
+			continue;
+		}
+		lines++;
+		if (psd >= 0 && st == pend &&
+		    (pfn == plast + 1 || pfn == plast - 1 || pfn == plast)) {
+			cont++;
+			for (unsigned int c = 0; c < sizeof(hw) - 1; c++)
+				if (fl[c] != pf[c]) {
+					hsplit[c]++;
+					any = true;
+				}
+			for (unsigned int c = 0; c < sizeof(ff) - 1; c++)
+				if (fff[c] != pff[c]) {
+					fsplit[c]++;
+					any = true;
+				}
+			any |= sd != psd;
+			s_sd += sd != psd;
+			any |= strcmp(k, pk) != 0;
+			s_kind += strcmp(k, pk) != 0;
+			any |= strcmp(o, po) != 0;
+			s_order += strcmp(o, po) != 0;
+			any |= strcmp(nd, pn) != 0;
+			s_node += strcmp(nd, pn) != 0;
+			any |= strcmp(m, pm) != 0;
+			s_map += strcmp(m, pm) != 0;
+			s_none += !any;
+		}
+		pend = en;
+		plast = step == '+' ? pfn + cnt - 1 : step == '-' ? pfn - (cnt - 1) : pfn;
+		snprintf(pf, sizeof(pf), "%s", fl);
+		snprintf(pk, sizeof(pk), "%s", k);
+		snprintf(pff, sizeof(pff), "%s", fff);
+		snprintf(po, sizeof(po), "%s", o);
+		snprintf(pn, sizeof(pn), "%s", nd);
+		snprintf(pm, sizeof(pm), "%s", m);
+		psd = sd;
+	}
+	printf("benchfsplit variant=%s n=%lu frames_bytes=%zu ptelines=%lu continued=%lu",
+	       label, n, len, lines, cont);
+	for (unsigned int c = 0; c < sizeof(hw) - 1; c++)
+		if (hsplit[c])
+			printf(" hw_%c=%lu", hw[c], hsplit[c]);
+	for (unsigned int c = 0; c < sizeof(ff) - 1; c++)
+		if (fsplit[c])
+			printf(" folio_%c=%lu", ff[c], fsplit[c]);
+	printf(" sd=%lu kind=%lu order=%lu node=%lu map=%lu none=%lu\n",
+	       s_sd, s_kind, s_order, s_node, s_map, s_none);
+	fflush(stdout);
+	free(text);
+}
+
 /* Until @pid has slept (state S) in 5 looks 100 ms apart, 10 s at most. */
 static void wait_blocked(pid_t pid)
 {
@@ -1246,8 +1330,11 @@ static void bench_one(enum variant v, unsigned long n)
 	fflush(stdout);
 
 	/* sparse and wide have no neighbouring pages: nothing to classify. */
-	if (v != V_SPARSE && v != V_WIDE)
+	if (v != V_SPARSE && v != V_WIDE) {
 		bench_pfn(variant_names[v], n, pid);
+		if (have_frames)
+			bench_fsplit(variant_names[v], n, pid);
+	}
 	bench_holds(c, variant_names[v], n, pid, span <= (1UL << 24));
 	fflush(stdout);
 
