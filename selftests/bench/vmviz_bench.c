@@ -1022,6 +1022,12 @@ static void bench_pfn(const char *label, unsigned long n, pid_t pid)
  * the last one's, what split them (the hardware flags, the soft-dirty bit,
  * or one of the frame fields: kind, a folio flag, order, node, map).
  */
+/* After "  pte ": range count size state flags pfn step sd pkey swaptype,
+ * then the frame fields kind fflags order node map.
+ */
+static const char fsplit_fmt[] =
+	"%lx-%lx %lu %*s present %15s %lx %c %d %*s %*s %7s %15s %7s %7s %15s";
+
 static void bench_fsplit(const char *label, unsigned long n, pid_t pid)
 {
 	static const char hw[] = "PWUTCADHGMN", ff[] = "LAURDWSMPX";
@@ -1046,8 +1052,8 @@ static void bench_fsplit(const char *label, unsigned long n, pid_t pid)
 		int sd;
 
 		if (strncmp(p, "  pte ", 6) ||
-		    sscanf(p + 6, "%lx-%lx %lu %*s present %15s %lx %c %d %*s %*s %7s %15s %7s %7s %15s",
-			   &st, &en, &cnt, fl, &pfn, &step, &sd, k, fff, o, nd, m) != 12) {
+		    sscanf(p + 6, fsplit_fmt, &st, &en, &cnt, fl, &pfn, &step, &sd, k, fff,
+			   o, nd, m) != 12) {
 			psd = -1;
 			continue;
 		}
