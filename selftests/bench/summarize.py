@@ -4,11 +4,15 @@
 
 usage: summarize.py NEW_RESULTS [BEFORE_RESULTS]
        summarize.py --cross LABEL=NEW_RESULTS[:BEFORE_RESULTS] ...
+       summarize.py --frames LABEL=NEW_RESULTS[:FORMAT2_RESULTS[:PRE_RESULTS]] ...
 
 NEW_RESULTS is one boot's results-*.txt (vmviz_bench output); BEFORE_RESULTS
 the same kernel's run on the old module, for bytes per page before/after.
 Prints markdown: per-N table, per-variant medians, and the points that miss
-the targets of issue 9.
+the targets of issue 9. --frames: the frame detail (frames/PID) against
+smaps and smaps_rollup per point and kernel, and the default report's
+report/pagemap beside the format 2 run's (FORMAT2_RESULTS) and a run on the
+module before the frame detail (PRE_RESULTS) at the same N.
 """
 import statistics
 import sys
@@ -195,8 +199,87 @@ def cross(specs):
                   f"{' / '.join(map(str, brk))} | {lines} / {runs_} |")
 
 
+def frames(specs):
+    """--frames LABEL=NEW[:FORMAT2[:PRE]] ...: the frame detail's tables.
+
+    FORMAT2 is the kernel's format 2 run (docs/bench/results-*-fmt2.txt),
+    PRE a run of the same benchmark on the module before the frame detail:
+    their report/pagemap at the same N is set beside this run's.
+    """
+    runs = []
+    for spec in specs:
+        label, files = spec.split("=", 1)
+        new, *olds = files.split(":")
+        olds = [parse(f) if f else {} for f in olds] + [{}, {}]
+        runs.append((label, parse(new), olds[0], olds[1]))
+    pos = lambda x: x if x is not None and x >= 0 else None
+    order = lambda kv: (VARIANTS.index(kv[0][0]) if kv[0][0] in VARIANTS else 9, kv[0][1])
+
+    def ratio(rows, key, n):
+        b = rows.get(n, {}).get("bench")
+        return pos(num(b, key)) if b else None
+
+    for label, new, fmt2, pre in runs:
+        print(f"#### {label}")
+        print()
+        print("| variant | N | frames/smaps | frames/rollup | smaps/rollup | frames/report "
+              "| report/pagemap | before frames | format 2 | frames B/page "
+              "| frames hold ms: longest (holds) | smaps | rollup |")
+        print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+        for (v, n), r in sorted(new.items(), key=order):
+            b = r.get("bench")
+            if not b or pos(num(b, "frames_per_smaps")) is None:
+                continue
+
+            def hold(rd):
+                h = r.get("hold_" + rd)
+                if not h:
+                    return "-"
+                if h.get("target_mm") != "1":
+                    return "?"
+                return f"{float(h['max_us']) / 1e3:.1f} ({h['holds']})"
+            print(f"| {v} | 2^{log2(n)} | {fmt(num(b, 'frames_per_smaps'))} | "
+                  f"{fmt(num(b, 'frames_per_rollup'))} | {fmt(num(b, 'smaps_per_rollup'))} | "
+                  f"{fmt(num(b, 'frames_per_vmviz'))} | {fmt(pos(num(b, 'vmviz_per_pagemap')))} | "
+                  f"{fmt(ratio(pre, 'vmviz_per_pagemap', (v, n)))} | "
+                  f"{fmt(ratio(fmt2, 'vmviz_per_pagemap', (v, n)))} | "
+                  f"{fmt(num(b, 'frames_bytes_per_page'))} | {hold('frames')} | "
+                  f"{hold('smaps')} | {hold('rollup')} |")
+        print()
+
+    def medians(title, key, olds=None):
+        print(title)
+        print()
+        print("| variant | " + " | ".join(l for l, *_ in runs) + " |")
+        print("|---|" + "--:|" * len(runs))
+        for v in VARIANTS:
+            cells = []
+            for _, new, fmt2, pre in runs:
+                ns = [n for (vv, n), r in new.items() if vv == v and "bench" in r]
+                xs = [x for x in (ratio(new, key, (v, n)) for n in ns) if x is not None]
+                m = lambda xs: f"{statistics.median(xs):.2f}" if xs else "n/a"
+                if olds is None:
+                    cells.append(f"{m(xs)} ({min(xs):.2f}-{max(xs):.2f})" if xs else "-")
+                    continue
+                ps = [x for x in (ratio(pre, key, (v, n)) for n in ns) if x is not None]
+                fs = [x for x in (ratio(fmt2, key, (v, n)) for n in ns) if x is not None]
+                cells.append(f"{m(xs)} / {m(ps)} / {m(fs)}" if xs else "-")
+            print(f"| {v} | " + " | ".join(cells) + " |")
+        print()
+
+    medians("Median frames/smaps over N (lowest-highest):", "frames_per_smaps")
+    medians("Median frames/smaps_rollup over N (lowest-highest):", "frames_per_rollup")
+    medians("Median frames/report over N (lowest-highest):", "frames_per_vmviz")
+    medians("Median report/pagemap over N: this run / before the frame detail / "
+            "format 2 (the same N only):", "vmviz_per_pagemap", olds=True)
+    medians("Median report/smaps over N, the same way (wide has no pagemap figure):",
+            "vmviz_per_smaps", olds=True)
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--cross":
         cross(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--frames":
+        frames(sys.argv[2:])
     else:
         main()

@@ -302,9 +302,27 @@ static long read_pagemap(pid_t pid, unsigned long *present)
 	return total;
 }
 
-enum reader { R_VMVIZ, R_PAGEMAP, R_SMAPS, NR_READERS };
+/*
+ * The readers: the default report, pagemap, smaps, and the frame detail
+ * (/proc/vmviz/frames/PID: the report with smaps' counts per VMA and a
+ * rollup) beside smaps_rollup, the kernel's own total of the same counts.
+ */
+enum reader { R_VMVIZ, R_PAGEMAP, R_SMAPS, R_FRAMES, R_ROLLUP, NR_READERS };
 
-static const char *const reader_names[NR_READERS] = { "vmviz", "pagemap", "smaps" };
+static const char *const reader_names[NR_READERS] = {
+	"vmviz", "pagemap", "smaps", "frames", "rollup",
+};
+
+/* The module has the frame detail (not on kernels without folios). */
+static bool have_frames;
+
+/* Whether reader @r is timed for a target whose VMAs span @span pages. */
+static bool reader_on(int r, unsigned long span)
+{
+	if (r == R_PAGEMAP)
+		return span <= (1UL << 27);	/* 1 GiB of pagemap at most */
+	return r != R_FRAMES || have_frames;
+}
 
 static long read_one(enum reader r, pid_t pid, unsigned long *present)
 {
@@ -316,6 +334,12 @@ static long read_one(enum reader r, pid_t pid, unsigned long *present)
 		return read_whole(path);
 	case R_PAGEMAP:
 		return read_pagemap(pid, present);
+	case R_FRAMES:
+		snprintf(path, sizeof(path), "/proc/vmviz/frames/%d", pid);
+		return read_whole(path);
+	case R_ROLLUP:
+		snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+		return read_whole(path);
 	default:
 		snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
 		return read_whole(path);
@@ -423,6 +447,7 @@ static const char *const prof_funcs[] = {
 	"vmviz_walk_next", "vmviz_run_feed", "vmviz_run_flush", "seq_read_iter",
 	"seq_read", "pagemap_read", "show_smap", "smap_gather_stats",
 	"walk_page_vma", "vfs_read", "down_read_killable", "__cond_resched",
+	"vmviz_smaps_account", "show_smaps_rollup",
 };
 
 static bool prof_begin(void)
@@ -726,7 +751,7 @@ static void bench_holds(struct ctl *c, const char *label, unsigned long n,
 	if (!holds_ok)
 		return;
 	for (int r = 0; r < NR_READERS; r++) {
-		if (r == R_PAGEMAP && !pagemap)
+		if ((r == R_PAGEMAP && !pagemap) || (r == R_FRAMES && !have_frames))
 			continue;
 		measure_holds(c, r, pid, &h);
 		printf("benchhold variant=%s n=%lu reader=%s holds=%ld max_us=%.0f"
@@ -992,6 +1017,96 @@ static void bench_pfn(const char *label, unsigned long n, pid_t pid)
 	free(text);
 }
 
+/*
+ * The frame detail's present 4K page lines: where a line's PFNs continue
+ * the last one's, what split them (the hardware flags, the soft-dirty bit,
+ * or one of the frame fields: kind, a folio flag, order, node, map).
+ */
+/* After "  pte ": range count size state flags pfn step sd pkey swaptype,
+ * then the frame fields kind fflags order node map.
+ */
+static const char fsplit_fmt[] =
+	"%lx-%lx %lu %*s present %15s %lx %c %d %*s %*s %7s %15s %7s %7s %15s";
+
+static void bench_fsplit(const char *label, unsigned long n, pid_t pid)
+{
+	static const char hw[] = "PWUTCADHGMN", ff[] = "LAURDWSMPX";
+	unsigned long hsplit[sizeof(hw)] = {}, fsplit[sizeof(ff)] = {};
+	unsigned long lines = 0, cont = 0, s_sd = 0, s_kind = 0, s_order = 0;
+	unsigned long s_node = 0, s_map = 0, s_none = 0, pend = 0, plast = 0;
+	char pf[16] = "", pk[8] = "", pff[16] = "", po[8] = "", pn[8] = "", pm[16] = "";
+	int psd = -1;
+	char path[64], *text, *p;
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/vmviz/frames/%d", pid);
+	text = read_mem(path, 512UL << 20, &len);
+	if (!text) {
+		printf("# benchfsplit %s n=%lu: frame detail over 512 MiB\n", label, n);
+		return;
+	}
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		char fl[16], k[8], fff[16], o[8], nd[8], m[16], step;
+		unsigned long st, en, cnt, pfn;
+		bool any = false;
+		int sd;
+
+		if (strncmp(p, "  pte ", 6) ||
+		    sscanf(p + 6, fsplit_fmt, &st, &en, &cnt, fl, &pfn, &step, &sd, k, fff,
+			   o, nd, m) != 12) {
+			psd = -1;
+			continue;
+		}
+		lines++;
+		if (psd >= 0 && st == pend &&
+		    (pfn == plast + 1 || pfn == plast - 1 || pfn == plast)) {
+			cont++;
+			for (unsigned int c = 0; c < sizeof(hw) - 1; c++)
+				if (fl[c] != pf[c]) {
+					hsplit[c]++;
+					any = true;
+				}
+			for (unsigned int c = 0; c < sizeof(ff) - 1; c++)
+				if (fff[c] != pff[c]) {
+					fsplit[c]++;
+					any = true;
+				}
+			any |= sd != psd;
+			s_sd += sd != psd;
+			any |= strcmp(k, pk) != 0;
+			s_kind += strcmp(k, pk) != 0;
+			any |= strcmp(o, po) != 0;
+			s_order += strcmp(o, po) != 0;
+			any |= strcmp(nd, pn) != 0;
+			s_node += strcmp(nd, pn) != 0;
+			any |= strcmp(m, pm) != 0;
+			s_map += strcmp(m, pm) != 0;
+			s_none += !any;
+		}
+		pend = en;
+		plast = step == '+' ? pfn + cnt - 1 : step == '-' ? pfn - (cnt - 1) : pfn;
+		snprintf(pf, sizeof(pf), "%s", fl);
+		snprintf(pk, sizeof(pk), "%s", k);
+		snprintf(pff, sizeof(pff), "%s", fff);
+		snprintf(po, sizeof(po), "%s", o);
+		snprintf(pn, sizeof(pn), "%s", nd);
+		snprintf(pm, sizeof(pm), "%s", m);
+		psd = sd;
+	}
+	printf("benchfsplit variant=%s n=%lu frames_bytes=%zu ptelines=%lu continued=%lu",
+	       label, n, len, lines, cont);
+	for (unsigned int c = 0; c < sizeof(hw) - 1; c++)
+		if (hsplit[c])
+			printf(" hw_%c=%lu", hw[c], hsplit[c]);
+	for (unsigned int c = 0; c < sizeof(ff) - 1; c++)
+		if (fsplit[c])
+			printf(" folio_%c=%lu", ff[c], fsplit[c]);
+	printf(" sd=%lu kind=%lu order=%lu node=%lu map=%lu none=%lu\n",
+	       s_sd, s_kind, s_order, s_node, s_map, s_none);
+	fflush(stdout);
+	free(text);
+}
+
 /* Until @pid has slept (state S) in 5 looks 100 ms apart, 10 s at most. */
 static void wait_blocked(pid_t pid)
 {
@@ -1169,6 +1284,8 @@ static void bench_one(enum variant v, unsigned long n)
 	if (fd < 0 || write(fd, s, strlen(s)) < 0)
 		die("track");
 	close(fd);
+	snprintf(path, sizeof(path), "/proc/vmviz/frames/%d", pid);
+	have_frames = !access(path, R_OK);
 	snprintf(path, sizeof(path), "/proc/vmviz/%d", pid);
 
 	/* pagemap of a 64 TiB VMA is 128 GiB of output: not read. */
@@ -1186,7 +1303,7 @@ static void bench_one(enum variant v, unsigned long n)
 		for (int r = 0; r < NR_READERS; r++) {
 			double t, dt;
 
-			if (r == R_PAGEMAP && span > (1UL << 27))
+			if (!reader_on(r, span))
 				continue;
 			t = now();
 			bytes[r] = read_one(r, pid, &present);
@@ -1206,14 +1323,24 @@ static void bench_one(enum variant v, unsigned long n)
 	for (int r = 0; r < NR_READERS; r++)
 		printf(" %s_ms=%.3f %s_bytes=%ld %s_reps=%d", reader_names[r],
 		       best[r] * 1e3, reader_names[r], bytes[r], reader_names[r], reps[r]);
-	printf(" vmviz_per_pagemap=%.3f vmviz_per_smaps=%.3f vmviz_bytes_per_page=%.2f\n",
+	printf(" vmviz_per_pagemap=%.3f vmviz_per_smaps=%.3f vmviz_bytes_per_page=%.2f",
 	       best[R_PAGEMAP] > 0 ? best[R_VMVIZ] / best[R_PAGEMAP] : -1,
 	       best[R_VMVIZ] / best[R_SMAPS], (double)bytes[R_VMVIZ] / n);
+	/* The frame detail against smaps, smaps_rollup and the report. */
+	printf(" frames_per_smaps=%.3f frames_per_rollup=%.3f frames_per_vmviz=%.3f"
+	       " smaps_per_rollup=%.3f frames_bytes_per_page=%.2f\n",
+	       best[R_FRAMES] > 0 ? best[R_FRAMES] / best[R_SMAPS] : -1,
+	       best[R_FRAMES] > 0 ? best[R_FRAMES] / best[R_ROLLUP] : -1,
+	       best[R_FRAMES] > 0 ? best[R_FRAMES] / best[R_VMVIZ] : -1,
+	       best[R_SMAPS] / best[R_ROLLUP], (double)bytes[R_FRAMES] / n);
 	fflush(stdout);
 
 	/* sparse and wide have no neighbouring pages: nothing to classify. */
-	if (v != V_SPARSE && v != V_WIDE)
+	if (v != V_SPARSE && v != V_WIDE) {
 		bench_pfn(variant_names[v], n, pid);
+		if (have_frames)
+			bench_fsplit(variant_names[v], n, pid);
+	}
 	bench_holds(c, variant_names[v], n, pid, span <= (1UL << 24));
 	fflush(stdout);
 
@@ -1221,7 +1348,7 @@ static void bench_one(enum variant v, unsigned long n)
 		for (int r = 0; r < NR_READERS; r++) {
 			double t;
 
-			if (r == R_PAGEMAP && span > (1UL << 27))
+			if (!reader_on(r, span))
 				continue;
 			prof_begin();
 			t = now();

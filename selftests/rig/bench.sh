@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: boot each kernel with vmviz_rig=bench, run selftests/bench's
 # vmviz_bench in the guest, and turn its output into tables and a graph.
-# KERNELS= (default: all three) and PAGING= (default: 4) pick the runs;
+# KERNELS= (default: 6.1 6.12 7.2) and PAGING= (default: 4) pick the runs;
 # BENCH_ARGS= is passed to vmviz_bench (e.g. "-v zero -a 12 -b 16"),
 # BENCH_TAG= names the files written into docs/bench.
 # Not part of make check: timing is never a pass/fail test.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
-kernels=${KERNELS:-$ALL_KERNELS}
+# Not $ALL_KERNELS: 5.10 has no frame detail and 6.12-rt no THP.
+kernels=${KERNELS:-6.1 6.12 7.2}
 pagings=${PAGING:-4}
 mem=${VMVIZ_BENCH_MEM:-6144}
 timeout_s=${VMVIZ_BENCH_TIMEOUT:-5400}
@@ -97,6 +98,34 @@ holds_table() {	# holds_table RESULTS
 	}' "$1"
 }
 
+# The frame detail (/proc/vmviz/frames/PID) beside smaps and smaps_rollup,
+# and the default report beside pagemap, from the same "bench" lines.
+frames_table() {	# frames_table RESULTS
+	awk '
+	function kv(line, a,   i, n, f, p) {
+		delete a
+		n = split(line, f, " ")
+		for (i = 2; i <= n; i++) {
+			p = index(f[i], "=")
+			if (p) a[substr(f[i], 1, p - 1)] = substr(f[i], p + 1)
+		}
+	}
+	function ms(x) { return x < 0 ? "n/a" : sprintf("%.1f", x) }
+	function r2(x) { return x == "" || x < 0 ? "n/a" : sprintf("%.2f", x) }
+	BEGIN {
+		print "| variant | N pages | frames ms | smaps ms | smaps_rollup ms | vmviz ms | frames/smaps | frames/rollup | smaps/rollup | frames/vmviz | vmviz/pagemap | frames B/page |"
+		print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+	}
+	$1 == "bench" { kv($0, a)
+		if (!("frames_ms" in a)) next
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			a["variant"], a["n"], ms(a["frames_ms"]), ms(a["smaps_ms"]),
+			ms(a["rollup_ms"]), ms(a["vmviz_ms"]), r2(a["frames_per_smaps"]),
+			r2(a["frames_per_rollup"]), r2(a["smaps_per_rollup"]),
+			r2(a["frames_per_vmviz"]), r2(a["vmviz_per_pagemap"]),
+			a["frames_ms"] < 0 ? "n/a" : a["frames_bytes_per_page"] }' "$1"
+}
+
 pfn_table() {	# pfn_table RESULTS
 	awk '
 	function kv(line, a,   i, n, f, p) {
@@ -182,6 +211,8 @@ if [ -n "${BENCH_TABLES:-}" ]; then
 	holds_table "$BENCH_TABLES"
 	echo
 	pfn_table "$BENCH_TABLES"
+	echo
+	frames_table "$BENCH_TABLES"
 	exit 0
 fi
 
@@ -224,6 +255,8 @@ for k in $kernels; do
 			holds_table "$out/results.txt"
 			echo
 			pfn_table "$out/results.txt"
+			echo
+			frames_table "$out/results.txt"
 		} | tee "$out/table.md"
 		graph "$out/results.txt" "vmviz bench: time to read everything vs N, $(kver_of "$k") ${p}-level (TCG)" \
 			>"$docs/growth-$k-${p}level$tag.svg"
