@@ -217,6 +217,8 @@ void vmviz_columns_help(FILE *f, const char *view);
 struct vmviz_cmp_counts {
 	unsigned long same, cow, shared, readonly, diverged, only1, only2;
 	unsigned long swapout, swapin;	/* present in 1 and in swap in 2, and back */
+	/* Frame detail: pending copy-on-write pages a write would copy or reuse. */
+	unsigned long copy1, reuse1, copy2, reuse2;
 };
 
 /* How a row's VMA differs between the two reports. */
@@ -244,6 +246,7 @@ struct vmviz_cmp {
 	bool same_mm;		/* rel == REL_SAME_MM */
 	bool same_task;		/* and one task (same pid), read twice */
 	bool over_time;		/* one mm, read at two different times */
+	bool frames;		/* both reports have frame detail */
 	long long dt_ns;	/* time of 2 minus time of 1 */
 	unsigned long vmas_only1, vmas_only2, vmas_resized;
 	struct vmviz_cmp_counts total;
@@ -260,6 +263,10 @@ void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report
 			 const struct vmviz_out *o, bool table);
 void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
 void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
+
+/* mem.c: the frame detail's views */
+void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, const char *sort);
+void vmviz_print_tables(const struct vmviz_report *r, const struct vmviz_out *o);
 
 /* picture.c */
 void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color,
