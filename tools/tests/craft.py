@@ -34,7 +34,7 @@ def esc(s):
 
 
 def lines_of(path):
-    with open(path) as f:
+    with open(path, newline="") as f:
         return f.read().rstrip("\n").split("\n")
 
 
