@@ -357,6 +357,13 @@ static inline void vmviz_smaps_show(struct seq_file *m,
 				    const struct vmviz_mss *mss)
 {
 }
+
+static inline void vmviz_frame_read(struct vmviz_frame *fr,
+				    const struct vmviz_leaf *leaf,
+				    const struct vmviz_entry *e,
+				    struct vm_area_struct *vma)
+{
+}
 #endif
 
 /* The path maps shows: on overlayfs the user's path, not the backing file. */

@@ -63,6 +63,7 @@ void vmviz_decode(const struct vmviz_leaf *leaf, struct vmviz_entry *e)
 	e->level = leaf->level;
 	e->pkey = 0;
 	e->swap_type = 0;
+	memset(&e->frame, 0, sizeof(e->frame));
 	/*
 	 * Present, PROT_NONE, or (PSE set, P clear) a huge leaf that
 	 * pmdp_invalidate() has made not present while it is being split.
@@ -163,7 +164,7 @@ static const char *const size_names[] = {
  * they are put together by hand, to the letter of the format above, in a
  * buffer of PAGE_LINE_LEN (longer than the longest line) and written at once.
  */
-#define PAGE_LINE_LEN	160
+#define PAGE_LINE_LEN	224
 static_assert(PAGE_LINE_LEN > VMVIZ_PAGE_LINE_MAX);
 
 /* @v in lower-case hex, at least @width digits, zero-padded (%0*lx). */
@@ -264,7 +265,7 @@ static void run_arm(struct vmviz_run *run, const struct vmviz_entry *e, u64 val)
 {
 	run->last_val = val;
 	run->fast = e->level == VMVIZ_PTE && e->state == VMVIZ_PRESENT &&
-		    run->step;
+		    run->step && !run->frames;
 	run->val_step = run->step == '+' ? PAGE_SIZE :
 			run->step == '-' ? -(u64)PAGE_SIZE : 0;
 }
@@ -296,7 +297,8 @@ static bool run_extend(struct vmviz_run *run, const struct vmviz_entry *e, u64 v
 
 	if (e->addr != run->end || e->level != f->level || e->state != f->state ||
 	    e->hw != f->hw || e->soft_dirty != f->soft_dirty || e->pkey != f->pkey ||
-	    e->swap_type != f->swap_type || e->end - e->addr != f->end - f->addr)
+	    e->swap_type != f->swap_type || e->end - e->addr != f->end - f->addr ||
+	    memcmp(&e->frame, &f->frame, sizeof(e->frame)))
 		return false;
 	if (!run->step) {
 		if (stride && e->pfn == last + stride)
@@ -338,6 +340,52 @@ static void run_count(const struct vmviz_run *run, struct vmviz_pgstat *st)
 		st->writable += pages;
 	if (f->level != VMVIZ_PTE)
 		st->huge += pages;
+}
+
+static const char *const kind_names[VMVIZ_NR_KINDS] = {
+	[VMVIZ_KIND_NONE] = "-",
+	[VMVIZ_KIND_ANON] = "anon",
+	[VMVIZ_KIND_KSM] = "ksm",
+	[VMVIZ_KIND_SHMEM] = "shmem",
+	[VMVIZ_KIND_FILE] = "file",
+	[VMVIZ_KIND_ZERO] = "zero",
+	[VMVIZ_KIND_OTHER] = "other",
+};
+
+/* The letters of the frame flag columns, in enum vmviz_fflag order. */
+static const char fflag_letters[VMVIZ_NR_FFLAGS] = "LAURDWSMPX";
+
+/*
+ * The frame fields of a page line of the frame detail (docs/FORMAT.md,
+ * "Frame fields of page lines"): " kind fflags order node map", where
+ * kind is left-aligned in 5 columns, fflags one column per flag, and map
+ * the mapcount of the entries' base pages, "LO-HI" when they differ.
+ * Without a frame: " -     ---------- - - -".
+ */
+static char *put_frame(char *p, const struct vmviz_frame *fr)
+{
+	unsigned int i;
+
+	*p++ = ' ';
+	p = put_str(p, kind_names[fr->kind], 5);
+	*p++ = ' ';
+	for (i = 0; i < VMVIZ_NR_FFLAGS; i++)
+		*p++ = fr->flags & BIT(i) ? fflag_letters[i] : '-';
+	if (fr->kind == VMVIZ_KIND_NONE) {
+		memcpy(p, " - - -", 6);
+		return p + 6;
+	}
+	*p++ = ' ';
+	p = put_dec(p, fr->order, 0);
+	*p++ = ' ';
+	p = put_dec(p, fr->node, 0);
+	*p++ = ' ';
+	p = put_dec(p, fr->map_lo, 0);
+	if (fr->map_hi != fr->map_lo) {
+		*p++ = '-';
+		p = put_dec(p, fr->map_hi, 0);
+	}
+	return p;
 }
 
 /*
@@ -390,6 +438,8 @@ static void run_show(struct vmviz_run *run, struct vmviz_sink *sink)
 		*p++ = '-';
 	else
 		p = put_dec(p, f->swap_type, 0);
+	if (run->frames)
+		p = put_frame(p, &f->frame);
 	*p++ = '\n';
 	seq_write(sink->m, line, p - line);
 	run_count(run, sink->st);
@@ -409,6 +459,8 @@ static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
 	struct vmviz_entry e;
 
 	vmviz_decode(leaf, &e);
+	if (run->frames)
+		vmviz_frame_read(&e.frame, leaf, &e, sink->vma);
 	if (run->open) {
 		if (run_extend(run, &e, leaf->val))
 			return true;

@@ -652,6 +652,7 @@ static int show_vma(struct seq_file *m, struct vmviz_report *r,
 			c->first_start = vma->vm_start;
 	}
 	c->run.open = false;
+	c->run.frames = r->frames;
 	c->vmas++;
 	c->phase = PHASE_PAGES;
 	return 0;
@@ -759,6 +760,7 @@ static int show_pages(struct seq_file *m, struct vmviz_report *r,
 			return err;
 		if (err)
 			break;		/* changed: its sum ends at c->addr */
+		sink.vma = r->vma;
 		err = walk_piece(r, c, &sink);
 		if (err == 1)
 			return 0;	/* the record is full */

@@ -313,6 +313,104 @@ void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
 			account_pte(mss, b->ptes[i], locked, cow);
 }
 
+/* The kind of @folio, mapped by @leaf in @vma: see enum vmviz_kind. */
+static enum vmviz_kind frame_kind(struct folio *folio, unsigned long pfn,
+				  const struct vmviz_leaf *leaf,
+				  struct vm_area_struct *vma)
+{
+	/*
+	 * The huge zero folio (its PFN is not exported) is the only folio an
+	 * anonymous VMA maps by PMD that is not anonymous (account_pmd()).
+	 */
+	if (is_zero_pfn(pfn) || (leaf->level == VMVIZ_PMD &&
+				 vma_is_anonymous(vma) && !folio_test_anon(folio)))
+		return VMVIZ_KIND_ZERO;
+	if (folio_test_ksm(folio))
+		return VMVIZ_KIND_KSM;
+	if (folio_test_anon(folio))
+		return VMVIZ_KIND_ANON;
+	if (folio_test_swapbacked(folio))
+		return VMVIZ_KIND_SHMEM;
+	if (READ_ONCE(folio->mapping))
+		return VMVIZ_KIND_FILE;
+	return VMVIZ_KIND_OTHER;
+}
+
+/**
+ * vmviz_frame_read - the frame behind one entry, for its page line
+ * @fr: filled in; all zero (no frame) unless the entry maps an online page
+ * @leaf: the entry, raw
+ * @e: the entry, decoded
+ * @vma: its VMA, locked by the caller
+ *
+ * The frame of a present or PROT_NONE entry: the shared zero page, or what
+ * vm_normal_page() finds (normal_page(); devmap huge leaves have none).
+ * Folio flags are read from the folio, as /proc/kpageflags shows them at
+ * its head PFN; PageAnonExclusive and mapcounts per base page, the latter
+ * as /proc/kpagecount reads them (vmviz_page_mapcount()). Of a 1G leaf
+ * only the first base page's mapcount is read.
+ *
+ * Racy but safe, as account(): no reference is taken, every read lands in
+ * an online memmap.
+ */
+void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
+		      const struct vmviz_entry *e, struct vm_area_struct *vma)
+{
+	unsigned long nr = 1, i;
+	struct folio *folio;
+	struct page *page;
+	u64 raw = leaf->val;
+	u16 flags = 0;
+	int map;
+
+	memset(fr, 0, sizeof(*fr));
+	if (e->state != VMVIZ_PRESENT && e->state != VMVIZ_PROTNONE)
+		return;
+	if (leaf->level != VMVIZ_PTE && vmviz_leaf_devmap(raw))
+		return;
+	if (is_zero_pfn(e->pfn))
+		page = pfn_to_online_page(e->pfn);
+	else
+		page = normal_page(e->pfn, raw);
+	if (!page)
+		return;
+	folio = page_folio(page);
+	fr->kind = frame_kind(folio, e->pfn, leaf, vma);
+	if (folio_test_lru(folio))
+		flags |= BIT(VMVIZ_FF_LRU);
+	if (folio_test_active(folio))
+		flags |= BIT(VMVIZ_FF_ACTIVE);
+	if (folio_test_unevictable(folio))
+		flags |= BIT(VMVIZ_FF_UNEVICTABLE);
+	if (folio_test_referenced(folio))
+		flags |= BIT(VMVIZ_FF_REFERENCED);
+	if (folio_test_dirty(folio))
+		flags |= BIT(VMVIZ_FF_DIRTY);
+	if (folio_test_writeback(folio))
+		flags |= BIT(VMVIZ_FF_WRITEBACK);
+	if (folio_test_swapcache(folio))
+		flags |= BIT(VMVIZ_FF_SWAPCACHE);
+	if (folio_test_mlocked(folio))
+		flags |= BIT(VMVIZ_FF_MLOCKED);
+	if (folio_maybe_dma_pinned(folio))
+		flags |= BIT(VMVIZ_FF_PINNED);
+	if (fr->kind == VMVIZ_KIND_ANON && PageAnonExclusive(page))
+		flags |= BIT(VMVIZ_FF_EXCLUSIVE);
+	fr->flags = flags;
+	fr->order = folio_order(folio);
+	fr->node = page_to_nid(page);
+	if (leaf->level == VMVIZ_PMD)
+		nr = (e->end - e->addr) >> PAGE_SHIFT;
+	fr->map_lo = INT_MAX;
+	fr->map_hi = 0;
+	for (i = 0; i < nr; i++) {
+		/* Never below 0, but read racily. */
+		map = max(vmviz_page_mapcount(folio, page + i), 0);
+		fr->map_lo = min(fr->map_lo, map);
+		fr->map_hi = max(fr->map_hi, map);
+	}
+}
+
 void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss)
 {
 	const u64 *from = (const u64 *)mss;

@@ -105,6 +105,46 @@ enum vmviz_state {
 	VMVIZ_NR_STATES,
 };
 
+/* What a frame is, for the frame fields of page lines (frame detail). */
+enum vmviz_kind {
+	VMVIZ_KIND_NONE,	/* no frame: not present, special, offline */
+	VMVIZ_KIND_ANON,
+	VMVIZ_KIND_KSM,
+	VMVIZ_KIND_SHMEM,	/* swap-backed, not anonymous */
+	VMVIZ_KIND_FILE,	/* page cache */
+	VMVIZ_KIND_ZERO,	/* the shared zero page, the huge zero folio */
+	VMVIZ_KIND_OTHER,	/* a kernel page inserted into a VMA */
+	VMVIZ_NR_KINDS,
+};
+
+/* Frame flags, one column each (docs/FORMAT.md, "Frame fields"). */
+enum vmviz_fflag {
+	VMVIZ_FF_LRU,
+	VMVIZ_FF_ACTIVE,
+	VMVIZ_FF_UNEVICTABLE,
+	VMVIZ_FF_REFERENCED,
+	VMVIZ_FF_DIRTY,
+	VMVIZ_FF_WRITEBACK,
+	VMVIZ_FF_SWAPCACHE,
+	VMVIZ_FF_MLOCKED,
+	VMVIZ_FF_PINNED,
+	VMVIZ_FF_EXCLUSIVE,
+	VMVIZ_NR_FFLAGS,
+};
+
+/*
+ * The frame behind an entry: entries merge into one run only where this is
+ * the same, byte for byte (no padding: compared with memcmp()). All zero
+ * for entries without a frame and outside the frame detail.
+ */
+struct vmviz_frame {
+	u8 kind;		/* enum vmviz_kind */
+	u8 order;		/* folio order */
+	u16 flags;		/* BIT(enum vmviz_fflag) */
+	int node;
+	int map_lo, map_hi;	/* mapcounts of the entry's base pages */
+};
+
 /* A leaf decoded: the hardware view plus the kernel's swap view. */
 struct vmviz_entry {
 	unsigned long addr;
@@ -116,6 +156,7 @@ struct vmviz_entry {
 	unsigned int swap_type;	/* the kernel's swap type (non-present) */
 	unsigned int pkey;	/* protection key, bits 59-62 */
 	bool soft_dirty;
+	struct vmviz_frame frame;	/* frame detail only */
 };
 
 void vmviz_decode(const struct vmviz_leaf *leaf, struct vmviz_entry *e);
@@ -142,6 +183,7 @@ struct vmviz_run {
 	char step;			/* '+', '-', '=', or 0 while count is 1 */
 	bool fast;			/* the fast path applies */
 	bool open;
+	bool frames;			/* frame detail: read and show frames */
 };
 
 /* Where page lines go, and when the formatter must stop writing them. */
@@ -150,6 +192,7 @@ struct vmviz_sink {
 	struct vmviz_pgstat *st;	/* every line shown is counted here */
 	unsigned long *lines;		/* page lines shown in the report */
 	unsigned int room;		/* lines this record may still take */
+	struct vm_area_struct *vma;	/* the VMA walked, locked */
 };
 
 /*
@@ -157,7 +200,7 @@ struct vmviz_sink {
  * seq_file buffer still has this much room: a record that overflows the
  * buffer is thrown away and made again by the next read().
  */
-#define VMVIZ_PAGE_LINE_MAX	128
+#define VMVIZ_PAGE_LINE_MAX	176
 
 static inline bool vmviz_sink_full(const struct vmviz_sink *sink)
 {
@@ -190,6 +233,8 @@ void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
 			 unsigned int taken);
 void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss);
 void vmviz_smaps_show(struct seq_file *m, const struct vmviz_mss *mss);
+void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
+		      const struct vmviz_entry *e, struct vm_area_struct *vma);
 #endif
 
 /* The report: open a report of @pid (NULL: the opener itself). */

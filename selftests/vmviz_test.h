@@ -191,6 +191,9 @@ struct vt_page {
 	char step;
 	int sd, pkey, swaptype;	/* swaptype -1 for '-' */
 	int vma;		/* index into vmas */
+	/* Frame detail only (frame[0] is 0 otherwise); -1 for '-'. */
+	char kind[8], fflags[12];
+	int order, node, map_lo, map_hi;
 };
 
 struct vt_kv {
@@ -397,18 +400,35 @@ static inline int vt_parse(const char *text, struct vt_report *r, char *err, siz
 			r->ended = 1;
 		} else if (!strncmp(buf, "  ", 2)) {
 			struct vt_page *p;
-			char pfn[24], st[4], sd[4], pk[4], swt[8];
+			char pfn[24], st[4], sd[4], pk[4], swt[8], ord[8], nod[8], map[32];
+			int used = 0, nf;
 
 			if (r->npages == capp) {
 				capp *= 2;
 				r->pages = realloc(r->pages, capp * sizeof(*r->pages));
 			}
 			p = &r->pages[r->npages];
-			if (sscanf(buf, " %3s %lx-%lx %lu %2s %9s %11s %23s %3s %3s %3s %7s",
+			memset(p, 0, sizeof(*p));
+			if (sscanf(buf, " %3s %lx-%lx %lu %2s %9s %11s %23s %3s %3s %3s %7s%n",
 				   p->level, &p->start, &p->end, &p->count, p->size,
-				   p->state, p->flags, pfn, st, sd, pk, swt) != 12 ||
+				   p->state, p->flags, pfn, st, sd, pk, swt, &used) != 12 ||
 			    strlen(p->flags) != 11 || !r->nvmas || r->vmas[r->nvmas - 1].summed)
 				BAD();
+			nf = sscanf(buf + used, " %7s %11s %7s %7s %31s", p->kind, p->fflags,
+				    ord, nod, map);
+			if (nf == 5) {
+				char *dash;
+
+				p->order = ord[0] == '-' ? -1 : atoi(ord);
+				p->node = nod[0] == '-' ? -1 : atoi(nod);
+				p->map_lo = map[0] == '-' ? -1 : atoi(map);
+				dash = strchr(map + 1, '-');
+				p->map_hi = dash ? atoi(dash + 1) : p->map_lo;
+				if (strlen(p->fflags) != 10)
+					BAD();
+			} else if (nf > 0) {
+				BAD();
+			}
 			p->pfn = strtoul(pfn, NULL, 16);
 			p->step = st[0];
 			p->sd = atoi(sd);
@@ -456,6 +476,19 @@ static inline const struct vt_vma *vt_vma_at(const struct vt_report *r, unsigned
 	return NULL;
 }
 
+/* docs/FORMAT.md: the PFN (or swap offset) of the 4K page at @addr of a run. */
+static inline unsigned long vt_run_pfn(const struct vt_page *p, unsigned long addr)
+{
+	unsigned long off = (addr - p->start) >> 12;
+	unsigned long leaf = !strcmp(p->size, "4K") ? 1 : !strcmp(p->size, "2M") ? 512 : 512 * 512;
+
+	if (p->step == '=')
+		return p->pfn + off % leaf;
+	if (p->step == '-')
+		return p->pfn - off / leaf * leaf + off % leaf;
+	return p->pfn + off;
+}
+
 /*
  * The page line covering addr, or NULL where nothing is mapped. @pfn gets
  * the frame (or swap offset) of the 4K page at addr itself.
@@ -467,23 +500,11 @@ static inline const struct vt_page *vt_page_at(const struct vt_report *r, unsign
 
 	for (i = 0; i < r->npages; i++) {
 		const struct vt_page *p = &r->pages[i];
-		unsigned long off;
 
 		if (addr < p->start || addr >= p->end)
 			continue;
-		off = (addr - p->start) >> 12;
-		if (pfn) {
-			unsigned long leaf = !strcmp(p->size, "4K") ? 1 :
-					     !strcmp(p->size, "2M") ? 512 : 512 * 512;
-
-			/* docs/FORMAT.md: the PFN of each 4K page of a run. */
-			if (p->step == '=')
-				*pfn = p->pfn + off % leaf;
-			else if (p->step == '-')
-				*pfn = p->pfn - off / leaf * leaf + off % leaf;
-			else
-				*pfn = p->pfn + off;
-		}
+		if (pfn)
+			*pfn = vt_run_pfn(p, addr);
 		return p;
 	}
 	return NULL;
@@ -722,6 +743,153 @@ static inline char *vt_frames_body(const char *text)
 	}
 	*d = '\0';
 	return out;
+}
+
+/*
+ * /proc/kpageflags bits (Documentation/admin-guide/mm/pagemap.rst; bit 33,
+ * mlocked, is one of the kernel-hacking bits above 31).
+ */
+#define VT_KPF_REFERENCED	2
+#define VT_KPF_DIRTY		4
+#define VT_KPF_LRU		5
+#define VT_KPF_ACTIVE		6
+#define VT_KPF_WRITEBACK	8
+#define VT_KPF_ANON		12
+#define VT_KPF_SWAPCACHE	13
+#define VT_KPF_SWAPBACKED	14
+#define VT_KPF_COMPOUND_HEAD	15
+#define VT_KPF_COMPOUND_TAIL	16
+#define VT_KPF_UNEVICTABLE	18
+#define VT_KPF_KSM		21
+#define VT_KPF_ZERO_PAGE	24
+#define VT_KPF_MLOCKED		33
+
+/* The folio flag columns of a page line and the kpageflags bit of each. */
+static const struct { char letter; int bit; } vt_fflag_bits[] = {
+	{ 'L', VT_KPF_LRU }, { 'A', VT_KPF_ACTIVE }, { 'U', VT_KPF_UNEVICTABLE },
+	{ 'R', VT_KPF_REFERENCED }, { 'D', VT_KPF_DIRTY }, { 'W', VT_KPF_WRITEBACK },
+	{ 'S', VT_KPF_SWAPCACHE }, { 'M', VT_KPF_MLOCKED },
+};
+
+static inline int vt_pread64(int fd, unsigned long idx, unsigned long long *v)
+{
+	return pread(fd, v, 8, idx * 8) == 8 ? 0 : -1;
+}
+
+/*
+ * Whether /proc/kpageflags tells KSM pages apart: 6.12's (and later)
+ * stable_page_flags() sets KPF_KSM when the folio's mapping has either
+ * PAGE_MAPPING_KSM bit, which every anonymous folio has. Tried on a page of
+ * our own that KSM cannot have merged (it is not MADV_MERGEABLE).
+ */
+static inline int vt_kpageflags_knows_ksm(int flags_fd)
+{
+	static int known = -1;
+	unsigned long long e = 0, f = 0;
+	char *page;
+	int pm;
+
+	if (known >= 0)
+		return known;
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return 1;
+	page[0] = 1;
+	pm = open("/proc/self/pagemap", O_RDONLY);
+	if (pm >= 0 && vt_pread64(pm, (unsigned long)page / 4096, &e) == 0 && (e >> 63) &&
+	    vt_pread64(flags_fd, e & ((1ULL << 55) - 1), &f) == 0) {
+		known = !(f & (1ULL << 21));
+		if (!known)
+			printf("# /proc/kpageflags sets KSM on every anonymous page here: ksm told from anon by the test's own state only\n");
+	}
+	if (pm >= 0)
+		close(pm);
+	munmap(page, 4096);
+	return known < 0 ? 1 : known;
+}
+
+/*
+ * Check the frame fields of every page line with a frame against
+ * /proc/kpageflags (the folio's flags at its head PFN, its kind, its order
+ * through the compound head and tail bits of each PFN) and /proc/kpagecount
+ * (each base page's mapcount). Returns the number of base pages that
+ * disagree (the first described in @why), or -1 if the files cannot be
+ * read; @pages counts the base pages checked.
+ */
+static inline int vt_check_frames(const struct vt_report *r, unsigned long *pages,
+				  char *why, size_t len)
+{
+	int flags_fd = open("/proc/kpageflags", O_RDONLY);
+	int count_fd = open("/proc/kpagecount", O_RDONLY);
+	int bad = 0, i, knows_ksm;
+	unsigned int f;
+
+	*pages = 0;
+	if (flags_fd < 0 || count_fd < 0) {
+		snprintf(why, len, "cannot open /proc/kpageflags or kpagecount: %s", strerror(errno));
+		bad = -1;
+		goto out;
+	}
+	knows_ksm = vt_kpageflags_knows_ksm(flags_fd);
+	for (i = 0; i < r->npages; i++) {
+		const struct vt_page *p = &r->pages[i];
+		unsigned long addr;
+
+		if (!p->kind[0] || !strcmp(p->kind, "-"))
+			continue;
+		for (addr = p->start; addr < p->end; addr += 4096) {
+			unsigned long pfn = vt_run_pfn(p, addr);
+			unsigned long head = pfn & ~((1UL << p->order) - 1);
+			unsigned long long hf, pf, cnt;
+			char got[16], want[16];
+			int anon, ok;
+
+			if (vt_pread64(flags_fd, head, &hf) || vt_pread64(flags_fd, pfn, &pf) ||
+			    vt_pread64(count_fd, pfn, &cnt)) {
+				snprintf(why, len, "pfn %#lx: kpageflags/kpagecount unreadable", pfn);
+				bad = -1;
+				goto out;
+			}
+			(*pages)++;
+			anon = !!(hf & (1ULL << VT_KPF_ANON));
+			if (!strcmp(p->kind, "anon"))
+				ok = anon && (!knows_ksm || !(hf & (1ULL << VT_KPF_KSM)));
+			else if (!strcmp(p->kind, "ksm"))
+				ok = anon && (hf & (1ULL << VT_KPF_KSM));
+			else if (!strcmp(p->kind, "zero"))
+				ok = !!(hf & (1ULL << VT_KPF_ZERO_PAGE));
+			else if (!strcmp(p->kind, "shmem"))
+				ok = !anon && (hf & (1ULL << VT_KPF_SWAPBACKED));
+			else
+				ok = !anon && !(hf & (1ULL << (VT_KPF_SWAPBACKED))) &&
+				     !(hf & (1ULL << VT_KPF_ZERO_PAGE));
+			for (f = 0; f < sizeof(vt_fflag_bits) / sizeof(vt_fflag_bits[0]); f++) {
+				got[f] = p->fflags[f] == vt_fflag_bits[f].letter ? vt_fflag_bits[f].letter : '-';
+				want[f] = hf & (1ULL << vt_fflag_bits[f].bit) ? vt_fflag_bits[f].letter : '-';
+			}
+			got[f] = want[f] = '\0';
+			if (strcmp(got, want))
+				ok = 0;
+			if (p->order > 0)
+				ok = ok && (pfn == head ? pf & (1ULL << VT_KPF_COMPOUND_HEAD) :
+							  pf & (1ULL << VT_KPF_COMPOUND_TAIL));
+			else
+				ok = ok && !(pf & (3ULL << VT_KPF_COMPOUND_HEAD));
+			if ((long long)cnt < p->map_lo || (long long)cnt > p->map_hi)
+				ok = 0;
+			if (!ok && !bad++)
+				snprintf(why, len,
+					 "%#lx pfn %#lx: vmviz %s %s order %d map %d-%d; kpageflags %#llx at head %#lx (%s), %#llx, kpagecount %llu",
+					 addr, pfn, p->kind, p->fflags, p->order, p->map_lo, p->map_hi,
+					 hf, head, want, pf, cnt);
+		}
+	}
+out:
+	if (flags_fd >= 0)
+		close(flags_fd);
+	if (count_fd >= 0)
+		close(count_fd);
+	return bad;
 }
 
 #endif /* VMVIZ_TEST_H */
