@@ -105,8 +105,8 @@ static int mem_sort_col(const char *sort)
 	{
 		char *e = vmviz_esc_dup(sort);
 
-		vmviz_die(VMVIZ_EXIT_FAILURE, "--sort: unknown column for mem: %s (see vmviz mem --help)",
-			  e);
+		vmviz_die(VMVIZ_EXIT_FAILURE,
+			  "--sort: unknown column for mem: %s (see vmviz mem --help)", e);
 	}
 }
 
@@ -193,7 +193,8 @@ void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, co
 	for (i = 0; i < nrows; i++) {
 		ln = vmviz_table_row(&t);
 		for (j = 0; j < t.n; j++) {
-			mem_cell(o, t.addr_digits, rows[i], rows[i]->sm, t.ids[j], buf, sizeof(buf));
+			mem_cell(o, t.addr_digits, rows[i], rows[i]->sm, t.ids[j], buf,
+				 sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 		}
 	}

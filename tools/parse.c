@@ -450,7 +450,7 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 	else
 		return -1;
 	if (r->frames && parse_page_frame(p, tok, n)) {
-		ps->why = "a page line of frame detail: kind, fflags, order, node, map after the swap type";
+		ps->why = "a page line of frame detail: kind fflags order node map after swaptype";
 		return -1;
 	}
 	p->vma = r->nvmas - 1;
