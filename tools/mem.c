@@ -135,19 +135,31 @@ static void mem_header(const struct vmviz_report *r, const struct vmviz_out *o)
 		{ "Pss_Dirty", SM_PSS_DIRTY }, { "Anonymous", SM_ANONYMOUS },
 		{ "Swap", SM_SWAP }, { "Locked", SM_LOCKED },
 	};
-	char text[1024], comm[128], size[32];
-	size_t i, n;
+	int width = o->width ? o->width : 80, col;
+	char item[96], comm[128], size[32];
+	size_t i;
 
-	n = snprintf(text, sizeof(text), "pid %d (%s):", r->pid,
-		     vmviz_esc(r->comm, comm, sizeof(comm)));
-	for (i = 0; i < ARRAY_SIZE(shown); i++) {
-		vmviz_human_size(r->rollup_sm[shown[i].field] * 1024ULL, size, sizeof(size));
-		n += snprintf(text + n, sizeof(text) - n, "%s %s %s", i ? "," : "",
-			      shown[i].label, size);
+	/* Wrapped between items, never inside one ("Swap 0B" stays whole). */
+	col = printf("pid %d (%s):", r->pid, vmviz_esc(r->comm, comm, sizeof(comm)));
+	for (i = 0; i <= ARRAY_SIZE(shown); i++) {
+		int len;
+
+		if (i < ARRAY_SIZE(shown)) {
+			vmviz_human_size(r->rollup_sm[shown[i].field] * 1024ULL, size,
+					 sizeof(size));
+			len = snprintf(item, sizeof(item), "%s %s%s", shown[i].label, size,
+				       i + 1 < ARRAY_SIZE(shown) ? "," : ";");
+		} else {
+			vmviz_human_size(r->pgtables_bytes, size, sizeof(size));
+			len = snprintf(item, sizeof(item), "page tables %s (VmPTE)", size);
+		}
+		if (col + 1 + len > width) {
+			printf("\n  ");
+			col = 2;
+		}
+		col += printf(" %s", item);
 	}
-	vmviz_human_size(r->pgtables_bytes, size, sizeof(size));
-	snprintf(text + n, sizeof(text) - n, "; page tables %s (VmPTE)", size);
-	vmviz_wrap(stdout, "", text, o->width ? o->width : 80);
+	putchar('\n');
 }
 
 /**

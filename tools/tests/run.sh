@@ -235,11 +235,23 @@ for fr in reports/frames-*/*.report; do
 done
 for fd in reports/frames-*/; do
 	[ -e "$fd/parent.report" ] || continue
+	fd=${fd%/}
 	b=${fd#reports/}
-	b=${b%/}
 	golden "$b.compare" "$vmviz" compare -f "$fd/parent.report" -f "$fd/fork.report"
 	json "$b.compare.json" compare "$vmviz" compare -J -f "$fd/parent.report" -f "$fd/fork.report"
 done
+# Real frame detail agrees with itself: the total row is the sum of the rows
+# (Rss is exact in kB), PTE entries in page lines are the used PTE entries.
+check frames.real_reports_agree python3 -c '
+import glob, json, subprocess, sys
+for f in glob.glob("reports/frames-*/*.report"):
+    m = json.loads(subprocess.check_output([sys.argv[1], "mem", "-J", "-o", "RSS,SWAP,NAME", "-f", f]))
+    assert m["vmas"][-1]["rss"] == sum(r["rss"] for r in m["vmas"][:-1]) == m["rollup"]["rss"], f
+    t = json.loads(subprocess.check_output([sys.argv[1], "tables", "-J", "-f", f]))
+    p = json.loads(subprocess.check_output([sys.argv[1], "pages", "-J", "-o", "LEVEL,COUNT", "-f", f]))
+    assert t["tables"][0]["used"] == sum(r["count"] for r in p["pages"] if r["level"] == "pte"), f
+    assert t["tables"][-1]["bytes"] == t["pgtables"], f
+' "$vmviz"
 fp=$c/frames-parent.report fk=$c/frames-fork.report
 golden crafted.frames.mem "$vmviz" mem -f "$fp"
 golden crafted.frames.mem_sort_pss "$vmviz" mem -s pss -o START,PERM,RSS,PSS,USS,NAME -f "$fp"
@@ -325,6 +337,15 @@ bad_frames rollup_range "a rollup range from the first VMA's start" 's/^rollup 0
 bad_frames vma_after_tables "expected the pgtables line" '/^pgtables /i\
 vma 00007fff8c5d7000-00007fff8c5d8000 rw-p 0000000000000000 [anon] seg mmap flags 0000000000100073 vm rd prot 0000000000000025 protflags P-U--A----N anon 0 pkey 0'
 bad_frames end_before_tables "expected a vma, page, sum or table line" '/^table /,/^rollup /d'
+sed '0,/^  pte /s/ L--R------ 0 0 2$/ L--R------ 0 0 1-3/' "$fp" >"$tmp/t.report"
+"$vmviz" pages -r -n -o MAP,MAPHI -f "$tmp/t.report" >"$tmp/out" 2>"$tmp/err"
+"$vmviz" pages -J -o MAP,MAPHI -f "$tmp/t.report" >"$tmp/json" 2>>"$tmp/err"
+if [ "$(head -n 1 "$tmp/out")" = "1-3 3" ] && grep -q '"map": 1,' "$tmp/json" &&
+   grep -q '"maphi": 3' "$tmp/json"; then
+	ok frames.map_lo_hi
+else
+	cat "$tmp/out" >>"$tmp/err"; not_ok frames.map_lo_hi
+fi
 sed '/^detail frames$/d; / rss [0-9]* pss /s/ rss .*//; /^  /s/ \(-\|[0-9]*\) [a-z-]* *[-LAURDWSMPX]\{10\} [-0-9]* [-0-9]* [-0-9]*$/ \1/; /^table \|^pgtables \|^rollup /d' "$fp" >"$tmp/t.report"
 if "$vmviz" maps -f "$tmp/t.report" >"$tmp/a" 2>"$tmp/err" && "$vmviz" maps -f "$fp" >"$tmp/b" 2>>"$tmp/err" &&
    cmp -s "$tmp/a" "$tmp/b"; then
