@@ -358,6 +358,11 @@ static inline void vmviz_smaps_show(struct seq_file *m,
 {
 }
 
+static inline void vmviz_smaps_shmem_swap(struct vmviz_mss *mss,
+					  struct vm_area_struct *vma)
+{
+}
+
 static inline void vmviz_frame_read(struct vmviz_frame *fr,
 				    const struct vmviz_leaf *leaf,
 				    const struct vmviz_entry *e,

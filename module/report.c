@@ -764,8 +764,12 @@ static int show_pages(struct seq_file *m, struct vmviz_report *r,
 		err = walk_piece(r, c, &sink);
 		if (err == 1)
 			return 0;	/* the record is full */
-		if (err == 2)
-			break;		/* the VMA is done */
+		if (err == 2) {
+			/* The VMA is done, and still locked. */
+			if (r->frames)
+				vmviz_smaps_shmem_swap(&c->mss, r->vma);
+			break;
+		}
 	}
 	vmviz_run_flush(&c->run, &sink);
 	c->phase = PHASE_SUM;

@@ -11,6 +11,8 @@
 #include <linux/memory_hotplug.h>
 #include <linux/page_idle.h>
 #include <linux/seq_file.h>
+#include <linux/shmem_fs.h>
+#include <linux/xarray.h>
 
 #include "compat.h"
 #include "vmviz.h"
@@ -409,6 +411,72 @@ void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 		fr->map_lo = min(fr->map_lo, map);
 		fr->map_hi = max(fr->map_hi, map);
 	}
+}
+
+/*
+ * Swap entries of a shmem object in [start, end) of its pages: what
+ * shmem_partial_swap_usage() counts (not exported). An entry of order n
+ * stands for 2^n pages; 6.1 has none above order 0 (xas_get_order() says
+ * 0 there). The walk of the object's xarray gives up the CPU every
+ * XA_CHECK_SCHED entries, as mm/shmem.c's does.
+ */
+static unsigned long shmem_swapped_range(struct address_space *mapping,
+					 pgoff_t start, pgoff_t end)
+{
+	XA_STATE(xas, &mapping->i_pages, start);
+	unsigned long swapped = 0, seen = 0;
+	void *entry;
+
+	rcu_read_lock();
+	xas_for_each(&xas, entry, end - 1) {
+		if (xas_retry(&xas, entry))
+			continue;
+		if (xa_is_value(entry))
+			swapped += 1UL << xas_get_order(&xas);
+		if (xas.xa_index >= end)
+			break;
+		if (++seen % XA_CHECK_SCHED == 0) {
+			xas_pause(&xas);
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	rcu_read_unlock();
+	return swapped;
+}
+
+/**
+ * vmviz_smaps_shmem_swap - the swap of a shmem VMA's object, as smaps counts it
+ * @mss: the counts of the VMA
+ * @vma: the VMA, walked whole, locked by the caller
+ *
+ * The pages of a shmem object in swap are not in the page tables (a shmem
+ * PTE is cleared when its page is swapped out). smaps adds them to Swap
+ * (not SwapPss) from the object (shmem_swap_usage(): the inode's count
+ * when the VMA maps all of it, else its swap entries in the VMA's range)
+ * when the mapping is shared or read-only, or the object has nothing in
+ * swap. For a private writable mapping with pages in swap, smaps looks up
+ * each empty PTE in the object instead (a COW copy hides the object's
+ * page): that case is not counted here (docs/FORMAT.md, "Frame detail").
+ */
+void vmviz_smaps_shmem_swap(struct vmviz_mss *mss, struct vm_area_struct *vma)
+{
+	unsigned long flags = vmviz_vm_flags(vma), swapped;
+	struct inode *inode;
+
+	if (!vma->vm_file || !shmem_mapping(vma->vm_file->f_mapping))
+		return;
+	inode = file_inode(vma->vm_file);
+	swapped = READ_ONCE(SHMEM_I(inode)->swapped);
+	if (!swapped)
+		return;
+	if ((flags & (VM_SHARED | VM_WRITE)) == VM_WRITE)
+		return;
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start < i_size_read(inode))
+		swapped = shmem_swapped_range(inode->i_mapping, vma->vm_pgoff,
+					      vma->vm_pgoff + vma_pages(vma));
+	mss->swap += swapped << PAGE_SHIFT;
 }
 
 void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss)

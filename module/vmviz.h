@@ -235,6 +235,7 @@ void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss);
 void vmviz_smaps_show(struct seq_file *m, const struct vmviz_mss *mss);
 void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 		      const struct vmviz_entry *e, struct vm_area_struct *vma);
+void vmviz_smaps_shmem_swap(struct vmviz_mss *mss, struct vm_area_struct *vma);
 #endif
 
 /* The report: open a report of @pid (NULL: the opener itself). */

@@ -3,13 +3,15 @@
  * The frame fields of page lines (docs/FORMAT.md, "Frame fields of page
  * lines") for states the test makes itself, each checked against what the
  * test did and against /proc/kpageflags and /proc/kpagecount: the zero
- * page, KSM-merged pages (ksmd run here), swap-cache pages, pages pinned
+ * page, page cache of ramfs and tmpfs, KSM-merged pages (ksmd run here), swap-cache pages, pages pinned
  * for DMA by io_uring fixed buffers, exclusive anonymous pages around a
  * fork, and, in a guest with two NUMA nodes, pages placed by mbind()
  * against /proc/PID/numa_maps.
  */
 #include <linux/io_uring.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -58,11 +60,22 @@ static int frames_of(pid_t pid, char *start, unsigned long n, struct vt_report *
 		return -1;
 	}
 	free(body);
+	/* A run may go on past the range, into a VMA merged with it: cut it. */
 	for (i = 0; i < r->npages; i++) {
-		if (r->pages[i].end <= s || r->pages[i].start >= e)
+		struct vt_page *p = &r->pages[i];
+
+		if (p->end <= s || p->start >= e)
 			continue;
-		r->pages[k++] = r->pages[i];
-		covered += (r->pages[i].end - r->pages[i].start) / PAGE;
+		if (!strcmp(p->size, "4K") && (p->start < s || p->end > e)) {
+			unsigned long from = p->start > s ? p->start : s;
+
+			p->pfn = vt_run_pfn(p, from);
+			p->start = from;
+			p->end = p->end < e ? p->end : e;
+			p->count = (p->end - p->start) / PAGE;
+		}
+		r->pages[k++] = *p;
+		covered += (p->end - p->start) / PAGE;
 	}
 	r->npages = k;
 	if (covered != n) {
@@ -140,6 +153,46 @@ TEST(zero_page)
 	EXPECT_KPAGEFLAGS(0, p, 16);
 	vt_free(&r);
 	munmap(p, 16 * PAGE);
+}
+
+/*
+ * Page cache: a file on ramfs (kind file: not swap-backed, written through
+ * a shared mapping, so dirty) and one on tmpfs (kind shmem).
+ */
+TEST(file_and_shmem)
+{
+	const char *dirs[] = { "/tmp/vt-ramfs", "/tmp/vt-tmpfs" };
+	const char *fstypes[] = { "ramfs", "tmpfs" };
+	const char *kinds[] = { "file", "shmem" };
+	struct vt_report r;
+	char err[256], path[64], *p;
+	int i, fd;
+
+	VMVIZ_REQUIRE();
+	if (access(VMVIZ_FRAMES, F_OK))
+		SKIP(return, "no frame detail on this kernel (5.10: no folios)");
+	for (i = 0; i < 2; i++) {
+		const char *kind = kinds[i];
+
+		mkdir(dirs[i], 0700);
+		ASSERT_EQ(0, mount("none", dirs[i], fstypes[i], 0, NULL))
+			TH_LOG("mount %s: %s", fstypes[i], strerror(errno));
+		snprintf(path, sizeof(path), "%s/f", dirs[i]);
+		fd = open(path, O_RDWR | O_CREAT, 0600);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, ftruncate(fd, 16 * PAGE));
+		p = mmap(NULL, 16 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		memset(p, 7, 16 * PAGE);
+		ASSERT_EQ(0, frames_of(0, p, 16, &r, err, sizeof(err))) TH_LOG("%s", err);
+		EXPECT_EQ(16, count_pages(&r, kind, 'D')) TH_LOG("%s pages, dirty", kind);
+		vt_free(&r);
+		EXPECT_KPAGEFLAGS(0, p, 16);
+		munmap(p, 16 * PAGE);
+		close(fd);
+		umount(dirs[i]);
+		rmdir(dirs[i]);
+	}
 }
 
 /*

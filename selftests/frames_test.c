@@ -377,6 +377,7 @@ struct park {
 	volatile int grandchild_ready;
 	volatile pid_t grandchild;
 	char *thp;
+	char *shswap;
 };
 
 static struct park *park;
@@ -397,8 +398,9 @@ static char *map_aligned(size_t len, size_t align)
  */
 static void setup_memory(void *arg)
 {
-	char *priv, *shared, *cow, *swapped, *lazy, *locked, *thp, *hzero, *file;
+	char *priv, *shared, *shswap, *cow, *swapped, *lazy, *locked, *thp, *hzero, *file;
 	volatile char sink = 0;
+	cpu_set_t cpu;
 	unsigned long i;
 	pid_t pid;
 	int fd;
@@ -412,6 +414,20 @@ static void setup_memory(void *arg)
 	shared = mmap(NULL, 32 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; i < 32; i++)
 		shared[i * PAGE] = 2;
+
+	/*
+	 * Shmem in swap: in the object, not in the page tables. MADV_PAGEOUT
+	 * takes pages off the LRU, and drains only this CPU's LRU batch:
+	 * fault and page out on one CPU.
+	 */
+	CPU_ZERO(&cpu);
+	CPU_SET(0, &cpu);
+	sched_setaffinity(0, sizeof(cpu), &cpu);
+	shswap = mmap(NULL, 32 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	for (i = 0; i < 32; i++)
+		shswap[i * PAGE] = 9;
+	madvise(shswap, 16 * PAGE, MADV_PAGEOUT);
+	park->shswap = shswap;
 
 	cow = mmap(NULL, 32 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; i < 32; i++)
@@ -567,6 +583,11 @@ TEST_F(frames, test_memory_is_seen)
 		EXPECT_LE(2048, ours.rollup[14]) TH_LOG("anon_huge: the THP still mapped by PMD");
 	if (swap_total() > 0) {
 		EXPECT_LT(0, ours.rollup[17]) TH_LOG("swap: 16 pages paged out");
+		/* The shmem object's pages in swap, not in the page tables. */
+		for (v = 0; v < ours.n; v++)
+			if (ours.vmas[v].start == (unsigned long)park->shswap)
+				EXPECT_EQ(64, ours.vmas[v].v[17])
+					TH_LOG("swap of the shmem VMA: 16 pages paged out");
 	} else {
 		TH_LOG("no swap in this guest: swap not exercised");
 	}
@@ -679,22 +700,29 @@ TEST_F(frames, the_default_report_plus_fields)
 }
 
 /*
- * The frame fields of every page line of the parked process and of its
- * child, base page by base page, against /proc/kpageflags and
+ * The frame fields of every page line of the parked process, of its child,
+ * of the guest's shell and of a dynamically linked sleep, base page by
+ * base page, against /proc/kpageflags and
  * /proc/kpagecount. LRU membership can change at rest when a per-CPU LRU
  * batch is drained: a disagreement is read again, up to five times.
  */
 TEST_F(frames, frame_fields_equal_kpageflags)
 {
-	pid_t pids[] = { self->child.pid, park->grandchild };
-	const char *kinds[] = { "anon", "zero", "shmem", "file" };
+	/* Also real programs: the guest's shell (pid 1), a dynamic sleep. */
+	pid_t pids[] = { self->child.pid, park->grandchild, 1,
+			 access("/tests/dyn/sleep", X_OK) ? -1 : vt_run_sleeper("/tests/dyn/sleep", 0) };
+	/* The guest's files are on its initramfs, tmpfs: shmem, not file. */
+	const char *kinds[] = { "anon", "zero", "shmem" };
 	unsigned long pages, total = 0;
-	int seen[4] = {}, order9 = 0;
+	int seen[3] = {}, order9 = 0;
 	unsigned int i, k;
 	char why[512];
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 4; i++) {
 		int attempt, bad = 1, j;
+
+		if (pids[i] <= 0)
+			continue;
 
 		for (attempt = 0; attempt < 5 && bad; attempt++) {
 			char *txt = vt_frames(pids[i]), *body, err[256];
@@ -708,7 +736,7 @@ TEST_F(frames, frame_fields_equal_kpageflags)
 			if (!bad) {
 				total += pages;
 				for (j = 0; j < r.npages; j++) {
-					for (k = 0; k < 4; k++)
+					for (k = 0; k < 3; k++)
 						seen[k] += !strcmp(r.pages[j].kind, kinds[k]);
 					order9 += r.pages[j].order == 9;
 				}
@@ -722,7 +750,11 @@ TEST_F(frames, frame_fields_equal_kpageflags)
 		EXPECT_EQ(0, bad) TH_LOG("pid %d: %d base pages differ, first: %s", pids[i], bad, why);
 		vt_untrack(pids[i]);
 	}
-	for (k = 0; k < 4; k++) {
+	if (pids[3] > 0) {
+		kill(pids[3], SIGKILL);
+		waitpid(pids[3], NULL, 0);
+	}
+	for (k = 0; k < 3; k++) {
 		const char *kind = kinds[k];
 
 		EXPECT_LT(0, seen[k]) TH_LOG("no %s frame recognised", kind);

@@ -777,7 +777,7 @@ static inline int vt_pread64(int fd, unsigned long idx, unsigned long long *v)
 }
 
 /*
- * Whether /proc/kpageflags tells KSM pages apart: 6.12's (and later)
+ * Whether /proc/kpageflags tells KSM pages apart: 6.12's
  * stable_page_flags() sets KPF_KSM when the folio's mapping has either
  * PAGE_MAPPING_KSM bit, which every anonymous folio has. Tried on a page of
  * our own that KSM cannot have merged (it is not MADV_MERGEABLE).

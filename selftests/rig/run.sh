@@ -48,8 +48,12 @@ done
 # Two NUMA nodes of 2 GiB and one CPU each for the 5-level runs (every
 # kernel with frame detail has one): the frame detail's node field is
 # checked against numa_maps there. VMVIZ_NUMA=0 boots them with one node.
+# Each CPU is a socket of its own: two cores of one socket (sharing a
+# cache) on two nodes make the kernel WARN about the topology at boot.
+smp=2
 numa=()
 if [ "$paging" = 5 ] && [ "${VMVIZ_NUMA:-1}" = 1 ]; then
+	smp=2,sockets=2,cores=1,threads=1
 	numa=(-object memory-backend-ram,id=m0,size=2048M
 	      -object memory-backend-ram,id=m1,size=2048M
 	      -numa node,nodeid=0,cpus=0,memdev=m0
@@ -68,7 +72,7 @@ boot() {
 	rm -f "$console" "$tap"
 	start=$SECONDS
 	timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-		-machine q35 -cpu "$cpu" -smp 2 -m 4096 "${numa[@]}" \
+		-machine q35 -cpu "$cpu" -smp "$smp" -m 4096 "${numa[@]}" \
 		-kernel "$(image_dir_of "$k")/vmlinuz" \
 		-initrd "$initrd" \
 		-append "$append${extra:+ $extra}" \
