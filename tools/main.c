@@ -121,7 +121,7 @@ static const struct command commands[] = {
 	  "two processes, or one read twice: shared, copy-on-write, changed pages",
 	  run_compare },
 	{ "mem", C_MEM, 1, "vmviz mem [options] PID",
-	  "memory per VMA as smaps counts it (Rss, Pss, Uss, swap...), totals: frame detail",
+	  "Rss, Pss, Uss, swap per VMA and in total, as smaps (frame detail)",
 	  run_mem },
 	{ "tables", C_PGTABLES, 1, "vmviz tables [options] PID",
 	  "the page-table tree level by level, against VmPTE: frame detail", run_tables },
