@@ -595,6 +595,102 @@ TEST(not_root_is_refused)
 	unlink("/tmp/reader.err");
 }
 
+/* A number of JSON text: "@key": N between @from and @to; -1 if none. */
+static long json_num(const char *from, const char *to, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	p = strstr(from, pat);
+	if (!p || p >= to)
+		return -1;
+	return strtol(p + strlen(pat), NULL, 10);
+}
+
+/* A field of /proc/PID/smaps_rollup in kB (@key with its colon); -1 if none. */
+static long rollup_kb(pid_t pid, const char *key)
+{
+	char path[64], *txt, *p;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	txt = vt_read_file(path, NULL);
+	if (!txt)
+		return -1;
+	p = strstr(txt, key);
+	if (p)
+		v = strtol(p + strlen(key), NULL, 10);
+	free(txt);
+	return v;
+}
+
+/*
+ * vmviz mem -J PID: the total row and the rollup object are what
+ * /proc/PID/smaps_rollup says of a process at rest (a parked fork child
+ * with private, copied and copy-on-write pages), field by field; vmviz
+ * tables -J: the page tables are VmPTE.
+ */
+TEST_F(reader, mem_totals_equal_smaps_rollup)
+{
+	static const struct {
+		const char *json, *rollup;
+	} f[] = {
+		{ "rss", "Rss:" }, { "pss", "Pss:" }, { "pssdirty", "Pss_Dirty:" },
+		{ "shclean", "Shared_Clean:" }, { "shdirty", "Shared_Dirty:" },
+		{ "prclean", "Private_Clean:" }, { "prdirty", "Private_Dirty:" },
+		{ "anonymous", "Anonymous:" }, { "swap", "Swap:" },
+	};
+	const char *total, *row, *roll;
+	char *out, *tb;
+	pid_t pid;
+	size_t i;
+	int rc;
+
+	READER_REQUIRE();
+	if (access(VMVIZ_DIR "/frames", F_OK))
+		SKIP(return, "this module has no frame detail");
+	ASSERT_EQ(0, child_start(&self->child, FORK_CHILD));
+	pid = self->child.pid;
+	rc = run(&out, VMVIZ_BIN " mem -J -o RSS,PSS,PSSDIRTY,SHCLEAN,SHDIRTY,PRCLEAN,PRDIRTY,ANONYMOUS,SWAP,USS,NAME %d",
+		 pid);
+	ASSERT_EQ(0, rc) TH_LOG("vmviz mem: %s", out);
+	EXPECT_FALSE(tracked(pid)) TH_LOG("vmviz left PID %d tracked", pid);
+	total = strstr(out, "\"name\": \"total (");
+	roll = strstr(out, "\"rollup\": {");
+	ASSERT_NE(NULL, total) TH_LOG("no total row: %s", out);
+	ASSERT_NE(NULL, roll) TH_LOG("no rollup: %s", out);
+	for (row = total; row > out && *row != '{'; row--)
+		;
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		long want = rollup_kb(pid, f[i].rollup);
+		const char *rkey = !strcmp(f[i].json, "shclean") ? "shared_clean" :
+				   !strcmp(f[i].json, "shdirty") ? "shared_dirty" :
+				   !strcmp(f[i].json, "prclean") ? "private_clean" :
+				   !strcmp(f[i].json, "prdirty") ? "private_dirty" :
+				   !strcmp(f[i].json, "pssdirty") ? "pss_dirty" : f[i].json;
+
+		ASSERT_LE(0, want) TH_LOG("no %s in smaps_rollup", f[i].rollup);
+		EXPECT_EQ(want * 1024, json_num(row, total, f[i].json))
+			TH_LOG("total %s vs smaps_rollup %s %ld kB", f[i].json, f[i].rollup, want);
+		EXPECT_EQ(want * 1024, json_num(roll, roll + 2000, rkey))
+			TH_LOG("rollup %s vs smaps_rollup %s %ld kB", rkey, f[i].rollup, want);
+	}
+	EXPECT_EQ((rollup_kb(pid, "Private_Clean:") + rollup_kb(pid, "Private_Dirty:")) * 1024,
+		  json_num(row, total, "uss"));
+	EXPECT_LT(0, json_num(row, total, "uss"));
+	TH_LOG("pid %d: Rss %ld kB, Pss %ld kB, Uss %ld kB agree with smaps_rollup", pid,
+	       json_num(row, total, "rss") / 1024, json_num(row, total, "pss") / 1024,
+	       json_num(row, total, "uss") / 1024);
+	rc = run(&tb, VMVIZ_BIN " tables -J %d", pid);
+	ASSERT_EQ(0, rc) TH_LOG("vmviz tables: %s", tb);
+	EXPECT_EQ(vt_status_kb(pid, "VmPTE:") * 1024, json_num(tb, tb + strlen(tb), "pgtables"))
+		TH_LOG("%s", tb);
+	free(tb);
+	free(out);
+	child_stop(&self->child);
+}
+
 /* The demo: four children, the fork one COW, the three others one mm. */
 TEST(demo)
 {
@@ -613,6 +709,12 @@ TEST(demo)
 	p = strstr(out, "verdict: one address space (the same process), read again");
 	EXPECT_NE(NULL, p) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "VMAs since 1:")) TH_LOG("%s", out);
+	/* By their frames: Pss and Uss, and what a write would copy or reuse. */
+	if (!access(VMVIZ_DIR "/frames", F_OK)) {
+		EXPECT_NE(NULL, strstr(out, "Uss ")) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "copy-on-write pending, by what a write would do: in 1 copy "))
+			TH_LOG("%s", out);
+	}
 	free(out);
 }
 

@@ -178,6 +178,18 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 			c->rows[i].vma = CMP_VMA_ONLY1;
 			c->vmas_only1++;
 		}
+	/* Frame detail: what a write would do, from each process's sum lines. */
+	c->frames = a->frames && b->frames;
+	if (c->frames) {
+		for (i = 0; i < a->nvmas; i++) {
+			c->rows[i].c.copy1 = a->vmas[i].sm[SM_COW_COPY] / 4;
+			c->rows[i].c.reuse1 = a->vmas[i].sm[SM_COW_REUSE] / 4;
+		}
+		for (j = 0; j < b->nvmas; j++) {
+			c->rows[brow[j]].c.copy2 += b->vmas[j].sm[SM_COW_COPY] / 4;
+			c->rows[brow[j]].c.reuse2 += b->vmas[j].sm[SM_COW_REUSE] / 4;
+		}
+	}
 	/* Frames of another boot, or of no mm, are nothing to compare. */
 	if (c->rel == REL_NO_MM || c->rel == REL_OTHER_BOOT)
 		a = &no_pages, b = &no_pages;
@@ -248,6 +260,10 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 		c->total.only2 += n->only2;
 		c->total.swapout += n->swapout;
 		c->total.swapin += n->swapin;
+		c->total.copy1 += n->copy1;
+		c->total.reuse1 += n->reuse1;
+		c->total.copy2 += n->copy2;
+		c->total.reuse2 += n->reuse2;
 	}
 	qsort(c->rows, c->nrows, sizeof(*c->rows), cmp_rows);
 	free(brow);
@@ -308,7 +324,12 @@ void vmviz_verdict(const struct vmviz_cmp *c, char *buf, size_t len)
 	case REL_OTHER_MM:
 		break;
 	}
-	if (t->cow)
+	if (t->cow && c->frames)
+		snprintf(buf, len,
+			 "fork child: %lu %s still shared copy-on-write, %lu diverged; a write would copy %lu and reuse %lu in 1, copy %lu and reuse %lu in 2",
+			 t->cow, vmviz_plural(t->cow, "page", "pages"), t->diverged, t->copy1,
+			 t->reuse1, t->copy2, t->reuse2);
+	else if (t->cow)
 		snprintf(buf, len, "fork child: %lu %s still shared copy-on-write, %lu diverged",
 			 t->cow, vmviz_plural(t->cow, "page", "pages"), t->diverged);
 	else
@@ -389,6 +410,13 @@ static void print_two_mms(const struct vmviz_cmp *c)
 	if (t->swapout || t->swapin)
 		printf("   in RAM in one, in swap in the other: %lu / %lu\n", t->swapout,
 		       t->swapin);
+	if (c->frames) {
+		printf("   copy-on-write pending, by what a write would do (frame detail):\n");
+		printf("     in 1: copy %lu %s, reuse %lu\n", t->copy1,
+		       vmviz_plural(t->copy1, "page", "pages"), t->reuse1);
+		printf("     in 2: copy %lu %s, reuse %lu\n", t->copy2,
+		       vmviz_plural(t->copy2, "page", "pages"), t->reuse2);
+	}
 	if (t->only1 || t->only2)
 		printf("   (fork copies no entries it can fault in again, such as file pages; and\n"
 		       "    either process may have touched pages since)\n");
@@ -415,6 +443,7 @@ static void cmp_json_pre(FILE *f, const void *arg)
 	fprintf(f, "\n   ],\n   \"relation\": \"%s\",\n   \"over_time\": %s,\n",
 		rel[j->c->rel], j->c->over_time ? "true" : "false");
 	fprintf(f, "   \"interval\": %.9f,\n", j->c->dt_ns / 1e9);
+	fprintf(f, "   \"frames\": %s,\n", j->c->frames ? "true" : "false");
 }
 
 void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report *b,

@@ -19,14 +19,17 @@
 /* The commands an option applies to, as bits. */
 enum {
 	C_OVERVIEW = 1 << 0, C_MAPS = 1 << 1, C_PAGES = 1 << 2, C_COMPARE = 1 << 3,
-	C_SVG = 1 << 4, C_DEMO = 1 << 5, C_WATCH = 1 << 6,
-	C_TABLES = C_MAPS | C_PAGES | C_COMPARE,
-	C_ALL = C_OVERVIEW | C_TABLES | C_SVG | C_DEMO | C_WATCH,
+	C_SVG = 1 << 4, C_DEMO = 1 << 5, C_WATCH = 1 << 6, C_MEM = 1 << 7,
+	C_PGTABLES = 1 << 8,
+	C_TABLES = C_MAPS | C_PAGES | C_COMPARE | C_MEM,
+	C_ALL = C_OVERVIEW | C_TABLES | C_SVG | C_DEMO | C_WATCH | C_PGTABLES,
+	/* Commands that read the frame detail of a live PID, always or with --frames. */
+	C_FRAMES = C_MEM | C_PGTABLES,
 };
 
 enum {
 	OPT_COLOR = 256, OPT_COLOUR, OPT_SAVE, OPT_BYTES, OPT_WIDTH, OPT_ALL, OPT_NAME,
-	OPT_SEG, OPT_PERM, OPT_STATE, OPT_RANGE, OPT_TOTAL, OPT_COUNT,
+	OPT_SEG, OPT_PERM, OPT_STATE, OPT_RANGE, OPT_TOTAL, OPT_COUNT, OPT_FRAMES,
 };
 
 struct vmviz_option {
@@ -40,17 +43,23 @@ struct vmviz_option {
 
 /* Every option: getopt_long, --help, vmviz.8 and the completion follow it. */
 static const struct vmviz_option options[] = {
-	{ "file", 'f', required_argument, "REPORT", C_OVERVIEW | C_TABLES | C_SVG,
-	  "read a saved report (from /proc/vmviz/PID) instead of a PID" },
-	{ "output", 'o', required_argument, "LIST", C_TABLES | C_DEMO | C_WATCH,
+	{ "file", 'f', required_argument, "REPORT", C_OVERVIEW | C_TABLES | C_SVG | C_PGTABLES,
+	  "read a saved report (from /proc/vmviz/PID or frames/PID) instead of a PID" },
+	{ "frames", OPT_FRAMES, no_argument, NULL, C_PAGES | C_COMPARE,
+	  "read the frame detail of a PID (/proc/vmviz/frames/PID): frame columns" },
+	{ "output", 'o', required_argument, "LIST", C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
 	  "columns to print (-o +LIST adds to the defaults)" },
-	{ "json", 'J', no_argument, NULL, C_OVERVIEW | C_TABLES, "JSON output" },
-	{ "raw", 'r', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH,
+	{ "sort", 's', required_argument, "COLUMN", C_MEM,
+	  "rows by COLUMN: sizes largest first, names and addresses in order" },
+	{ "json", 'J', no_argument, NULL, C_OVERVIEW | C_TABLES | C_PGTABLES, "JSON output" },
+	{ "raw", 'r', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
 	  "raw output: no alignment, no prose" },
-	{ "noheadings", 'n', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH,
+	{ "noheadings", 'n', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
 	  "no column headings (and no prose header)" },
-	{ "bytes", OPT_BYTES, no_argument, NULL, C_TABLES, "sizes in bytes, not 4K, 1.5M" },
-	{ "width", OPT_WIDTH, required_argument, "N", C_OVERVIEW | C_TABLES | C_DEMO | C_WATCH,
+	{ "bytes", OPT_BYTES, no_argument, NULL, C_TABLES | C_PGTABLES,
+	  "sizes in bytes, not 4K, 1.5M" },
+	{ "width", OPT_WIDTH, required_argument, "N",
+	  C_OVERVIEW | C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
 	  "fit N columns (default: COLUMNS, the terminal, or 80)" },
 	{ "all", OPT_ALL, no_argument, NULL, C_OVERVIEW | C_SVG,
 	  "one box per VMA: do not fold repeated VMAs" },
@@ -62,7 +71,7 @@ static const struct vmviz_option options[] = {
 	  "only VMAs with all these permission letters (rwxsp): --perm wx" },
 	{ "state", OPT_STATE, required_argument, "LIST", C_MAPS | C_PAGES,
 	  "only page runs in these states (swap,present,...); maps: VMAs with one" },
-	{ "range", OPT_RANGE, required_argument, "RANGE", C_MAPS | C_COMPARE,
+	{ "range", OPT_RANGE, required_argument, "RANGE", C_MAPS | C_COMPARE | C_MEM,
 	  "only VMAs overlapping START-END or START+LEN (hex)" },
 	{ "total", OPT_TOTAL, no_argument, NULL, C_MAPS | C_PAGES,
 	  "a totals row (compare always has one)" },
@@ -80,8 +89,8 @@ static const struct vmviz_option options[] = {
 
 struct args {
 	struct vmviz_out out;
-	const char *files[2], *color, *save;
-	bool all;
+	const char *files[2], *color, *save, *sort;
+	bool all, frames;
 	const char *pos[3];		/* positional arguments after the command */
 	int nfiles, npos;
 };
@@ -99,6 +108,8 @@ static int run_maps(struct args *a, struct vmviz_report *r);
 static int run_pages(struct args *a, struct vmviz_report *r);
 static int run_compare(struct args *a, struct vmviz_report *r);
 static int run_svg(struct args *a, struct vmviz_report *r);
+static int run_mem(struct args *a, struct vmviz_report *r);
+static int run_tables(struct args *a, struct vmviz_report *r);
 
 static const struct command commands[] = {
 	{ "overview", C_OVERVIEW, 1, "vmviz [options] PID",
@@ -109,6 +120,11 @@ static const struct command commands[] = {
 	{ "compare", C_COMPARE, 2, "vmviz compare [options] PID1 PID2",
 	  "two processes, or one read twice: shared, copy-on-write, changed pages",
 	  run_compare },
+	{ "mem", C_MEM, 1, "vmviz mem [options] PID",
+	  "Rss, Pss, Uss, swap per VMA and in total, as smaps (frame detail)",
+	  run_mem },
+	{ "tables", C_PGTABLES, 1, "vmviz tables [options] PID",
+	  "the page-table tree level by level, against VmPTE: frame detail", run_tables },
 	{ "svg", C_SVG, 1, "vmviz svg PID [ADDR] > map.svg",
 	  "the picture as SVG (a page strip of the VMA at ADDR)", run_svg },
 	{ "demo", C_DEMO, 0, "vmviz demo", "fork, vfork, CLONE_VM and thread children compared",
@@ -128,7 +144,9 @@ static void usage(FILE *f, const struct command *only)
 			fprintf(f, " %s\n      %s\n", commands[i].usage, commands[i].help);
 	fprintf(f,
 		"\nPID is a process or thread ID, or 'self'; with --file, a saved report takes\n"
-		"its place (given twice for compare).\n\nOptions:\n");
+		"its place (given twice for compare). mem and tables read the frame detail\n"
+		"(/proc/vmviz/frames/PID, or a saved one); pages and compare with --frames.\n\n"
+		"Options:\n");
 	for (i = 0; i < ARRAY_SIZE(options); i++) {
 		const struct vmviz_option *o = &options[i];
 		char left[40];
@@ -146,7 +164,7 @@ static void usage(FILE *f, const struct command *only)
 		fprintf(f, " %-22s %s\n", left, o->help);
 	}
 	fputc('\n', f);
-	if (!only || (only->bit & (C_TABLES | C_DEMO | C_WATCH)))
+	if (!only || (only->bit & (C_TABLES | C_DEMO | C_WATCH | C_PGTABLES)))
 		vmviz_columns_help(f, only ? only->name : NULL);
 	fprintf(f,
 		"Exit status: 0 success, 1 failure, 2 module not loaded, 3 permission denied,\n"
@@ -171,8 +189,11 @@ static pid_t parse_pid(const char *s)
 	return v;
 }
 
-/* One report: from a file, or live (PID 0 is the reader itself). */
-static void load(const char *arg, bool is_file, struct vmviz_report *r)
+/*
+ * One report: from a file, or live (PID 0 is the reader itself); live, the
+ * frame detail if @frames.
+ */
+static void load(const char *arg, bool is_file, bool frames, struct vmviz_report *r)
 {
 	pid_t pid;
 
@@ -185,10 +206,14 @@ static void load(const char *arg, bool is_file, struct vmviz_report *r)
 		if (access(VMVIZ_DIR, F_OK))
 			vmviz_die(VMVIZ_EXIT_NOMODULE,
 				  "%s does not exist: the vmviz module is not loaded", VMVIZ_DIR);
-		vmviz_load_file(VMVIZ_DIR "/self", r);
+		if (frames && access(VMVIZ_DIR "/frames", F_OK))
+			vmviz_die(VMVIZ_EXIT_NOMODULE,
+				  "%s/frames does not exist: this vmviz module has no frame detail",
+				  VMVIZ_DIR);
+		vmviz_load_file(frames ? VMVIZ_DIR "/frames/self" : VMVIZ_DIR "/self", r);
 		return;
 	}
-	vmviz_load_pid(pid, r);
+	vmviz_load_pid_frames(pid, frames, r);
 }
 
 static bool want_color(const char *when)
@@ -307,6 +332,20 @@ static int run_compare(struct args *a, struct vmviz_report *r)
 	return VMVIZ_EXIT_OK;
 }
 
+static int run_mem(struct args *a, struct vmviz_report *r)
+{
+	no_extra(a, 0, "mem");
+	vmviz_print_mem(r, &a->out, a->sort);
+	return VMVIZ_EXIT_OK;
+}
+
+static int run_tables(struct args *a, struct vmviz_report *r)
+{
+	no_extra(a, 0, "tables");
+	vmviz_print_tables(r, &a->out);
+	return VMVIZ_EXIT_OK;
+}
+
 static int run_svg(struct args *a, struct vmviz_report *r)
 {
 	unsigned long addr = 0;
@@ -375,6 +414,12 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			a.out.columns = optarg;
+			break;
+		case 's':
+			a.sort = optarg;
+			break;
+		case OPT_FRAMES:
+			a.frames = true;
 			break;
 		case 'J':
 			a.out.json = true;
@@ -502,6 +547,8 @@ int main(int argc, char **argv)
 		return vmviz_watch(parse_pid(a.pos[0]), seconds, count, &a.out);
 	}
 	want_color(a.color);
+	if (cmd->bit & C_FRAMES)
+		a.frames = true;
 
 	/* The reports: --file ones first, then PIDs, as many as the view needs. */
 	nreports = cmd->nreports;
@@ -511,16 +558,17 @@ int main(int argc, char **argv)
 	if (nreports == 2 && !a.nfiles && a.npos >= 2 && strcmp(a.pos[0], "self") &&
 	    strcmp(a.pos[1], "self")) {
 		/* Two live processes: read back to back, parsed after. */
-		vmviz_load_pids(parse_pid(a.pos[0]), parse_pid(a.pos[1]), &r[0], &r[1]);
+		vmviz_load_pids_frames(parse_pid(a.pos[0]), parse_pid(a.pos[1]), a.frames, &r[0],
+				       &r[1]);
 		memmove(a.pos, a.pos + 2, sizeof(a.pos[0]) * (a.npos - 2));
 		a.npos -= 2;
 		nreports = 0;
 	}
 	for (i = 0; i < nreports; i++) {
 		if (i < a.nfiles) {
-			load(a.files[i], true, &r[i]);
+			load(a.files[i], true, false, &r[i]);
 		} else if (a.npos) {
-			load(a.pos[0], false, &r[i]);
+			load(a.pos[0], false, a.frames, &r[i]);
 			memmove(a.pos, a.pos + 1, sizeof(a.pos[0]) * --a.npos);
 		} else {
 			vmviz_die(VMVIZ_EXIT_FAILURE, "%s needs %s (try 'vmviz --help')", cmd->name,

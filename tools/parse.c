@@ -29,6 +29,13 @@ const char *const vmviz_seg_names[VMVIZ_NSEGS] = {
 	"vdso", "vvar",
 };
 
+const char *const vmviz_smaps_names[VMVIZ_NSMAPS] = {
+	"rss", "pss", "pss_dirty", "pss_anon", "pss_file", "pss_shmem",
+	"shared_clean", "shared_dirty", "private_clean", "private_dirty",
+	"referenced", "anonymous", "ksm", "lazyfree", "anon_huge", "shmem_pmd",
+	"file_pmd", "swap", "swap_pss", "locked", "uss", "cow_copy", "cow_reuse",
+};
+
 static int name_index(const char *const *names, int n, const char *name)
 {
 	int i;
@@ -67,7 +74,7 @@ static char *unescaped_dup(const char *s)
 	return d;
 }
 
-#define MAX_TOKENS	64
+#define MAX_TOKENS	256
 
 /* Split a line on blanks; returns the number of words, -1 if too many. */
 static int split(char *line, char **tok)
@@ -176,8 +183,9 @@ static bool known_state(const char *state)
 
 /* Where the parser is in the line order of format 2. */
 enum stage {
-	ST_REPORT, ST_TASK, ST_MM, ST_GEOMETRY, ST_SPACE, ST_FIELD, ST_COUNTER,
-	ST_SEGMENT, ST_BODY, ST_DONE,
+	ST_DETAIL, ST_REPORT, ST_TASK, ST_MM, ST_GEOMETRY, ST_SPACE, ST_FIELD,
+	ST_COUNTER, ST_SEGMENT, ST_BODY, ST_TABLE, ST_PGTABLES, ST_ROLLUP, ST_END,
+	ST_DONE,
 };
 
 struct parser {
@@ -326,6 +334,67 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	return 0;
 }
 
+/* "-" or a decimal number up to @max; -1 for "-". */
+static bool dash_or_dec(const char *s, unsigned long max, long *v)
+{
+	unsigned long x;
+
+	if (!strcmp(s, "-")) {
+		*v = -1;
+		return true;
+	}
+	if (!dec(s, &x) || x > max)
+		return false;
+	*v = x;
+	return true;
+}
+
+/*
+ * The five frame fields of a page line of frame detail (docs/FORMAT.md,
+ * "Frame fields of page lines"): kind fflags order node map. Without a
+ * frame (kind -) the others are all -; with one, all are set.
+ */
+static int parse_page_frame(struct vmviz_page *p, char **tok, int n)
+{
+	static const char *const kinds[] = { "anon", "ksm", "shmem", "file", "zero", "other", "-" };
+	static const char letters[] = "LAURDWSMPX";
+	char lo[24], *dash;
+	long order, node;
+	int i;
+
+	if (n < 16 || name_index(kinds, ARRAY_SIZE(kinds), tok[11]) < 0 ||
+	    strlen(tok[12]) != sizeof(letters) - 1)
+		return -1;
+	for (i = 0; letters[i]; i++)
+		if (tok[12][i] != '-' && tok[12][i] != letters[i])
+			return -1;
+	if (!dash_or_dec(tok[13], 18, &order) || !dash_or_dec(tok[14], 65535, &node))
+		return -1;
+	dash = strchr(tok[15], '-');
+	if (dash && dash != tok[15]) {
+		if (dash - tok[15] >= (long)sizeof(lo))
+			return -1;
+		memcpy(lo, tok[15], dash - tok[15]);
+		lo[dash - tok[15]] = '\0';
+		if (!dash_or_dec(lo, ~0UL >> 1, &p->map_lo) || p->map_lo < 0 ||
+		    !dash_or_dec(dash + 1, ~0UL >> 1, &p->map_hi) || p->map_hi <= p->map_lo)
+			return -1;
+	} else {
+		if (!dash_or_dec(tok[15], ~0UL >> 1, &p->map_lo))
+			return -1;
+		p->map_hi = p->map_lo;
+	}
+	snprintf(p->kind, sizeof(p->kind), "%s", tok[11]);
+	snprintf(p->fflags, sizeof(p->fflags), "%s", tok[12]);
+	p->order = order;
+	p->node = node;
+	/* No frame: nothing else; a frame: an order, a node and a mapcount. */
+	if (!strcmp(p->kind, "-"))
+		return strcmp(p->fflags, "----------") || order >= 0 || node >= 0 ||
+		       p->map_lo >= 0 ? -1 : 0;
+	return order < 0 || node < 0 || p->map_lo < 0 ? -1 : 0;
+}
+
 static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int n)
 {
 	struct vmviz_vma *v = &r->vmas[r->nvmas - 1];
@@ -380,10 +449,27 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 		p->swaptype = x;
 	else
 		return -1;
+	if (r->frames && parse_page_frame(p, tok, n)) {
+		ps->why = "a page line of frame detail: kind fflags order node map after swaptype";
+		return -1;
+	}
 	p->vma = r->nvmas - 1;
 	ps->last_end = p->end;
 	v->npages++;
 	r->npages++;
+	return 0;
+}
+
+/* The 23 smaps pairs of a sum or rollup line of frame detail. */
+static int smaps_fields(char **tok, int n, unsigned long *sm)
+{
+	int i;
+
+	if (!words(tok, n, vmviz_smaps_names, VMVIZ_NSMAPS))
+		return -1;
+	for (i = 0; i < VMVIZ_NSMAPS; i++)
+		if (!dec(tok[2 * i + 1], &sm[i]))
+			return -1;
 	return 0;
 }
 
@@ -406,6 +492,11 @@ static int parse_sum(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	for (i = 0; i < 7; i++)
 		if (!dec(tok[3 + 2 * i], &val[i]))
 			return -1;
+	/* Frame detail: the smaps fields follow, in kB. */
+	if (r->frames && smaps_fields(tok + 16, n - 16, v->sm)) {
+		ps->why = "a sum line of frame detail: the 23 smaps fields after nonpresent";
+		return -1;
+	}
 	if (start > end || start < v->start || end > v->end ||
 	    (v->npages && (r->pages[v->first_page].start < start ||
 			   r->pages[r->npages - 1].end > end)) ||
@@ -430,6 +521,74 @@ static int parse_sum(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	return 0;
 }
 
+/* A list of VMVIZ_NHIST decimal numbers, comma separated. */
+static bool hist(const char *s, unsigned long *h)
+{
+	char buf[256], *save = NULL, *t;
+	int i = 0;
+
+	if (strlen(s) >= sizeof(buf) || s[strlen(s) - 1] == ',' || strstr(s, ",,") || *s == ',')
+		return false;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (i == VMVIZ_NHIST || !dec(t, &h[i]))
+			return false;
+		i++;
+	}
+	return i == VMVIZ_NHIST;
+}
+
+/*
+ * Frame detail: "table LEVEL count N used N min N max N hist H,...,H bytes N",
+ * one per level below the PGD (pte pmd pud, p4d with 5 levels), in order.
+ */
+static int parse_table(struct vmviz_report *r, struct parser *ps, char **tok, int n)
+{
+	static const char *const levels[] = { "pte", "pmd", "pud", "p4d" };
+	static const char *const w[] = { NULL, "count", "used", "min", "max", "hist", "bytes" };
+	struct vmviz_tlevel *t = &r->tables[r->ntables];
+	unsigned long sum = 0;
+	int i;
+
+	if (n < 14 || !words(tok + 2, n - 2, w + 1, 6) || strcmp(tok[1], levels[r->ntables])) {
+		ps->why = "a table line: pte, pmd, pud (and p4d with 5 levels) in this order";
+		return -1;
+	}
+	snprintf(t->level, sizeof(t->level), "%s", tok[1]);
+	if (!dec(tok[3], &t->count) || !dec(tok[5], &t->used) || !dec(tok[7], &t->min) ||
+	    !dec(tok[9], &t->max) || !hist(tok[11], t->hist) || !dec(tok[13], &t->bytes))
+		return -1;
+	for (i = 0; i < VMVIZ_NHIST; i++)
+		sum += t->hist[i];
+	if (sum != t->count || t->bytes != t->count * 4096 || t->max > 512 ||
+	    t->min > t->max || (!t->count && (t->used || t->max)) ||
+	    (t->count && (t->used < t->min * t->count || t->used > t->max * t->count))) {
+		ps->why = "a table line whose count, used, min, max, histogram and bytes agree";
+		return -1;
+	}
+	if (++r->ntables == r->levels - 1)
+		ps->stage = ST_PGTABLES;
+	return 0;
+}
+
+static int parse_rollup(struct vmviz_report *r, struct parser *ps, char **tok, int n)
+{
+	unsigned long start, end;
+
+	if (n < 2 || !range(tok[1], &start, &end) || smaps_fields(tok + 2, n - 2, r->rollup_sm)) {
+		ps->why = "the rollup line: a range and the 23 smaps fields";
+		return -1;
+	}
+	if (r->nvmas ? start != r->vmas[0].start || end != r->vmas[r->nvmas - 1].end :
+	    start || end) {
+		ps->why = "a rollup range from the first VMA's start to the last one's end";
+		return -1;
+	}
+	r->rollup.start = start;
+	r->rollup.end = end;
+	return 0;
+}
+
 static int parse_end(struct vmviz_report *r, struct parser *ps, char **tok, int n)
 {
 	if (ps->in_vma) {
@@ -445,11 +604,15 @@ static int parse_end(struct vmviz_report *r, struct parser *ps, char **tok, int 
 
 /* Words that may start a line of each stage, for messages. */
 static const char *const expected[] = {
+	[ST_DETAIL] = "the report or detail line",
 	[ST_REPORT] = "the report line", [ST_TASK] = "the task line",
 	[ST_MM] = "the mm line", [ST_GEOMETRY] = "the geometry line",
 	[ST_SPACE] = "a space line", [ST_FIELD] = "a field line",
 	[ST_COUNTER] = "a counter line", [ST_SEGMENT] = "a segment line",
-	[ST_BODY] = "a vma, page, sum or end line", [ST_DONE] = "nothing after the end line",
+	[ST_BODY] = "a vma, page, sum or end line",
+	[ST_TABLE] = "a table line", [ST_PGTABLES] = "the pgtables line",
+	[ST_ROLLUP] = "the rollup line", [ST_END] = "the end line",
+	[ST_DONE] = "nothing after the end line",
 };
 
 static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
@@ -464,6 +627,18 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 		return -1;
 	ps->why = NULL;
 	switch (ps->stage) {
+	case ST_DETAIL:
+		/* Frame detail: "detail frames" right after the version line. */
+		ps->stage++;
+		if (!strcmp(tok[0], "detail")) {
+			if (n != 2 || strcmp(tok[1], "frames")) {
+				ps->why = "detail frames (no other detail is known)";
+				return -1;
+			}
+			r->frames = true;
+			return 0;
+		}
+		fallthrough;
 	case ST_REPORT:
 		if (strcmp(tok[0], "report"))
 			break;
@@ -546,13 +721,43 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 		}
 		if (!strcmp(tok[0], "sum"))
 			return parse_sum(r, ps, tok, n);
-		if (!strcmp(tok[0], "end"))
+		if (!r->frames && !strcmp(tok[0], "end"))
 			return parse_end(r, ps, tok, n);
+		if (r->frames && !strcmp(tok[0], "table")) {
+			if (ps->in_vma) {
+				ps->why = "the last VMA has no sum line";
+				return -1;
+			}
+			ps->stage = ST_TABLE;
+			return parse_table(r, ps, tok, n);
+		}
 		break;
+	case ST_TABLE:
+		if (strcmp(tok[0], "table"))
+			break;
+		return parse_table(r, ps, tok, n);
+	case ST_PGTABLES:
+		if (strcmp(tok[0], "pgtables"))
+			break;
+		if (n < 5 || strcmp(tok[1], "deposited") || strcmp(tok[3], "bytes") ||
+		    !dec(tok[2], &r->deposited) || !dec(tok[4], &r->pgtables_bytes))
+			return -1;
+		ps->stage++;
+		return 0;
+	case ST_ROLLUP:
+		if (strcmp(tok[0], "rollup"))
+			break;
+		ps->stage++;
+		return parse_rollup(r, ps, tok, n);
+	case ST_END:
+		if (strcmp(tok[0], "end"))
+			break;
+		return parse_end(r, ps, tok, n);
 	case ST_DONE:
 		break;
 	}
-	ps->why = expected[ps->stage];
+	ps->why = ps->stage == ST_BODY && r->frames ? "a vma, page, sum or table line" :
+		  expected[ps->stage];
 	return -1;
 }
 
@@ -609,7 +814,7 @@ static void check_version(const char *text, struct vmviz_report *r)
  */
 int vmviz_parse(const char *text, struct vmviz_report *r)
 {
-	struct parser ps = { ST_REPORT };
+	struct parser ps = { ST_DETAIL };
 	const char *line, *nl;
 	char *buf = NULL, quoted[400];
 	size_t cap = 0;
@@ -750,7 +955,7 @@ static void perm_denied(void)
  * it tracked. A process that exits before or while it is read is reported
  * as such (ESRCH at open or read).
  */
-static void read_pid(pid_t pid, struct vmviz_report *r)
+static void read_pid(pid_t pid, bool frames, struct vmviz_report *r)
 {
 	char path[64];
 	bool tracked_here = false;
@@ -760,6 +965,11 @@ static void read_pid(pid_t pid, struct vmviz_report *r)
 	memset(r, 0, sizeof(*r));
 	snprintf(r->source, sizeof(r->source), "pid %d", pid);
 	need_module();
+	if (frames && access(VMVIZ_DIR "/frames", F_OK))
+		vmviz_die(VMVIZ_EXIT_NOMODULE,
+			  "%s/frames does not exist: this vmviz module has no frame detail",
+			  VMVIZ_DIR);
+	/* The frame detail of a PID exists while its report does. */
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", pid);
 	if (access(path, F_OK)) {
 		e = control("track", pid);
@@ -772,6 +982,8 @@ static void read_pid(pid_t pid, struct vmviz_report *r)
 				  strerror(e));
 		tracked_here = true;
 	}
+	if (frames)
+		snprintf(path, sizeof(path), VMVIZ_DIR "/frames/%d", pid);
 	fd = open(path, O_RDONLY);
 	if (fd < 0) {
 		e = errno;
@@ -802,7 +1014,18 @@ static void read_pid(pid_t pid, struct vmviz_report *r)
  */
 void vmviz_load_pid(pid_t pid, struct vmviz_report *r)
 {
-	read_pid(pid, r);
+	vmviz_load_pid_frames(pid, false, r);
+}
+
+/**
+ * vmviz_load_pid_frames - read and parse a live report, or its frame detail
+ * @pid: a process (or thread) ID in our PID namespace
+ * @frames: read /proc/vmviz/frames/PID instead of /proc/vmviz/PID
+ * @r: filled in
+ */
+void vmviz_load_pid_frames(pid_t pid, bool frames, struct vmviz_report *r)
+{
+	read_pid(pid, frames, r);
 	vmviz_parse(r->text, r);
 }
 
@@ -819,8 +1042,15 @@ void vmviz_load_pid(pid_t pid, struct vmviz_report *r)
  */
 void vmviz_load_pids(pid_t a, pid_t b, struct vmviz_report *ra, struct vmviz_report *rb)
 {
-	read_pid(a, ra);
-	read_pid(b, rb);
+	vmviz_load_pids_frames(a, b, false, ra, rb);
+}
+
+/* vmviz_load_pids(), of the frame detail files if @frames. */
+void vmviz_load_pids_frames(pid_t a, pid_t b, bool frames, struct vmviz_report *ra,
+			    struct vmviz_report *rb)
+{
+	read_pid(a, frames, ra);
+	read_pid(b, frames, rb);
 	vmviz_parse(ra->text, ra);
 	vmviz_parse(rb->text, rb);
 }

@@ -67,7 +67,7 @@ static const struct vmviz_col maps_cols[] = {
 enum {
 	PG_START, PG_END, PG_COUNT, PG_SIZE, PG_BYTES, PG_LEVEL, PG_STATE,
 	PG_PERM, PG_FLAGS, PG_PFN, PG_STEP, PG_SD, PG_PKEY, PG_SWAPTYPE,
-	PG_NAME,
+	PG_NAME, PG_KIND, PG_FFLAGS, PG_ORDER, PG_NODE, PG_MAP, PG_MAPHI,
 };
 
 static const struct vmviz_col pages_cols[] = {
@@ -95,6 +95,87 @@ static const struct vmviz_col pages_cols[] = {
 	[PG_SWAPTYPE] = { "SWAPTYPE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"swap type of a non-present entry (- or null if none)" },
 	[PG_NAME] = { "NAME", 20, SCOLS_FL_TRUNC, SCOLS_JSON_STRING, "the VMA the run belongs to" },
+	[PG_KIND] = { "KIND", 5, 0, SCOLS_JSON_STRING,
+		"frame detail: anon, ksm, shmem, file, zero, other, - (no frame)" },
+	[PG_FFLAGS] = { "FFLAGS", 10, 0, SCOLS_JSON_STRING,
+		"frame detail: folio flags L A U R D W S M P X (see vmviz(8))" },
+	[PG_ORDER] = { "ORDER", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"frame detail: folio order (0 a base page, 9 a 2M folio)" },
+	[PG_NODE] = { "NODE", 2, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "frame detail: NUMA node" },
+	[PG_MAP] = { "MAP", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"frame detail: times each page is mapped (LO-HI if unequal; JSON: LO)" },
+	[PG_MAPHI] = { "MAPHI", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"frame detail: times the most mapped page of the run is mapped" },
+};
+
+/* vmviz mem */
+#define SM_COL(id, head, w, what) \
+	[MEM_SM + (id)] = { head, w, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, what }
+
+static const struct vmviz_col mem_cols[] = {
+	[MEM_START] = { "START", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "first address (hex)" },
+	[MEM_END] = { "END", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
+		"end address, exclusive (hex)" },
+	[MEM_SIZE] = { "SIZE", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "size of the VMA" },
+	[MEM_PERM] = { "PERM", 4, 0, SCOLS_JSON_STRING, "permissions as in /proc/PID/maps" },
+	[MEM_SEG] = { "SEG", 5, 0, SCOLS_JSON_STRING, "segment: code, data, heap, mmap, stack..." },
+	SM_COL(SM_RSS, "RSS", 6, "resident (smaps Rss)"),
+	SM_COL(SM_PSS, "PSS", 6, "proportional: each page divided by its mapcount (Pss)"),
+	SM_COL(SM_PSS_DIRTY, "PSSDIRTY", 6, "Pss of dirty pages (Pss_Dirty)"),
+	SM_COL(SM_PSS_ANON, "PSSANON", 6, "Pss of anonymous pages (Pss_Anon)"),
+	SM_COL(SM_PSS_FILE, "PSSFILE", 6, "Pss of file pages (Pss_File)"),
+	SM_COL(SM_PSS_SHMEM, "PSSSHMEM", 6, "Pss of shmem pages (Pss_Shmem)"),
+	SM_COL(SM_SHARED_CLEAN, "SHCLEAN", 6, "clean pages mapped more than once (Shared_Clean)"),
+	SM_COL(SM_SHARED_DIRTY, "SHDIRTY", 6, "dirty pages mapped more than once (Shared_Dirty)"),
+	SM_COL(SM_PRIVATE_CLEAN, "PRCLEAN", 6, "clean pages mapped once (Private_Clean)"),
+	SM_COL(SM_PRIVATE_DIRTY, "PRDIRTY", 6, "dirty pages mapped once (Private_Dirty)"),
+	SM_COL(SM_REFERENCED, "REFERENCED", 6, "referenced or accessed (Referenced)"),
+	SM_COL(SM_ANONYMOUS, "ANONYMOUS", 6, "anonymous pages (Anonymous)"),
+	SM_COL(SM_KSM, "KSM", 6, "KSM pages (KSM)"),
+	SM_COL(SM_LAZYFREE, "LAZYFREE", 6, "MADV_FREE pages still clean (LazyFree)"),
+	SM_COL(SM_ANON_HUGE, "ANONHUGE", 6, "anonymous, mapped by PMD leaves (AnonHugePages)"),
+	SM_COL(SM_SHMEM_PMD, "SHMEMPMD", 6, "shmem, mapped by PMD leaves (ShmemPmdMapped)"),
+	SM_COL(SM_FILE_PMD, "FILEPMD", 6, "file, mapped by PMD leaves (FilePmdMapped)"),
+	SM_COL(SM_SWAP, "SWAP", 6, "in swap (Swap)"),
+	SM_COL(SM_SWAP_PSS, "SWAPPSS", 6, "in swap, each entry counted once (SwapPss)"),
+	SM_COL(SM_LOCKED, "LOCKED", 6, "Pss of a VM_LOCKED VMA (Locked)"),
+	SM_COL(SM_USS, "USS", 6, "mapped by this process only: what exiting gives back"),
+	SM_COL(SM_COW_COPY, "COWCOPY", 6,
+	       "copy-on-write pending, a write would copy (vmviz's own)"),
+	SM_COL(SM_COW_REUSE, "COWREUSE", 6,
+	       "copy-on-write pending, a write would reuse the page (vmviz's own)"),
+	[MEM_NAME] = { "NAME", 30, SCOLS_FL_TRUNC, SCOLS_JSON_STRING,
+		"file, [heap], [stack], [vdso], [anon]...; total" },
+};
+
+/* vmviz tables */
+#define H_COL(i, head, what) \
+	[TB_H0 + (i)] = { head, 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, what }
+
+static const struct vmviz_col tb_cols[] = {
+	[TB_LEVEL] = { "LEVEL", 5, 0, SCOLS_JSON_STRING,
+		"pte, pmd, pud, p4d; deposited; total (what VmPTE counts)" },
+	[TB_COUNT] = { "COUNT", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "tables" },
+	[TB_USED] = { "USED", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"entries in use, of 512 per table" },
+	[TB_MIN] = { "MIN", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "used entries, emptiest table" },
+	[TB_MAX] = { "MAX", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "used entries, fullest table" },
+	[TB_FILL] = { "FILL", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"used entries in percent of all entries of the tables" },
+	[TB_BYTES] = { "BYTES", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "4K per table" },
+	[TB_HIST] = { "HIST", 22, 0, SCOLS_JSON_STRING,
+		"tables by used entries: 0,1,2-3,4-7,...,256-511,512" },
+	H_COL(0, "H0", "tables with no entry used"),
+	H_COL(1, "H1", "tables with 1 entry used"),
+	H_COL(2, "H2", "tables with 2-3 entries used"),
+	H_COL(3, "H4", "tables with 4-7 entries used"),
+	H_COL(4, "H8", "tables with 8-15 entries used"),
+	H_COL(5, "H16", "tables with 16-31 entries used"),
+	H_COL(6, "H32", "tables with 32-63 entries used"),
+	H_COL(7, "H64", "tables with 64-127 entries used"),
+	H_COL(8, "H128", "tables with 128-255 entries used"),
+	H_COL(9, "H256", "tables with 256-511 entries used"),
+	H_COL(10, "H512", "tables with all 512 entries used"),
 };
 
 /* vmviz compare */
@@ -102,6 +183,7 @@ enum {
 	CMP_START, CMP_END, CMP_PERM, CMP_SAME, CMP_COW, CMP_SHARED,
 	CMP_READONLY, CMP_DIVERGED, CMP_ONLY1, CMP_ONLY2, CMP_NAME,
 	CMP_SAMEMM, CMP_VERDICT, CMP_VMA, CMP_SWAPOUT, CMP_SWAPIN,
+	CMP_COPY1, CMP_REUSE1, CMP_COPY2, CMP_REUSE2,
 };
 
 static const struct vmviz_col cmp_cols[] = {
@@ -133,15 +215,28 @@ static const struct vmviz_col cmp_cols[] = {
 		"pages present in the first, in swap in the second" },
 	[CMP_SWAPIN] = { "SWAPIN", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"pages in swap in the first, present in the second" },
+	[CMP_COPY1] = { "COPY1", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"frame detail: pages a write in the first would copy (cow_copy)" },
+	[CMP_REUSE1] = { "REUSE1", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"frame detail: pages pending copy-on-write a write in the first would reuse" },
+	[CMP_COPY2] = { "COPY2", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"frame detail: pages a write in the second would copy" },
+	[CMP_REUSE2] = { "REUSE2", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"frame detail: pages a write in the second would reuse" },
 };
 
 const struct vmviz_view vmviz_views[] = {
 	{ "maps", "vmas", maps_cols, ARRAY_SIZE(maps_cols),
-	  "START,END,SIZE,PERM,SEG,RAM,SWAP,NAME" },
+	  "START,END,SIZE,PERM,SEG,RAM,SWAP,NAME", NULL },
 	{ "pages", "pages", pages_cols, ARRAY_SIZE(pages_cols),
-	  "START,END,COUNT,LEAF,STATE,PERM,PFN,NAME" },
+	  "START,END,COUNT,LEAF,STATE,PERM,PFN,NAME",
+	  "START,COUNT,LEAF,STATE,PFN,KIND,FFLAGS,MAP,NAME" },
 	{ "compare", "compare", cmp_cols, ARRAY_SIZE(cmp_cols),
-	  "START,END,PERM,SAME,COW,DIVERGED,ONLY1,ONLY2,NAME" },
+	  "START,END,PERM,SAME,COW,DIVERGED,ONLY1,ONLY2,NAME", NULL },
+	{ "mem", "vmas", mem_cols, ARRAY_SIZE(mem_cols),
+	  "START,PERM,RSS,PSS,PSSDIRTY,USS,SWAP,NAME", NULL },
+	{ "tables", "tables", tb_cols, ARRAY_SIZE(tb_cols),
+	  "LEVEL,COUNT,USED,MIN,MAX,FILL,BYTES,HIST", NULL },
 	{ NULL },
 };
 
@@ -380,7 +475,7 @@ void vmviz_table_print_json(struct vmviz_table *t,
 }
 
 /* A report's identity and provenance, the first member of JSON output. */
-static void report_json_pre(FILE *f, const void *arg)
+void vmviz_report_json_pre(FILE *f, const void *arg)
 {
 	fprintf(f, "   \"report\": ");
 	vmviz_json_report(f, arg, "   ");
@@ -410,7 +505,7 @@ static void page_perm(const struct vmviz_page *p, char *buf)
 }
 
 /* A size: bytes in JSON and with --bytes, 4K or 1.5M for people. */
-static void size_cell(const struct vmviz_out *o, unsigned long bytes, char *buf, size_t len)
+void vmviz_size_cell(const struct vmviz_out *o, unsigned long bytes, char *buf, size_t len)
 {
 	if (o->json || o->bytes)
 		snprintf(buf, len, "%lu", bytes);
@@ -437,13 +532,13 @@ static void maps_cell(const struct vmviz_out *o, int digits, const struct vmviz_
 		snprintf(buf, len, "%0*lx", digits, v->end);
 		break;
 	case MAPS_SIZE:
-		size_cell(o, v->end - v->start, buf, len);
+		vmviz_size_cell(o, v->end - v->start, buf, len);
 		break;
 	case MAPS_RAM:
-		size_cell(o, v->present * 4096, buf, len);
+		vmviz_size_cell(o, v->present * 4096, buf, len);
 		break;
 	case MAPS_SWAP:
-		size_cell(o, v->swapped * 4096, buf, len);
+		vmviz_size_cell(o, v->swapped * 4096, buf, len);
 		break;
 	case MAPS_PERM:
 		snprintf(buf, len, "%s", v->perm);
@@ -479,7 +574,7 @@ static void maps_cell(const struct vmviz_out *o, int digits, const struct vmviz_
 }
 
 /* A task without an mm has no table: say so, for people (not JSON or raw). */
-static bool no_mm(const struct vmviz_report *r, const struct vmviz_out *o)
+bool vmviz_no_mm(const struct vmviz_report *r, const struct vmviz_out *o)
 {
 	char comm[128];
 
@@ -533,7 +628,7 @@ void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o)
 	char buf[4096];
 	int i, j, nrows = 0;
 
-	if (no_mm(r, o)) {
+	if (vmviz_no_mm(r, o)) {
 		vmviz_table_init(&t, vmviz_view("maps"), o, NULL);
 		vmviz_table_free(&t);
 		return;
@@ -566,7 +661,7 @@ void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o)
 	if (o->total)
 		maps_total(&t, &tot, nrows);
 	if (o->json)
-		vmviz_table_print_json(&t, report_json_pre, r);
+		vmviz_table_print_json(&t, vmviz_report_json_pre, r);
 	else
 		vmviz_table_print(&t);
 }
@@ -574,6 +669,7 @@ void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o)
 static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t,
 		       const struct vmviz_page *p, int col, char *buf, size_t len)
 {
+	buf[0] = '\0';
 	switch (col) {
 	case PG_START:
 		snprintf(buf, len, "%0*lx", t->addr_digits, p->start);
@@ -588,7 +684,7 @@ static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t
 		snprintf(buf, len, "%s", p->size);
 		break;
 	case PG_BYTES:
-		size_cell(t->out, p->end - p->start, buf, len);
+		vmviz_size_cell(t->out, p->end - p->start, buf, len);
 		break;
 	case PG_LEVEL:
 		snprintf(buf, len, "%s", p->level);
@@ -622,6 +718,34 @@ static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t
 		break;
 	case PG_NAME:
 		snprintf(buf, len, "%s", r->vmas[p->vma].name);
+		break;
+	case PG_KIND:
+		if (r->frames)
+			snprintf(buf, len, "%s", t->out->json && p->kind[0] == '-' ? "" : p->kind);
+		break;
+	case PG_FFLAGS:
+		if (r->frames)
+			snprintf(buf, len, "%s", p->fflags);
+		break;
+	case PG_ORDER:
+	case PG_NODE: {
+		int v = col == PG_ORDER ? p->order : p->node;
+
+		if (r->frames && v >= 0)
+			snprintf(buf, len, "%d", v);
+		else if (r->frames && !t->out->json)
+			snprintf(buf, len, "-");
+		break;
+	}
+	case PG_MAP:
+	case PG_MAPHI:
+		if (r->frames && p->map_lo < 0 && !t->out->json)
+			snprintf(buf, len, "-");
+		else if (r->frames && p->map_lo >= 0 && col == PG_MAP &&
+			 p->map_hi != p->map_lo && !t->out->json)
+			snprintf(buf, len, "%ld-%ld", p->map_lo, p->map_hi);
+		else if (r->frames && p->map_lo >= 0)
+			snprintf(buf, len, "%ld", col == PG_MAP ? p->map_lo : p->map_hi);
 		break;
 	}
 }
@@ -661,12 +785,17 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 	char buf[4096];
 	int i, j, nrows = 0;
 
-	if (no_mm(r, o)) {
-		vmviz_table_init(&t, vmviz_view("pages"), o, NULL);
+	struct vmviz_view fv = *vmviz_view("pages");
+
+	/* Frame detail: the frame columns instead of some others, all in JSON. */
+	if (r->frames)
+		fv.defaults = fv.frame_defaults;
+	if (vmviz_no_mm(r, o)) {
+		vmviz_table_init(&t, &fv, o, NULL);
 		vmviz_table_free(&t);
 		return;
 	}
-	vmviz_table_init(&t, vmviz_view("pages"), o, NULL);
+	vmviz_table_init(&t, &fv, o, r->frames ? "END,PERM,ORDER,NODE,MAPHI" : NULL);
 	if (r->npages)
 		vmviz_table_addrs(&t, r->pages[r->npages - 1].end);
 	for (i = 0; i < r->npages; i++) {
@@ -678,7 +807,7 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 		ln = vmviz_table_row(&t);
 		for (j = 0; j < t.n; j++) {
 			pages_cell(r, &t, &p, t.ids[j], buf, sizeof(buf));
-			vmviz_table_set(&t, ln, j, buf);
+			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 		}
 		entries += p.count;
 		bytes += p.end - p.start;
@@ -691,7 +820,7 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 			if (t.ids[j] == PG_COUNT)
 				snprintf(buf, sizeof(buf), "%lu", entries);
 			else if (t.ids[j] == PG_BYTES)
-				size_cell(o, bytes, buf, sizeof(buf));
+				vmviz_size_cell(o, bytes, buf, sizeof(buf));
 			else if (t.ids[j] == PG_NAME)
 				snprintf(buf, sizeof(buf), "total (%d %s)", nrows,
 					 vmviz_plural(nrows, "run", "runs"));
@@ -701,7 +830,7 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 		}
 	}
 	if (o->json)
-		vmviz_table_print_json(&t, report_json_pre, r);
+		vmviz_table_print_json(&t, vmviz_report_json_pre, r);
 	else
 		vmviz_table_print(&t);
 }
@@ -763,6 +892,8 @@ static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c,
 		[CMP_READONLY] = n->readonly, [CMP_DIVERGED] = n->diverged,
 		[CMP_ONLY1] = n->only1, [CMP_ONLY2] = n->only2,
 		[CMP_SWAPOUT] = n->swapout, [CMP_SWAPIN] = n->swapin,
+		[CMP_COPY1] = n->copy1, [CMP_REUSE1] = n->reuse1,
+		[CMP_COPY2] = n->copy2, [CMP_REUSE2] = n->reuse2,
 	};
 	static const char *const how[] = {
 		[CMP_VMA_BOTH] = "both", [CMP_VMA_ONLY1] = "only1",
@@ -796,6 +927,13 @@ static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c,
 	case CMP_VERDICT:
 		if (!row)
 			vmviz_verdict(c, buf, len);
+		break;
+	case CMP_COPY1:
+	case CMP_REUSE1:
+	case CMP_COPY2:
+	case CMP_REUSE2:
+		if (c->frames)
+			snprintf(buf, len, "%lu", nums[col]);
 		break;
 	default:
 		snprintf(buf, len, "%lu", nums[col]);
@@ -832,9 +970,14 @@ void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 			shown.total.only2 += n->only2;
 			shown.total.swapout += n->swapout;
 			shown.total.swapin += n->swapin;
+			shown.total.copy1 += n->copy1;
+			shown.total.reuse1 += n->reuse1;
+			shown.total.copy2 += n->copy2;
+			shown.total.reuse2 += n->reuse2;
 		}
 	}
-	vmviz_table_init(&t, vmviz_view("compare"), o, "SAMEMM,VERDICT,VMA");
+	vmviz_table_init(&t, vmviz_view("compare"), o, c->frames ?
+			 "SAMEMM,VERDICT,VMA,COPY1,REUSE1,COPY2,REUSE2" : "SAMEMM,VERDICT,VMA");
 	for (i = 0; i < c->nrows; i++)
 		if (c->rows[i].end > highest)
 			highest = c->rows[i].end;
@@ -905,6 +1048,8 @@ void vmviz_columns_help(FILE *f, const char *view)
 		if (cmp_only && strcmp(v->name, "compare"))
 			continue;
 		fprintf(f, "Columns of '%s' (default: %s):\n", v->name, v->defaults);
+		if (v->frame_defaults)
+			fprintf(f, " with frame detail, default: %s\n", v->frame_defaults);
 		for (i = 0; i < v->ncols; i++)
 			fprintf(f, " %12s  %s\n", v->cols[i].name, v->cols[i].help);
 		fputc('\n', f);

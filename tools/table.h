@@ -26,6 +26,18 @@ struct vmviz_view {
 	const struct vmviz_col *cols;
 	size_t ncols;
 	const char *defaults;	/* columns without -o */
+	const char *frame_defaults;	/* of a frame-detail report, if other */
+};
+
+/* vmviz mem: the smaps fields of a VMA, MEM_SM + SM_* (vmviz.h) */
+enum {
+	MEM_START, MEM_END, MEM_SIZE, MEM_PERM, MEM_SEG, MEM_SM,
+	MEM_NAME = MEM_SM + VMVIZ_NSMAPS,
+};
+
+/* vmviz tables: a level of the page-table tree; H0..H512 its histogram */
+enum {
+	TB_LEVEL, TB_COUNT, TB_USED, TB_MIN, TB_MAX, TB_FILL, TB_BYTES, TB_HIST, TB_H0,
 };
 
 struct vmviz_table {
@@ -51,6 +63,9 @@ void vmviz_table_print(struct vmviz_table *t);
 void vmviz_table_print_json(struct vmviz_table *t,
 			    void (*pre)(FILE *f, const void *arg), const void *arg);
 void vmviz_table_free(struct vmviz_table *t);
+void vmviz_size_cell(const struct vmviz_out *o, unsigned long bytes, char *buf, size_t len);
+void vmviz_report_json_pre(FILE *f, const void *arg);
+bool vmviz_no_mm(const struct vmviz_report *r, const struct vmviz_out *o);
 void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 		     struct vmviz_table *t);
 

@@ -30,6 +30,17 @@ enum vmviz_exit {
 #define VMVIZ_NFIELDS	13
 #define VMVIZ_NCOUNTERS	10
 #define VMVIZ_NSEGS	10
+#define VMVIZ_NSMAPS	23	/* smaps fields of a frame-detail sum or rollup line */
+#define VMVIZ_NTABLES	4	/* table levels: pte, pmd, pud, p4d */
+#define VMVIZ_NHIST	11	/* fill buckets: 0, 1, 2-3, ..., 256-511, 512 */
+
+/* The smaps fields of frame detail (docs/FORMAT.md, "Frame detail"), in line order. */
+enum {
+	SM_RSS, SM_PSS, SM_PSS_DIRTY, SM_PSS_ANON, SM_PSS_FILE, SM_PSS_SHMEM,
+	SM_SHARED_CLEAN, SM_SHARED_DIRTY, SM_PRIVATE_CLEAN, SM_PRIVATE_DIRTY,
+	SM_REFERENCED, SM_ANONYMOUS, SM_KSM, SM_LAZYFREE, SM_ANON_HUGE, SM_SHMEM_PMD,
+	SM_FILE_PMD, SM_SWAP, SM_SWAP_PSS, SM_LOCKED, SM_USS, SM_COW_COPY, SM_COW_REUSE,
+};
 
 struct vmviz_page {
 	char level[4];			/* pte, pmd, pud */
@@ -43,6 +54,11 @@ struct vmviz_page {
 	char step;			/* '+', '-' or '=' */
 	int sd, pkey, swaptype;		/* swaptype -1 for '-' */
 	int vma;			/* index of its VMA */
+	/* Frame detail only ("Frame fields of page lines"); -1 for '-'. */
+	char kind[8];			/* anon ksm shmem file zero other, "-" */
+	char fflags[12];		/* 10 letters */
+	int order, node;
+	long map_lo, map_hi;		/* equal unless the line shows LO-HI */
 };
 
 struct vmviz_vma {
@@ -59,7 +75,15 @@ struct vmviz_vma {
 	/* From its sum line: over sum_start..sum_end, the part read. */
 	unsigned long sum_start, sum_end;
 	unsigned long present, dirty, accessed, writable, huge, swapped, nonpresent;
+	unsigned long sm[VMVIZ_NSMAPS];	/* frame detail: smaps fields, kB */
 	int first_page, npages;		/* its page lines */
+};
+
+/* A table line of frame detail: the tables of one level. */
+struct vmviz_tlevel {
+	char level[4];			/* pte, pmd, pud, p4d */
+	unsigned long count, used, min, max, bytes;
+	unsigned long hist[VMVIZ_NHIST];
 };
 
 /* A clock reading of the report line: seconds and nanoseconds. */
@@ -101,16 +125,28 @@ struct vmviz_report {
 	struct vmviz_page *pages;
 	int npages;
 	int partial;			/* VMAs whose sum line covers part of them */
+	/* Frame detail (/proc/vmviz/frames/PID): a "detail frames" line. */
+	bool frames;
+	struct vmviz_tlevel tables[VMVIZ_NTABLES];
+	int ntables;
+	unsigned long deposited, pgtables_bytes;
+	struct vmviz_range rollup;	/* END exclusive; 0-0 without VMAs */
+	unsigned long rollup_sm[VMVIZ_NSMAPS];
 };
 
 extern const char *const vmviz_field_names[VMVIZ_NFIELDS];
 extern const char *const vmviz_counter_names[VMVIZ_NCOUNTERS];
 extern const char *const vmviz_seg_names[VMVIZ_NSEGS];
+extern const char *const vmviz_smaps_names[VMVIZ_NSMAPS];
 
 enum { SEG_CODE, SEG_DATA, SEG_BSS, SEG_HEAP, SEG_MMAP, SEG_STACK, SEG_ARGS,
 	SEG_ENV, SEG_VDSO, SEG_VVAR };
 enum { CNT_TOTAL, CNT_LOCKED, CNT_PINNED, CNT_DATA, CNT_EXEC, CNT_STACK,
 	CNT_RSS_FILE, CNT_RSS_ANON, CNT_RSS_SHMEM, CNT_SWAP };
+
+#ifndef fallthrough
+#define fallthrough	__attribute__((__fallthrough__))
+#endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -121,7 +157,10 @@ enum { CNT_TOTAL, CNT_LOCKED, CNT_PINNED, CNT_DATA, CNT_EXEC, CNT_STACK,
 int vmviz_parse(const char *text, struct vmviz_report *r);
 void vmviz_load_file(const char *path, struct vmviz_report *r);
 void vmviz_load_pid(pid_t pid, struct vmviz_report *r);
+void vmviz_load_pid_frames(pid_t pid, bool frames, struct vmviz_report *r);
 void vmviz_load_pids(pid_t a, pid_t b, struct vmviz_report *ra, struct vmviz_report *rb);
+void vmviz_load_pids_frames(pid_t a, pid_t b, bool frames, struct vmviz_report *ra,
+			    struct vmviz_report *rb);
 void vmviz_free(struct vmviz_report *r);
 const struct vmviz_vma *vmviz_vma_at(const struct vmviz_report *r, unsigned long addr);
 bool vmviz_page_pfn(const struct vmviz_page *p, unsigned long addr, unsigned long *pfn);
@@ -178,6 +217,8 @@ void vmviz_columns_help(FILE *f, const char *view);
 struct vmviz_cmp_counts {
 	unsigned long same, cow, shared, readonly, diverged, only1, only2;
 	unsigned long swapout, swapin;	/* present in 1 and in swap in 2, and back */
+	/* Frame detail: pending copy-on-write pages a write would copy or reuse. */
+	unsigned long copy1, reuse1, copy2, reuse2;
 };
 
 /* How a row's VMA differs between the two reports. */
@@ -205,6 +246,7 @@ struct vmviz_cmp {
 	bool same_mm;		/* rel == REL_SAME_MM */
 	bool same_task;		/* and one task (same pid), read twice */
 	bool over_time;		/* one mm, read at two different times */
+	bool frames;		/* both reports have frame detail */
 	long long dt_ns;	/* time of 2 minus time of 1 */
 	unsigned long vmas_only1, vmas_only2, vmas_resized;
 	struct vmviz_cmp_counts total;
@@ -221,6 +263,10 @@ void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report
 			 const struct vmviz_out *o, bool table);
 void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
 void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
+
+/* mem.c: the frame detail's views */
+void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, const char *sort);
+void vmviz_print_tables(const struct vmviz_report *r, const struct vmviz_out *o);
 
 /* picture.c */
 void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color,

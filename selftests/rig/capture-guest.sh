@@ -4,7 +4,10 @@
 # (tools/tests/reports/), each printed whole between markers on the TAP
 # port: a cat reading /proc/vmviz/self, coreutils' sleep (dynamically
 # linked), the shell that is /init, kthreadd, and the demo's parent with
-# its fork, vfork, clone(CLONE_VM) and thread children.
+# its fork, vfork, clone(CLONE_VM) and thread children; and the frame
+# detail (/proc/vmviz/frames/PID) of the same cat, sleep, shell and kthreadd,
+# and of the demo's parent and fork child after their writes
+# (tools/tests/reports/frames-*/).
 emit() {	# emit NAME FILE
 	echo "# vmviz-capture begin $1"
 	cat "$2"
@@ -14,6 +17,12 @@ emit() {	# emit NAME FILE
 sfx=$(uname -r | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')-$(grep -q -w la57 /proc/cpuinfo && echo 5 || echo 4)
 cat /proc/vmviz/self >/tmp/self.report
 emit "self-$sfx.report" /tmp/self.report
+frames=
+[ -d /proc/vmviz/frames ] && frames=1
+if [ -n "$frames" ]; then
+	cat /proc/vmviz/frames/self >/tmp/frames-self.report
+	emit "frames-$sfx/self.report" /tmp/frames-self.report
+fi
 sleep=sleep
 [ -x /tests/dyn/sleep ] && sleep=/tests/dyn/sleep
 $sleep 1000 &
@@ -22,15 +31,31 @@ sleep 1
 echo $pid >/proc/vmviz/track
 cat /proc/vmviz/$pid >/tmp/sleep.report
 emit "sleep-$sfx.report" /tmp/sleep.report
+if [ -n "$frames" ]; then
+	cat /proc/vmviz/frames/$pid >/tmp/frames-sleep.report
+	emit "frames-$sfx/sleep.report" /tmp/frames-sleep.report
+fi
 kill $pid
 echo 1 >/proc/vmviz/track
 cat /proc/vmviz/1 >/tmp/init.report
 emit "init-$sfx.report" /tmp/init.report
+if [ -n "$frames" ]; then
+	cat /proc/vmviz/frames/1 >/tmp/frames-init.report
+	emit "frames-$sfx/init.report" /tmp/frames-init.report
+fi
 echo 2 >/proc/vmviz/track
 cat /proc/vmviz/2 >/tmp/kthread.report
 emit "kthread-$sfx.report" /tmp/kthread.report
+if [ -n "$frames" ]; then
+	cat /proc/vmviz/frames/2 >/tmp/frames-kthread.report
+	emit "frames-$sfx/kthread.report" /tmp/frames-kthread.report
+fi
 if vmviz demo --save /tmp/demo >/dev/null 2>&1; then
 	for f in parent fork vfork clone thread; do
 		emit "demo-$sfx/$f.report" /tmp/demo/$f.report
+	done
+	for f in parent fork; do
+		[ -f /tmp/demo/$f-frames.report ] &&
+			emit "frames-$sfx/$f.report" /tmp/demo/$f-frames.report
 	done
 fi

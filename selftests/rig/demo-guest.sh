@@ -19,4 +19,10 @@ run vmviz maps --file $d/fork.report -o START,END,PERM,PRESENT,DIRTY,WRITABLE,NA
 stack=$(vmviz maps --file $d/parent.report -r -n -o START,END,NAME | awk '$3 == "[stack]" { print $1 "-" $2 }')
 run vmviz pages --file $d/parent.report "$stack"
 run vmviz compare --file $d/parent-fork.report --file $d/fork.report -o START,END,PERM,SAME,COW,SHARED,DIVERGED,NAME
+if [ -f $d/parent-frames.report ]; then
+	run vmviz mem --file $d/parent-frames.report --sort pss
+	run vmviz mem --file $d/fork-frames.report -o START,PERM,RSS,PSS,USS,SHCLEAN,SHDIRTY,PRDIRTY,COWCOPY,COWREUSE,NAME
+	run vmviz compare --file $d/parent-frames.report --file $d/fork-frames.report -o START,END,PERM,COW,COPY1,REUSE1,COPY2,REUSE2,NAME
+	run vmviz tables --file $d/parent-frames.report
+fi
 echo "# vmviz-demo end"

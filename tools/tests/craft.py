@@ -10,6 +10,15 @@
     craft.py many N OUT   writes OUT: BASE-free report of N VMAs alternating
                           rw-p [anon] and ---p [anon] (thread stacks and
                           their guard pages)
+    craft.py frames A B OUTA OUTB
+                          writes the frame detail (docs/FORMAT.md, "Frame
+                          detail") of two reports of a parent and its fork
+                          child, made up by the spec's rules: a frame is
+                          mapped twice where both map it, file pages are
+                          those not soft-dirty in a file VMA; the smaps
+                          fields, the page-table tree and the rollup follow
+                          from the page lines. Hand-made, for the reader's
+                          tests until a guest captures real ones.
 
 Each crafted report is BASE with one thing changed, said below; run.sh
 checks what the reader makes of it. Deterministic: same input, same output.
@@ -25,7 +34,7 @@ def esc(s):
 
 
 def lines_of(path):
-    with open(path) as f:
+    with open(path, newline="") as f:
         return f.read().rstrip("\n").split("\n")
 
 
@@ -233,7 +242,183 @@ def many(n, path):
         f.write("\n".join(head + body) + "\n")
 
 
+def page_fields(ln):
+    w = ln.split()
+    start, end = (int(x, 16) for x in w[1].split("-"))
+    return w, start, end
+
+
+def entries(lines):
+    """{address of each 4K page: pfn} of the present entries."""
+    out = {}
+    for ln in lines:
+        if not ln.startswith("  "):
+            continue
+        w, start, end = page_fields(ln)
+        if w[4] not in ("present", "protnone"):
+            continue
+        k = {"4K": 1, "2M": 512, "1G": 262144}[w[3]]
+        pfn = int(w[6], 16)
+        for i in range((end - start) >> 12):
+            step = w[7]
+            if step == "+":
+                f = pfn + i
+            elif step == "=":
+                f = pfn + i % k
+            else:
+                f = pfn - i // k * k + i % k
+            out[start + (i << 12)] = f
+    return out
+
+
+def frame_of(vma, w, addr, pfn, other):
+    """kind, fflags, order, node, map of the entry at addr."""
+    name, perm = vma[4], vma[2]
+    if w[4] not in ("present", "protnone") or name.startswith("[vvar"):
+        return ("-", "----------", "-", "-", "-")
+    if name == "[vdso]":
+        return ("other", "----------", "0", "0", "1")
+    mapped = 2 if other.get(addr) == pfn else 1
+    if name.startswith("/") and w[8] == "0":
+        return ("file", "L--R------", "0", "0", str(mapped))
+    kind = "shmem" if perm[3] == "s" else "anon"
+    fl = "LA--D----" + ("X" if mapped == 1 and kind == "anon" else "-")
+    return (kind, fl, "0", "0", str(mapped))
+
+
+def smaps_add(acc, vma, w, fr):
+    """Count one 4K entry as smaps does (acc: bytes, pss << 12)."""
+    kind, fl, _, _, m = fr
+    if w[4] in ("swap",):
+        acc["swap"] += 4096
+        acc["swap_pss"] += 4096 << 12
+        return
+    if kind == "-":
+        return
+    m = int(m)
+    pss = (4096 << 12) // m
+    dirty = w[5][6] == "D" or fl[4] == "D"
+    acc["rss"] += 4096
+    acc["pss"] += pss
+    if dirty:
+        acc["pss_dirty"] += pss
+    acc[{"anon": "pss_anon", "shmem": "pss_shmem"}.get(kind, "pss_file")] += pss
+    key = ("shared_" if m > 1 else "private_") + ("dirty" if dirty else "clean")
+    acc[key] += 4096
+    if w[5][5] == "A" or fl[3] == "R":
+        acc["referenced"] += 4096
+    if kind == "anon":
+        acc["anonymous"] += 4096
+        if vma[2][1] == "w" and vma[2][3] == "p" and w[5][1] != "W":
+            acc["cow_reuse" if fl[9] == "X" else "cow_copy"] += 4096
+
+
+SMAPS = ["rss", "pss", "pss_dirty", "pss_anon", "pss_file", "pss_shmem", "shared_clean",
+         "shared_dirty", "private_clean", "private_dirty", "referenced", "anonymous", "ksm",
+         "lazyfree", "anon_huge", "shmem_pmd", "file_pmd", "swap", "swap_pss", "locked",
+         "uss", "cow_copy", "cow_reuse"]
+SHIFTED = {"pss", "pss_dirty", "pss_anon", "pss_file", "pss_shmem", "swap_pss", "locked"}
+
+
+def smaps_text(acc):
+    acc = dict(acc)
+    acc["uss"] = acc["private_clean"] + acc["private_dirty"]
+    return " ".join(f"{k} {(acc[k] >> 12 if k in SHIFTED else acc[k]) >> 10}" for k in SMAPS)
+
+
+def tables(lines, levels):
+    """The table lines and the pgtables line of the page lines' tree."""
+    pte, pmd, pud, p4d = {}, {}, {}, {}
+    for ln in lines:
+        if not ln.startswith("  "):
+            continue
+        w, start, end = page_fields(ln)
+        size = {"4K": 1 << 12, "2M": 1 << 21, "1G": 1 << 30}[w[3]]
+        for a in range(start, end, size):
+            if w[0] == "pte":
+                pte.setdefault(a >> 21, set()).add(a >> 12)
+                pmd.setdefault(a >> 30, set()).add(("t", a >> 21))
+            elif w[0] == "pmd":
+                pmd.setdefault(a >> 30, set()).add(("l", a >> 21))
+            else:
+                pud.setdefault(a >> 39, set()).add(("l", a >> 30))
+    for t in pmd:
+        pud.setdefault(t >> 9, set()).add(("t", t))
+    for t in pud:
+        p4d.setdefault(t >> 9, set()).add(t)
+    out, count = [], 0
+    for name, tabs in (("pte", pte), ("pmd", pmd), ("pud", pud), ("p4d", p4d))[:levels - 1]:
+        used = [len(v) for v in tabs.values()]
+        hist = [0] * 11
+        for u in used:
+            hist[10 if u == 512 else u.bit_length()] += 1
+        if name != "p4d":
+            count += len(used)
+        out.append(f"table {name} count {len(used)} used {sum(used)} "
+                   f"min {min(used, default=0)} max {max(used, default=0)} "
+                   f"hist {','.join(map(str, hist))} bytes {len(used) * 4096}")
+    out.append(f"pgtables deposited 0 bytes {count * 4096}")
+    return out
+
+
+def frames(lines, other_lines):
+    other = entries(other_lines)
+    levels = int(next(ln for ln in lines if ln.startswith("geometry ")).split()[4])
+    out, vma, acc, total, first, last = [lines[0], "detail frames"], None, None, None, 0, 0
+    total = dict.fromkeys(SMAPS, 0)
+    for ln in lines[1:]:
+        if ln.startswith("end "):
+            break
+        if ln.startswith("vma "):
+            vma = ln.split()
+            acc = dict.fromkeys(SMAPS, 0)
+            s, e = (int(x, 16) for x in vma[1].split("-"))
+            first = first or s
+            last = e
+        if ln.startswith("sum "):
+            for k in SMAPS:
+                total[k] += acc[k]
+            out.append(ln + " " + smaps_text(acc))
+            continue
+        if not ln.startswith("  "):
+            out.append(ln)
+            continue
+        w, start, end = page_fields(ln)
+        k = {"4K": 1, "2M": 512, "1G": 262144}[w[3]]
+        pfns = entries([ln])
+        runs = []
+        for i in range((end - start) // (k << 12)):
+            a = start + i * (k << 12)
+            fr = frame_of(vma, w, a, pfns.get(a), other)
+            for j in range(k):
+                smaps_add(acc, vma, w, fr)
+            if runs and runs[-1][1] == fr:
+                runs[-1][2] += 1
+            else:
+                runs.append([a, fr, 1])
+        for a, fr, n in runs:
+            pfn = int(w[6], 16)
+            i = (a - start) >> 12
+            if w[7] == "+":
+                pfn += i
+            elif w[7] == "-":
+                pfn -= i
+            step = "+" if n == 1 and w[7] == "-" else w[7]
+            out.append(f"  {w[0]} {a:016x}-{a + n * (k << 12):016x} {n:6d} {w[3]} "
+                       f"{w[4]:<8s} {w[5]} {pfn:010x} {step} {w[8]} {w[9]} {w[10]} "
+                       f"{fr[0]:<5s} {fr[1]} {fr[2]} {fr[3]} {fr[4]}")
+    out += tables(lines, levels)
+    out.append(f"rollup {first:016x}-{last:016x} {smaps_text(total)}")
+    return fix_end(out)
+
+
 def main():
+    if sys.argv[1] == "frames":
+        a, b = lines_of(sys.argv[2]), lines_of(sys.argv[3])
+        for text, path in ((frames(a, b), sys.argv[4]), (frames(b, a), sys.argv[5])):
+            with open(path, "w") as f:
+                f.write("\n".join(text) + "\n")
+        return
     if sys.argv[1] == "many":
         many(int(sys.argv[2]), sys.argv[3])
         return

@@ -217,6 +217,150 @@ else
 	not_ok compare.grown_vma_one_row
 fi
 
+# Frame detail (/proc/vmviz/frames/PID): real ones captured by make reports
+# (reports/frames-*/), and hand-made ones by the spec (craft.py frames).
+for fr in reports/frames-*/*.report; do
+	[ -e "$fr" ] || continue
+	b=${fr#reports/}
+	b=${b%.report}
+	b=${b//\//-}
+	golden "$b.mem" "$vmviz" mem --file "$fr"
+	golden "$b.tables" "$vmviz" tables --file "$fr"
+	golden "$b.pages" "$vmviz" pages --file "$fr"
+	nonempty=?
+	grep -q '^vma ' "$fr" && nonempty=
+	json "$b.mem.json" "vmas" "$vmviz" mem -J -o +SIZE,SEG,SHCLEAN,SHDIRTY,PRCLEAN,PRDIRTY,SWAPPSS,COWCOPY,COWREUSE --file "$fr"
+	json "$b.tables.json" tables "$vmviz" tables -J --file "$fr"
+	json "$b.pages.json" "pages$nonempty" "$vmviz" pages -J --file "$fr"
+done
+for fd in reports/frames-*/; do
+	[ -e "$fd/parent.report" ] || continue
+	fd=${fd%/}
+	b=${fd#reports/}
+	golden "$b.compare" "$vmviz" compare -f "$fd/parent.report" -f "$fd/fork.report"
+	json "$b.compare.json" compare "$vmviz" compare -J -f "$fd/parent.report" -f "$fd/fork.report"
+done
+# Real frame detail agrees with itself: the total row is the sum of the rows
+# (Rss is exact in kB), PTE entries in page lines are the used PTE entries.
+check frames.real_reports_agree python3 -c '
+import glob, json, subprocess, sys
+for f in glob.glob("reports/frames-*/*.report"):
+    m = json.loads(subprocess.check_output([sys.argv[1], "mem", "-J", "-o", "RSS,SWAP,NAME", "-f", f]))
+    assert m["vmas"][-1]["rss"] == sum(r["rss"] for r in m["vmas"][:-1]) == m["rollup"]["rss"], f
+    t = json.loads(subprocess.check_output([sys.argv[1], "tables", "-J", "-f", f]))
+    p = json.loads(subprocess.check_output([sys.argv[1], "pages", "-J", "-o", "LEVEL,COUNT", "-f", f]))
+    assert t["tables"][0]["used"] == sum(r["count"] for r in p["pages"] if r["level"] == "pte"), f
+    assert t["tables"][-1]["bytes"] == t["pgtables"], f
+' "$vmviz"
+fp=$c/frames-parent.report fk=$c/frames-fork.report
+golden crafted.frames.mem "$vmviz" mem -f "$fp"
+golden crafted.frames.mem_sort_pss "$vmviz" mem -s pss -o START,PERM,RSS,PSS,USS,NAME -f "$fp"
+golden crafted.frames.mem_filter "$vmviz" mem --name '*libc*' -o +SHCLEAN,PRCLEAN -f "$fp"
+golden crafted.frames.mem_all "$vmviz" mem -r -o START,END,SIZE,PERM,SEG,RSS,PSS,PSSDIRTY,PSSANON,PSSFILE,PSSSHMEM,SHCLEAN,SHDIRTY,PRCLEAN,PRDIRTY,REFERENCED,ANONYMOUS,KSM,LAZYFREE,ANONHUGE,SHMEMPMD,FILEPMD,SWAP,SWAPPSS,LOCKED,USS,COWCOPY,COWREUSE,NAME -f "$fp"
+golden crafted.frames.tables "$vmviz" tables -f "$fp"
+golden crafted.frames.pages "$vmviz" pages -f "$fp"
+golden crafted.frames.compare "$vmviz" compare -f "$fp" -f "$fk"
+golden crafted.frames.compare_copy "$vmviz" compare -r -o START,COW,COPY1,REUSE1,COPY2,REUSE2,NAME -f "$fp" -f "$fk"
+json crafted.frames.mem.json vmas "$vmviz" mem -J -f "$fp"
+json crafted.frames.tables.json tables "$vmviz" tables -J -f "$fp"
+json crafted.frames.pages.json pages "$vmviz" pages -J -o +ORDER,NODE,MAP,MAPHI,KIND -f "$fp"
+json crafted.frames.compare.json compare "$vmviz" compare -J -f "$fp" -f "$fk"
+fits_80() { "$@" >"$tmp/out" 2>"$tmp/err" && [ -s "$tmp/out" ] && ! awk 'length($0) > 80' "$tmp/out" | grep -q .; }
+check frames.mem_fits_80 fits_80 env -u COLUMNS "$vmviz" mem -f "$fp"
+check frames.tables_fits_80 fits_80 env -u COLUMNS "$vmviz" tables -f "$fp"
+check frames.pages_fits_80 fits_80 env -u COLUMNS "$vmviz" pages -f "$fp"
+check frames.compare_fits_80 fits_80 env -u COLUMNS "$vmviz" compare -f "$fp" -f "$fk"
+# The total row is the rollup line's; a filter sums the rows shown; --sort orders.
+check frames.mem_json_total_is_rollup python3 -c '
+import json, subprocess, sys
+vm, fp = sys.argv[1:3]
+d = json.loads(subprocess.check_output([vm, "mem", "-J", "-o", "RSS,PSS,USS,SWAP,NAME", "-f", fp]))
+roll = {l.split()[i]: int(l.split()[i + 1]) for l in open(fp, newline="") if l.startswith("rollup ") for i in range(2, 48, 2)}
+tot = d["vmas"][-1]
+assert tot["name"].startswith("total ("), tot
+for k in ("rss", "pss", "uss", "swap"):
+    assert tot[k] == roll[k] * 1024 == d["rollup"][k], (k, tot[k], roll[k])
+assert d["rollup"]["start"] == d["report"] and False or True
+rows = d["vmas"][:-1]
+assert sum(r["rss"] for r in rows) == tot["rss"]
+s = json.loads(subprocess.check_output([vm, "mem", "-J", "-s", "pss", "--seg", "mmap", "-f", fp]))
+p = [r["pss"] for r in s["vmas"][:-1]]
+assert p == sorted(p, reverse=True) and s["vmas"][-1]["pss"] == sum(p), p
+assert s["vmas"][-1]["name"].endswith(" shown)")
+' "$vmviz" "$fp"
+check frames.tables_json_levels python3 -c '
+import json, subprocess, sys
+d = json.loads(subprocess.check_output([sys.argv[1], "tables", "-J", "-f", sys.argv[2]]))
+rows = d["tables"]
+assert [r["level"] for r in rows] == ["pte", "pmd", "pud", "deposited", "total"], rows
+assert rows[-1]["bytes"] == d["pgtables"] == sum(r["bytes"] for r in rows[:-1])
+assert all(sum(r[h] for h in ("h0", "h1", "h2", "h4", "h8", "h16", "h32", "h64", "h128", "h256", "h512")) == r["count"] for r in rows[:3])
+' "$vmviz" "$fp"
+"$vmviz" compare -f "$fp" -f "$fk" >"$tmp/out" 2>&1
+if grep -q '^     in 1: copy [0-9]* pages\{0,1\}, reuse [0-9]*$' "$tmp/out" &&
+   grep -q '^verdict: fork child: .* a write$' "$tmp/out"; then
+	ok frames.compare_copy_reuse_words
+else
+	cp "$tmp/out" "$tmp/err"; not_ok frames.compare_copy_reuse_words
+fi
+"$vmviz" compare -f "$d/parent.report" -f "$d/fork.report" >"$tmp/out" 2>&1
+grep -q 'a write would\|reuse' "$tmp/out" && not_ok frames.plain_compare_unchanged || ok frames.plain_compare_unchanged
+status frames.mem_needs_frame_detail 1 "no frame detail: mem reads /proc/vmviz/frames/PID" "$vmviz" mem -f "$r"
+status frames.tables_needs_frame_detail 1 "no frame detail: tables reads" "$vmviz" tables -f "$r"
+status frames.frames_option_not_on_maps 1 "maps: option --frames does not apply" "$vmviz" maps --frames -f "$r"
+status frames.sort_unknown_column 1 "--sort: unknown column for mem: BOGUS" "$vmviz" mem -s BOGUS -f "$fp"
+status frames.sort_not_on_maps 1 "maps: option --sort does not apply" "$vmviz" maps -s pss -f "$fp"
+# Malformed frame detail: refused with exit 6, naming what was expected.
+bad_frames() {	# NAME PATTERN SED-SCRIPT
+	sed "$3" "$fp" >"$tmp/t.report"
+	status "frames.refused.$1" 6 "$2" "$vmviz" maps -f "$tmp/t.report"
+}
+bad_frames detail_other "expected detail frames" '2s/detail frames/detail pages/'
+bad_frames detail_extra "expected detail frames" '2s/detail frames/detail frames more/'
+bad_frames detail_late "line 3 does not follow format 2: expected the task line" '2{h;d};3G'
+bad_frames page_no_frame_fields "a page line of frame detail" '0,/^  pte /s/ - file  L--R------ 0 0 2$/ -/'
+bad_frames page_kind "a page line of frame detail" '0,/^  pte /s/ file  L--R------/ page  L--R------/'
+bad_frames page_flag_letter "a page line of frame detail" '0,/^  pte /s/ L--R------ / Q--R------ /'
+bad_frames page_flag_place "a page line of frame detail" '0,/^  pte /s/ L--R------ / -L-R------ /'
+bad_frames page_map_lo_hi "a page line of frame detail" '0,/^  pte /s/ L--R------ 0 0 2$/ L--R------ 0 0 3-2/'
+bad_frames page_no_frame_but_order "a page line of frame detail" '0,/^  pte /s/ file  L--R------ 0 0 2$/ -     ---------- 0 - -/'
+bad_frames page_frame_no_map "a page line of frame detail" '0,/^  pte /s/ L--R------ 0 0 2$/ L--R------ 0 0 -/'
+bad_frames sum_no_smaps "a sum line of frame detail" '0,/^sum /s/ rss .*//'
+bad_frames sum_smaps_order "a sum line of frame detail" '0,/^sum /s/ rss \([0-9]*\) pss \([0-9]*\)/ pss \2 rss \1/'
+bad_frames table_order "a table line: pte, pmd, pud" '/^table pte /{h;d};/^table pmd /G'
+bad_frames table_hist "a table line whose count, used, min, max, histogram and bytes agree" 's/^\(table pte count [0-9]* used [0-9]* min [0-9]* max [0-9]* hist \)0,/\11,/'
+bad_frames table_bytes "histogram and bytes agree" '/^table pmd /s/ bytes [0-9]*$/ bytes 1/'
+bad_frames table_missing "expected a table line" '/^table pud /d'
+bad_frames pgtables_missing "expected the pgtables line" '/^pgtables /d'
+bad_frames rollup_missing "expected the rollup line" '/^rollup /d'
+bad_frames rollup_range "a rollup range from the first VMA's start" 's/^rollup 0000/rollup 0001/'
+bad_frames vma_after_tables "expected the pgtables line" '/^pgtables /i\
+vma 00007fff8c5d7000-00007fff8c5d8000 rw-p 0000000000000000 [anon] seg mmap flags 0000000000100073 vm rd prot 0000000000000025 protflags P-U--A----N anon 0 pkey 0'
+bad_frames end_before_tables "expected a vma, page, sum or table line" '/^table /,/^rollup /d'
+sed '0,/^  pte /s/ L--R------ 0 0 2$/ L--R------ 0 0 1-3/' "$fp" >"$tmp/t.report"
+"$vmviz" pages -r -n -o MAP,MAPHI -f "$tmp/t.report" >"$tmp/out" 2>"$tmp/err"
+"$vmviz" pages -J -o MAP,MAPHI -f "$tmp/t.report" >"$tmp/json" 2>>"$tmp/err"
+if [ "$(head -n 1 "$tmp/out")" = "1-3 3" ] && grep -q '"map": 1,' "$tmp/json" &&
+   grep -q '"maphi": 3' "$tmp/json"; then
+	ok frames.map_lo_hi
+else
+	cat "$tmp/out" >>"$tmp/err"; not_ok frames.map_lo_hi
+fi
+sed '/^detail frames$/d; / rss [0-9]* pss /s/ rss .*//; /^  /s/ \(-\|[0-9]*\) [a-z-]* *[-LAURDWSMPX]\{10\} [-0-9]* [-0-9]* [-0-9]*$/ \1/; /^table \|^pgtables \|^rollup /d' "$fp" >"$tmp/t.report"
+if "$vmviz" maps -f "$tmp/t.report" >"$tmp/a" 2>"$tmp/err" && "$vmviz" maps -f "$fp" >"$tmp/b" 2>>"$tmp/err" &&
+   cmp -s "$tmp/a" "$tmp/b"; then
+	ok frames.plain_of_the_same_reads_the_same
+else
+	not_ok frames.plain_of_the_same_reads_the_same
+fi
+sed '/^table /s/$/ newfield 1/; /^rollup /s/$/ newfield 1/; /^pgtables /s/$/ newfield 1/; /^  /s/$/ 7/; /^sum /s/$/ more 2/' "$fp" >"$tmp/t.report"
+"$vmviz" mem -f "$fp" >"$tmp/a" 2>&1
+if "$vmviz" mem -f "$tmp/t.report" >"$tmp/b" 2>"$tmp/err" && cmp -s "$tmp/a" "$tmp/b"; then
+	ok frames.fields_added_at_line_ends_ignored
+else
+	not_ok frames.fields_added_at_line_ends_ignored
+fi
+
 # Version: exactly "vmviz-format 2"; anything else refused with exit 6.
 # (base.report: a fixed report the checks below know line by line.)
 r=$c/base.report
@@ -228,7 +372,7 @@ for v in 1x 1.1 +2 0x2 02 4294967298 18446744073709551618 "2 " " 2" 2.0 3 ""; do
 		"$vmviz" maps -f "$tmp/v.report"
 done
 # Truncated at every line boundary, and inside the last lines: refused.
-for t in "$r" reports/kthread-6.12-4.report "$c/steps.report"; do
+for t in "$r" reports/kthread-6.12-4.report "$c/steps.report" "$c/frames-fork.report"; do
 	lines=$(wc -l <"$t") bad=""
 	for ((k = 0; k < lines; k++)); do
 		head -n "$k" "$t" >"$tmp/t.report"
@@ -283,12 +427,14 @@ printf 'vmviz-format 2\nreport kernel x boot 3b9f6c2e-4a1d-4c55-9e0f-1d2c3b4a5f6
 status format2.nul_byte 6 "a NUL byte" "$vmviz" maps -f "$tmp/t.report"
 
 # Escaping: a hostile comm, file name and kernel release reach no output raw.
-h=$c/hostile.report
+h=$c/hostile.report hf=$c/frames-hostile.report
 cp "$h" "$tmp/ev$(printf '\033')[31mil.report"
 bad=""
 for args in "-f $h" "maps -f $h" "maps -r -f $h" "maps -n -f $h" "pages -f $h" "pages -r -f $h" \
 	    "compare -f $h -f $r" "compare -r -f $h -f $r" "compare -f $r -f $h" "svg -f $h 40527000" \
-	    "maps -J -f $h" "pages -J -f $h" "-J -f $h" "compare -J -f $h -f $r"; do
+	    "maps -J -f $h" "pages -J -f $h" "-J -f $h" "compare -J -f $h -f $r" \
+	    "mem -f $hf" "mem -r -f $hf" "mem -J -f $hf" "tables -f $hf" "pages -f $hf" \
+	    "pages -J -f $hf" "compare -f $hf -f $fp"; do
 	# shellcheck disable=SC2086
 	"$vmviz" $args >"$tmp/out" 2>&1
 	if LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$tmp/out" ||
@@ -489,7 +635,7 @@ done
 for c in $(awk '/^Columns of/ { on = 1; next } /^$/ { on = 0 } on && $1 ~ /^[A-Z][A-Z0-9]*$/ { print $1 }' "$tmp/help" | sort -u); do
 	grep -q "^\\.B $c\$" ../vmviz.8 || missing="$missing man:$c"
 done
-for cmd in maps pages compare svg demo watch; do
+for cmd in maps pages compare mem tables svg demo watch; do
 	grep -q "^\\.B $cmd\$" ../vmviz.8 || missing="$missing man:$cmd"
 done
 if [ -z "$missing" ] && [ -n "$opts" ]; then ok help.man_page_has_every_option_and_column; else
