@@ -358,8 +358,15 @@ static inline void vmviz_smaps_show(struct seq_file *m,
 {
 }
 
-static inline void vmviz_smaps_shmem_swap(struct vmviz_mss *mss,
-					  struct vm_area_struct *vma)
+static inline bool vmviz_smaps_shmem_get(struct vmviz_shmem_swap *sw,
+					 struct vm_area_struct *vma,
+					 unsigned long from)
+{
+	return false;
+}
+
+static inline void vmviz_smaps_shmem_put(struct vmviz_mss *mss,
+					 struct vmviz_shmem_swap *sw)
 {
 }
 

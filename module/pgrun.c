@@ -459,7 +459,7 @@ static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
 	struct vmviz_entry e;
 
 	vmviz_decode(leaf, &e);
-	if (run->frames)
+	if (run->frames && !sink->pfnmap)
 		vmviz_frame_read(&e.frame, leaf, &e, sink->vma);
 	if (run->open) {
 		if (run_extend(run, &e, leaf->val))

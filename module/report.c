@@ -715,9 +715,13 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 
 	while (vmviz_walk_next(&w, &b)) {
 		taken = vmviz_run_feed(&c->run, &b, sink);
-		if (r->frames)
+		if (r->frames) {
 			vmviz_smaps_account(&c->mss, &c->tables, r->vma, &b,
 					    taken);
+			/* Its frames are read page by page: 512 struct pages. */
+			if (b.level == VMVIZ_PMD)
+				w.work += PTRS_PER_PTE;
+		}
 		if (taken < b.nr) {
 			w.addr = b.addr + ((unsigned long)taken << PAGE_SHIFT);
 			ret = 1;
@@ -752,6 +756,7 @@ static int show_pages(struct seq_file *m, struct vmviz_report *r,
 		.m = m, .st = &c->st, .lines = &c->lines,
 		.room = LINES_PER_RECORD,
 	};
+	struct vmviz_shmem_swap sw;
 	int err;
 
 	if (VMVIZ_VMA_LOCK)
@@ -765,13 +770,20 @@ static int show_pages(struct seq_file *m, struct vmviz_report *r,
 		if (err)
 			break;		/* changed: its sum ends at c->addr */
 		sink.vma = r->vma;
+		sink.pfnmap = vmviz_vm_flags(r->vma) & VM_PFNMAP;
 		err = walk_piece(r, c, &sink);
 		if (err == 1)
 			return 0;	/* the record is full */
 		if (err == 2) {
-			/* The VMA is done, and still locked. */
-			if (r->frames)
-				vmviz_smaps_shmem_swap(&c->mss, r->vma);
+			/*
+			 * The VMA is done, and still locked: its shmem
+			 * object's swap is counted after the lock is gone.
+			 */
+			if (r->frames && vmviz_smaps_shmem_get(&sw, r->vma,
+							       c->sum_start)) {
+				report_unlock(r);
+				vmviz_smaps_shmem_put(&c->mss, &sw);
+			}
 			break;
 		}
 	}

@@ -11,6 +11,7 @@
 #include <linux/memory_hotplug.h>
 #include <linux/page_idle.h>
 #include <linux/seq_file.h>
+#include <linux/file.h>
 #include <linux/shmem_fs.h>
 #include <linux/xarray.h>
 
@@ -271,36 +272,54 @@ static void account_pmd(struct vmviz_mss *mss, struct vm_area_struct *vma,
 }
 
 /*
- * A private writable mapping of a shmem object with pages in swap: smaps
- * counts the object's swap entries behind the VMA's empty entries only
- * (a COW copy or a mapped page hides the object's entry). NULL otherwise.
+ * Swap entries of a shmem object in [start, end) of its pages: what
+ * shmem_partial_swap_usage() counts (not exported). An entry of order n
+ * stands for 2^n pages; 6.1 has none above order 0 (xas_get_order() says
+ * 0 there). The walk of the object's xarray gives up the CPU every
+ * XA_CHECK_SCHED entries, as mm/shmem.c's does.
  */
-static struct address_space *shmem_private_swapped(struct vm_area_struct *vma,
-						   unsigned long flags)
+static unsigned long shmem_swapped_range(struct address_space *mapping,
+					 pgoff_t start, pgoff_t end)
+{
+	XA_STATE(xas, &mapping->i_pages, start);
+	unsigned long swapped = 0, seen = 0;
+	void *entry;
+
+	rcu_read_lock();
+	xas_for_each(&xas, entry, end - 1) {
+		if (xas_retry(&xas, entry))
+			continue;
+		if (xa_is_value(entry))
+			swapped += 1UL << xas_get_order(&xas);
+		if (xas.xa_index >= end)
+			break;
+		if (++seen % XA_CHECK_SCHED == 0) {
+			xas_pause(&xas);
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	rcu_read_unlock();
+	return swapped;
+}
+
+/*
+ * The mapping of a shmem VMA whose object has pages in swap, or NULL: the
+ * swap entries of the object behind the walked entries are counted then,
+ * for vmviz_smaps_shmem_put().
+ */
+static struct address_space *shmem_swapped_mapping(struct vm_area_struct *vma)
 {
 	struct address_space *mapping;
 
-	if (!vma->vm_file || (flags & (VM_SHARED | VM_WRITE)) != VM_WRITE)
+	if (!vma->vm_file)
 		return NULL;
 	mapping = vma->vm_file->f_mapping;
 	if (!shmem_mapping(mapping) ||
 	    !READ_ONCE(SHMEM_I(file_inode(vma->vm_file))->swapped))
 		return NULL;
 	return mapping;
-}
-
-/* Swap entries of @mapping behind @nr mapped pages from @addr of @vma. */
-static unsigned long shmem_swapped_behind(struct address_space *mapping,
-					  struct vm_area_struct *vma,
-					  unsigned long addr, unsigned long nr)
-{
-	pgoff_t index = linear_page_index(vma, addr);
-	unsigned long n = 0, i;
-
-	for (i = 0; i < nr; i++)
-		if (xa_is_value(xa_load(&mapping->i_pages, index + i)))
-			n++;
-	return n;
 }
 
 /**
@@ -325,17 +344,23 @@ void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
 	unsigned long flags = vmviz_vm_flags(vma);
 	bool locked = flags & VM_LOCKED;
 	bool cow = (flags & (VM_SHARED | VM_WRITE)) == VM_WRITE;
-	struct address_space *shmem = shmem_private_swapped(vma, flags);
+	struct address_space *shmem = shmem_swapped_mapping(vma);
+	pgoff_t index;
 	unsigned int i;
 
-	if (shmem && taken && b->level == VMVIZ_PMD)
-		mss->shmem_hidden += (u64)shmem_swapped_behind(shmem, vma, b->addr,
-				(b->end - b->addr) >> PAGE_SHIFT) << PAGE_SHIFT;
-	else if (shmem && b->level == VMVIZ_PTE)
-		for (i = 0; i < taken; i++)
-			if (!pte_none(b->ptes[i]))
-				mss->shmem_hidden += (u64)shmem_swapped_behind(shmem,
-						vma, b->addr + i * PAGE_SIZE, 1) << PAGE_SHIFT;
+	if (shmem && taken && b->level != VMVIZ_PTE) {
+		index = linear_page_index(vma, b->addr);
+		mss->shmem_hidden += (u64)shmem_swapped_range(shmem, index,
+				index + ((b->end - b->addr) >> PAGE_SHIFT)) << PAGE_SHIFT;
+	} else if (shmem) {
+		for (i = 0; i < taken; i++) {
+			if (pte_none(b->ptes[i]))
+				continue;
+			index = linear_page_index(vma, b->addr + i * PAGE_SIZE);
+			if (xa_is_value(xa_load(&shmem->i_pages, index)))
+				mss->shmem_hidden += PAGE_SIZE;
+		}
+	}
 
 	/*
 	 * An anonymous VMA's PMD leaf (a THP, the huge zero folio, or either
@@ -413,7 +438,13 @@ void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 		return;
 	if (leaf->level != VMVIZ_PTE && vmviz_leaf_devmap(raw))
 		return;
-	if (is_zero_pfn(e->pfn))
+	/*
+	 * The shared zero page; and the huge zero folio, whose PMD is special
+	 * on 7.2 (pmd_mkspecial() in set_huge_zero_folio()): the only special
+	 * 2M entry an anonymous VMA has.
+	 */
+	if (is_zero_pfn(e->pfn) || (leaf->level == VMVIZ_PMD &&
+				    (raw & _PAGE_SPECIAL) && vma_is_anonymous(vma)))
 		page = pfn_to_online_page(e->pfn);
 	else
 		page = normal_page(e->pfn, raw);
@@ -439,7 +470,12 @@ void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 		flags |= BIT(VMVIZ_FF_MLOCKED);
 	if (folio_maybe_dma_pinned(folio))
 		flags |= BIT(VMVIZ_FF_PINNED);
-	if (fr->kind == VMVIZ_KIND_ANON && PageAnonExclusive(page))
+	/*
+	 * A PMD-mapped THP keeps PG_anon_exclusive on its head page only: a
+	 * 2M entry read from inside (a resumed walk) looks there.
+	 */
+	if (fr->kind == VMVIZ_KIND_ANON &&
+	    PageAnonExclusive(leaf->level == VMVIZ_PTE ? page : &folio->page))
 		flags |= BIT(VMVIZ_FF_EXCLUSIVE);
 	fr->flags = flags;
 	fr->order = folio_order(folio);
@@ -456,75 +492,68 @@ void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 	}
 }
 
-/*
- * Swap entries of a shmem object in [start, end) of its pages: what
- * shmem_partial_swap_usage() counts (not exported). An entry of order n
- * stands for 2^n pages; 6.1 has none above order 0 (xas_get_order() says
- * 0 there). The walk of the object's xarray gives up the CPU every
- * XA_CHECK_SCHED entries, as mm/shmem.c's does.
- */
-static unsigned long shmem_swapped_range(struct address_space *mapping,
-					 pgoff_t start, pgoff_t end)
-{
-	XA_STATE(xas, &mapping->i_pages, start);
-	unsigned long swapped = 0, seen = 0;
-	void *entry;
-
-	rcu_read_lock();
-	xas_for_each(&xas, entry, end - 1) {
-		if (xas_retry(&xas, entry))
-			continue;
-		if (xa_is_value(entry))
-			swapped += 1UL << xas_get_order(&xas);
-		if (xas.xa_index >= end)
-			break;
-		if (++seen % XA_CHECK_SCHED == 0) {
-			xas_pause(&xas);
-			rcu_read_unlock();
-			cond_resched();
-			rcu_read_lock();
-		}
-	}
-	rcu_read_unlock();
-	return swapped;
-}
-
 /**
- * vmviz_smaps_shmem_swap - the swap of a shmem VMA's object, as smaps counts it
- * @mss: the counts of the VMA
- * @vma: the VMA, walked whole, locked by the caller
+ * vmviz_smaps_shmem_get - what of a shmem VMA's object in swap smaps counts
+ * @sw: filled in, with a reference to the VMA's file
+ * @vma: the VMA, walked from @from to its end, locked by the caller
+ * @from: where the walk of its page lines began: its start, unless it
+ *        changed while the report was read
  *
  * The pages of a shmem object in swap are not in the page tables (a shmem
  * PTE is cleared when its page is swapped out). smaps adds them to Swap
- * (not SwapPss) from the object (shmem_swap_usage(): the inode's count
- * when the VMA maps all of it, else its swap entries in the VMA's range)
- * when the mapping is shared or read-only, or the object has nothing in
- * swap. For a private writable mapping with pages in swap, smaps looks up
- * each empty PTE (and each range without tables) in the object instead,
- * since a COW copy hides the object's page: the same count is the
- * object's swap entries in the VMA's range minus those behind entries
- * the walk found (mss->shmem_hidden, vmviz_smaps_account()).
+ * (not SwapPss) as shmem_swap_usage() (not exported) counts them: the
+ * object's count when a shared or read-only VMA maps all of it, else its
+ * swap entries in the VMA's range. For a private writable mapping with
+ * pages in swap, and for a walk resumed inside the VMA, it counts only
+ * those behind empty entries (a COW copy hides the object's page): that
+ * is the object's swap entries in the range walked minus those behind the
+ * entries found (mss->shmem_hidden, vmviz_smaps_account()).
+ *
+ * Return: true if @sw is to be counted with vmviz_smaps_shmem_put(),
+ * after the caller has dropped its lock: the object's xarray is walked
+ * with the file's reference only.
  */
-void vmviz_smaps_shmem_swap(struct vmviz_mss *mss, struct vm_area_struct *vma)
+bool vmviz_smaps_shmem_get(struct vmviz_shmem_swap *sw,
+			   struct vm_area_struct *vma, unsigned long from)
 {
-	unsigned long flags = vmviz_vm_flags(vma), swapped;
+	bool private = (vmviz_vm_flags(vma) & (VM_SHARED | VM_WRITE)) == VM_WRITE;
 	struct inode *inode;
+
+	if (!shmem_swapped_mapping(vma))
+		return false;
+	inode = file_inode(vma->vm_file);
+	sw->start = linear_page_index(vma, from);
+	sw->end = vma->vm_pgoff + vma_pages(vma);
+	sw->hidden = private || from != vma->vm_start;
+	sw->whole = !sw->hidden && !vma->vm_pgoff &&
+		    vma->vm_end - vma->vm_start >= i_size_read(inode);
+	sw->file = get_file(vma->vm_file);
+	return true;
+}
+
+/**
+ * vmviz_smaps_shmem_put - count what vmviz_smaps_shmem_get() chose
+ * @mss: the counts of the VMA
+ * @sw: as vmviz_smaps_shmem_get() filled it; its file reference is dropped
+ *
+ * Context: no mmap or VMA lock needed (none should be held: the walk of a
+ * large object's xarray is long).
+ */
+void vmviz_smaps_shmem_put(struct vmviz_mss *mss, struct vmviz_shmem_swap *sw)
+{
+	struct inode *inode = file_inode(sw->file);
+	unsigned long swapped;
 	u64 bytes;
 
-	if (!vma->vm_file || !shmem_mapping(vma->vm_file->f_mapping))
-		return;
-	inode = file_inode(vma->vm_file);
-	swapped = READ_ONCE(SHMEM_I(inode)->swapped);
-	if (!swapped)
-		return;
-	if ((flags & (VM_SHARED | VM_WRITE)) == VM_WRITE ||
-	    vma->vm_pgoff || vma->vm_end - vma->vm_start < i_size_read(inode))
-		swapped = shmem_swapped_range(inode->i_mapping, vma->vm_pgoff,
-					      vma->vm_pgoff + vma_pages(vma));
+	if (sw->whole)
+		swapped = READ_ONCE(SHMEM_I(inode)->swapped);
+	else
+		swapped = shmem_swapped_range(inode->i_mapping, sw->start, sw->end);
 	bytes = (u64)swapped << PAGE_SHIFT;
-	if ((flags & (VM_SHARED | VM_WRITE)) == VM_WRITE)
+	if (sw->hidden)
 		bytes -= min(bytes, mss->shmem_hidden);
 	mss->swap += bytes;
+	fput(sw->file);
 }
 
 void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss)

@@ -193,6 +193,7 @@ struct vmviz_sink {
 	unsigned long *lines;		/* page lines shown in the report */
 	unsigned int room;		/* lines this record may still take */
 	struct vm_area_struct *vma;	/* the VMA walked, locked */
+	bool pfnmap;			/* VM_PFNMAP: its PFNs have no frames */
 };
 
 /*
@@ -227,6 +228,14 @@ struct vmviz_mss {
 	u64 pss, pss_anon, pss_file, pss_shmem, pss_dirty, pss_locked, swap_pss;
 };
 
+/* A shmem VMA's object in swap, counted without the VMA's lock. */
+struct vmviz_shmem_swap {
+	struct file *file;	/* a reference, dropped by the count */
+	pgoff_t start, end;	/* the object's pages the walk covered */
+	bool whole;		/* the object's own count: all of it mapped */
+	bool hidden;		/* minus the swap behind the entries walked */
+};
+
 /* smaps.c, built where there are folios; compat.h stubs them elsewhere. */
 #ifdef VMVIZ_HAVE_FOLIO
 void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
@@ -236,7 +245,9 @@ void vmviz_smaps_add(struct vmviz_mss *total, const struct vmviz_mss *mss);
 void vmviz_smaps_show(struct seq_file *m, const struct vmviz_mss *mss);
 void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 		      const struct vmviz_entry *e, struct vm_area_struct *vma);
-void vmviz_smaps_shmem_swap(struct vmviz_mss *mss, struct vm_area_struct *vma);
+bool vmviz_smaps_shmem_get(struct vmviz_shmem_swap *sw,
+			   struct vm_area_struct *vma, unsigned long from);
+void vmviz_smaps_shmem_put(struct vmviz_mss *mss, struct vmviz_shmem_swap *sw);
 #endif
 
 /* The report: open a report of @pid (NULL: the opener itself). */

@@ -80,6 +80,7 @@ static int frames_of(pid_t pid, char *start, unsigned long n, struct vt_report *
 	r->npages = k;
 	if (covered != n) {
 		snprintf(err, len, "page lines cover %lu of the %lu pages", covered, n);
+		vt_free(r);
 		return -1;
 	}
 	return 0;
@@ -232,6 +233,15 @@ TEST(exclusive_across_fork)
 	ASSERT_EQ(1, read(ready[0], &b, 1));
 	ASSERT_EQ(0, frames_of(0, p, N, &r, err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_EQ(0, count_pages(&r, NULL, 'X')) TH_LOG("parent after fork");
+	/* Mapped by both but the child's copies: map 1 there, 2 elsewhere. */
+	for (i = 0; i < r.npages; i++) {
+		int want = r.pages[i].end <= (unsigned long)p + CHILD_WRITES * PAGE ? 1 : 2;
+
+		EXPECT_TRUE(r.pages[i].start >= (unsigned long)p + CHILD_WRITES * PAGE ||
+			    r.pages[i].end <= (unsigned long)p + CHILD_WRITES * PAGE);
+		EXPECT_EQ(want, r.pages[i].map_lo);
+		EXPECT_EQ(want, r.pages[i].map_hi);
+	}
 	EXPECT_KPAGEFLAGS(0, p, N);
 	vt_free(&r);
 	ASSERT_EQ(0, frames_of(pid, p, N, &r, err, sizeof(err))) TH_LOG("%s", err);
@@ -301,6 +311,12 @@ TEST(ksm_merged)
 				vt_free(&r);
 		}
 	}
+	if (ksm == N)
+		EXPECT_KPAGEFLAGS(0, p, N);
+	write_long(KSM "run", 2);	/* unmerge, and stop, whatever happened */
+	write_long(KSM "run", run);
+	write_long(KSM "pages_to_scan", scan);
+	write_long(KSM "sleep_millisecs", sleep_ms);
 	ASSERT_EQ(N, ksm) TH_LOG("ksmd merged %lu of %d pages in %d s", ksm, N, waited / 10);
 	/* One KSM page, mapped N times (lines split where A or D differ). */
 	for (i = 0; i < r.npages; i++) {
@@ -309,13 +325,8 @@ TEST(ksm_merged)
 		EXPECT_TRUE(r.pages[i].step == '=' || r.pages[i].count == 1);
 		EXPECT_EQ(N, r.pages[i].map_lo);
 	}
-	EXPECT_KPAGEFLAGS(0, p, N);
 	vt_free(&r);
 	munmap(p, N * PAGE);
-	write_long(KSM "run", 2);	/* unmerge what is left */
-	write_long(KSM "run", run);
-	write_long(KSM "pages_to_scan", scan);
-	write_long(KSM "sleep_millisecs", sleep_ms);
 }
 
 static long swap_total(void)

@@ -401,7 +401,7 @@ static void setup_memory(void *arg)
 	char *priv, *shared, *shswap, *shpriv = NULL, *cow, *swapped, *lazy, *locked, *thp;
 	char *hzero, *file;
 	volatile char sink = 0;
-	cpu_set_t cpu;
+	cpu_set_t cpu, all;
 	unsigned long i;
 	pid_t pid;
 	int fd;
@@ -421,13 +421,15 @@ static void setup_memory(void *arg)
 	 * takes pages off the LRU, and drains only this CPU's LRU batch:
 	 * fault and page out on one CPU.
 	 */
+	sched_getaffinity(0, sizeof(all), &all);
 	CPU_ZERO(&cpu);
 	CPU_SET(0, &cpu);
 	sched_setaffinity(0, sizeof(cpu), &cpu);
 	shswap = mmap(NULL, 32 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; i < 32; i++)
 		shswap[i * PAGE] = 9;
-	madvise(shswap, 16 * PAGE, MADV_PAGEOUT);
+	for (i = 0; i < 3; i++)
+		madvise(shswap, 16 * PAGE, MADV_PAGEOUT);
 	park->shswap = shswap;
 
 	/*
@@ -447,7 +449,8 @@ static void setup_memory(void *arg)
 				sh[i * PAGE] = 10;
 			shpriv[16 * PAGE] = 11;
 			shpriv[17 * PAGE] = 11;
-			madvise(sh, 18 * PAGE, MADV_PAGEOUT);
+			for (i = 0; i < 3; i++)
+				madvise(sh, 18 * PAGE, MADV_PAGEOUT);
 			for (i = 0; i < 4; i++)
 				sink += shpriv[i * PAGE];
 			for (i = 20; i < 24; i++)
@@ -459,6 +462,7 @@ static void setup_memory(void *arg)
 	}
 	if (fd >= 0)
 		close(fd);
+	sched_setaffinity(0, sizeof(all), &all);
 
 	cow = mmap(NULL, 32 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (i = 0; i < 32; i++)
@@ -734,6 +738,16 @@ TEST_F(frames, the_default_report_plus_fields)
 	vt_untrack(self->child.pid);
 }
 
+/* The huge zero folio is mapped on read faults of THP-enabled memory. */
+static int huge_zero_on(void)
+{
+	char *s = vt_read_file("/sys/kernel/mm/transparent_hugepage/use_zero_page", NULL);
+	int on = s && s[0] == '1';
+
+	free(s);
+	return on;
+}
+
 /*
  * The frame fields of every page line of the parked process, of its child,
  * of the guest's shell and of a dynamically linked sleep, base page by
@@ -749,7 +763,7 @@ TEST_F(frames, frame_fields_equal_kpageflags)
 	/* The guest's files are on its initramfs, tmpfs: shmem, not file. */
 	const char *kinds[] = { "anon", "zero", "shmem" };
 	unsigned long pages, total = 0;
-	int seen[3] = {}, order9 = 0;
+	int seen[3] = {}, order9 = 0, hzero = 0;
 	unsigned int i, k;
 	char why[512];
 
@@ -774,6 +788,8 @@ TEST_F(frames, frame_fields_equal_kpageflags)
 					for (k = 0; k < 3; k++)
 						seen[k] += !strcmp(r.pages[j].kind, kinds[k]);
 					order9 += r.pages[j].order == 9;
+					hzero += !strcmp(r.pages[j].kind, "zero") &&
+						 !strcmp(r.pages[j].size, "2M");
 				}
 			}
 			vt_free(&r);
@@ -796,6 +812,8 @@ TEST_F(frames, frame_fields_equal_kpageflags)
 	}
 	if (self->thp_mode[0])
 		EXPECT_LT(0, order9) TH_LOG("no order-9 folio: the THP");
+	if (self->thp_mode[0] && huge_zero_on())
+		EXPECT_LT(0, hzero) TH_LOG("no 2M line of kind zero: the huge zero folio");
 	TH_LOG("%lu base pages equal to kpageflags and kpagecount", total);
 }
 

@@ -835,8 +835,31 @@ static inline int vt_check_frames(const struct vt_report *r, unsigned long *page
 		const struct vt_page *p = &r->pages[i];
 		unsigned long addr;
 
-		if (!p->kind[0] || !strcmp(p->kind, "-"))
+		if (!p->kind[0])
 			continue;
+		/*
+		 * No frame: a present entry's PFN is then not a page of the
+		 * zero page, an anonymous folio or an LRU one (special and
+		 * pfnmap PFNs, reserved kernel pages, PFNs past the memmap).
+		 */
+		if (!strcmp(p->kind, "-")) {
+			unsigned long long pf;
+
+			if (strcmp(p->state, "present") && strcmp(p->state, "protnone"))
+				continue;
+			for (addr = p->start; addr < p->end; addr += 4096) {
+				unsigned long pfn = vt_run_pfn(p, addr);
+
+				if (vt_pread64(flags_fd, pfn, &pf))
+					continue;
+				(*pages)++;
+				if ((pf & ((1ULL << VT_KPF_ZERO_PAGE) | (1ULL << VT_KPF_ANON) |
+					   (1ULL << VT_KPF_LRU))) && !bad++)
+					snprintf(why, len, "%#lx pfn %#lx: vmviz no frame; kpageflags %#llx",
+						 addr, pfn, pf);
+			}
+			continue;
+		}
 		for (addr = p->start; addr < p->end; addr += 4096) {
 			unsigned long pfn = vt_run_pfn(p, addr);
 			unsigned long head = pfn & ~((1UL << p->order) - 1);
@@ -870,10 +893,17 @@ static inline int vt_check_frames(const struct vt_report *r, unsigned long *page
 			got[f] = want[f] = '\0';
 			if (strcmp(got, want))
 				ok = 0;
-			if (p->order > 0)
+			if (p->order > 0) {
+				unsigned long long next = 0;
+
 				ok = ok && (pfn == head ? pf & (1ULL << VT_KPF_COMPOUND_HEAD) :
 							  pf & (1ULL << VT_KPF_COMPOUND_TAIL));
-			else
+				/* And the folio ends where its order says. */
+				if (pfn == head &&
+				    !vt_pread64(flags_fd, head + (1UL << p->order), &next) &&
+				    (next & (1ULL << VT_KPF_COMPOUND_TAIL)))
+					ok = 0;
+			} else
 				ok = ok && !(pf & (3ULL << VT_KPF_COMPOUND_HEAD));
 			if ((long long)cnt < p->map_lo || (long long)cnt > p->map_hi)
 				ok = 0;
