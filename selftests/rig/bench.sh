@@ -39,9 +39,9 @@ echo "$args" >"$extra/tests/bench.args"
 (cd "$extra" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out_top/extra.cpio.gz"
 fi
 
-# One table per run, from the "bench", "benchmem" and "benchstall" lines.
-table() {	# table RESULTS
-	awk '
+# The awk functions of the tables below: kv(LINE, A) splits a result line's
+# key=value fields into A, ms(X) prints milliseconds, n/a where X < 0.
+awk_lib='
 	function kv(line, a,   i, n, f, p) {
 		delete a
 		n = split(line, f, " ")
@@ -51,6 +51,11 @@ table() {	# table RESULTS
 		}
 	}
 	function ms(x) { return x < 0 ? "n/a" : sprintf("%.1f", x) }
+'
+
+# One table per run, from the "bench", "benchmem" and "benchstall" lines.
+table() {	# table RESULTS
+	awk "$awk_lib"'
 	$1 == "bench" { kv($0, a); k = a["variant"] " " a["n"]; order[++nk] = k
 		row[k] = sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |",
 			a["variant"], a["n"], ms(a["vmviz_ms"]), ms(a["pagemap_ms"]),
@@ -74,15 +79,7 @@ table() {	# table RESULTS
 # The mmap lock holds of one read each ("benchhold" lines) and the PFN
 # patterns ("benchpfn" lines), as two more tables.
 holds_table() {	# holds_table RESULTS
-	awk '
-	function kv(line, a,   i, n, f, p) {
-		delete a
-		n = split(line, f, " ")
-		for (i = 2; i <= n; i++) {
-			p = index(f[i], "=")
-			if (p) a[substr(f[i], 1, p - 1)] = substr(f[i], p + 1)
-		}
-	}
+	awk "$awk_lib"'
 	$1 == "benchhold" { kv($0, a); k = a["variant"] " " a["n"]
 		if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
 		c[k, a["reader"]] = a["target_mm"] == 1 ? sprintf(" %s | %s | %s |", a["holds"], a["max_us"], a["p99_us"]) : " ? | ? | ? |" }
@@ -101,16 +98,7 @@ holds_table() {	# holds_table RESULTS
 # The frame detail (/proc/vmviz/frames/PID) beside smaps and smaps_rollup,
 # and the default report beside pagemap, from the same "bench" lines.
 frames_table() {	# frames_table RESULTS
-	awk '
-	function kv(line, a,   i, n, f, p) {
-		delete a
-		n = split(line, f, " ")
-		for (i = 2; i <= n; i++) {
-			p = index(f[i], "=")
-			if (p) a[substr(f[i], 1, p - 1)] = substr(f[i], p + 1)
-		}
-	}
-	function ms(x) { return x < 0 ? "n/a" : sprintf("%.1f", x) }
+	awk "$awk_lib"'
 	function r2(x) { return x == "" || x < 0 ? "n/a" : sprintf("%.2f", x) }
 	BEGIN {
 		print "| variant | N pages | frames ms | smaps ms | smaps_rollup ms | vmviz ms | frames/smaps | frames/rollup | smaps/rollup | frames/vmviz | vmviz/pagemap | frames B/page |"
@@ -127,15 +115,7 @@ frames_table() {	# frames_table RESULTS
 }
 
 pfn_table() {	# pfn_table RESULTS
-	awk '
-	function kv(line, a,   i, n, f, p) {
-		delete a
-		n = split(line, f, " ")
-		for (i = 2; i <= n; i++) {
-			p = index(f[i], "=")
-			if (p) a[substr(f[i], 1, p - 1)] = substr(f[i], p + 1)
-		}
-	}
+	awk "$awk_lib"'
 	$1 == "benchpfn" { kv($0, a)
 		printf "| %s | %s | %s | %s | %s | %s | %s / %s / %s / %s / %s | %s / %s / %s / %s / %s |\n",
 			a["variant"], a["n"], a["pages4k"], a["pfnruns"], a["ptelines"],
