@@ -34,6 +34,20 @@ def parse(path):
     return rows
 
 
+def hold(r, rd, median=False):
+    """The lock-hold cell of reader rd: longest (and median) ms, (holds)."""
+    h = r.get("hold_" + rd)
+    if not h:
+        return "-"
+    if h.get("target_mm") != "1":
+        return "?"
+    if not median:
+        return f"{float(h['max_us']) / 1e3:.1f} ({h['holds']})"
+    if h["holds"] == "0":
+        return "0 holds"
+    return f"{float(h['max_us']) / 1e3:.1f} / {float(h['p50_us']) / 1e3:.2f} ({h['holds']})"
+
+
 def num(a, k):
     try:
         return float(a[k])
@@ -76,19 +90,10 @@ def main():
         ob = old.get((v, n), {}).get("bench")
         before = num(ob, "vmviz_bytes_per_page") if ob else None
 
-        def hold(rd):
-            h = r.get("hold_" + rd)
-            if not h:
-                return "-"
-            if h.get("target_mm") != "1":
-                return "?"
-            if h["holds"] == "0":
-                return "0 holds"
-            return f"{float(h['max_us']) / 1e3:.1f} / {float(h['p50_us']) / 1e3:.2f} ({h['holds']})"
         s = r.get("benchstall", {})
         print(f"| {v} | 2^{log2(n)} | {fmt(rp)} | {fmt(rs)} | {fmt(before)} | "
-              f"{fmt(num(b, 'vmviz_bytes_per_page'))} | {hold('vmviz')} | {hold('smaps')} | "
-              f"{hold('pagemap')} | {ms(s, 'idle_max_us')} | {ms(s, 'vmviz_max_us')} | "
+              f"{fmt(num(b, 'vmviz_bytes_per_page'))} | {hold(r, 'vmviz', True)} | {hold(r, 'smaps', True)} | "
+              f"{hold(r, 'pagemap', True)} | {ms(s, 'idle_max_us')} | {ms(s, 'vmviz_max_us')} | "
               f"{ms(s, 'smaps_max_us')} |")
         if v in ("anon4k", "file", "zero") and rp is not None and rp > 1.5:
             misses.append(f"{v} 2^{log2(n)} report/pagemap {rp:.2f} > 1.5")
@@ -231,20 +236,13 @@ def frames(specs):
             if not b or pos(num(b, "frames_per_smaps")) is None:
                 continue
 
-            def hold(rd):
-                h = r.get("hold_" + rd)
-                if not h:
-                    return "-"
-                if h.get("target_mm") != "1":
-                    return "?"
-                return f"{float(h['max_us']) / 1e3:.1f} ({h['holds']})"
             print(f"| {v} | 2^{log2(n)} | {fmt(num(b, 'frames_per_smaps'))} | "
                   f"{fmt(num(b, 'frames_per_rollup'))} | {fmt(num(b, 'smaps_per_rollup'))} | "
                   f"{fmt(num(b, 'frames_per_vmviz'))} | {fmt(pos(num(b, 'vmviz_per_pagemap')))} | "
                   f"{fmt(ratio(pre, 'vmviz_per_pagemap', (v, n)))} | "
                   f"{fmt(ratio(fmt2, 'vmviz_per_pagemap', (v, n)))} | "
-                  f"{fmt(num(b, 'frames_bytes_per_page'))} | {hold('frames')} | "
-                  f"{hold('smaps')} | {hold('rollup')} |")
+                  f"{fmt(num(b, 'frames_bytes_per_page'))} | {hold(r, 'frames')} | "
+                  f"{hold(r, 'smaps')} | {hold(r, 'rollup')} |")
         print()
 
     def medians(title, key, olds=None):
