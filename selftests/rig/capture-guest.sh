@@ -15,41 +15,30 @@ emit() {	# emit NAME FILE
 }
 
 sfx=$(uname -r | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')-$(grep -q -w la57 /proc/cpuinfo && echo 5 || echo 4)
-cat /proc/vmviz/self >/tmp/self.report
-emit "self-$sfx.report" /tmp/self.report
 frames=
 [ -d /proc/vmviz/frames ] && frames=1
-if [ -n "$frames" ]; then
-	cat /proc/vmviz/frames/self >/tmp/frames-self.report
-	emit "frames-$sfx/self.report" /tmp/frames-self.report
-fi
+capture() {	# capture NAME WHICH: /proc/vmviz/WHICH, and frames/WHICH if any
+	cat /proc/vmviz/$2 >/tmp/$1.report
+	emit "$1-$sfx.report" /tmp/$1.report
+	if [ -n "$frames" ]; then
+		cat /proc/vmviz/frames/$2 >/tmp/frames-$1.report
+		emit "frames-$sfx/$1.report" /tmp/frames-$1.report
+	fi
+}
+
+capture self self
 sleep=sleep
 [ -x /tests/dyn/sleep ] && sleep=/tests/dyn/sleep
 $sleep 1000 &
 pid=$!
 sleep 1
 echo $pid >/proc/vmviz/track
-cat /proc/vmviz/$pid >/tmp/sleep.report
-emit "sleep-$sfx.report" /tmp/sleep.report
-if [ -n "$frames" ]; then
-	cat /proc/vmviz/frames/$pid >/tmp/frames-sleep.report
-	emit "frames-$sfx/sleep.report" /tmp/frames-sleep.report
-fi
+capture sleep $pid
 kill $pid
 echo 1 >/proc/vmviz/track
-cat /proc/vmviz/1 >/tmp/init.report
-emit "init-$sfx.report" /tmp/init.report
-if [ -n "$frames" ]; then
-	cat /proc/vmviz/frames/1 >/tmp/frames-init.report
-	emit "frames-$sfx/init.report" /tmp/frames-init.report
-fi
+capture init 1
 echo 2 >/proc/vmviz/track
-cat /proc/vmviz/2 >/tmp/kthread.report
-emit "kthread-$sfx.report" /tmp/kthread.report
-if [ -n "$frames" ]; then
-	cat /proc/vmviz/frames/2 >/tmp/frames-kthread.report
-	emit "frames-$sfx/kthread.report" /tmp/frames-kthread.report
-fi
+capture kthread 2
 if vmviz demo --save /tmp/demo >/dev/null 2>&1; then
 	for f in parent fork vfork clone thread; do
 		emit "demo-$sfx/$f.report" /tmp/demo/$f.report
