@@ -203,10 +203,10 @@ TEST(file_and_shmem)
 TEST(exclusive_across_fork)
 {
 	enum { N = 32, CHILD_WRITES = 8 };
-	int go[2], ready[2];
+	struct vt_pages writes;
+	struct vt_child child;
 	struct vt_report r;
-	char err[256], b = 0, *p;
-	pid_t pid;
+	char err[256], *p;
 	int i;
 
 	VMVIZ_REQUIRE();
@@ -219,18 +219,8 @@ TEST(exclusive_across_fork)
 	EXPECT_EQ(N, count_pages(&r, "anon", 'X')) TH_LOG("before fork");
 	vt_free(&r);
 
-	ASSERT_EQ(0, pipe(go));
-	ASSERT_EQ(0, pipe(ready));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		for (i = 0; i < CHILD_WRITES; i++)
-			p[i * PAGE] = 2;
-		if (write(ready[1], &b, 1) != 1 || read(go[0], &b, 1) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	ASSERT_EQ(1, read(ready[0], &b, 1));
+	writes = (struct vt_pages){ .p = p, .n = CHILD_WRITES, .byte = 2 };
+	ASSERT_EQ(0, vt_spawn(&child, vt_write_pages, &writes));
 	ASSERT_EQ(0, frames_of(0, p, N, &r, err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_EQ(0, count_pages(&r, NULL, 'X')) TH_LOG("parent after fork");
 	/* Mapped by both but the child's copies: map 1 there, 2 elsewhere. */
@@ -244,17 +234,14 @@ TEST(exclusive_across_fork)
 	}
 	EXPECT_KPAGEFLAGS(0, p, N);
 	vt_free(&r);
-	ASSERT_EQ(0, frames_of(pid, p, N, &r, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, frames_of(child.pid, p, N, &r, err, sizeof(err))) TH_LOG("%s", err);
 	EXPECT_EQ(CHILD_WRITES, count_pages(&r, "anon", 'X')) TH_LOG("child: its copies");
 	for (i = 0; i < r.npages; i++)
 		if (strchr(r.pages[i].fflags, 'X'))
 			EXPECT_GE((unsigned long)p + CHILD_WRITES * PAGE, r.pages[i].end);
-	EXPECT_KPAGEFLAGS(pid, p, N);
+	EXPECT_KPAGEFLAGS(child.pid, p, N);
 	vt_free(&r);
-	vt_untrack(pid);
-	if (write(go[1], &b, 1) != 1)
-		kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	vt_release(&child);
 	munmap(p, N * PAGE);
 }
 
@@ -329,18 +316,6 @@ TEST(ksm_merged)
 	munmap(p, N * PAGE);
 }
 
-static long swap_total(void)
-{
-	char *m = vt_read_file("/proc/meminfo", NULL), *s;
-	long kb = 0;
-
-	s = m ? strstr(m, "SwapTotal:") : NULL;
-	if (s)
-		kb = atol(s + 10);
-	free(m);
-	return kb;
-}
-
 /* Pages of [p, p + n pages) whose pagemap entry says swapped (bit 62). */
 static unsigned long swapped_pages(char *p, unsigned long n)
 {
@@ -365,17 +340,17 @@ static unsigned long swapped_pages(char *p, unsigned long n)
 TEST(swap_cache)
 {
 	enum { N = 16 };
-	int go[2], ready[2], tries;
 	volatile char sink = 0;
+	struct vt_child child;
 	struct vt_report r;
-	char err[256], b = 0, *p;
+	char err[256], *p;
 	unsigned long i;
-	pid_t pid;
+	int tries;
 
 	VMVIZ_REQUIRE();
 	if (access(VMVIZ_FRAMES, F_OK))
 		SKIP(return, "no frame detail on this kernel (5.10: no folios)");
-	if (swap_total() <= 0)
+	if (vt_file_kb("/proc/meminfo", "SwapTotal:") <= 0)
 		SKIP(return, "no swap in this guest");
 	p = map_pages(N);
 	ASSERT_NE(NULL, p);
@@ -383,16 +358,7 @@ TEST(swap_cache)
 	for (tries = 0; tries < 10 && swapped_pages(p, N) < N; tries++)
 		madvise(p, N * PAGE, MADV_PAGEOUT);
 	ASSERT_EQ(N, swapped_pages(p, N));
-	ASSERT_EQ(0, pipe(go));
-	ASSERT_EQ(0, pipe(ready));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		if (write(ready[1], &b, 1) != 1 || read(go[0], &b, 1) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	ASSERT_EQ(1, read(ready[0], &b, 1));
+	ASSERT_EQ(0, vt_spawn(&child, NULL, NULL));	/* it shares the swap entries */
 	for (i = 0; i < N; i++)
 		sink += p[i * PAGE];
 	(void)sink;
@@ -400,9 +366,7 @@ TEST(swap_cache)
 	EXPECT_EQ(N, count_pages(&r, "anon", 'S'));
 	EXPECT_KPAGEFLAGS(0, p, N);
 	vt_free(&r);
-	if (write(go[1], &b, 1) != 1)
-		kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	vt_release(&child);
 	munmap(p, N * PAGE);
 }
 

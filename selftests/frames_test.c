@@ -360,18 +360,6 @@ static int compare_pid(pid_t pid, struct tally *t, char *why, size_t len)
 	return ret;
 }
 
-static long swap_total(void)
-{
-	char *txt = vt_read_file("/proc/meminfo", NULL), *p;
-	long v = 0;
-
-	p = txt ? strstr(txt, "SwapTotal:") : NULL;
-	if (p)
-		v = strtol(p + 10, NULL, 10);
-	free(txt);
-	return v;
-}
-
 /* Shared with the parked child and its own child. */
 struct park {
 	volatile int grandchild_ready;
@@ -616,7 +604,7 @@ TEST_F(frames, test_memory_is_seen)
 	EXPECT_EQ(64, ours.rollup[19]) TH_LOG("locked: 16 mlocked pages");
 	if (self->thp_mode[0])
 		EXPECT_LE(2048, ours.rollup[14]) TH_LOG("anon_huge: the THP still mapped by PMD");
-	if (swap_total() > 0) {
+	if (vt_file_kb("/proc/meminfo", "SwapTotal:") > 0) {
 		EXPECT_LT(0, ours.rollup[17]) TH_LOG("swap: 16 pages paged out");
 		/* The shmem object's pages in swap, not in the page tables. */
 		for (v = 0; v < ours.n; v++)
@@ -869,10 +857,11 @@ TEST(cow_verdict_matches_writes)
 	enum { N = 64, CHILD_WRITES = 16 };
 	unsigned long before[N], after[N], copied = 0, reused = 0;
 	long copy_kb = -1, reuse_kb = -1;
-	char *guard, *r, *txt, *line, b = 0;
-	int fds[2], back[2], pm, i;
+	char *guard, *r, *txt, *line;
+	struct vt_child child;
+	struct vt_pages writes;
+	int pm, i;
 	cpu_set_t cpu;
-	pid_t pid;
 
 	VMVIZ_REQUIRE();
 	if (access(VMVIZ_DIR "/frames", F_OK))
@@ -887,18 +876,8 @@ TEST(cow_verdict_matches_writes)
 	ASSERT_EQ(0, mprotect(r, N * PAGE, PROT_READ | PROT_WRITE));
 	for (i = 0; i < N; i++)
 		r[i * PAGE] = 1;
-	ASSERT_EQ(0, pipe(fds));
-	ASSERT_EQ(0, pipe(back));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		for (i = 0; i < CHILD_WRITES; i++)
-			r[i * PAGE] = 2;
-		if (write(back[1], &b, 1) != 1 || read(fds[0], &b, 1) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	ASSERT_EQ(1, read(back[0], &b, 1));
+	writes = (struct vt_pages){ .p = r, .n = CHILD_WRITES, .byte = 2 };
+	ASSERT_EQ(0, vt_spawn(&child, vt_write_pages, &writes));
 
 	txt = vt_read_file(VMVIZ_FRAMES "/self", NULL);
 	ASSERT_NE(NULL, txt);
@@ -936,9 +915,7 @@ TEST(cow_verdict_matches_writes)
 			copied++;
 	}
 	close(pm);
-	if (write(fds[1], &b, 1) != 1)
-		kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	vt_release(&child);
 	munmap(guard, (N + 2) * PAGE);
 
 	EXPECT_EQ(N - CHILD_WRITES, copied);

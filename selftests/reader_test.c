@@ -611,18 +611,10 @@ static long json_num(const char *from, const char *to, const char *key)
 /* A field of /proc/PID/smaps_rollup in kB (@key with its colon); -1 if none. */
 static long rollup_kb(pid_t pid, const char *key)
 {
-	char path[64], *txt, *p;
-	long v = -1;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
-	txt = vt_read_file(path, NULL);
-	if (!txt)
-		return -1;
-	p = strstr(txt, key);
-	if (p)
-		v = strtol(p + strlen(key), NULL, 10);
-	free(txt);
-	return v;
+	return vt_file_kb(path, key);
 }
 
 /*

@@ -616,14 +616,15 @@ static inline void *vt_sample_state(void *arg)
 	return NULL;
 }
 
-/* A value of /proc/PID/status in kB (@key with its colon); -1 if none. */
-static inline long vt_status_kb(pid_t pid, const char *key)
+/*
+ * A value in kB of a /proc file of "Key:  N kB" lines (@key with its
+ * colon): /proc/meminfo, /proc/PID/status, smaps_rollup; -1 if none.
+ */
+static inline long vt_file_kb(const char *path, const char *key)
 {
-	char path[64], *txt, *p;
+	char *txt = vt_read_file(path, NULL), *p;
 	long v = -1;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	txt = vt_read_file(path, NULL);
 	if (!txt)
 		return -1;
 	p = strstr(txt, key);
@@ -631,6 +632,15 @@ static inline long vt_status_kb(pid_t pid, const char *key)
 		v = strtol(p + strlen(key), NULL, 10);
 	free(txt);
 	return v;
+}
+
+/* A value of /proc/PID/status in kB (@key with its colon); -1 if none. */
+static inline long vt_status_kb(pid_t pid, const char *key)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	return vt_file_kb(path, key);
 }
 
 /* A target whose report is large: many VMAs (every other page read-only). */
@@ -683,6 +693,22 @@ static inline int vt_spawn(struct vt_child *c, void (*setup)(void *), void *arg)
 	close(c->go[0]);
 	close(c->ready[1]);
 	return read(c->ready[0], &b, 1) == 1 ? 0 : -1;
+}
+
+/* A vt_spawn() set-up: @byte into the first byte of @n pages from @p. */
+struct vt_pages {
+	char *p;
+	unsigned long n;
+	char byte;
+};
+
+static inline void vt_write_pages(void *arg)
+{
+	const struct vt_pages *w = arg;
+	unsigned long i;
+
+	for (i = 0; i < w->n; i++)
+		w->p[i * 4096] = w->byte;
 }
 
 /* Tell the child to exit; returns its exit status. */
