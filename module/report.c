@@ -770,7 +770,7 @@ static int show_pages(struct seq_file *m, struct vmviz_report *r,
 		if (err)
 			break;		/* changed: its sum ends at c->addr */
 		sink.vma = r->vma;
-		sink.pfnmap = vmviz_vm_flags(r->vma) & VM_PFNMAP;
+		sink.pfnmap = r->frames && (vmviz_vm_flags(r->vma) & VM_PFNMAP);
 		err = walk_piece(r, c, &sink);
 		if (err == 1)
 			return 0;	/* the record is full */
