@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../vt_holds.h"
+
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ	22
 #define MADV_POPULATE_WRITE	23
@@ -420,22 +422,6 @@ static void reader_memory(const char *path, int k, double *slab_b, double *free_
 
 /* ---- a profile with the kernel's own tracer (ftrace function_graph) --- */
 
-static const char *tracefs;
-
-static int trace_write(const char *file, const char *val, bool append)
-{
-	char path[256];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "%s/%s", tracefs, file);
-	fd = open(path, O_WRONLY | (append ? O_APPEND : O_TRUNC));
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) < 0 ? -1 : 0;
-	close(fd);
-	return ret;
-}
-
 /*
  * The functions timed: the module's walker and run builder (format 2
  * names), the entry points of the three readers, and the lock taken
@@ -452,26 +438,26 @@ static const char *const prof_funcs[] = {
 
 static bool prof_begin(void)
 {
-	if (!tracefs) {
+	if (!vt_tracefs) {
 		if (!access("/sys/kernel/tracing/current_tracer", W_OK))
-			tracefs = "/sys/kernel/tracing";
+			vt_tracefs = "/sys/kernel/tracing";
 		else if (!access("/sys/kernel/debug/tracing/current_tracer", W_OK))
-			tracefs = "/sys/kernel/debug/tracing";
+			vt_tracefs = "/sys/kernel/debug/tracing";
 		else
 			return false;
-		trace_write("buffer_size_kb", "16384", false);
+		vt_trace_write("buffer_size_kb", "16384", false);
 	}
-	trace_write("tracing_on", "0", false);
-	trace_write("current_tracer", "nop", false);
-	trace_write("set_ftrace_filter", "", false);
+	vt_trace_write("tracing_on", "0", false);
+	vt_trace_write("current_tracer", "nop", false);
+	vt_trace_write("set_ftrace_filter", "", false);
 	for (unsigned int i = 0; i < sizeof(prof_funcs) / sizeof(prof_funcs[0]); i++)
-		trace_write("set_ftrace_filter", prof_funcs[i], true);
-	trace_write("set_ftrace_pid", "", false);
-	trace_write("options/funcgraph-tail", "1", false);
-	trace_write("trace", "", false);
-	if (trace_write("current_tracer", "function_graph", false))
+		vt_trace_write("set_ftrace_filter", prof_funcs[i], true);
+	vt_trace_write("set_ftrace_pid", "", false);
+	vt_trace_write("options/funcgraph-tail", "1", false);
+	vt_trace_write("trace", "", false);
+	if (vt_trace_write("current_tracer", "function_graph", false))
 		return false;
-	return !trace_write("tracing_on", "1", false);
+	return !vt_trace_write("tracing_on", "1", false);
 }
 
 struct prof_sum {
@@ -488,8 +474,8 @@ static void prof_end(const char *label, double wall)
 	int nsums = 0;
 	FILE *f;
 
-	trace_write("tracing_on", "0", false);
-	snprintf(path, sizeof(path), "%s/trace", tracefs);
+	vt_trace_write("tracing_on", "0", false);
+	snprintf(path, sizeof(path), "%s/trace", vt_tracefs);
 	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		char *bar = strchr(line, '|'), *us, *name, *e, *num;
@@ -530,7 +516,7 @@ static void prof_end(const char *label, double wall)
 	}
 	if (f)
 		fclose(f);
-	trace_write("current_tracer", "nop", false);
+	vt_trace_write("current_tracer", "nop", false);
 	printf("# prof %s: wall %.1f ms under the tracer\n", label, wall * 1e3);
 	for (int i = 0; i < nsums; i++)
 		printf("# prof %s %-18s calls %7ld total %10.0f us max %10.0f us\n",
@@ -551,30 +537,16 @@ static void prof_end(const char *label, double wall)
  * which mm is the target's. A hold is one successful read acquire by the
  * reader of the target's mm up to its release.
  */
-static const char *const lock_events[] = {
-	"mmap_lock_acquire_returned", "mmap_lock_released",
-};
 static bool holds_ok;
 static bool no_lock_events;	/* -N: no lock events at all (timing only) */
-
-static bool find_tracefs(void)
-{
-	if (tracefs)
-		return true;
-	if (!access("/sys/kernel/tracing/trace", W_OK))
-		tracefs = "/sys/kernel/tracing";
-	else if (!access("/sys/kernel/debug/tracing/trace", W_OK))
-		tracefs = "/sys/kernel/debug/tracing";
-	return tracefs != NULL;
-}
 
 /* Once: check the events exist, show their formats, size the buffer. */
 static void holds_init(void)
 {
 	char path[256], line[512];
 
-	if (!find_tracefs()) {
-		printf("# holds: no tracefs\n");
+	if (!vt_find_tracefs()) {
+		printf("# holds: no vt_tracefs\n");
 		return;
 	}
 	holds_ok = true;
@@ -582,22 +554,22 @@ static void holds_init(void)
 		FILE *f;
 
 		snprintf(path, sizeof(path), "%s/events/mmap_lock/%s/format",
-			 tracefs, lock_events[i]);
+			 vt_tracefs, vt_lock_events[i]);
 		f = fopen(path, "r");
 		if (!f) {
-			printf("# holds: no event mmap_lock:%s\n", lock_events[i]);
+			printf("# holds: no event mmap_lock:%s\n", vt_lock_events[i]);
 			holds_ok = false;
 			continue;
 		}
 		while (fgets(line, sizeof(line), f))
 			if (!strncmp(line, "print fmt:", 10))
-				printf("# holds: %s %s", lock_events[i], line);
+				printf("# holds: %s %s", vt_lock_events[i], line);
 		fclose(f);
 	}
-	trace_write("tracing_on", "0", false);
-	trace_write("current_tracer", "nop", false);
-	trace_write("buffer_size_kb", "16384", false);
-	trace_write("options/overwrite", "0", false);
+	vt_trace_write("tracing_on", "0", false);
+	vt_trace_write("current_tracer", "nop", false);
+	vt_trace_write("buffer_size_kb", "16384", false);
+	vt_trace_write("options/overwrite", "0", false);
 	/*
 	 * Enabled once for the whole run; only tracing_on goes on and off.
 	 * Enabling an event patches kernel text (int3), and under TCG doing
@@ -608,145 +580,33 @@ static void holds_init(void)
 	 * checked), readers alike.
 	 */
 	for (unsigned int i = 0; holds_ok && i < 2; i++) {
-		snprintf(path, sizeof(path), "events/mmap_lock/%s/enable", lock_events[i]);
-		trace_write(path, "1", false);
+		snprintf(path, sizeof(path), "events/mmap_lock/%s/enable", vt_lock_events[i]);
+		vt_trace_write(path, "1", false);
 	}
-}
-
-struct holds {
-	long holds, events, lost;
-	double max_us, sum_us, p50_us, p99_us;
-	bool found_mm;
-};
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* "comm-PID [CPU] flags TS: EVENT: mm=M ... write=W [success=S]" */
-static bool parse_lock_line(char *line, int *pid, double *ts, char **ev,
-			    char **mm, bool *write, bool *success)
-{
-	char *p = strstr(line, ": mmap_lock_"), *q, *b;
-
-	if (!p)
-		return false;
-	*ev = p + 2;
-	q = strchr(*ev, ':');
-	if (!q)
-		return false;
-	*q = 0;
-	for (b = p; b > line && b[-1] != ' '; b--)
-		;
-	*ts = atof(b);
-	b = strstr(line, " [");
-	if (!b)
-		return false;
-	for (p = b; p > line && p[-1] != '-'; p--)
-		;
-	*pid = atoi(p);
-	p = strstr(q + 1, "mm=");
-	if (!p)
-		return false;
-	*mm = p + 3;
-	q = strchr(*mm, ' ');
-	if (!q)
-		return false;
-	*q = 0;
-	p = strstr(q + 1, "write=");
-	*write = p && (p[6] == 't' || p[6] == '1');
-	p = strstr(q + 1, "success=");
-	*success = !p || p[8] == 't' || p[8] == '1';
-	return true;
-}
-
-static void holds_of(pid_t reader, pid_t target, struct holds *h)
-{
-	char path[256], *line = NULL, target_mm[64] = "", *ev, *mm;
-	double ts, t_acq = -1;
-	size_t cap = 0, nd = 0, capd = 0;
-	double *d = NULL;
-	bool write, success;
-	int pid;
-	FILE *f;
-
-	memset(h, 0, sizeof(*h));
-	snprintf(path, sizeof(path), "%s/trace", tracefs);
-	f = fopen(path, "r");
-	while (f && getline(&line, &cap, f) > 0) {
-		long in, written;
-		char *p;
-
-		if (line[0] == '#') {
-			p = strstr(line, "entries-in-buffer/entries-written:");
-			if (p && sscanf(p + 35, " %ld/%ld", &in, &written) == 2)
-				h->lost = written - in;
-			continue;
-		}
-		if (!parse_lock_line(line, &pid, &ts, &ev, &mm, &write, &success))
-			continue;
-		h->events++;
-		if (pid == target && write && !target_mm[0])
-			snprintf(target_mm, sizeof(target_mm), "%s", mm);
-		if (pid != reader || write || !target_mm[0] || strcmp(mm, target_mm))
-			continue;
-		if (!strcmp(ev, "mmap_lock_acquire_returned")) {
-			if (success)
-				t_acq = ts;
-		} else if (!strcmp(ev, "mmap_lock_released") && t_acq >= 0) {
-			double us = (ts - t_acq) * 1e6;
-
-			if (nd == capd) {
-				capd = capd ? capd * 2 : 1024;
-				d = realloc(d, capd * sizeof(*d));
-				if (!d)
-					die("realloc");
-			}
-			d[nd++] = us;
-			h->holds++;
-			h->sum_us += us;
-			if (us > h->max_us)
-				h->max_us = us;
-			t_acq = -1;
-		}
-	}
-	h->found_mm = target_mm[0];
-	if (nd) {
-		qsort(d, nd, sizeof(*d), cmp_double);
-		h->p50_us = d[nd / 2];
-		h->p99_us = d[nd * 99 / 100];
-	}
-	free(d);
-	free(line);
-	if (f)
-		fclose(f);
 }
 
 /* One read of @r with the lock events on; the holds of the target's lock. */
-static void measure_holds(struct ctl *c, enum reader r, pid_t pid, struct holds *h)
+static void measure_holds(struct ctl *c, enum reader r, pid_t pid, struct vt_holds *h)
 {
 	unsigned long present;
 	double t0;
 
-	trace_write("tracing_on", "0", false);
-	trace_write("trace", "", false);
-	trace_write("tracing_on", "1", false);
+	vt_trace_write("tracing_on", "0", false);
+	vt_trace_write("trace", "", false);
+	vt_trace_write("tracing_on", "1", false);
 	atomic_store(&c->poke, 1);
 	for (t0 = now(); atomic_load(&c->poke) && now() - t0 < 2; )
 		usleep(200);
 	read_one(r, pid, &present);
-	trace_write("tracing_on", "0", false);
-	holds_of(getpid(), pid, h);
-	trace_write("trace", "", false);
+	vt_trace_write("tracing_on", "0", false);
+	vt_holds_of(getpid(), pid, h);
+	vt_trace_write("trace", "", false);
 }
 
 static void bench_holds(struct ctl *c, const char *label, unsigned long n,
 			pid_t pid, bool pagemap)
 {
-	struct holds h;
+	struct vt_holds h;
 
 	if (!holds_ok)
 		return;
