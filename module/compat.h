@@ -10,6 +10,7 @@
 #include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/mount.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/coredump.h>
 #include <linux/swap.h>
@@ -241,6 +242,22 @@ static inline void vmviz_unlock_vma(struct vm_area_struct *vma)
 {
 	vma_end_read(vma);
 }
+
+/*
+ * Whether a writer waits for @vma, read-locked by us: vma_start_write()
+ * (7.2, __vma_enter_exclusive_locked()) sets VM_REFCNT_EXCLUDE_READERS_FLAG
+ * in vm_refcnt and then waits, holding the mmap lock for write, until the
+ * readers are gone. Without that flag (a kernel vmviz does not know yet):
+ * whenever anyone holds the mmap lock, which errs on the side of dropping.
+ */
+static inline bool vmviz_vma_writer_waits(struct vm_area_struct *vma)
+{
+#ifdef VM_REFCNT_EXCLUDE_READERS_FLAG
+	return refcount_read(&vma->vm_refcnt) & VM_REFCNT_EXCLUDE_READERS_FLAG;
+#else
+	return rwsem_is_locked(&vma->vm_mm->mmap_lock);
+#endif
+}
 #else
 #define VMVIZ_VMA_LOCK	false
 
@@ -252,6 +269,11 @@ vmviz_lock_vma(struct mm_struct *mm, unsigned long addr)
 
 static inline void vmviz_unlock_vma(struct vm_area_struct *vma)
 {
+}
+
+static inline bool vmviz_vma_writer_waits(struct vm_area_struct *vma)
+{
+	return false;
 }
 #endif
 
@@ -385,6 +407,17 @@ static inline const struct path *vmviz_file_path(const struct file *file)
 	return file_user_path((struct file *)file);
 #else
 	return &file->f_path;
+#endif
+}
+
+/* Open @name below the root of @mnt: file_open_root() took a path in 5.12. */
+static inline struct file *vmviz_open_root(struct vfsmount *mnt,
+					   const char *name, int flags)
+{
+#ifdef VMVIZ_HAVE_FILE_OPEN_ROOT_MNT
+	return file_open_root_mnt(mnt, name, flags, 0);
+#else
+	return file_open_root(mnt->mnt_root, mnt, name, flags, 0);
 #endif
 }
 

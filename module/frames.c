@@ -15,7 +15,7 @@
 
 static struct proc_dir_entry *frames_dir;
 
-/* procfs keeps the entry, and so the tracked process's pid, alive here. */
+/* procfs keeps the entry, and so its target, alive here. */
 static int frames_open(struct inode *inode, struct file *file)
 {
 	return vmviz_report_open_frames(file, pde_data(inode));
@@ -23,7 +23,7 @@ static int frames_open(struct inode *inode, struct file *file)
 
 static int frames_self_open(struct inode *inode, struct file *file)
 {
-	return vmviz_report_open_frames(file, task_tgid(current));
+	return vmviz_report_open_frames(file, NULL);
 }
 
 static const struct proc_ops frames_ops = {
@@ -56,24 +56,26 @@ int vmviz_frames_init(struct proc_dir_entry *parent)
 	frames_dir = proc_mkdir_mode("frames", 0555, parent);
 	if (!frames_dir)
 		return -ENOMEM;
-	if (!proc_create("self", 0400, frames_dir, &frames_self_ops))
+	if (!proc_create("self", 0444, frames_dir, &frames_self_ops))
 		return -ENOMEM;
 	return 0;
 }
 
 /**
- * vmviz_frames_add - make /proc/vmviz/frames/@name for a tracked process
+ * vmviz_frames_add - make /proc/vmviz/frames/@name for a process
  * @name: the name of its report file
- * @pid: its pid; the caller keeps its reference until it has removed the
- *       entry with proc_remove()
+ * @tg: the process; the caller keeps it until it has removed the entry
+ *      with proc_remove()
  *
- * Disclosure: 0400 and CAP_SYS_ADMIN at open, as the report.
+ * Disclosure: 0444 as /proc/PID/smaps; at open the rules of the report
+ * and of /proc/kpageflags (access.c) decide.
  *
  * Return: the entry, or NULL (always, where there are no frame files).
  */
-struct proc_dir_entry *vmviz_frames_add(const char *name, struct pid *pid)
+struct proc_dir_entry *vmviz_frames_add(const char *name,
+					struct vmviz_target *tg)
 {
 	if (!VMVIZ_FRAMES)
 		return NULL;
-	return proc_create_data(name, 0400, frames_dir, &frames_ops, pid);
+	return proc_create_data(name, 0444, frames_dir, &frames_ops, tg);
 }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmviz: module entry and the /proc/vmviz tree: the track and untrack
- * control files, one report file per tracked process (or, with all=1, per
- * process), and self.
+ * vmviz: module entry and the /proc/vmviz tree: one report file per
+ * process (or, with all=0, per tracked process), self, and the track and
+ * untrack control files.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/debugfs.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -16,7 +17,9 @@
 #include <linux/proc_fs.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
@@ -25,9 +28,10 @@
 #include "compat.h"
 #include "vmviz.h"
 
-static bool all;
+/* Files for every process, as /proc has; all=0: only for tracked ones. */
+static bool all = true;
 module_param(all, bool, 0444);
-MODULE_PARM_DESC(all, "give every process its /proc/vmviz/<pid> (default: tracked ones only)");
+MODULE_PARM_DESC(all, "give every process its /proc/vmviz/<pid> (default); 0: only processes written to /proc/vmviz/track");
 
 /* At most this many tracked processes (default mode); one more is -ENOSPC. */
 #define MAX_TRACKED	4096
@@ -49,23 +53,23 @@ MODULE_PARM_DESC(all, "give every process its /proc/vmviz/<pid> (default: tracke
  * in the initial PID namespace.
  *
  * Removal is in two steps so that no one waits for a reader while holding
- * tracked_lock: under the lock the entry is marked @removing (it stays in
+ * tracked_lock: under the lock the entry is marked removing (it stays in
  * tracked_xa, which keeps its name reserved: a new file of that name would
  * make procfs WARN), then proc_remove() runs without the lock, then the
  * entry leaves tracked_xa.
  */
 struct tracked {
-	struct pid *pid;
+	struct vmviz_target tg;		/* the pid, and whether it is removing */
 	struct proc_dir_entry *pde;
 	struct proc_dir_entry *frames;	/* frames/<name>: the frame detail */
-	struct list_head dead;		/* on a removal list once @removing */
+	struct list_head dead;		/* on a removal list once removing */
 	unsigned long nr;		/* the key in tracked_xa, and the name */
-	bool removing;			/* under tracked_lock */
+	struct rcu_head rcu;		/* freed after a grace period: see reconcile() */
 	char name[NAME_LEN];
 };
 
 /*
- * tracked_lock guards membership of tracked_xa, ->removing and nr_tracked.
+ * tracked_lock guards membership of tracked_xa, ->tg.removing and nr_tracked.
  * It is never held while waiting for a reader (proc_remove() runs without
  * it), nor across anything else that waits for long: control writers take
  * it with mutex_lock_killable() all the same.
@@ -86,13 +90,13 @@ static int tracked_open(struct inode *inode, struct file *file)
 	struct tracked *t = pde_data(inode);
 
 	/* procfs keeps @t alive while a proc_ops call is in flight. */
-	return vmviz_report_open(file, t->pid);
+	return vmviz_report_open(file, &t->tg);
 }
 
 /* self is the reading process: its thread-group leader, whichever thread reads. */
 static int self_open(struct inode *inode, struct file *file)
 {
-	return vmviz_report_open(file, task_tgid(current));
+	return vmviz_report_open(file, NULL);
 }
 
 static const struct proc_ops tracked_ops = {
@@ -117,7 +121,8 @@ static const struct proc_ops self_ops = {
 static void tracked_unlink(struct tracked *t, struct list_head *list)
 {
 	lockdep_assert_held(&tracked_lock);
-	t->removing = true;
+	/* Read without the lock by a report waiting for its target's lock. */
+	WRITE_ONCE(t->tg.removing, true);
 	list_add_tail(&t->dead, list);
 }
 
@@ -126,7 +131,9 @@ static void tracked_unlink(struct tracked *t, struct list_head *list)
  * in flight on the file and releases its open files; after it nothing
  * refers to the entry, and its name is free again. A read() in flight is
  * one seq_file buffer of records (seq_read_iter() fills one per call): a
- * page, or one record if that is larger.
+ * page, or one record if that is larger, and whatever it waits for ends
+ * within REPORT_LOCK_POLL of the entry being marked removing: a read never
+ * sleeps in the target's lock queue (report.c, report_lock_wait()).
  *
  * Locking: tracked_lock not held, so that other writers do not wait too.
  */
@@ -148,8 +155,8 @@ static void tracked_remove(struct list_head *list)
 	}
 	mutex_unlock(&tracked_lock);
 	list_for_each_entry_safe(t, tmp, list, dead) {
-		put_pid(t->pid);
-		kfree(t);
+		put_pid(t->tg.pid);
+		kfree_rcu(t, rcu);
 		cond_resched();
 	}
 }
@@ -166,18 +173,20 @@ static void reap_dead(struct list_head *list)
 
 	lockdep_assert_held(&tracked_lock);
 	xa_for_each(&tracked_xa, nr, t)
-		if (!t->removing && !pid_has_task(t->pid, PIDTYPE_PID))
+		if (!t->tg.removing && !pid_has_task(t->tg.pid, PIDTYPE_PID))
 			tracked_unlink(t, list);
 }
 
 /*
  * Create the entry of @pid named @nr; 0 if it exists already, -EEXIST if
  * that name is another process's, -EBUSY while a file of that name is
- * being removed.
+ * being removed. If a file cannot be made, the entry goes on @dead, for
+ * tracked_remove() once the lock is dropped: its first file may have been
+ * opened already, and removal waits for readers.
  *
  * Locking: tracked_lock held.
  */
-static int tracked_add(struct pid *pid, unsigned long nr)
+static int tracked_add(struct pid *pid, unsigned long nr, struct list_head *dead)
 {
 	struct tracked *t;
 	int err;
@@ -185,9 +194,9 @@ static int tracked_add(struct pid *pid, unsigned long nr)
 	lockdep_assert_held(&tracked_lock);
 	t = xa_load(&tracked_xa, nr);
 	if (t) {
-		if (t->removing)
+		if (t->tg.removing)
 			return -EBUSY;
-		return t->pid == pid ? 0 : -EEXIST;
+		return t->tg.pid == pid ? 0 : -EEXIST;
 	}
 	if (!all && nr_tracked >= MAX_TRACKED)
 		return -ENOSPC;
@@ -196,43 +205,146 @@ static int tracked_add(struct pid *pid, unsigned long nr)
 		return -ENOMEM;
 	t->nr = nr;
 	snprintf(t->name, sizeof(t->name), "%lu", nr);
-	t->pid = get_pid(pid);
+	t->tg.pid = get_pid(pid);
 	err = xa_err(xa_store(&tracked_xa, nr, t, GFP_KERNEL));
 	if (err)
 		goto out_free;
-	t->pde = proc_create_data(t->name, 0400, vmviz_dir, &tracked_ops, t);
-	t->frames = vmviz_frames_add(t->name, t->pid);
-	if (!t->pde || (VMVIZ_FRAMES && !t->frames)) {
-		proc_remove(t->frames);
-		proc_remove(t->pde);
-		err = -ENOMEM;
-		goto out_erase;
-	}
 	nr_tracked++;
+	/* 0444, as /proc/PID/maps: access.c decides at open. */
+	t->pde = proc_create_data(t->name, 0444, vmviz_dir, &tracked_ops, t);
+	t->frames = vmviz_frames_add(t->name, &t->tg);
+	if (!t->pde || (VMVIZ_FRAMES && !t->frames)) {
+		tracked_unlink(t, dead);
+		return -ENOMEM;
+	}
 	return 0;
 
-out_erase:
-	xa_erase(&tracked_xa, nr);
 out_free:
-	put_pid(t->pid);
+	put_pid(t->tg.pid);
+	/* Not yet visible to anyone: tracked_xa never held it. */
 	kfree(t);
 	return err;
 }
 
 /*
- * All mode: make the directory match the task list. Files of reaped
- * processes go, every thread-group leader without a file gets one, named
- * by its number in the initial PID namespace. One scan of the PID
- * namespace, SCAN_BATCH PIDs at a time; the tracepoint probes only queue
- * this work.
+ * All mode: what the probes saw, for the reconcile work. Each event is a
+ * number in the initial PID namespace: a new thread-group leader's
+ * (positive), or a freed task's (negative). The probes run with preemption
+ * disabled, sched_process_free from an RCU callback (softirq): nothing
+ * there may sleep or allocate, on PREEMPT_RT neither, hence a fixed ring
+ * under a raw spinlock, interrupts off. When it is full, @events_lost
+ * makes the next reconcile scan every PID instead.
  */
-static void reconcile(struct work_struct *work)
+#define EVENT_RING	4096
+static DEFINE_RAW_SPINLOCK(event_lock);
+
+/*
+ * What keeping the files costs, for make bench (debugfs vmviz/upkeep):
+ * nanoseconds spent in the probes and in the reconcile work, events
+ * noted, and scans of every PID (docs/FORMAT.md, "All-process mode").
+ */
+static atomic64_t upkeep_probe_ns, upkeep_work_ns, upkeep_events, upkeep_scans;
+static struct dentry *upkeep_dir;
+static int event_ring[EVENT_RING];
+static unsigned int event_first, event_count;
+static bool events_lost = true;		/* the first reconcile scans */
+
+static void event_push(int nr)
+{
+	u64 t0 = ktime_get_mono_fast_ns();
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&event_lock, flags);
+	if (event_count < EVENT_RING)
+		event_ring[(event_first + event_count++) % EVENT_RING] = nr;
+	else
+		events_lost = true;
+	raw_spin_unlock_irqrestore(&event_lock, flags);
+	queue_delayed_work(vmviz_wq, &reconcile_work, RECONCILE_DELAY);
+	atomic64_inc(&upkeep_events);
+	atomic64_add(ktime_get_mono_fast_ns() - t0, &upkeep_probe_ns);
+}
+
+/*
+ * Take up to @max events into @out; *@scan is set if events were lost
+ * (the ring is then emptied: a scan of every PID covers them).
+ */
+static unsigned int event_pop(int *out, unsigned int max, bool *scan)
+{
+	unsigned int n = 0;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&event_lock, flags);
+	if (events_lost) {
+		*scan = true;
+		events_lost = false;
+		event_count = 0;
+	}
+	while (n < max && event_count) {
+		out[n++] = event_ring[event_first];
+		event_first = (event_first + 1) % EVENT_RING;
+		event_count--;
+	}
+	raw_spin_unlock_irqrestore(&event_lock, flags);
+	return n;
+}
+
+/* After a reconcile that could not finish: scan every PID, a bit later. */
+static void reconcile_later(void)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&event_lock, flags);
+	events_lost = true;
+	raw_spin_unlock_irqrestore(&event_lock, flags);
+	queue_delayed_work(vmviz_wq, &reconcile_work, RECONCILE_DELAY);
+}
+
+/*
+ * Give each PID of @batch its file. -EEXIST and -EBUSY mean the number's
+ * last owner still has its file (its free event is behind, or its removal
+ * runs): true, so that a later scan sets it right.
+ *
+ * Locking: tracked_lock not held; takes it.
+ */
+static bool add_batch(struct pid **batch, unsigned int n)
+{
+	bool again = false;
+	unsigned int i;
+	LIST_HEAD(dead);
+
+	mutex_lock(&tracked_lock);
+	for (i = 0; i < n; i++) {
+		int err = tracked_add(batch[i], pid_nr(batch[i]), &dead);
+
+		if (err == -EEXIST || err == -EBUSY)
+			again = true;
+		else if (err)
+			pr_warn_ratelimited("no file for PID %d: %d\n",
+					    pid_nr(batch[i]), err);
+	}
+	mutex_unlock(&tracked_lock);
+	tracked_remove(&dead);
+	for (i = 0; i < n; i++)
+		put_pid(batch[i]);
+	return again;
+}
+
+/*
+ * All mode, from scratch: make the directory match the task list. Files
+ * of reaped processes go, every thread-group leader without a file gets
+ * one, named by its number in the initial PID namespace. One scan of the
+ * PID namespace, SCAN_BATCH PIDs at a time. Run at load and when events
+ * were lost: its cost grows with the number of processes.
+ */
+static bool reconcile_all(void)
 {
 	struct pid *batch[SCAN_BATCH];
 	bool room, again = false;
 	LIST_HEAD(dead);
-	int next = 1, n, i;
+	int next = 1, n;
 
+	atomic64_inc(&upkeep_scans);
 	mutex_lock(&tracked_lock);
 	reap_dead(&dead);
 	mutex_unlock(&tracked_lock);
@@ -251,49 +363,103 @@ static void reconcile(struct work_struct *work)
 			if (!pid_task(pid, PIDTYPE_TGID))
 				continue;	/* a thread, or not a task yet */
 			/*
-			 * Only this work removes entries in all mode (untrack
-			 * is refused, rmmod cancels the work first), so @t
-			 * cannot be freed under this look.
+			 * Entries are freed with kfree_rcu() after they left
+			 * tracked_xa, so @t stays readable in this RCU
+			 * section whoever removes it meanwhile.
 			 */
 			t = xa_load(&tracked_xa, next - 1);
-			if (t && t->pid == pid)
+			if (t && READ_ONCE(t->tg.pid) == pid)
 				continue;
 			batch[n++] = get_pid(pid);
 		}
 		rcu_read_unlock();
-
-		mutex_lock(&tracked_lock);
-		for (i = 0; i < n; i++) {
-			int err = tracked_add(batch[i], pid_nr(batch[i]));
-
-			/* The number's last owner was reaped since the reap above. */
-			if (err == -EEXIST || err == -EBUSY)
-				again = true;
-			else if (err)
-				pr_warn_ratelimited("no file for PID %d: %d\n",
-						    pid_nr(batch[i]), err);
-		}
-		mutex_unlock(&tracked_lock);
-		for (i = 0; i < n; i++)
-			put_pid(batch[i]);
+		again |= add_batch(batch, n);
 		cond_resched();
 	} while (!room);	/* a full batch: the scan goes on */
-
-	if (again)
-		queue_delayed_work(vmviz_wq, &reconcile_work, RECONCILE_DELAY);
+	return again;
 }
 
 /*
+ * All mode: the work the probes queue. It takes their events a batch at
+ * a time, each at a cost that does not grow with the number of processes:
+ * a new leader gets its file (find_pid_ns(), as the scan finds it), and a
+ * freed task's number loses its file if that file's process is reaped.
+ * Events that were lost, or a number that still had its last owner's
+ * file, make a scan of every PID (reconcile_all()).
+ */
+static void reconcile(struct work_struct *work)
+{
+	struct pid *batch[SCAN_BATCH];
+	int events[SCAN_BATCH];
+	bool scan = false, again = false;
+	u64 t0 = ktime_get_mono_fast_ns();
+	unsigned int i, n, k;
+
+	while ((n = event_pop(events, SCAN_BATCH, &scan)) || scan) {
+		LIST_HEAD(dead);
+
+		if (scan) {
+			again = reconcile_all();
+			scan = false;
+			continue;
+		}
+		k = 0;
+		rcu_read_lock();
+		for (i = 0; i < n; i++) {
+			struct pid *pid;
+
+			if (events[i] < 0)
+				continue;
+			pid = find_pid_ns(events[i], &init_pid_ns);
+			if (pid && pid_task(pid, PIDTYPE_TGID))
+				batch[k++] = get_pid(pid);
+		}
+		rcu_read_unlock();
+		mutex_lock(&tracked_lock);
+		for (i = 0; i < n; i++) {
+			struct tracked *t;
+
+			if (events[i] >= 0)
+				continue;
+			t = xa_load(&tracked_xa, -events[i]);
+			if (t && !t->tg.removing &&
+			    !pid_has_task(t->tg.pid, PIDTYPE_PID))
+				tracked_unlink(t, &dead);
+		}
+		mutex_unlock(&tracked_lock);
+		tracked_remove(&dead);
+		again |= add_batch(batch, k);
+		cond_resched();
+	}
+	if (again)
+		reconcile_later();
+	atomic64_add(ktime_get_mono_fast_ns() - t0, &upkeep_work_ns);
+}
+
+static int upkeep_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&tracked_lock);
+	seq_printf(m, "files %u events %lld scans %lld probe_ns %lld work_ns %lld\n",
+		   nr_tracked, (s64)atomic64_read(&upkeep_events),
+		   (s64)atomic64_read(&upkeep_scans),
+		   (s64)atomic64_read(&upkeep_probe_ns),
+		   (s64)atomic64_read(&upkeep_work_ns));
+	mutex_unlock(&tracked_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(upkeep);
+
+/*
  * Tracepoint probes (all mode). They run with preemption disabled: they
- * may not sleep or allocate, so they only queue the reconcile work. A
- * queued work is not pushed back by later events: a file appears or goes
- * at most RECONCILE_DELAY plus one scan after the event.
+ * only note the event and queue the reconcile work. A queued work is not
+ * pushed back by later events: a file appears or goes at most
+ * RECONCILE_DELAY plus the events before it after the event.
  */
 static void probe_fork(void *data, struct task_struct *parent,
 		       struct task_struct *child)
 {
 	if (child->pid == child->tgid)
-		queue_delayed_work(vmviz_wq, &reconcile_work, RECONCILE_DELAY);
+		event_push(child->pid);
 }
 
 /* After release_task() and an RCU grace period: the task was reaped. */
@@ -301,7 +467,7 @@ static void probe_free(void *data, struct task_struct *p)
 {
 	/* A leader, or a thread that track gave a file of its own. */
 	if (p->pid == p->tgid || xa_load(&tracked_xa, p->pid))
-		queue_delayed_work(vmviz_wq, &reconcile_work, RECONCILE_DELAY);
+		event_push(-p->pid);
 }
 
 static struct {
@@ -410,7 +576,7 @@ static ssize_t track_write(struct file *file, const char __user *ubuf,
 	if (!all)
 		reap_dead(&dead);	/* all mode: the reconcile work does */
 	if (pid && pid_has_task(pid, PIDTYPE_PID))
-		err = tracked_add(pid, all ? pid_nr(pid) : nr);
+		err = tracked_add(pid, all ? pid_nr(pid) : nr, &dead);
 	else
 		err = -ESRCH;
 	mutex_unlock(&tracked_lock);
@@ -443,9 +609,9 @@ static ssize_t untrack_write(struct file *file, const char __user *ubuf,
 		return err;
 	reap_dead(&dead);
 	t = xa_load(&tracked_xa, nr);
-	if (!t || t->removing)
+	if (!t || t->tg.removing)
 		err = -ENOENT;
-	else if (pid_nr_ns(t->pid, task_active_pid_ns(current)) != nr)
+	else if (pid_nr_ns(t->tg.pid, task_active_pid_ns(current)) != nr)
 		err = -EPERM;
 	else
 		tracked_unlink(t, &dead);
@@ -480,17 +646,26 @@ static int all_mode_start(void)
 		return -ENOMEM;
 	err = probes_register();
 	if (err) {
+		/*
+		 * A fork seen by the probe registered first may have queued
+		 * the work: its timer must not fire once the module is gone.
+		 */
+		cancel_delayed_work_sync(&reconcile_work);
 		destroy_workqueue(vmviz_wq);
 		return err;
 	}
 	queue_delayed_work(vmviz_wq, &reconcile_work, 0);
 	flush_delayed_work(&reconcile_work);
+	/* Optional: a kernel without debugfs keeps the files all the same. */
+	upkeep_dir = debugfs_create_dir("vmviz", NULL);
+	debugfs_create_file("upkeep", 0400, upkeep_dir, NULL, &upkeep_fops);
 	return 0;
 }
 
 /* No probe runs and no work is queued or running after this. */
 static void all_mode_stop(void)
 {
+	debugfs_remove(upkeep_dir);
 	probes_unregister(ARRAY_SIZE(probes));
 	cancel_delayed_work_sync(&reconcile_work);
 	destroy_workqueue(vmviz_wq);
@@ -505,7 +680,7 @@ static void tracked_remove_all(void)
 
 	mutex_lock(&tracked_lock);
 	xa_for_each(&tracked_xa, nr, t)
-		if (!t->removing)
+		if (!t->tg.removing)
 			tracked_unlink(t, &dead);
 	mutex_unlock(&tracked_lock);
 	tracked_remove(&dead);
@@ -516,12 +691,16 @@ static int __init vmviz_init(void)
 	int err = -ENOMEM;
 
 	vmviz_report_init();
+	err = vmviz_access_init();
+	if (err)
+		return err;
+	err = -ENOMEM;
 	vmviz_dir = proc_mkdir_mode("vmviz", 0555, NULL);
 	if (!vmviz_dir)
-		return -ENOMEM;
+		goto out_access;
 	if (!proc_create("track", 0200, vmviz_dir, &track_ops) ||
 	    !proc_create("untrack", 0200, vmviz_dir, &untrack_ops) ||
-	    !proc_create("self", 0400, vmviz_dir, &self_ops) ||
+	    !proc_create("self", 0444, vmviz_dir, &self_ops) ||
 	    vmviz_frames_init(vmviz_dir))
 		goto out_remove_dir;
 	if (all) {
@@ -533,6 +712,8 @@ static int __init vmviz_init(void)
 
 out_remove_dir:
 	proc_remove(vmviz_dir);
+out_access:
+	vmviz_access_exit();
 	return err;
 }
 
@@ -552,6 +733,7 @@ static void __exit vmviz_exit(void)
 	/* Waits for every caller inside proc_ops and releases open files. */
 	proc_remove(vmviz_dir);
 	xa_destroy(&tracked_xa);
+	vmviz_access_exit();
 }
 
 module_init(vmviz_init);

@@ -233,18 +233,28 @@ static unsigned long pfn_stride(const struct vmviz_entry *e)
 	}
 }
 
+/*
+ * The stride of @run's entries: none where the reader may not see PFNs,
+ * whose entries then all show 0 and repeat ('='), so that neither the
+ * numbers nor where lines break tell which frames are contiguous.
+ */
+static unsigned long run_stride(const struct vmviz_run *run)
+{
+	return run->pfn_hidden ? 0 : pfn_stride(&run->first);
+}
+
 /* The step a run shows: one entry alone goes up, or repeats if it has no PFN. */
 static char run_step(const struct vmviz_run *run)
 {
 	if (run->step)
 		return run->step;
-	return pfn_stride(&run->first) ? '+' : '=';
+	return run_stride(run) ? '+' : '=';
 }
 
 /* The PFN (or swap offset) of the last entry merged into @run. */
 static unsigned long run_last_pfn(const struct vmviz_run *run)
 {
-	unsigned long moved = (run->count - 1) * pfn_stride(&run->first);
+	unsigned long moved = (run->count - 1) * run_stride(run);
 
 	switch (run->step) {
 	case '+':
@@ -259,7 +269,8 @@ static unsigned long run_last_pfn(const struct vmviz_run *run)
 /*
  * After @val was merged into @run, or began it: present PTEs that follow
  * can be recognised by their raw value alone, which differs from @val by
- * one page frame (up, down) or not at all, with every other bit equal.
+ * one page frame (up, down) or not at all, with every other bit equal;
+ * with PFNs hidden, by every bit but the PFN (@val_mask).
  */
 static void run_arm(struct vmviz_run *run, const struct vmviz_entry *e, u64 val)
 {
@@ -268,6 +279,7 @@ static void run_arm(struct vmviz_run *run, const struct vmviz_entry *e, u64 val)
 		    run->step && !run->frames;
 	run->val_step = run->step == '+' ? PAGE_SIZE :
 			run->step == '-' ? -(u64)PAGE_SIZE : 0;
+	run->val_mask = run->pfn_hidden ? ~(u64)PTE_PFN_MASK : ~0ULL;
 }
 
 static void run_begin(struct vmviz_run *run, const struct vmviz_entry *e, u64 val)
@@ -291,7 +303,7 @@ static void run_begin(struct vmviz_run *run, const struct vmviz_entry *e, u64 va
 static bool run_extend(struct vmviz_run *run, const struct vmviz_entry *e, u64 val)
 {
 	const struct vmviz_entry *f = &run->first;
-	unsigned long stride = pfn_stride(f), last = run_last_pfn(run);
+	unsigned long stride = run_stride(run), last = run_last_pfn(run);
 	bool repeats = f->state == VMVIZ_PRESENT || f->state == VMVIZ_PROTNONE ||
 		       !stride;
 
@@ -350,6 +362,7 @@ static const char *const kind_names[VMVIZ_NR_KINDS] = {
 	[VMVIZ_KIND_FILE] = "file",
 	[VMVIZ_KIND_ZERO] = "zero",
 	[VMVIZ_KIND_OTHER] = "other",
+	[VMVIZ_KIND_HIDDEN] = "?",
 };
 
 /* The letters of the frame flag columns, in enum vmviz_fflag order. */
@@ -360,7 +373,9 @@ static const char fflag_letters[VMVIZ_NR_FFLAGS] = "LAURDWSMPX";
  * "Frame fields of page lines"): " kind fflags order node map", where
  * kind is left-aligned in 5 columns, fflags one column per flag, and map
  * the mapcount of the entries' base pages, "LO-HI" when they differ.
- * Without a frame: " -     ---------- - - -".
+ * Without a frame: " -     ---------- - - -". A frame the reader may not
+ * inspect (no access to /proc/kpageflags) shows only its node, which
+ * /proc/PID/numa_maps shows that reader: " ?     ---------- - NODE -".
  */
 static char *put_frame(char *p, const struct vmviz_frame *fr)
 {
@@ -374,6 +389,12 @@ static char *put_frame(char *p, const struct vmviz_frame *fr)
 	if (fr->kind == VMVIZ_KIND_NONE) {
 		memcpy(p, " - - -", 6);
 		return p + 6;
+	}
+	if (fr->kind == VMVIZ_KIND_HIDDEN) {
+		memcpy(p, " - ", 3);
+		p = put_dec(p + 3, fr->node, 0);
+		memcpy(p, " -", 2);
+		return p + 2;
 	}
 	*p++ = ' ';
 	p = put_dec(p, fr->order, 0);
@@ -461,6 +482,16 @@ static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
 	vmviz_decode(leaf, &e);
 	if (run->frames && !sink->pfnmap)
 		vmviz_frame_read(&e.frame, leaf, &e, sink->vma);
+	/* What this reader may not see is not shown, nor does it split runs. */
+	if (run->pfn_hidden)
+		e.pfn = 0;
+	if (run->frames_hidden && e.frame.kind != VMVIZ_KIND_NONE) {
+		int node = e.frame.node;
+
+		memset(&e.frame, 0, sizeof(e.frame));
+		e.frame.kind = VMVIZ_KIND_HIDDEN;
+		e.frame.node = node;
+	}
 	if (run->open) {
 		if (run_extend(run, &e, leaf->val))
 			return true;
@@ -504,7 +535,7 @@ unsigned int vmviz_run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 		if (pte_none(b->ptes[i]))
 			continue;
 		if (run->fast && addr == run->end &&
-		    val == run->last_val + run->val_step) {
+		    !(((val - run->val_step) ^ run->last_val) & run->val_mask)) {
 			run->last_val = val;
 			run->end += PAGE_SIZE;
 			run->count++;

@@ -39,6 +39,16 @@
 #define HOLD_BUDGET		8192
 #define VMA_LINE_WORK		64
 
+/* The header's pass over the VMAs counts this much work per VMA. */
+#define SEGMENT_WORK		8
+
+/*
+ * A read waiting for its target's mmap lock tries again at most this far
+ * apart (from 1 jiffy, doubling), and ends between two tries if the file
+ * is being removed or a fatal signal is pending: report_lock_wait().
+ */
+#define REPORT_LOCK_POLL	(HZ / 100 ?: 1)
+
 /*
  * A report is a sequence of records. Record 0 is the header; then, for each
  * VMA, records holding its VMA line, its page lines (at most
@@ -74,9 +84,11 @@ struct report_cursor {
 
 struct vmviz_report {
 	struct pid *pid;		/* reference held until release */
-	struct mm_struct *mm;		/* mmgrab()ed; NULL: no mm at open */
+	struct mm_struct *mm;		/* bound at open, mmgrab()ed; or NULL */
+	const bool *removing;		/* the file's; NULL for self */
 	pte_t *ptes;			/* the walker's copy of one PTE table */
 	bool frames;			/* the frame detail (frames/<pid>) */
+	struct vmviz_access acc;	/* what the opener may see */
 
 	loff_t pos;			/* the record @cur belongs to */
 	struct report_cursor cur;
@@ -340,7 +352,8 @@ static const char *const seg_names[] = {
  * code or data (ranges set by prctl(PR_SET_MM)), bss (it starts at the page
  * after end_data and ends at or below start_brk), or mmap.
  */
-static enum vma_seg vma_segment(struct vm_area_struct *vma, struct file *image)
+static enum vma_seg vma_segment(struct vm_area_struct *vma,
+				const struct inode *image)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	const char *special;
@@ -350,7 +363,7 @@ static enum vma_seg vma_segment(struct vm_area_struct *vma, struct file *image)
 			return SEG_CODE;
 		if (vma_overlaps(vma, mm->start_data, mm->end_data))
 			return SEG_DATA;
-		if (image && file_inode(vma->vm_file) == file_inode(image))
+		if (image && file_inode(vma->vm_file) == image)
 			return SEG_IMAGE;
 		return SEG_MMAP;
 	}
@@ -372,13 +385,100 @@ static enum vma_seg vma_segment(struct vm_area_struct *vma, struct file *image)
 	return SEG_MMAP;
 }
 
-static struct file *image_file(struct mm_struct *mm)
+/* The inode mapped at start_code; only compared, never followed. */
+static const struct inode *image_inode(struct mm_struct *mm)
 {
 	struct vm_area_struct *vma = find_vma(mm, mm->start_code);
 
-	if (vma && vma->vm_start <= mm->start_code)
-		return vma->vm_file;
+	if (vma && vma->vm_start <= mm->start_code && vma->vm_file)
+		return file_inode(vma->vm_file);
 	return NULL;
+}
+
+/* Drop the lock the read holds on the target: a VMA's, or the mmap lock. */
+static void report_unlock(struct vmviz_report *r)
+{
+	if (r->vma_locked)
+		vmviz_unlock_vma(r->vma);
+	r->vma_locked = false;
+	if (r->mm_locked)
+		mmap_read_unlock(r->mm);
+	r->mm_locked = false;
+	r->vma = NULL;
+	r->held = 0;
+}
+
+/* The file is being removed: end the read (-EIO, as a removed proc file). */
+static bool report_removing(const struct vmviz_report *r)
+{
+	return r->removing && READ_ONCE(*r->removing);
+}
+
+/**
+ * report_lock_wait - take the target's mmap lock for read, without queueing
+ * @r: the report; r->mm is held by mmget()
+ *
+ * A read never sleeps in the target's lock queue. mmap_read_lock() behind
+ * a writer that waits for a holder stuck for long (a fault on a FUSE or
+ * NFS server that does not answer, with a writer queued behind it) would
+ * keep this read inside proc_ops, and proc_remove() waits for every such
+ * call: untrack, rmmod and the all-mode reconcile would hang with it. So
+ * the lock is tried (mmap_read_trylock() fails at once while a writer
+ * holds or waits, and never makes a writer wait), and between two tries,
+ * from one jiffy apart up to REPORT_LOCK_POLL, the read ends if the file
+ * is being removed (-EIO) or a fatal signal is pending (-EINTR). Removal
+ * thus waits at most REPORT_LOCK_POLL for a reader that has not got the
+ * lock, and one piece of work (HOLD_BUDGET) for one that has.
+ *
+ * Return: 0 with the lock held (r->mm_locked), -EINTR or -EIO.
+ */
+static int report_lock_wait(struct vmviz_report *r)
+{
+	unsigned long delay = 1;
+
+	while (!mmap_read_trylock(r->mm)) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		if (report_removing(r))
+			return -EIO;
+		schedule_timeout_killable(delay);
+		delay = min_t(unsigned long, delay * 2, REPORT_LOCK_POLL);
+	}
+	r->mm_locked = true;
+	return 0;
+}
+
+/* Hold the mmap read lock: VMA lines, the header and walks without VMA locks. */
+static int report_lock_mm(struct vmviz_report *r)
+{
+	if (r->mm_locked)
+		return 0;
+	report_unlock(r);
+	return report_lock_wait(r);
+}
+
+/*
+ * Between two pieces of a report: a fatal signal or the file's removal
+ * ends the read here, and the lock is dropped when this hold has done its
+ * share of work, or when a writer waits for the lock held, so that the
+ * target's mmap, munmap or mprotect waits for one bounded piece at most.
+ * A writer waits for a read-locked VMA (7.2) in vma_start_write() while it
+ * holds the mmap lock for write: vmviz_vma_writer_waits(). The caller
+ * takes the lock it needs again, and looks its VMA up again.
+ */
+static int report_pause(struct vmviz_report *r)
+{
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	if (report_removing(r))
+		return -EIO;
+	if (r->held < HOLD_BUDGET &&
+	    !(r->mm_locked && mmap_lock_is_contended(r->mm)) &&
+	    !(r->vma_locked && vmviz_vma_writer_waits(r->vma)))
+		return 0;
+	report_unlock(r);
+	cond_resched();
+	return 0;
 }
 
 /*
@@ -390,17 +490,29 @@ static struct file *image_file(struct mm_struct *mm)
  * of segment mmap; stack, vdso and vvar are their VMAs. A segment that does
  * not exist is shown as 0-0.
  *
- * Locking: mmap read lock held; one pass over the VMAs, with find_vma().
+ * Locking: mmap read lock held; one pass over the VMAs, with find_vma(),
+ * paused as the walk is (report_pause()): the lock is dropped when the
+ * hold's budget is spent or a writer waits, and the pass goes on from the
+ * end of the last VMA seen. The segments are then those of a layout that
+ * may have changed during the pass, as /proc/PID/maps would show it.
+ *
+ * Return: 0, or -EINTR or -EIO from report_pause().
  */
-static void show_segments(struct seq_file *m, struct mm_struct *mm)
+static int show_segments(struct seq_file *m, struct vmviz_report *r)
 {
+	struct mm_struct *mm = r->mm;
 	unsigned long mmap_lo = ~0UL, mmap_hi = 0, bss_end = mm->end_data;
 	unsigned long range[SEG_MMAP + 1][2] = {};
-	struct file *image = image_file(mm);
+	const struct inode *image = image_inode(mm);
 	struct vm_area_struct *vma;
+	unsigned long next = 0;
+	int err;
 
-	for (vma = find_vma(mm, 0); vma; vma = find_vma(mm, vma->vm_end)) {
+	for (vma = find_vma(mm, 0); vma; vma = find_vma(mm, next)) {
 		enum vma_seg seg = vma_segment(vma, image);
+
+		next = vma->vm_end;
+		r->held += SEGMENT_WORK;
 
 		if (seg == SEG_MMAP) {
 			mmap_lo = min(mmap_lo, vma->vm_start);
@@ -412,6 +524,13 @@ static void show_segments(struct seq_file *m, struct mm_struct *mm)
 				range[seg][0] = vma->vm_start;
 			range[seg][1] = vma->vm_end;
 		}
+		err = report_pause(r);
+		if (!err)
+			err = report_lock_mm(r);
+		if (err)
+			return err;
+		if (!r->held)
+			image = image_inode(mm);	/* the lock was dropped */
 	}
 	if (bss_end == mm->end_data && mm->end_data)
 		bss_end = PAGE_ALIGN(mm->end_data);
@@ -430,12 +549,14 @@ static void show_segments(struct seq_file *m, struct mm_struct *mm)
 	show_range(m, "segment", "env", mm->env_start, mm->env_end);
 	show_range(m, "segment", "vdso", range[SEG_VDSO][0], range[SEG_VDSO][1]);
 	show_range(m, "segment", "vvar", range[SEG_VVAR][0], range[SEG_VVAR][1]);
+	return 0;
 }
 
-static void show_header(struct seq_file *m, struct vmviz_report *r,
-			struct report_cursor *c)
+static int show_header(struct seq_file *m, struct vmviz_report *r,
+		       struct report_cursor *c)
 {
 	struct mm_struct *mm = r->mm_locked ? r->mm : NULL;
+	int err;
 
 	seq_printf(m, "vmviz-format %d\n", VMVIZ_FORMAT_VERSION);
 	if (r->frames)
@@ -445,10 +566,13 @@ static void show_header(struct seq_file *m, struct vmviz_report *r,
 	show_geometry(m, mm);
 	if (mm) {
 		show_mm_struct(m, mm);
-		show_segments(m, mm);
+		err = show_segments(m, r);
+		if (err)
+			return err;
 	}
 	c->phase = mm ? PHASE_VMA : PHASE_END;
 	c->addr = 0;
+	return 0;
 }
 
 /*
@@ -547,50 +671,6 @@ static void show_vma_name(struct seq_file *m, struct vm_area_struct *vma,
 		seq_puts(m, "[anon]");
 }
 
-/* Drop the lock the read holds on the target: a VMA's, or the mmap lock. */
-static void report_unlock(struct vmviz_report *r)
-{
-	if (r->vma_locked)
-		vmviz_unlock_vma(r->vma);
-	r->vma_locked = false;
-	if (r->mm_locked)
-		mmap_read_unlock(r->mm);
-	r->mm_locked = false;
-	r->vma = NULL;
-	r->held = 0;
-}
-
-/* Hold the mmap read lock, killably: VMA lines and the walk without VMA locks. */
-static int report_lock_mm(struct vmviz_report *r)
-{
-	if (r->mm_locked)
-		return 0;
-	report_unlock(r);
-	if (mmap_read_lock_killable(r->mm))
-		return -EINTR;
-	r->mm_locked = true;
-	return 0;
-}
-
-/*
- * Between two pieces of a report: a fatal signal ends the read here, and
- * the lock is dropped when this hold has done its share of work, or when a
- * writer waits for the mmap lock, so that the target's mmap, munmap or
- * mprotect waits for one bounded piece at most. The caller takes the lock
- * it needs again, and looks its VMA up again.
- */
-static int report_pause(struct vmviz_report *r)
-{
-	if (fatal_signal_pending(current))
-		return -EINTR;
-	if (r->held < HOLD_BUDGET &&
-	    !(r->mm_locked && mmap_lock_is_contended(r->mm)))
-		return 0;
-	report_unlock(r);
-	cond_resched();
-	return 0;
-}
-
 /*
  * A VMA line (docs/FORMAT.md, "VMA lines"), of the first VMA ending above
  * c->addr:
@@ -614,8 +694,12 @@ static int show_vma(struct seq_file *m, struct vmviz_report *r,
 	int err;
 
 	err = report_pause(r);
-	if (!err)
-		err = report_lock_mm(r);
+	if (err)
+		return err;
+	/* Leave the first piece of the VMA's walk room in this hold. */
+	if (r->held > HOLD_BUDGET / 2)
+		report_unlock(r);
+	err = report_lock_mm(r);
 	if (err)
 		return err;
 	vma = find_vma(r->mm, c->addr);
@@ -626,7 +710,7 @@ static int show_vma(struct seq_file *m, struct vmviz_report *r,
 	r->vma = vma;
 	r->held += VMA_LINE_WORK;
 	flags = vmviz_vm_flags(vma);
-	seg = vma_segment(vma, image_file(r->mm));
+	seg = vma_segment(vma, image_inode(r->mm));
 
 	seq_printf(m, "vma %016lx-%016lx %c%c%c%c %016llx ", vma->vm_start,
 		   vma->vm_end, flags & VM_READ ? 'r' : '-',
@@ -653,6 +737,8 @@ static int show_vma(struct seq_file *m, struct vmviz_report *r,
 	}
 	c->run.open = false;
 	c->run.frames = r->frames;
+	c->run.pfn_hidden = !r->acc.pfn;
+	c->run.frames_hidden = r->frames && !r->acc.frames;
 	c->vmas++;
 	c->phase = PHASE_PAGES;
 	return 0;
@@ -746,8 +832,14 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
  * lock; the open run travels in the cursor.
  *
  * Locking: on entry the mmap read lock; on the way, pieces of the walk
- * under the VMA's own lock where the kernel allows it (the mmap lock is
- * dropped first), else under the mmap lock, dropped and taken again.
+ * under the VMA's own lock where the kernel allows it, else under the mmap
+ * lock, dropped and taken again.
+ *
+ * Progress: the first piece after the VMA line runs in the hold that made
+ * the line, which show_vma() leaves at least half a budget, so it walks at
+ * least one PTE table or leaf on. A VMA that keeps changing between holds
+ * has its line shown again from where the walk stopped (docs/FORMAT.md),
+ * each time further on: the report always ends.
  */
 static int show_pages(struct seq_file *m, struct vmviz_report *r,
 		      struct report_cursor *c)
@@ -757,18 +849,23 @@ static int show_pages(struct seq_file *m, struct vmviz_report *r,
 		.room = LINES_PER_RECORD,
 	};
 	struct vmviz_shmem_swap sw;
+	bool first = r->vma;	/* still locked since its VMA line */
 	int err;
 
-	if (VMVIZ_VMA_LOCK)
-		report_unlock(r);
 	for (;;) {
-		err = report_pause(r);
-		if (!err)
-			err = report_lock_vma(r, c);
-		if (err < 0)
-			return err;
-		if (err)
-			break;		/* changed: its sum ends at c->addr */
+		if (!first) {
+			err = report_pause(r);
+			/* Where the kernel allows it, on the VMA's own lock. */
+			if (!err && VMVIZ_VMA_LOCK && r->mm_locked && !r->vma)
+				report_unlock(r);
+			if (!err)
+				err = report_lock_vma(r, c);
+			if (err < 0)
+				return err;
+			if (err)
+				break;	/* changed: its sum ends at c->addr */
+		}
+		first = false;
 		sink.vma = r->vma;
 		sink.pfnmap = r->frames && (vmviz_vm_flags(r->vma) & VM_PFNMAP);
 		err = walk_piece(r, c, &sink);
@@ -886,25 +983,6 @@ static void show_end(struct seq_file *m, struct vmviz_report *r,
 }
 
 /*
- * A report read from the start shows the mm the task has now: after an
- * execve() the one taken at open is gone for good.
- */
-static void report_follow_mm(struct vmviz_report *r)
-{
-	struct mm_struct *mm = get_task_mm(r->task);
-
-	if (mm != r->mm) {
-		if (r->mm)
-			mmdrop(r->mm);
-		if (mm)
-			mmgrab(mm);
-		r->mm = mm;
-	}
-	if (mm)
-		mmput(mm);
-}
-
-/*
  * Locking: takes, in this order, a task reference (header only), an mm_users
  * reference and the mmap read lock, killably; stop() drops them. Between
  * read() calls nothing is held but the mm_count reference taken at open.
@@ -934,13 +1012,18 @@ static void *report_start(struct seq_file *m, loff_t *pos)
 		r->task = get_pid_task(r->pid, PIDTYPE_PID);
 		if (!r->task)
 			return ERR_PTR(-ESRCH);
-		report_follow_mm(r);
 	}
+	/*
+	 * The mm bound at open: once the task has exec'd, it has no users
+	 * and the report no VMAs, as /proc/PID/maps opened then shows none.
+	 */
 	if (r->mm && mmget_not_zero(r->mm)) {
+		int err;
+
 		r->mm_got = true;
-		if (mmap_read_lock_killable(r->mm))
-			return ERR_PTR(-EINTR);
-		r->mm_locked = true;
+		err = report_lock_wait(r);
+		if (err)
+			return ERR_PTR(err);
 	} else if (r->mm && (phase == PHASE_VMA || phase == PHASE_PAGES)) {
 		/* The address space is gone: the process exited. */
 		return ERR_PTR(-ESRCH);
@@ -985,8 +1068,7 @@ static int report_show(struct seq_file *m, void *v)
 	while (!err) {
 		switch (c->phase) {
 		case PHASE_HEADER:
-			show_header(m, r, c);
-			return 0;
+			return show_header(m, r, c);
 		case PHASE_VMA:
 			if (!r->mm_got)
 				return -ESRCH;
@@ -1019,30 +1101,78 @@ static const struct seq_operations report_seq_ops = {
 	.show = report_show,
 };
 
+/* execve()s between the access check and the look at the mm: tries. */
+#define BIND_TRIES	3
+
+/*
+ * Bind the report to the mm the opener was allowed to read, as
+ * proc_mem_open() binds /proc/PID/maps, smaps and pagemap at open: a
+ * descriptor kept, or passed on, never shows what the process execs next
+ * (a setuid program, say). The check runs on the mm the task has between
+ * two looks at it; if an execve() replaced it meanwhile, both go again.
+ * exec_mmap() installs the new mm before begin_new_exec() commits the new
+ * credentials, both under exec_update_lock, which mm_access() takes too
+ * (5.10 to 7.2): an unchanged mm was checked with its own credentials.
+ *
+ * Return: 0 with r->mm set (NULL for a kernel thread or a task past
+ * exit_mm(): not an error) and mmgrab()ed; an error of the check; -EAGAIN
+ * if the task kept exec'ing.
+ */
+static int report_bind_mm(struct vmviz_report *r, struct file *file,
+			  struct task_struct *task)
+{
+	struct mm_struct *mm, *now;
+	unsigned int tries;
+	int err;
+
+	for (tries = 0; tries < BIND_TRIES; tries++) {
+		mm = get_task_mm(task);
+		err = vmviz_access_open(file, r->pid, r->frames, !!mm, &r->acc);
+		now = get_task_mm(task);
+		if (now)
+			mmput(now);
+		if (!err && now == mm) {
+			r->mm = mm;
+			if (mm) {
+				mmgrab(mm);
+				mmput(mm);
+			}
+			return 0;
+		}
+		if (mm)
+			mmput(mm);
+		if (err)
+			return err;
+	}
+	return -EAGAIN;
+}
+
 /**
- * report_open - open the report of @pid
+ * report_open - open the report of a process
  * @file: the file being opened
- * @pid: the process
+ * @tg: the process and its file's removal flag; NULL: the opener itself
  * @frames: with the frame detail
  *
- * Disclosure: a report shows physical frame numbers and the layout of
- * another process, so opening one needs CAP_SYS_ADMIN in the initial user
- * namespace, checked against the opener's credentials.
+ * Disclosure: the rules of /proc/PID, decided at open against the
+ * opener's credentials (vmviz_access_open()), and the mm bound at open
+ * (report_bind_mm()).
  *
  * Locking: pid -> task -> mm, each reference dropped before the next is
  * kept: what stays is the pid and an mm_count reference (mmgrab), so an
  * open report does not keep the process's memory alive.
  *
- * Return: 0, -EPERM, -ESRCH if the process has been reaped, -ENOMEM.
+ * Return: 0, -ENOENT (not in the opener's PID namespace), -EACCES or
+ * -EPERM (refused as /proc/PID/pagemap would be), -ESRCH if the process
+ * has been reaped, -ENOMEM, -EAGAIN.
  */
-static int report_open(struct file *file, struct pid *pid, bool frames)
+static int report_open(struct file *file, const struct vmviz_target *tg,
+		       bool frames)
 {
+	struct pid *pid = tg ? tg->pid : task_tgid(current);
 	struct vmviz_report *r;
 	struct task_struct *task;
 	int err;
 
-	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
-		return -EPERM;
 	task = get_pid_task(pid, PIDTYPE_PID);
 	if (!task)
 		return -ESRCH;
@@ -1056,17 +1186,18 @@ static int report_open(struct file *file, struct pid *pid, bool frames)
 		err = -ENOMEM;
 		goto out_release;
 	}
-	r->pid = get_pid(pid);
+	r->pid = pid;
 	r->frames = frames;
-	/* NULL for a kernel thread or a task past exit_mm(): not an error. */
-	r->mm = get_task_mm(task);
-	if (r->mm) {
-		mmgrab(r->mm);
-		mmput(r->mm);
-	}
+	r->removing = tg ? &tg->removing : NULL;
+	err = report_bind_mm(r, file, task);
+	if (err)
+		goto out_free_ptes;
+	get_pid(pid);
 	put_task_struct(task);
 	return 0;
 
+out_free_ptes:
+	kvfree(r->ptes);
 out_release:
 	seq_release_private(file_inode(file), file);
 out_put_task:
@@ -1074,9 +1205,9 @@ out_put_task:
 	return err;
 }
 
-int vmviz_report_open(struct file *file, struct pid *pid)
+int vmviz_report_open(struct file *file, const struct vmviz_target *tg)
 {
-	return report_open(file, pid, false);
+	return report_open(file, tg, false);
 }
 
 /*
@@ -1084,9 +1215,9 @@ int vmviz_report_open(struct file *file, struct pid *pid)
  * the smaps counts of their VMA's frames, with a rollup line before the
  * end line (docs/FORMAT.md, "Frame detail").
  */
-int vmviz_report_open_frames(struct file *file, struct pid *pid)
+int vmviz_report_open_frames(struct file *file, const struct vmviz_target *tg)
 {
-	return report_open(file, pid, true);
+	return report_open(file, tg, true);
 }
 
 int vmviz_report_release(struct inode *inode, struct file *file)

@@ -114,6 +114,7 @@ enum vmviz_kind {
 	VMVIZ_KIND_FILE,	/* page cache */
 	VMVIZ_KIND_ZERO,	/* the shared zero page, the huge zero folio */
 	VMVIZ_KIND_OTHER,	/* a kernel page inserted into a VMA */
+	VMVIZ_KIND_HIDDEN,	/* a frame this reader may not inspect */
 	VMVIZ_NR_KINDS,
 };
 
@@ -180,10 +181,13 @@ struct vmviz_run {
 	unsigned long count;		/* entries merged */
 	u64 last_val;			/* raw value of the last entry merged */
 	u64 val_step;			/* raw step of the fast path */
+	u64 val_mask;			/* raw bits the fast path compares */
 	char step;			/* '+', '-', '=', or 0 while count is 1 */
 	bool fast;			/* the fast path applies */
 	bool open;
 	bool frames;			/* frame detail: read and show frames */
+	bool pfn_hidden;		/* PFNs and swap offsets shown as 0 */
+	bool frames_hidden;		/* frame fields but the node hidden */
 };
 
 /* Where page lines go, and when the formatter must stop writing them. */
@@ -250,15 +254,37 @@ bool vmviz_smaps_shmem_get(struct vmviz_shmem_swap *sw,
 void vmviz_smaps_shmem_put(struct vmviz_mss *mss, struct vmviz_shmem_swap *sw);
 #endif
 
-/* The report: open a report of @pid (NULL: the opener itself). */
+/*
+ * The process a report file stands for: the data of its proc entries.
+ * @removing is set (under the module's lock) before the file is removed;
+ * a read waiting for the target's lock sees it and ends (report.c).
+ */
+struct vmviz_target {
+	struct pid *pid;
+	bool removing;
+};
+
+/* The report: open a report of @tg (NULL: the opener itself). */
 void vmviz_report_init(void);
-int vmviz_report_open(struct file *file, struct pid *pid);
-int vmviz_report_open_frames(struct file *file, struct pid *pid);
+int vmviz_report_open(struct file *file, const struct vmviz_target *tg);
+int vmviz_report_open_frames(struct file *file, const struct vmviz_target *tg);
 int vmviz_report_release(struct inode *inode, struct file *file);
+
+/* What the opener of a report may see of it (access.c). */
+struct vmviz_access {
+	bool pfn;	/* PFNs and swap offsets, as pagemap shows them */
+	bool frames;	/* folio flags, order and mapcounts, as kpageflags */
+};
+
+int vmviz_access_init(void);
+void vmviz_access_exit(void);
+int vmviz_access_open(struct file *file, struct pid *pid, bool frames,
+		      bool has_mm, struct vmviz_access *acc);
 
 /* The frame-detail files, /proc/vmviz/frames/ (frames.c). */
 struct proc_dir_entry;
 int vmviz_frames_init(struct proc_dir_entry *parent);
-struct proc_dir_entry *vmviz_frames_add(const char *name, struct pid *pid);
+struct proc_dir_entry *vmviz_frames_add(const char *name,
+					struct vmviz_target *tg);
 
 #endif /* VMVIZ_H */

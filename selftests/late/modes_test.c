@@ -2,9 +2,10 @@
 /*
  * The module's modes, loaded and unloaded here (run by the rig's /init
  * after the other tests: /tests/late/). rmmod completes while a reader is
- * mid-way through a large report; with all=1 every process has its file,
- * those started before the load and after it, and the file goes once the
- * process is reaped; a reload in the default mode afterwards works.
+ * mid-way through a large report; in the default mode (a plain insmod)
+ * every process has its file, those started before the load and after it,
+ * and the file goes once the process is reaped; a reload in the track mode
+ * (all=0) afterwards works.
  * The module is VMVIZ_KO (default /vmviz.ko).
  */
 #include <pthread.h>
@@ -126,7 +127,7 @@ TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 	int held, err;
 
 	VMVIZ_REQUIRE();
-	ASSERT_EQ(0, reload(""));
+	ASSERT_EQ(0, reload("all=0"));
 	ASSERT_EQ(0, vt_spawn(&c, vt_many_vmas, NULL));
 	ASSERT_EQ(0, vt_track(c.pid));
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", c.pid);
@@ -159,7 +160,7 @@ TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 	printf("# vmviz-ctl rmmod_busy rmmod_ms=%.1f reads_before=%lu", took, br.reads);
 	printf(" samples=%lu in_d=%lu longest_d_ms=%.1f\n", ss.samples, ss.in_d,
 	       ss.longest_d_ms);
-	ASSERT_EQ(0, reload(""));
+	ASSERT_EQ(0, reload("all=0"));
 	EXPECT_EQ(0, vt_release(&c));
 }
 
@@ -201,9 +202,9 @@ TEST_F_TIMEOUT(modes, all_mode_files_follow_processes, 300)
 	pthread_t th;
 
 	VMVIZ_REQUIRE();
-	ASSERT_EQ(0, reload(""));
+	ASSERT_EQ(0, reload("all=0"));
 	ASSERT_EQ(0, vt_spawn(&before, NULL, NULL));
-	ASSERT_EQ(0, reload("all=1"));
+	ASSERT_EQ(0, reload(""));
 	EXPECT_EQ('Y', param_all());
 
 	/* Started before the load: the file is there when insmod returns. */
@@ -328,7 +329,7 @@ TEST_F_TIMEOUT(modes, all_mode_many_processes, 600)
 
 	VMVIZ_REQUIRE();
 	if (param_all() != 'Y')
-		ASSERT_EQ(0, reload("all=1"));
+		ASSERT_EQ(0, reload(""));
 	t0 = vt_now_ms();
 	for (i = 0; i < NMANY; i++) {
 		kids[i] = fork();
@@ -379,7 +380,7 @@ TEST_F_TIMEOUT(modes, all_mode_names_by_initial_namespace_number, 120)
 
 	VMVIZ_REQUIRE();
 	if (param_all() != 'Y')
-		ASSERT_EQ(0, reload("all=1"));
+		ASSERT_EQ(0, reload(""));
 	ASSERT_EQ(0, pipe(up));
 	ASSERT_EQ(0, pipe(down));
 	child = fork();
@@ -415,14 +416,14 @@ TEST_F_TIMEOUT(modes, all_mode_names_by_initial_namespace_number, 120)
 	close(down[1]);
 }
 
-/* Back to the default mode: only tracked processes have files. */
+/* The track mode (all=0): only tracked processes have files. */
 TEST_F_TIMEOUT(modes, default_mode_after_all_mode, 120)
 {
 	pid_t pids[64];
 	struct vt_report r;
 
 	VMVIZ_REQUIRE();
-	ASSERT_EQ(0, reload(""));
+	ASSERT_EQ(0, reload("all=0"));
 	EXPECT_EQ('N', param_all());
 	EXPECT_EQ(0, list_pids(VMVIZ_DIR, pids, 64));
 	VT_REPORT(getpid(), &r);

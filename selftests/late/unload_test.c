@@ -120,7 +120,7 @@ TEST_F_TIMEOUT(unload, rmmod_with_open_readers_then_insmod, 300)
 				held_eio++;
 			EXPECT_EQ(-1, lseek(fd[i], 0, SEEK_SET));
 		}
-		snprintf(cmd, sizeof(cmd), "insmod %s", ko);
+		snprintf(cmd, sizeof(cmd), "insmod %s all=0", ko);
 		ASSERT_EQ(0, run(cmd));
 		/* Closing the stale files after the reload touches nothing. */
 		for (i = 0; i < NHELD; i++)

@@ -34,8 +34,12 @@ mkdir -p "$out_top" "$docs"
 extra=$out_top/extra
 rm -rf "$extra"
 mkdir -p "$extra/tests"
-cp "$TOP/selftests/bench/vmviz_bench" "$extra/tests/"
+cp "$TOP/selftests/bench/vmviz_bench" "$TOP/selftests/bench/vmviz_forkbench" "$extra/tests/"
 echo "$args" >"$extra/tests/bench.args"
+# FORK_ARGS: the fork loop's (vmviz_forkbench); FORK_ARGS=off skips it,
+# BENCH_ARGS=off the page-table benchmark.
+[ "$args" = off ] && : >"$extra/tests/bench.args"
+[ "${FORK_ARGS:-}" = off ] || echo "${FORK_ARGS:--n 20000 -r 3 -B 1000,10000,50000 -b 2000}" >"$extra/tests/forkbench.args"
 (cd "$extra" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out_top/extra.cpio.gz"
 fi
 
@@ -112,6 +116,31 @@ frames_table() {	# frames_table RESULTS
 			r2(a["frames_per_rollup"]), r2(a["smaps_per_rollup"]),
 			r2(a["frames_per_vmviz"]), r2(a["vmviz_per_pagemap"]),
 			a["frames_ms"] < 0 ? "n/a" : a["frames_bytes_per_page"] }' "$1"
+}
+
+# The fork loop per mode ("benchfork") and with parked processes around
+# ("benchforkbg"): machine CPU time against the module unloaded, same boot.
+fork_table() {	# fork_table RESULTS
+	awk "$awk_lib"'
+	BEGIN {
+		print "| what | forks | wall s | machine CPU s | wall / unloaded | machine CPU / unloaded | the loop'"'"'s own CPU s | module upkeep ms | upkeep / own CPU | upkeep µs per event | full scans |"
+		print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+	}
+	$1 == "benchfork" { kv($0, a)
+		printf "| %s, %s rounds | %s | %s | %s | %s | %s | %s | %s | %s | | |\n", a["mode"],
+			a["rounds"], a["n"] * a["rounds"], a["wall_s"], a["cpu_s"],
+			a["wall_ratio"], a["cpu_ratio"], a["own_cpu_s"],
+			a["mode"] == "default" ? sprintf("%.1f", a["upkeep_s"] * 1000) : "-",
+			a["mode"] == "default" ? sprintf("%.3f%%", a["upkeep_per_own_cpu"] * 100) : "-" }
+	$1 == "benchforkrun" && / procs=/ { kv($0, a)
+		if (a["mode"] != "default") next
+		printf "| default mode, %s files | %s | %s | %s | | | %s | %s | %.3f%% | %s | %s |\n",
+			a["files"], a["n"], a["wall_s"], a["cpu_s"], a["own_cpu_s"], a["upkeep_ms"],
+			a["upkeep_per_own_cpu"] * 100, a["upkeep_per_event_us"], a["scans"] }
+	$1 == "benchforkbg" { kv($0, a)
+		printf "| the same against unloaded, %s processes parked | %s | | %s vs %s | %s | %s | | | | | |\n",
+			a["procs"], a["n"], a["cpu_default_s"], a["cpu_unloaded_s"],
+			a["wall_ratio"], a["cpu_ratio"] }' "$1"
 }
 
 pfn_table() {	# pfn_table RESULTS
@@ -193,6 +222,8 @@ if [ -n "${BENCH_TABLES:-}" ]; then
 	pfn_table "$BENCH_TABLES"
 	echo
 	frames_table "$BENCH_TABLES"
+	echo
+	fork_table "$BENCH_TABLES"
 	exit 0
 fi
 
@@ -237,6 +268,8 @@ for k in $kernels; do
 			pfn_table "$out/results.txt"
 			echo
 			frames_table "$out/results.txt"
+			echo
+			fork_table "$out/results.txt"
 		} | tee "$out/table.md"
 		graph "$out/results.txt" "vmviz bench: time to read everything vs N, $(kver_of "$k") ${p}-level (TCG)" \
 			>"$docs/growth-$k-${p}level$tag.svg"

@@ -24,12 +24,14 @@ cp "$RIG_DIR/init.sh" "$root/init"
 chmod 755 "$root/init"
 cp "$ko" "$root/vmviz.ko"
 [ -f "$out/warn_on_load.ko" ] && cp "$out/warn_on_load.ko" "$root/"
+# VMVIZ_TESTS="a_test b_test": only those (for a developer's quick run).
+picked() { [ -z "${VMVIZ_TESTS:-}" ] || [[ " $VMVIZ_TESTS " == *" $(basename "$1") "* ]]; }
 for t in "$TOP"/selftests/*_test "$TOP"/selftests/rig-env.sh; do
-	[ -f "$t" ] && cp "$t" "$root/tests/"
+	[ -f "$t" ] && { picked "$t" || [[ $t == *.sh ]]; } && cp "$t" "$root/tests/"
 done
 mkdir -p "$root/tests/late"
 for t in "$TOP"/selftests/late/*_test; do
-	[ -f "$t" ] && cp "$t" "$root/tests/late/"
+	[ -f "$t" ] && picked "$t" && cp "$t" "$root/tests/late/"
 done
 if [ -x "$TOP/tools/vmviz" ]; then
 	cp "$TOP/tools/vmviz" "$root/bin/vmviz"
@@ -57,7 +59,7 @@ if [ -n "$moddir" ]; then
 	# Debian's packages leave modules.dep to depmod at install time.
 	[ -f "$moddir/modules.dep" ] || depmod -b "${moddir%/lib/modules/*}" "$kver" 2>/dev/null
 	: >"$root/lib/vmviz-modules.list"
-	want="zram"
+	want="zram fuse"
 	declare -A seen=()
 	add_mod() {	# depth-first: dependencies before the module
 		local name=$1 path deps d

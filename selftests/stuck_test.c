@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A stuck target must not hang anyone else: a target whose mmap lock is held
+ * for as long as a FUSE server keeps a read unanswered, with a writer queued
+ * behind it. A report read of it waits; untrack returns anyway, and the
+ * waiting reader gets an error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/fuse.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vmviz_test.h"
+
+#define MNT		"/tmp/vt-fuse"
+#define FILE_SIZE	(1UL << 20)
+
+/*
+ * A FUSE server of one file, "f", whose reads are never answered: any
+ * fault on a mapping of it waits in fuse_simple_request() until the
+ * connection is aborted.
+ */
+struct server {
+	int fd;
+	volatile int stop;
+	volatile int reads;	/* FUSE_READ requests left unanswered */
+	pthread_t thread;
+};
+
+static void attr_of(uint64_t node, struct fuse_attr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->ino = node;
+	a->nlink = 1;
+	a->blksize = 4096;
+	if (node == FUSE_ROOT_ID) {
+		a->mode = S_IFDIR | 0755;
+	} else {
+		a->mode = S_IFREG | 0644;
+		a->size = FILE_SIZE;
+		a->blocks = FILE_SIZE / 512;
+	}
+}
+
+static void reply(struct server *s, uint64_t unique, int error, const void *body, size_t len)
+{
+	char buf[sizeof(struct fuse_out_header) + 256];
+	struct fuse_out_header *oh = (void *)buf;
+
+	oh->len = sizeof(*oh) + (error ? 0 : len);
+	oh->error = error;
+	oh->unique = unique;
+	if (!error && len)
+		memcpy(buf + sizeof(*oh), body, len);
+	if (write(s->fd, buf, oh->len) < 0)
+		return;
+}
+
+static void *serve(void *arg)
+{
+	struct server *s = arg;
+	static char buf[1 << 17];	/* above FUSE_MIN_READ_BUFFER */
+
+	while (!s->stop) {
+		struct pollfd pfd = { s->fd, POLLIN, 0 };
+		struct fuse_in_header *ih = (void *)buf;
+		void *in = buf + sizeof(*ih);
+		ssize_t n;
+
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		n = read(s->fd, buf, sizeof(buf));
+		if (n < (ssize_t)sizeof(*ih))
+			continue;
+		switch (ih->opcode) {
+		case FUSE_INIT: {
+			const struct fuse_init_in *ii = in;
+			struct fuse_init_out o = {
+				.major = FUSE_KERNEL_VERSION, .minor = 31,
+				.max_readahead = ii->max_readahead, .max_write = 4096,
+			};
+
+			reply(s, ih->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_LOOKUP: {
+			struct fuse_entry_out o = { .nodeid = 2, .generation = 1,
+						    .entry_valid = 3600, .attr_valid = 3600 };
+
+			if (ih->nodeid != FUSE_ROOT_ID || strcmp(in, "f")) {
+				reply(s, ih->unique, -ENOENT, NULL, 0);
+				break;
+			}
+			attr_of(2, &o.attr);
+			reply(s, ih->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_GETATTR: {
+			struct fuse_attr_out o = { .attr_valid = 3600 };
+
+			attr_of(ih->nodeid, &o.attr);
+			reply(s, ih->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_OPEN:
+		case FUSE_OPENDIR: {
+			struct fuse_open_out o = { .fh = 1 };
+
+			reply(s, ih->unique, 0, &o, sizeof(o));
+			break;
+		}
+		case FUSE_READ:
+			s->reads++;	/* never answered */
+			break;
+		case FUSE_FORGET:
+		case FUSE_BATCH_FORGET:
+		case FUSE_INTERRUPT:
+			break;		/* no reply expected, or none given */
+		case FUSE_RELEASE:
+		case FUSE_RELEASEDIR:
+		case FUSE_FLUSH:
+			reply(s, ih->unique, 0, NULL, 0);
+			break;
+		default:
+			reply(s, ih->unique, -ENOSYS, NULL, 0);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* 0, or why the server could not start (SKIP where FUSE is missing). */
+static const char *server_start(struct server *s)
+{
+	char opts[128];
+
+	memset(s, 0, sizeof(*s));
+	s->fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (s->fd < 0)
+		return "no /dev/fuse";
+	mkdir(MNT, 0755);
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0", s->fd);
+	if (mount("vt-fuse", MNT, "fuse", MS_NOSUID | MS_NODEV, opts)) {
+		close(s->fd);
+		return "cannot mount fuse";
+	}
+	if (pthread_create(&s->thread, NULL, serve, s)) {
+		umount2(MNT, MNT_DETACH);
+		close(s->fd);
+		return "no server thread";
+	}
+	return NULL;
+}
+
+/* Abort the connection: every request waiting for an answer fails. */
+static void server_stop(struct server *s)
+{
+	s->stop = 1;
+	pthread_join(s->thread, NULL);
+	close(s->fd);
+	umount2(MNT, MNT_DETACH);
+	rmdir(MNT);
+}
+
+/*
+ * The target: maps the file (untouched) and an anonymous page, then on a
+ * byte from @cmd unmaps the page: a writer of its own mmap lock.
+ */
+static pid_t target_start(int cmd[2], unsigned long *file_addr, int fuse_fd)
+{
+	int ready[2];
+	pid_t pid;
+
+	if (pipe(cmd) || pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int fd;
+
+		/* Only the server may hold the device: its close aborts. */
+		close(fuse_fd);
+		fd = open(MNT "/f", O_RDONLY);
+		void *f = fd < 0 ? MAP_FAILED :
+			  mmap(NULL, FILE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+		void *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		unsigned long addr = (unsigned long)f;
+		char b;
+
+		if (f == MAP_FAILED || a == MAP_FAILED)
+			_exit(2);
+		if (write(ready[1], &addr, sizeof(addr)) != sizeof(addr))
+			_exit(1);
+		if (read(cmd[0], &b, 1) != 1)
+			_exit(1);
+		munmap(a, 4096);	/* waits for the stuck holder */
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (pid < 0 || read(ready[0], file_addr, sizeof(*file_addr)) != sizeof(*file_addr))
+		pid = -1;
+	close(ready[0]);
+	return pid;
+}
+
+/* Holds the target's mmap lock: /proc/PID/mem faults the FUSE page in. */
+struct holder {
+	pid_t target;
+	unsigned long addr;
+	ssize_t ret;
+};
+
+static void *hold(void *arg)
+{
+	struct holder *h = arg;
+	char path[64], b;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", h->target);
+	fd = open(path, O_RDONLY);
+	h->ret = fd < 0 ? -1 : pread(fd, &b, 1, h->addr);
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* A report reader of the target: the result of its read, and when. */
+struct reader {
+	pid_t target;
+	volatile int done;
+	ssize_t ret;
+	int err;
+	double at;
+};
+
+static void *read_report(void *arg)
+{
+	struct reader *r = arg;
+	char path[64], buf[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", r->target);
+	fd = open(path, O_RDONLY);
+	r->ret = fd < 0 ? -2 : read(fd, buf, sizeof(buf));
+	r->err = errno;
+	r->at = vt_now_ms();
+	r->done = 1;
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static char task_state(pid_t pid)
+{
+	char path[64], *st, *p, c = '?';
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	st = vt_read_file(path, NULL);
+	if (st && (p = strrchr(st, ')')))
+		c = p[2];
+	free(st);
+	return c;
+}
+
+TEST(untrack_does_not_wait_for_a_stuck_target)
+{
+	struct holder h = {};
+	struct reader rd = {};
+	pthread_t ht, rt;
+	struct server s;
+	const char *why;
+	unsigned long addr;
+	int cmd[2], i, err;
+	double t0, t1;
+	pid_t target;
+	char st;
+
+	VMVIZ_REQUIRE();
+	why = server_start(&s);
+	if (why)
+		SKIP(return, "%s", why);
+	target = target_start(cmd, &addr, s.fd);
+	ASSERT_LT(0, target);
+	ASSERT_EQ(0, vt_track(target));
+
+	/* 1. A holder of the target's mmap lock, stuck on the server. */
+	h.target = target;
+	h.addr = addr;
+	ASSERT_EQ(0, pthread_create(&ht, NULL, hold, &h));
+	for (i = 0; i < 500 && !s.reads; i++)
+		usleep(10000);
+	ASSERT_LT(0, s.reads) TH_LOG("the FUSE read never came");
+	/* 2. A writer queued behind it: the target's own munmap. */
+	ASSERT_EQ(1, write(cmd[1], "", 1));
+	for (i = 0; i < 500 && (st = task_state(target)) != 'D'; i++)
+		usleep(10000);
+	EXPECT_EQ('D', st) TH_LOG("the target's munmap is not waiting");
+	/* 3. A report reader, which must wait: the lock is not to be had. */
+	rd.target = target;
+	ASSERT_EQ(0, pthread_create(&rt, NULL, read_report, &rd));
+	usleep(300000);
+	EXPECT_EQ(0, rd.done) TH_LOG("the report read returned %zd while the target is stuck",
+				     rd.ret);
+	/* 4. Untrack returns, and the waiting reader gets an error. */
+	t0 = vt_now_ms();
+	err = vt_untrack(target);
+	t1 = vt_now_ms();
+	EXPECT_EQ(0, err);
+	for (i = 0; i < 500 && !rd.done; i++)
+		usleep(10000);
+	EXPECT_EQ(1, rd.done);
+	TH_LOG("untrack of a stuck target took %.1f ms (documented bound: one poll of 10 ms and one piece); the waiting reader got %zd (%s) %.1f ms after untrack began",
+	       t1 - t0, rd.ret, rd.ret < 0 ? strerror(rd.err) : "data", rd.at - t0);
+	EXPECT_EQ(-1, rd.ret);
+	EXPECT_EQ(EIO, rd.err);
+	printf("# vmviz-figures stuck untrack_ms=%.1f reader_ms=%.1f\n", t1 - t0, rd.at - t0);
+
+	/* The server gives up: the holder fails, the munmap completes. */
+	server_stop(&s);
+	pthread_join(ht, NULL);
+	pthread_join(rt, NULL);
+	EXPECT_GT(0, h.ret) TH_LOG("the stuck read of /proc/PID/mem returned %zd", h.ret);
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	close(cmd[0]);
+	close(cmd[1]);
+}
+
+TEST_HARNESS_MAIN
