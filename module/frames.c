@@ -23,7 +23,7 @@ static int frames_open(struct inode *inode, struct file *file)
 
 static int frames_self_open(struct inode *inode, struct file *file)
 {
-	return vmviz_report_open_frames(file, NULL);
+	return vmviz_report_open_frames(file, &vmviz_self);
 }
 
 static const struct proc_ops frames_ops = {

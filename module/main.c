@@ -80,6 +80,8 @@ static unsigned int nr_tracked;		/* entries in tracked_xa */
 
 static struct proc_dir_entry *vmviz_dir;
 
+struct vmviz_target vmviz_self;
+
 /* All mode: the reconcile work and the queue it runs on. */
 static void reconcile(struct work_struct *work);
 static DECLARE_DELAYED_WORK(reconcile_work, reconcile);
@@ -96,7 +98,7 @@ static int tracked_open(struct inode *inode, struct file *file)
 /* self is the reading process: its thread-group leader, whichever thread reads. */
 static int self_open(struct inode *inode, struct file *file)
 {
-	return vmviz_report_open(file, NULL);
+	return vmviz_report_open(file, &vmviz_self);
 }
 
 static const struct proc_ops tracked_ops = {
@@ -730,6 +732,8 @@ static void __exit vmviz_exit(void)
 	if (all)
 		all_mode_stop();
 	tracked_remove_all();
+	/* A reader of self waiting for its own lock ends too (report.c). */
+	WRITE_ONCE(vmviz_self.removing, true);
 	/* Waits for every caller inside proc_ops and releases open files. */
 	proc_remove(vmviz_dir);
 	xa_destroy(&tracked_xa);

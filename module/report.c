@@ -85,7 +85,7 @@ struct report_cursor {
 struct vmviz_report {
 	struct pid *pid;		/* reference held until release */
 	struct mm_struct *mm;		/* bound at open, mmgrab()ed; or NULL */
-	const bool *removing;		/* the file's; NULL for self */
+	const bool *removing;		/* the file's */
 	pte_t *ptes;			/* the walker's copy of one PTE table */
 	bool frames;			/* the frame detail (frames/<pid>) */
 	struct vmviz_access acc;	/* what the opener may see */
@@ -411,7 +411,7 @@ static void report_unlock(struct vmviz_report *r)
 /* The file is being removed: end the read (-EIO, as a removed proc file). */
 static bool report_removing(const struct vmviz_report *r)
 {
-	return r->removing && READ_ONCE(*r->removing);
+	return READ_ONCE(*r->removing);
 }
 
 /**
@@ -1150,7 +1150,7 @@ static int report_bind_mm(struct vmviz_report *r, struct file *file,
 /**
  * report_open - open the report of a process
  * @file: the file being opened
- * @tg: the process and its file's removal flag; NULL: the opener itself
+ * @tg: the process (no pid: the opener itself) and its file's removal flag
  * @frames: with the frame detail
  *
  * Disclosure: the rules of /proc/PID, decided at open against the
@@ -1168,7 +1168,7 @@ static int report_bind_mm(struct vmviz_report *r, struct file *file,
 static int report_open(struct file *file, const struct vmviz_target *tg,
 		       bool frames)
 {
-	struct pid *pid = tg ? tg->pid : task_tgid(current);
+	struct pid *pid = tg->pid ?: task_tgid(current);
 	struct vmviz_report *r;
 	struct task_struct *task;
 	int err;
@@ -1188,7 +1188,7 @@ static int report_open(struct file *file, const struct vmviz_target *tg,
 	}
 	r->pid = pid;
 	r->frames = frames;
-	r->removing = tg ? &tg->removing : NULL;
+	r->removing = &tg->removing;
 	err = report_bind_mm(r, file, task);
 	if (err)
 		goto out_free_ptes;

@@ -264,7 +264,10 @@ struct vmviz_target {
 	bool removing;
 };
 
-/* The report: open a report of @tg (NULL: the opener itself). */
+/* The self files': no pid (the opener), removing at unload (main.c). */
+extern struct vmviz_target vmviz_self;
+
+/* The report: open a report of @tg (no pid: the opener itself). */
 void vmviz_report_init(void);
 int vmviz_report_open(struct file *file, const struct vmviz_target *tg);
 int vmviz_report_open_frames(struct file *file, const struct vmviz_target *tg);
