@@ -23,6 +23,15 @@
 
 #include "kselftest_harness.h"
 
+/*
+ * The harness gives a test 30 s: enough natively, not under emulation on
+ * a loaded host, nor on a KASAN kernel (a 1 GiB hugetlb fault, hundreds of
+ * processes). A test must not fail because a kernel is slower; a hung one
+ * is still caught, by this and by the rig's run timeout.
+ */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT	300
+
 #define VMVIZ_DIR	"/proc/vmviz"
 #define VMVIZ_TRACK	VMVIZ_DIR "/track"
 #define VMVIZ_UNTRACK	VMVIZ_DIR "/untrack"
