@@ -589,6 +589,22 @@ static const char *const seg_order[] = {
 #define STRIP_CELL	9
 #define STRIP_MAX	(64 * 64)
 
+/*
+ * The share @part of @whole as a bar of at most SVG_BAR pixels, in integers:
+ * never negative, never wider than the bar, whatever the counts.
+ */
+static int bar_width(unsigned long part, unsigned long whole)
+{
+	if (!whole)
+		return 0;
+	if (part >= whole)
+		return SVG_BAR;
+	/* part < whole: part / whole * SVG_BAR without overflowing part * SVG_BAR. */
+	if (part <= ~0UL / SVG_BAR)
+		return part * SVG_BAR / whole;
+	return part / (whole / SVG_BAR + 1);
+}
+
 /* Box height: grows with log2 of the size, 18 px for 4K to 60 px for 128T. */
 static int row_height(const struct region *g)
 {
@@ -672,18 +688,26 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
 	fprintf(f, "<text x=\"10\" y=\"20\" font-size=\"14\">pid %d (", r->pid);
 	vmviz_xml_str(f, r->comm);
-	fprintf(f, "), %s, %d-level paging, mm %s</text>\n", r->kind, r->levels, r->mm_id);
+	fprintf(f, "), ");
+	vmviz_xml_str(f, r->kind);
+	fprintf(f, ", %d-level paging, mm ", r->levels);
+	vmviz_xml_str(f, r->mm_id);
+	fprintf(f, "</text>\n");
 	vmviz_format_time(&r->time, when, sizeof(when));
 	fprintf(f, "<text x=\"10\" y=\"38\" fill=\"#555555\">kernel ");
 	vmviz_xml_str(f, r->kernel_release);
-	fprintf(f, ", boot %s, read %s</text>\n", r->boot_id, when);
+	fprintf(f, ", boot ");
+	vmviz_xml_str(f, r->boot_id);
+	fprintf(f, ", read %s</text>\n", when);
 	fprintf(f, "<text x=\"10\" y=\"54\" fill=\"#555555\">");
 	fprintf(f, "high addresses at the top; box heights grow with the logarithm of the size");
 	fprintf(f, "</text>\n");
 	y = 66;
 	if (!r->has_mm) {
 		fprintf(f, "<text x=\"10\" y=\"%d\" font-size=\"13\">", y + 14);
-		fprintf(f, "no address space: %s has no mm ", r->kind);
+		fprintf(f, "no address space: ");
+		vmviz_xml_str(f, r->kind);
+		fprintf(f, " has no mm ");
 		fprintf(f, "(a kernel thread, or a task that exited)");
 		fprintf(f, ": nothing to draw</text>\n");
 		y += 30;
@@ -705,8 +729,8 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 		fprintf(f, "<text x=\"%d\" y=\"%d\">", SVG_LEFT + 6, y + h / 2 + 4);
 		if (g->kind == REGION_VMA) {
 			unsigned long pages = g->mapped >> 12;
-			int wr = pages ? (int)((double)g->present / pages * SVG_BAR) : 0;
-			int ws = pages ? (int)((double)g->swapped / pages * SVG_BAR) : 0;
+			int wr = bar_width(g->present, pages);
+			int ws = bar_width(g->swapped, pages);
 
 			if (wr + ws > SVG_BAR)
 				ws = SVG_BAR - wr;
@@ -714,8 +738,10 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 			vmviz_human_size((unsigned long long)g->swapped * 4096, swp, sizeof(swp));
 			if (g->nvmas > 1)
 				fprintf(f, "%d VMAs: ", g->nvmas);
-			fprintf(f, "%s %s ", g->vma->seg,
-				g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm);
+			vmviz_xml_str(f, g->vma->seg);
+			fputc(' ', f);
+			vmviz_xml_str(f, g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm);
+			fputc(' ', f);
 			vmviz_xml_str(f, g->vma->name);
 			fprintf(f, " (%s, %s in RAM, %s in swap)</text>\n", size, res, swp);
 			x = SVG_LEFT + SVG_BOX + 10;

@@ -93,53 +93,110 @@ void vmviz_json_safe(FILE *f, const char *json)
 }
 
 /**
- * vmviz_esc - a string from the target (comm, path, release) safe to print
+ * escape_piece - the one escaping rule of everything that leaves vmviz
+ * @sink: where the text goes: a terminal (and messages), JSON, or XML
+ * @p: the string at the character to write
+ * @piece: gets what to write for it, NUL-terminated (at most 11 bytes)
+ *
+ * Printable ASCII and printable UTF-8 (no C1 control, bidi override or
+ * line separator: printable_utf8()) stay as they are, but for what the sink
+ * gives a meaning: for JSON the quote and backslash; for XML the markup
+ * characters and the backslash of the escapes below. Everything else (every
+ * control byte, DEL, bytes that are not UTF-8) becomes an escape that holds
+ * no control byte: \ooo octal, as the report and /proc/PID/maps write them
+ * (terminal, XML: XML 1.0 has no way to carry a control byte), \u00XX in
+ * JSON. A terminal gets a backslash as "\\": not "\xHH", which
+ * libsmartcols would escape again.
+ *
+ * Return: the bytes of @p it stands for.
+ */
+static int escape_piece(enum vmviz_sink sink, const unsigned char *p, char *piece)
+{
+	int n = printable_utf8(p);
+
+	if (*p == '\\') {
+		strcpy(piece, "\\\\");
+		return 1;
+	}
+	if (sink == SINK_JSON && *p == '"') {
+		strcpy(piece, "\\\"");
+		return 1;
+	}
+	if (sink == SINK_XML && strchr("&<>\"'", *p)) {
+		strcpy(piece, *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" :
+		       *p == '"' ? "&quot;" : "&apos;");
+		return 1;
+	}
+	if (n) {
+		memcpy(piece, p, n);
+		piece[n] = '\0';
+		return n;
+	}
+	if (sink == SINK_JSON) {
+		unsigned int c;
+
+		/* A valid sequence as its code point (all of them below U+10000). */
+		n = utf8_decode(p, &c);
+		snprintf(piece, 12, "\\u%04x", n && c < 0x10000 ? c : *p);
+		return n && c < 0x10000 ? n : 1;
+	}
+		snprintf(piece, 12, "\\%03o", *p);
+	return 1;
+}
+
+/**
+ * vmviz_escape - @s escaped for @sink into @buf
+ * @sink: SINK_TERM, SINK_JSON or SINK_XML (escape_piece())
  * @s: the string, as the target set it
  * @buf: where to write it
  * @len: size of @buf; a string that does not fit ends in "..."
  *
- * Printable ASCII and printable UTF-8 stay; a backslash becomes "\\" and
- * every other byte "\ooo" in octal, as the report and /proc/PID/maps write
- * them. Not "\xHH": libsmartcols would escape that backslash again. No
- * control byte survives.
- *
  * Return: @buf.
  */
-char *vmviz_esc(const char *s, char *buf, size_t len)
+char *vmviz_escape(enum vmviz_sink sink, const char *s, char *buf, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t o = 0;
 
 	while (*p) {
-		char piece[8];
-		int n = printable_utf8(p);
+		char piece[12];
+		int n = escape_piece(sink, p, piece);
+		size_t k = strlen(piece);
 
-		if (*p == '\\') {
-			snprintf(piece, sizeof(piece), "\\\\");
-			n = 1;
-		} else if (n) {
-			memcpy(piece, p, n);
-			piece[n] = '\0';
-		} else {
-			snprintf(piece, sizeof(piece), "\\%03o", *p);
-			n = 1;
-		}
-		if (o + strlen(piece) + 4 > len) {
+		if (o + k + 4 > len) {
 			snprintf(buf + o, len - o, "...");
 			return buf;
 		}
-		memcpy(buf + o, piece, strlen(piece));
-		o += strlen(piece);
+		memcpy(buf + o, piece, k);
+		o += k;
 		p += n;
 	}
 	buf[o] = '\0';
 	return buf;
 }
 
+/* vmviz_escape() of a whole string, written to @f. */
+static void escape_to(FILE *f, enum vmviz_sink sink, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char piece[12];
+
+	while (*p) {
+		p += escape_piece(sink, p, piece);
+		fputs(piece, f);
+	}
+}
+
+/* A string from the target safe for a terminal or a message (SINK_TERM). */
+char *vmviz_esc(const char *s, char *buf, size_t len)
+{
+	return vmviz_escape(SINK_TERM, s, buf, len);
+}
+
 /* vmviz_esc() into a buffer of its own, for one-off messages; free it. */
 char *vmviz_esc_dup(const char *s)
 {
-	size_t len = strlen(s) * 4 + 4;
+	size_t len = strlen(s) * 6 + 4;
 	char *buf = malloc(len);
 
 	if (!buf)
@@ -147,64 +204,22 @@ char *vmviz_esc_dup(const char *s)
 	return vmviz_esc(s, buf, len);
 }
 
-/**
- * vmviz_json_str - a JSON string of @s, quotes included
- * @f: where to
- * @s: the string (NULL prints null)
- *
- * Control bytes are \u00XX escapes; bytes that are not valid UTF-8 are
- * written as the code point of the same number (JSON text is UTF-8).
- */
+/* A JSON string of @s, quotes included (SINK_JSON); NULL prints null. */
 void vmviz_json_str(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
 	if (!s) {
 		fputs("null", f);
 		return;
 	}
 	fputc('"', f);
-	while (*p) {
-		int n = printable_utf8(p);
-
-		if (*p == '"' || *p == '\\') {
-			fprintf(f, "\\%c", *p);
-			n = 1;
-		} else if (n) {
-			fwrite(p, 1, n, f);
-		} else {
-			fprintf(f, "\\u%04x", *p);
-			n = 1;
-		}
-		p += n;
-	}
+	escape_to(f, SINK_JSON, s);
 	fputc('"', f);
 }
 
-/* @s as XML character data or attribute value: markup and controls escaped. */
+/* @s as XML character data or attribute value (SINK_XML). */
 void vmviz_xml_str(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int n = printable_utf8(p);
-
-		if (*p == '&')
-			fputs("&amp;", f);
-		else if (*p == '<')
-			fputs("&lt;", f);
-		else if (*p == '>')
-			fputs("&gt;", f);
-		else if (*p == '"')
-			fputs("&quot;", f);
-		else if (*p == '\\')
-			fputs("\\\\", f);
-		else if (n)
-			fwrite(p, 1, n, f);
-		else
-			fprintf(f, "\\%03o", *p);
-		p += n ? n : 1;
-	}
+	escape_to(f, SINK_XML, s);
 }
 
 /* CLOCK_REALTIME of a report as UTC: 2026-11-26 15:33:54.012345678 UTC */

@@ -167,7 +167,9 @@ bool vmviz_page_pfn(const struct vmviz_page *p, unsigned long addr, unsigned lon
 void vmviz_human_size(unsigned long long bytes, char *buf, size_t len);
 bool vmviz_parse_addr(const char *s, unsigned long *addr);
 
-/* text.c */
+/* text.c: every string that leaves vmviz goes through vmviz_escape() */
+enum vmviz_sink { SINK_TERM, SINK_JSON, SINK_XML };
+char *vmviz_escape(enum vmviz_sink sink, const char *s, char *buf, size_t len);
 char *vmviz_esc(const char *s, char *buf, size_t len);
 char *vmviz_esc_dup(const char *s);
 void vmviz_json_str(FILE *f, const char *s);

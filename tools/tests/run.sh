@@ -458,6 +458,22 @@ assert d["report"]["comm"] == "ev\x1b[31mil\nx", d["report"]["comm"]
 assert any(v["name"].startswith("/tmp/a\x1b]0;pwned\x07b\rc") for v in d["vmas"])
 ' "$vmviz" "$h"
 golden escape.overview "$vmviz" -f "$h"
+# Hostile values (ESC, <b/>, quotes, &, control bytes, C1): in names,
+# escaped as the module escapes them, through every view (no raw control
+# byte, JSON keeps them, the SVG parses as XML); raw in every field with a
+# documented set or shape (perm, seg, layout, states, flags, counts,
+# ranges...), refused with exit 6, the line and what was expected.
+check escape.hostile_names_every_view ./hostile.py "$vmviz" names
+check validate.every_field_refused ./hostile.py "$vmviz" fields
+# VMAs overlapping or out of order, and a partial VMA shown again (allowed).
+sed 's/^vma 0000000040527000-0000000040549000 /vma 00000000005eb000-0000000040549000 /' "$r" >"$tmp/t.report"
+status validate.vmas_overlap 6 "line 69 does not follow format 2: expected VMAs not overlapping" "$vmviz" maps -f "$tmp/t.report"
+python3 -c 'import sys; l = open(sys.argv[1]).read().split("\n"); sys.stdout.write("\n".join(l[:63] + l[68:72] + l[63:68] + l[72:]))' "$r" >"$tmp/t.report"
+status validate.vmas_out_of_order 6 "line 68 does not follow format 2: expected VMAs in address order" "$vmviz" maps -f "$tmp/t.report"
+"$vmviz" maps -f "$c/partial.report" >/dev/null 2>"$tmp/err" && ok validate.partial_vma_accepted || not_ok validate.partial_vma_accepted
+# Sums that disagree with their page lines: 2^64 - 1 pages once read as ~16E.
+sed 's/^\(sum 0000000040527000-0000000040549000 present\) [0-9]*/\1 18446744073709551615/' "$r" >"$tmp/t.report"
+status validate.sum_present_huge 6 "line 72 does not follow format 2: expected present 2, what its page lines add up to (the line says 18446744073709551615)" "$vmviz" svg -f "$tmp/t.report"
 # Tables: escaped once, in octal (libsmartcols would escape a \x again).
 "$vmviz" maps --width 200 -f "$h" >"$tmp/out"
 if grep -qF ' /tmp/a\033]0;pwned\007b\015c\342\200\256d\\e f\302\2332J' "$tmp/out" &&
