@@ -116,7 +116,7 @@ static const struct command commands[] = {
 	  "overview: the address space, high to low", run_overview },
 	{ "maps", C_MAPS, 1, "vmviz maps [options] PID", "the VMA table", run_maps },
 	{ "pages", C_PAGES, 1, "vmviz pages [options] PID [ADDR | START-END | START+LEN]",
-	  "page-table runs, one a line; with ADDR, the run holding it", run_pages },
+	  "page-table runs, one a line; with ADDR, the entry holding it, its frame", run_pages },
 	{ "compare", C_COMPARE, 2, "vmviz compare [options] PID1 PID2",
 	  "two processes, or one read twice: shared, copy-on-write, changed pages",
 	  run_compare },

@@ -278,6 +278,8 @@ static void box_row(FILE *f, const struct layout *l, const struct region *g, boo
 		what = g->high ? "unmapped, above mmap_window (hint needed)" : "unmapped";
 		break;
 	case REGION_VMA:
+		/* What the VMAs map: a fold's span holds the gaps between them. */
+		vmviz_human_size(g->mapped, size, sizeof(size));
 		box_name(g, name, sizeof(name) - 1024, l->name);
 		vmviz_human_size((unsigned long long)g->present * 4096, res, sizeof(res));
 		swp[0] = '\0';
@@ -736,14 +738,24 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 				ws = SVG_BAR - wr;
 			vmviz_human_size((unsigned long long)g->present * 4096, res, sizeof(res));
 			vmviz_human_size((unsigned long long)g->swapped * 4096, swp, sizeof(swp));
-			if (g->nvmas > 1)
+			if (g->nvmas > 1) {
+				/* Mapped bytes, and the span with its gaps apart. */
+				vmviz_human_size(g->mapped, size, sizeof(size));
 				fprintf(f, "%d VMAs: ", g->nvmas);
+			}
 			vmviz_xml_str(f, g->vma->seg);
 			fputc(' ', f);
 			vmviz_xml_str(f, g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm);
 			fputc(' ', f);
 			vmviz_xml_str(f, g->vma->name);
-			fprintf(f, " (%s, %s in RAM, %s in swap)</text>\n", size, res, swp);
+			fprintf(f, " (%s%s, %s in RAM, %s in swap", size,
+				g->nvmas > 1 ? " mapped" : "", res, swp);
+			if (g->nvmas > 1 && g->mapped != g->last - g->start + 1) {
+				vmviz_human_size((unsigned long long)(g->last - g->start) + 1, size,
+						 sizeof(size));
+				fprintf(f, "; a span of %s with the gaps", size);
+			}
+			fprintf(f, ")</text>\n");
 			x = SVG_LEFT + SVG_BOX + 10;
 			svg_bar(f, x, y + h / 2 - 5, SVG_BAR, "#eeeeee\" stroke=\"#999999");
 			if (wr)

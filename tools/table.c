@@ -363,6 +363,13 @@ static void table_fit(struct vmviz_table *t)
 	avail = t->out->width - (total - t->widths[k]);
 	if (t->out->width <= (int)(total - t->widths[k]) || avail < 10)
 		avail = 10;
+	/* The totals row's label says what the row is: it is never cut. */
+	if (t->total) {
+		const char *label = scols_cell_get_data(scols_line_get_cell(t->total, k));
+
+		if (label && text_cols(label) > avail)
+			avail = text_cols(label);
+	}
 	if (avail >= t->widths[k])
 		return;
 	it = scols_new_iter(SCOLS_ITER_FORWARD);
@@ -373,7 +380,7 @@ static void table_fit(struct vmviz_table *t)
 		char cut[4096];
 		size_t cols;
 
-		if (!data)
+		if (!data || ln == t->total)
 			continue;
 		cols = text_cols(data);
 		if (cols <= avail)
@@ -398,6 +405,13 @@ struct libscols_line *vmviz_table_row(struct vmviz_table *t)
 	if (!ln)
 		err(VMVIZ_EXIT_FAILURE, "cannot add a row");
 	return ln;
+}
+
+/* The totals row, last: its label is never cut to fit the width. */
+struct libscols_line *vmviz_table_total_row(struct vmviz_table *t)
+{
+	t->total = vmviz_table_row(t);
+	return t->total;
 }
 
 /*
@@ -590,7 +604,7 @@ bool vmviz_no_mm(const struct vmviz_report *r, const struct vmviz_out *o)
 /* The totals row of maps: sums of the shown rows' sizes and counts. */
 static void maps_total(struct vmviz_table *t, const struct vmviz_vma *tot, int nrows)
 {
-	struct libscols_line *ln = vmviz_table_row(t);
+	struct libscols_line *ln = vmviz_table_total_row(t);
 	char buf[64];
 	int j;
 
@@ -779,7 +793,7 @@ static bool clip_page(const struct vmviz_page *p, unsigned long lo, unsigned lon
 void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 		       unsigned long lo, unsigned long hi)
 {
-	unsigned long entries = 0, bytes = 0;
+	unsigned long bytes = 0;
 	struct vmviz_table t;
 	struct vmviz_page p;
 	char buf[4096];
@@ -809,20 +823,25 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 			pages_cell(r, &t, &p, t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 		}
-		entries += p.count;
 		bytes += p.end - p.start;
 		nrows++;
 	}
 	if (o->total) {
-		struct libscols_line *ln = vmviz_table_row(&t);
+		struct libscols_line *ln = vmviz_table_total_row(&t);
 
+		/*
+		 * Entries of different leaf sizes do not add up: the total
+		 * counts base pages, and its LEAF cell and label say so.
+		 */
 		for (j = 0; j < t.n; j++) {
 			if (t.ids[j] == PG_COUNT)
-				snprintf(buf, sizeof(buf), "%lu", entries);
+				snprintf(buf, sizeof(buf), "%lu", bytes >> 12);
+			else if (t.ids[j] == PG_SIZE)
+				snprintf(buf, sizeof(buf), "4K");
 			else if (t.ids[j] == PG_BYTES)
 				vmviz_size_cell(o, bytes, buf, sizeof(buf));
 			else if (t.ids[j] == PG_NAME)
-				snprintf(buf, sizeof(buf), "total (%d %s)", nrows,
+				snprintf(buf, sizeof(buf), "total (%d %s, COUNT in 4K pages)", nrows,
 					 vmviz_plural(nrows, "run", "runs"));
 			else
 				continue;
@@ -836,7 +855,7 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 }
 
 /**
- * vmviz_print_pages_at - the run holding @addr, whole, or why there is none
+ * vmviz_print_pages_at - the entry holding @addr and its frame, or why there is none
  * @r: the report
  * @o: table options
  * @addr: the address
@@ -852,7 +871,15 @@ int vmviz_print_pages_at(const struct vmviz_report *r, const struct vmviz_out *o
 	int i;
 
 	if (p) {
-		vmviz_print_pages(r, o, p->start, p->end);
+		unsigned long pfn;
+
+		/* The entry holding ADDR, its own frame (clip_page()). */
+		vmviz_print_pages(r, o, addr, addr + 1);
+		vmviz_page_pfn(p, addr & ~4095UL, &pfn);
+		if (p->entry_size > 4096 && !o->json && !o->raw && !o->noheadings)
+			printf("%016lx is base page %lu of this %s entry: frame %010lx\n", addr,
+			       (addr - (p->start + (addr - p->start) / p->entry_size *
+					p->entry_size)) >> 12, p->size, pfn);
 		return VMVIZ_EXIT_OK;
 	}
 	if (!r->has_mm) {
@@ -988,7 +1015,7 @@ void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 
 		if (row && !vmviz_vma_wanted(NULL, row->v, &o->filter))
 			continue;
-		ln = vmviz_table_row(&t);
+		ln = row ? vmviz_table_row(&t) : vmviz_table_total_row(&t);
 
 		for (j = 0; j < t.n; j++) {
 			cmp_cell(row, &shown, t.addr_digits, t.ids[j], buf, sizeof(buf));

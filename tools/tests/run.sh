@@ -185,7 +185,7 @@ golden crafted.steps.svg "$vmviz" svg -f "$c/steps.report" 7f0000800000
 "$vmviz" pages -r -n -o PFN -f "$c/steps.report" 7f0000201000 >"$tmp/a" 2>&1
 "$vmviz" pages -r -n -o PFN -f "$c/steps.report" 7f0000402000-7f0000403000 >"$tmp/b" 2>&1
 "$vmviz" pages -r -n -o PFN -f "$c/steps.report" 7f0000802000+1000 >"$tmp/c" 2>&1
-if [ "$(cat "$tmp/a")" = 0000200400 ] && [ "$(cat "$tmp/b")" = 0000200000 ] &&
+if [ "$(cat "$tmp/a")" = 0000200200 ] && [ "$(cat "$tmp/b")" = 0000200000 ] &&
    [ "$(cat "$tmp/c")" = 00000011fe ]; then
 	ok format2.pfn_step_minus
 else
@@ -526,6 +526,27 @@ if [ "$(grep -c '| \[anon\]' "$tmp/out")" = 20000 ]; then ok fold.all_shows_ever
 "$vmviz" svg -f "$tmp/many.report" >"$tmp/many.svg" 2>"$tmp/err"
 if [ "$(grep -c '<rect x="130"' "$tmp/many.svg")" -lt 20 ]; then svg_ok fold.svg "$tmp/many.svg"; else
 	not_ok fold.svg; fi
+# A fold of 10 4K VMAs 1 MiB apart maps 40K (its span with the gaps is ~9M).
+python3 - "$c/base.report" >"$tmp/fold.report" <<'EOF'
+import re, sys
+lines = open(sys.argv[1]).read().rstrip("\n").split("\n")
+i = next(k for k, ln in enumerate(lines) if " [vvar] " in ln)
+block = []
+for j in range(10):
+    s = 0x7f0000000000 + j * 0x100000
+    block += [f"vma {s:016x}-{s + 0x1000:016x} rw-p 0000000000000000 [anon] seg mmap flags 0000000008100073 vm rd,wr,mr,mw,me,ac,sd prot 8000000000000025 protflags P-U--A----N anon 1 pkey 0",
+              f"sum {s:016x}-{s + 0x1000:016x} present 0 dirty 0 accessed 0 writable 0 huge 0 swapped 0 nonpresent 0"]
+lines = lines[:i] + block + lines[i:]
+print("\n".join(re.sub(r"^end vmas [0-9]+", "end vmas 20", ln) for ln in lines))
+EOF
+"$vmviz" -f "$tmp/fold.report" >"$tmp/out" 2>"$tmp/err"
+"$vmviz" svg -f "$tmp/fold.report" >"$tmp/fold.svg" 2>>"$tmp/err"
+if grep -q '| 10 x \[anon\] *rw-p  *40K  *0B  *|$' "$tmp/out" &&
+   grep -q '10 VMAs: mmap rw-p \[anon\] (40K mapped, 0B in RAM, 0B in swap; a span of ~9M with the gaps)' "$tmp/fold.svg"; then
+	ok fold.mapped_bytes_not_span
+else
+	grep '10 x\|10 VMAs' "$tmp/out" "$tmp/fold.svg" >>"$tmp/err"; not_ok fold.mapped_bytes_not_span
+fi
 "$vmviz" maps -f "$tmp/many.report" -n >"$tmp/out"
 [ "$(wc -l <"$tmp/out")" = 20000 ] && ok fold.maps_one_row_per_vma || not_ok fold.maps_one_row_per_vma
 
@@ -563,7 +584,19 @@ else
 fi
 
 # pages ADDR: the run holding it, whole, or why there is none.
-golden pages.addr_whole_run "$vmviz" pages -f "$r" 0000000000431234
+golden pages.addr_own_entry "$vmviz" pages -f "$r" 0000000000431234
+# ADDR's own frame: in a run of 3 descending 2M entries, and inside a 4K run.
+"$vmviz" pages -f "$c/steps.report" 7f0000201000 >"$tmp/out" 2>&1
+run=$(awk '$1 == "pte" && $3 > 3 && $8 == "+" { print $2, $7; exit }' reports/demo-6.12-4/parent.report)
+"$vmviz" pages -r -n -o START,COUNT,PFN -f reports/demo-6.12-4/parent.report "$(printf '%x' $((0x${run%%-*} + 0x2000)))" >"$tmp/b" 2>&1
+want=$(printf '%016x 1 %010x' $((0x${run%%-*} + 0x2000)) $((0x${run##* } + 2)))
+if grep -q '^7f0000200000 7f0000400000     1   2M present rw-u 0000200200 \[anon\]$' "$tmp/out" &&
+   grep -q '^00007f0000201000 is base page 1 of this 2M entry: frame 0000200201$' "$tmp/out" &&
+   [ "$(cat "$tmp/b")" = "$want" ]; then
+	ok pages.addr_own_frame
+else
+	{ cat "$tmp/out" "$tmp/b"; echo "wanted $want"; } >"$tmp/err"; not_ok pages.addr_own_frame
+fi
 status pages.addr_no_vma 1 "in no VMA: unmapped, between 00000000005ec000 and 0000000040527000" "$vmviz" pages -f "$r" 1000000
 status pages.addr_no_entry 1 "in VMA 0000000040527000-0000000040549000 \[heap\], but no page-table entry" "$vmviz" pages -f "$r" 40540000
 status pages.addr_kernel 1 "not a user address" "$vmviz" pages -f "$r" ffffffffffffffff
@@ -586,6 +619,15 @@ golden filter.maps_seg_total "$vmviz" maps -f "$r" --seg data,bss --total
 golden filter.maps_name_perm "$vmviz" maps -f "$r" --name '*busybox' --perm x
 golden filter.pages_state_total "$vmviz" pages -f "$c/steps.report" --state swap,guard --total
 golden filter.compare_range "$vmviz" compare -rn -o +VMA -f "$r" -f "$c/later.report" --range 40527000+1000
+# pages --total: entries of 2M and 4K do not add up; base pages do, labelled, uncut.
+"$vmviz" pages --total -o COUNT,LEAF,BYTES,NAME -f "$c/steps.report" 7f0000000000-7f0000810000 >"$tmp/out" 2>&1
+COLUMNS=60 "$vmviz" pages --total -f "$d/parent.report" >"$tmp/b" 2>&1
+if [ "$(tail -n 1 "$tmp/out" | tr -s ' ')" = " 1549 4K 6.1M total (7 runs, COUNT in 4K pages)" ] &&
+   tail -n 1 "$tmp/b" | grep -q ' total (61 runs, COUNT in 4K pages)$'; then
+	ok filter.pages_total_in_base_pages
+else
+	cat "$tmp/out" "$tmp/b" >"$tmp/err"; not_ok filter.pages_total_in_base_pages
+fi
 json filter.maps_total.json vmas "$vmviz" maps -J --total --state swap -f "$c/steps.report"
 "$vmviz" maps -r -n -o NAME --name '\[heap]' -f "$r" >"$tmp/out"
 [ "$(cat "$tmp/out")" = "[heap]" ] && ok filter.name_brackets || not_ok filter.name_brackets
