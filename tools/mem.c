@@ -228,6 +228,8 @@ void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, co
 	if (!o->raw && !o->noheadings)
 		mem_header(r, o);
 	vmviz_table_print(&t);
+	if (!nrows)
+		vmviz_say_none(o, "VMA");
 }
 
 static const char *const hist_heads[VMVIZ_NHIST] = {

@@ -183,7 +183,7 @@ enum {
 	CMP_START, CMP_END, CMP_PERM, CMP_SAME, CMP_COW, CMP_SHARED,
 	CMP_READONLY, CMP_DIVERGED, CMP_ONLY1, CMP_ONLY2, CMP_NAME,
 	CMP_SAMEMM, CMP_VERDICT, CMP_VMA, CMP_SWAPOUT, CMP_SWAPIN,
-	CMP_COPY1, CMP_REUSE1, CMP_COPY2, CMP_REUSE2,
+	CMP_COPY1, CMP_REUSE1, CMP_COPY2, CMP_REUSE2, CMP_ZERO,
 };
 
 static const struct vmviz_col cmp_cols[] = {
@@ -223,6 +223,8 @@ static const struct vmviz_col cmp_cols[] = {
 		"frame detail: pages a write in the second would copy" },
 	[CMP_REUSE2] = { "REUSE2", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"frame detail: pages a write in the second would reuse" },
+	[CMP_ZERO] = { "ZERO", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"of SAME, the shared zero page (kind zero; without frame detail, '=' runs)" },
 };
 
 const struct vmviz_view vmviz_views[] = {
@@ -674,10 +676,13 @@ void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o)
 	}
 	if (o->total)
 		maps_total(&t, &tot, nrows);
-	if (o->json)
+	if (o->json) {
 		vmviz_table_print_json(&t, vmviz_report_json_pre, r);
-	else
-		vmviz_table_print(&t);
+		return;
+	}
+	vmviz_table_print(&t);
+	if (!nrows)
+		vmviz_say_none(o, "VMA");
 }
 
 static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t,
@@ -848,10 +853,20 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 			vmviz_table_set(&t, ln, j, buf);
 		}
 	}
-	if (o->json)
+	if (o->json) {
 		vmviz_table_print_json(&t, vmviz_report_json_pre, r);
-	else
-		vmviz_table_print(&t);
+		return;
+	}
+	vmviz_table_print(&t);
+	if (!nrows) {
+		struct vmviz_out said = *o;
+
+		if (lo || hi != ~0UL) {
+			said.lo = lo;
+			said.hi = hi;
+		}
+		vmviz_say_none(&said, "page run");
+	}
 }
 
 /**
@@ -916,7 +931,7 @@ static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c,
 	const struct vmviz_cmp_counts *n = row ? &row->c : &c->total;
 	unsigned long nums[] = {
 		[CMP_SAME] = n->same, [CMP_COW] = n->cow, [CMP_SHARED] = n->shared,
-		[CMP_READONLY] = n->readonly, [CMP_DIVERGED] = n->diverged,
+		[CMP_READONLY] = n->readonly, [CMP_DIVERGED] = n->diverged, [CMP_ZERO] = n->zero,
 		[CMP_ONLY1] = n->only1, [CMP_ONLY2] = n->only2,
 		[CMP_SWAPOUT] = n->swapout, [CMP_SWAPIN] = n->swapin,
 		[CMP_COPY1] = n->copy1, [CMP_REUSE1] = n->reuse1,
@@ -990,6 +1005,7 @@ void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 				continue;
 			shown.total.same += n->same;
 			shown.total.cow += n->cow;
+			shown.total.zero += n->zero;
 			shown.total.shared += n->shared;
 			shown.total.readonly += n->readonly;
 			shown.total.diverged += n->diverged;
@@ -1004,7 +1020,8 @@ void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 		}
 	}
 	vmviz_table_init(&t, vmviz_view("compare"), o, c->frames ?
-			 "SAMEMM,VERDICT,VMA,COPY1,REUSE1,COPY2,REUSE2" : "SAMEMM,VERDICT,VMA");
+			 "SAMEMM,VERDICT,VMA,ZERO,COPY1,REUSE1,COPY2,REUSE2" :
+			 "SAMEMM,VERDICT,VMA,ZERO");
 	for (i = 0; i < c->nrows; i++)
 		if (c->rows[i].end > highest)
 			highest = c->rows[i].end;

@@ -371,3 +371,38 @@ bool vmviz_page_wanted(const struct vmviz_report *r, const struct vmviz_page *p,
 		return false;
 	return !f->range || (p->end > f->lo && p->start < f->hi);
 }
+
+/**
+ * vmviz_say_none - a table with no row says why, in words
+ * @o: the output options and filters
+ * @what: what the rows are ("VMA", "page run")
+ *
+ * For people on stdout, after the headings; with -r or -n on stderr, so
+ * the rows stay a table; JSON's empty array says it by itself.
+ */
+void vmviz_say_none(const struct vmviz_out *o, const char *what)
+{
+	const struct vmviz_filter *f = &o->filter;
+	FILE *to = o->raw || o->noheadings ? stderr : stdout;
+	char *e;
+
+	if (o->json)
+		return;
+	fprintf(to, "%sno %s matches", o->raw || o->noheadings ? "vmviz: " : "", what);
+	if (f->name) {
+		e = vmviz_esc_dup(f->name);
+		fprintf(to, " --name '%s'", e);
+		free(e);
+	}
+	if (f->segs)
+		fprintf(to, " --seg %s", f->segs);	/* checked against vmviz_vma_segs */
+	if (f->perm)
+		fprintf(to, " --perm %s", f->perm);	/* letters of rwxsp */
+	if (f->states)
+		fprintf(to, " --state %s", f->states);	/* checked against vmviz_states */
+	if (f->range || o->lo || o->hi)
+		fprintf(to, " in %016lx-%016lx", f->range ? f->lo : o->lo, f->range ? f->hi : o->hi);
+	if (!f->name && !f->segs && !f->perm && !f->states && !f->range && !o->lo && !o->hi)
+		fprintf(to, ": the report has none");
+	fputc('\n', to);
+}

@@ -138,6 +138,8 @@ extern const char *const vmviz_field_names[VMVIZ_NFIELDS];
 extern const char *const vmviz_counter_names[VMVIZ_NCOUNTERS];
 extern const char *const vmviz_seg_names[VMVIZ_NSEGS];
 extern const char *const vmviz_smaps_names[VMVIZ_NSMAPS];
+extern const char *const vmviz_vma_segs[];	/* seg of VMA lines, NULL-terminated */
+extern const char *const vmviz_states[];	/* page states, NULL-terminated */
 
 enum { SEG_CODE, SEG_DATA, SEG_BSS, SEG_HEAP, SEG_MMAP, SEG_STACK, SEG_ARGS,
 	SEG_ENV, SEG_VDSO, SEG_VVAR };
@@ -197,6 +199,7 @@ struct vmviz_out {
 	bool bytes;			/* --bytes: sizes in bytes, not 4K, 1.5M */
 	int width;			/* columns to fit (tables and overview) */
 	const char *columns;		/* -o, NULL for the defaults */
+	unsigned long lo, hi;		/* pages START-END: the range asked, 0-0 if none */
 };
 
 /* text.c: filters */
@@ -204,6 +207,7 @@ bool vmviz_vma_wanted(const struct vmviz_report *r, const struct vmviz_vma *v,
 		      const struct vmviz_filter *f);
 bool vmviz_page_wanted(const struct vmviz_report *r, const struct vmviz_page *p,
 		       const struct vmviz_filter *f);
+void vmviz_say_none(const struct vmviz_out *o, const char *what);
 bool vmviz_has_state(const struct vmviz_report *r, const struct vmviz_vma *v,
 		     const char *states);
 
@@ -218,6 +222,7 @@ void vmviz_columns_help(FILE *f, const char *view);
 /* compare.c */
 struct vmviz_cmp_counts {
 	unsigned long same, cow, shared, readonly, diverged, only1, only2;
+	unsigned long zero;		/* of same: the zero page, not copy-on-write sharing */
 	unsigned long swapout, swapin;	/* present in 1 and in swap in 2, and back */
 	/* Frame detail: pending copy-on-write pages a write would copy or reuse. */
 	unsigned long copy1, reuse1, copy2, reuse2;

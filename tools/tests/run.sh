@@ -204,6 +204,17 @@ grep -q '^   one mm_struct, read twice (2 is 90 s later): the differences are' \
 	golden/crafted.later.compare && ! grep -qi 'fork\|copy-on-write pending' golden/crafted.later.compare &&
 	grep -q '^verdict: one address space (the same process), read again 90 s later' golden/crafted.later.compare &&
 	ok compare.over_time_words || not_ok compare.over_time_words
+# The zero page two processes map is named, not counted copy-on-write;
+# with a filter, the verdict and the table each say what they are of.
+"$vmviz" compare -r -n -o START,SAME,COW,ZERO -f "$c/steps.report" -f "$c/steps-b.report" --range 7f0000804000+1000 >"$tmp/out" 2>&1
+"$vmviz" compare --name '\[heap]' -f "$c/base.report" -f "$c/later.report" >"$tmp/b" 2>&1
+if [ "$(cat "$tmp/out")" = "00007f0000800000 9 0 3
+ 9 0 3" ] && grep -q '^     and the shared zero page 3 (read as zeros: shared, not a copy)$' golden/crafted.steps.compare &&
+   grep -q '^verdict (all VMAs): ' "$tmp/b" && grep -q '^the counts and verdict above are of all VMAs; the table below only of' "$tmp/b"; then
+	ok compare.zero_page_and_filter_scopes
+else
+	cat "$tmp/out" "$tmp/b" >"$tmp/err"; not_ok compare.zero_page_and_filter_scopes
+fi
 grep -q 'from different boots' golden/crafted.otherboot.compare && ok compare.other_boot || not_ok compare.other_boot
 grep -q '^   2 has no address space' golden/crafted.kthread.compare &&
 	! grep -q 'two mm_structs' golden/crafted.kthread.compare && ok compare.kthread || not_ok compare.kthread
@@ -633,6 +644,23 @@ json filter.maps_total.json vmas "$vmviz" maps -J --total --state swap -f "$c/st
 [ "$(cat "$tmp/out")" = "[heap]" ] && ok filter.name_brackets || not_ok filter.name_brackets
 status filter.state_not_on_compare 1 "compare: option --state does not apply" "$vmviz" compare --state swap -f "$r" -f "$r"
 status filter.bad_perm 1 "--perm takes letters of rwxsp" "$vmviz" maps --perm q -f "$r"
+# Filter values outside their documented sets are refused with the valid ones.
+status filter.seg_unknown 1 "--seg: unknown value 'stak'; valid values: code, data, bss, heap, mmap, stack, image, vdso, vvar, special" "$vmviz" maps --seg stak -f "$r"
+status filter.state_unknown 1 "--state: unknown value 'swapped'; valid values: present, protnone, swap," "$vmviz" maps --state swapped -f "$r"
+status filter.pages_state_unknown 1 "--state: unknown value 'bogus'" "$vmviz" pages --state bogus -f "$r"
+status filter.seg_trailing_comma 1 "--seg: a list ends with a comma" "$vmviz" maps --seg heap, -f "$r"
+status filter.perm_empty 1 "--perm takes letters of rwxsp" "$vmviz" maps --perm '' -f "$r"
+# An empty result says so, in words (stderr with -r or -n).
+"$vmviz" maps --seg stack --perm x -f "$r" >"$tmp/a" 2>&1
+"$vmviz" pages --state swap -f "$r" >"$tmp/b" 2>&1
+"$vmviz" pages -r --state swap -f "$r" >"$tmp/c" 2>"$tmp/d"
+if [ "$(cat "$tmp/a")" = "no VMA matches --seg stack --perm x" ] &&
+   [ "$(cat "$tmp/b")" = "no page run matches --state swap" ] && [ ! -s "$tmp/c" ] &&
+   [ "$(cat "$tmp/d")" = "vmviz: no page run matches --state swap" ]; then
+	ok filter.empty_result_in_words
+else
+	cat "$tmp/a" "$tmp/b" "$tmp/c" "$tmp/d" >"$tmp/err"; not_ok filter.empty_result_in_words
+fi
 
 # Colour: only when asked, or on a terminal without NO_COLOR.
 "$vmviz" --color=always -f "$r" >"$tmp/always"
@@ -656,6 +684,10 @@ else
 	not_ok option.compare_raw_no_prose
 fi
 status option.getopt_names_vmviz 1 "^vmviz: unrecognized option '--bogus'" "$vmviz" --bogus
+status option.output_empty 1 "--output takes a list of columns, not ''" "$vmviz" maps -o '' -f "$r"
+status option.output_plus_only 1 "--output takes a list of columns, not '+'" "$vmviz" maps -o + -f "$r"
+status option.unknown_command 1 "^vmviz: unknown command 'bogus': type one of overview, maps, pages, compare, mem, tables, svg, demo, watch, or a PID" "$vmviz" bogus
+status option.color_word_apart 1 "^vmviz: overview: extra argument 'always' (--color takes WHEN after '=': --color=always)$" "$vmviz" --color always -f "$r"
 "$vmviz" maps --bytes -o SIZE,RAM -n -r -f "$r" >"$tmp/out"
 [ "$(head -n 1 "$tmp/out")" = "4096 4096" ] && ok option.bytes || not_ok option.bytes
 
