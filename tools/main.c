@@ -426,6 +426,7 @@ int main(int argc, char **argv)
 	int nreports, c, i, rc, seen[ARRAY_SIZE(options)] = { 0 };
 	size_t k;
 
+	vmviz_locale_init();
 	/* getopt's messages name the program as err() does: "vmviz: ". */
 	argv[0] = "vmviz";
 	for (k = 0; k < ARRAY_SIZE(options); k++) {

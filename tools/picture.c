@@ -149,48 +149,26 @@ static const char *seg_color(const char *seg)
 	return "0";
 }
 
-/* Columns a string takes: UTF-8 sequences count one (vmviz_esc() output). */
-static size_t text_cols(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 /*
  * @name escaped, in at most @width columns: its tail after "..." if it is
- * longer (the end of a path says most), so a cut is always visible.
+ * longer (the end of a path says most: the file name is kept whole
+ * however long the path), so a cut is always visible.
  */
 static void fit(const char *name, char *buf, size_t len, size_t width)
 {
-	char esc[1024];
-	const char *t;
-	size_t cols;
+	char *esc = vmviz_esc_dup(name);
 
-	vmviz_esc(name, esc, sizeof(esc));
-	cols = text_cols(esc);
-	if (cols <= width) {
+	if (vmviz_text_cols(esc) <= width)
 		snprintf(buf, len, "%s", esc);
-		return;
-	}
-	for (t = esc; cols > width - 3; t++)
-		cols -= ((unsigned char)*t & 0xc0) != 0x80;
-	while (((unsigned char)*t & 0xc0) == 0x80)
-		t++;
-	cols = strlen(t);
-	if (cols > len - 4)
-		cols = len - 4;
-	memcpy(buf, "...", 3);
-	memcpy(buf + 3, t, cols);
-	buf[3 + cols] = '\0';
+	else
+		snprintf(buf, len, "...%s", vmviz_text_tail(esc, width - 3));
+	free(esc);
 }
 
-/* @s left-aligned in @width columns, UTF-8 counted as one column a character. */
+/* @s left-aligned in @width columns, as the terminal counts them. */
 static void pad(FILE *f, const char *s, size_t width)
 {
-	size_t cols = text_cols(s);
+	size_t cols = vmviz_text_cols(s);
 
 	fputs(s, f);
 	for (; cols < width; cols++)
@@ -234,30 +212,37 @@ static void border(FILE *f, const struct layout *l, unsigned long addr)
  */
 static void box_name(const struct region *g, char *buf, size_t len, size_t width)
 {
-	char text[600], a[256], b[256];
+	char *a, *b, *text, *tail;
+	size_t n;
 
 	if (g->nvmas <= 1) {
 		fit(g->vma->name, buf, len, width);
 		return;
 	}
+	a = vmviz_esc_dup(g->vma->name);
+	b = vmviz_esc_dup(g->vma2 ? g->vma2->name : "");
+	n = strlen(a) + strlen(b) + 64;
+	text = malloc(n);
+	if (!text)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
 	if (!g->vma2)
-		snprintf(text, sizeof(text), "%d x %s", g->nvmas,
-			 vmviz_esc(g->vma->name, a, sizeof(a)));
+		snprintf(text, n, "%d x %s", g->nvmas, a);
 	else if (!strcmp(g->vma->name, g->vma2->name))
-		snprintf(text, sizeof(text), "%d x %s %s/%s", g->nvmas,
-			 vmviz_esc(g->vma->name, a, sizeof(a)), g->vma->perm, g->vma2->perm);
+		snprintf(text, n, "%d x %s %s/%s", g->nvmas, a, g->vma->perm, g->vma2->perm);
 	else
-		snprintf(text, sizeof(text), "%d x %s / %s", g->nvmas,
-			 vmviz_esc(g->vma->name, a, sizeof(a)),
-			 vmviz_esc(g->vma2->name, b, sizeof(b)));
-	/* Already escaped: cut it as it is. */
-	if (text_cols(text) <= width) {
+		snprintf(text, n, "%d x %s / %s", g->nvmas, a, b);
+	/* Already escaped: cut it as it is, keeping "N x " and the tail. */
+	if (vmviz_text_cols(text) <= width) {
 		snprintf(buf, len, "%s", text);
-		return;
+	} else {
+		snprintf(buf, len, "%d x ...", g->nvmas);
+		tail = strchr(text, 'x') + 2;
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s",
+			 vmviz_text_tail(tail, width > strlen(buf) ? width - strlen(buf) : 0));
 	}
-	snprintf(buf, len, "%d x ...", g->nvmas);
-	fit(text + strlen(buf) - 3, a, sizeof(a), width - strlen(buf) + 3);
-	snprintf(buf, len, "%d x %s", g->nvmas, a);
+	free(text);
+	free(a);
+	free(b);
 }
 
 static void box_row(FILE *f, const struct layout *l, const struct region *g, bool color)

@@ -333,16 +333,6 @@ void vmviz_table_addrs(struct vmviz_table *t, unsigned long highest)
 	t->addr_digits = digits;
 }
 
-/* Columns a string takes on a terminal (UTF-8 sequences count one). */
-static size_t text_cols(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 /*
  * Fit the width: if the columns are wider, cut the truncatable column
  * (NAME) to what is left, keeping the tail of each cell after "...".
@@ -350,7 +340,7 @@ static size_t text_cols(const char *s)
  */
 static void table_fit(struct vmviz_table *t)
 {
-	size_t total = t->n ? t->n - 1 : 0, avail, keep;
+	size_t total = t->n ? t->n - 1 : 0, avail;
 	struct libscols_iter *it;
 	struct libscols_line *ln;
 	int i, k = -1;
@@ -369,8 +359,8 @@ static void table_fit(struct vmviz_table *t)
 	if (t->total) {
 		const char *label = scols_cell_get_data(scols_line_get_cell(t->total, k));
 
-		if (label && text_cols(label) > avail)
-			avail = text_cols(label);
+		if (label && vmviz_text_cols(label) > avail)
+			avail = vmviz_text_cols(label);
 	}
 	if (avail >= t->widths[k])
 		return;
@@ -384,14 +374,10 @@ static void table_fit(struct vmviz_table *t)
 
 		if (!data || ln == t->total)
 			continue;
-		cols = text_cols(data);
+		cols = vmviz_text_cols(data);
 		if (cols <= avail)
 			continue;
-		for (keep = cols; keep > avail - 3; data++)
-			keep -= ((unsigned char)*data & 0xc0) != 0x80;
-		while (((unsigned char)*data & 0xc0) == 0x80)
-			data++;
-		snprintf(cut, sizeof(cut), "...%s", data);
+		snprintf(cut, sizeof(cut), "...%s", vmviz_text_tail(data, avail - 3));
 		if (scols_line_set_data(ln, k, cut))
 			err(VMVIZ_EXIT_FAILURE, "cannot set a cell");
 	}
@@ -429,8 +415,8 @@ void vmviz_table_set(struct vmviz_table *t, struct libscols_line *ln, int i, con
 		return;
 	if (!t->out->json && !t->out->raw)
 		s = vmviz_esc(s, esc, sizeof(esc));
-	if (text_cols(s) > t->widths[i])
-		t->widths[i] = text_cols(s);
+	if (vmviz_text_cols(s) > t->widths[i])
+		t->widths[i] = vmviz_text_cols(s);
 	if (scols_line_set_data(ln, i, s))
 		err(VMVIZ_EXIT_FAILURE, "cannot set a cell");
 }

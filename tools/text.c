@@ -4,9 +4,12 @@
  * (terminal, JSON, XML), and sizes in words.
  */
 #include <fnmatch.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "vmviz.h"
 
@@ -92,6 +95,82 @@ void vmviz_json_safe(FILE *f, const char *json)
 	}
 }
 
+/* The terminal's locale is UTF-8: names in UTF-8 show as text there. */
+static bool term_utf8;
+
+/* setlocale() from the environment; whether the terminal takes UTF-8. */
+void vmviz_locale_init(void)
+{
+	const char *cs;
+
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	term_utf8 = cs && !strcmp(cs, "UTF-8");
+}
+
+/* Columns one character takes on the terminal, and its bytes in *len. */
+static size_t char_cols(const char *s, size_t *len)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t n;
+	int w;
+
+	/* An escape vmviz wrote (\ooo, \\) is one piece: never cut inside. */
+	if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+	    s[3] >= '0' && s[3] <= '7') {
+		*len = 4;
+		return 4;
+	}
+	if (s[0] == '\\' && s[1] == '\\') {
+		*len = 2;
+		return 2;
+	}
+	if (!term_utf8 || !((unsigned char)*s & 0x80)) {
+		*len = 1;
+		return 1;
+	}
+	memset(&st, 0, sizeof(st));
+	n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+	if (n == (size_t)-1 || n == (size_t)-2 || !n) {
+		*len = 1;
+		return 1;
+	}
+	*len = n;
+	w = wcwidth(wc);
+	return w < 0 ? 1 : w;
+}
+
+/**
+ * vmviz_text_cols - the columns @s takes on the terminal
+ * @s: text as vmviz prints it (escaped)
+ *
+ * By wcwidth() in a UTF-8 locale (a CJK character takes two, a combining
+ * mark none), one a byte otherwise (escaped text is ASCII there).
+ */
+size_t vmviz_text_cols(const char *s)
+{
+	size_t cols = 0, len;
+
+	while (*s) {
+		cols += char_cols(s, &len);
+		s += len;
+	}
+	return cols;
+}
+
+/* Where the tail of @s that fits @width columns starts, on a character. */
+const char *vmviz_text_tail(const char *s, size_t width)
+{
+	size_t cols = vmviz_text_cols(s), len;
+
+	while (*s && cols > width) {
+		cols -= char_cols(s, &len);
+		s += len;
+	}
+	return s;
+}
+
 /**
  * escape_piece - the one escaping rule of everything that leaves vmviz
  * @sink: where the text goes: a terminal (and messages), JSON, or XML
@@ -127,6 +206,9 @@ static int escape_piece(enum vmviz_sink sink, const unsigned char *p, char *piec
 		       *p == '"' ? "&quot;" : "&apos;");
 		return 1;
 	}
+	/* A terminal that is not UTF-8 gets every byte above ASCII escaped. */
+	if (n > 1 && sink == SINK_TERM && !term_utf8)
+		n = 0;
 	if (n) {
 		memcpy(piece, p, n);
 		piece[n] = '\0';

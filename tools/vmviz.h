@@ -172,6 +172,9 @@ bool vmviz_parse_addr(const char *s, unsigned long *addr);
 /* text.c: every string that leaves vmviz goes through vmviz_escape() */
 enum vmviz_sink { SINK_TERM, SINK_JSON, SINK_XML };
 char *vmviz_escape(enum vmviz_sink sink, const char *s, char *buf, size_t len);
+void vmviz_locale_init(void);
+size_t vmviz_text_cols(const char *s);
+const char *vmviz_text_tail(const char *s, size_t width);
 char *vmviz_esc(const char *s, char *buf, size_t len);
 char *vmviz_esc_dup(const char *s);
 void vmviz_json_str(FILE *f, const char *s);

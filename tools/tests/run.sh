@@ -523,6 +523,47 @@ if grep -q ' /lib/x86_64-linux-gnu/libc.so.6$' "$tmp/out"; then ok width.wide_no
 	cp "$tmp/out" "$tmp/err"; not_ok width.wide_not_cut; fi
 export COLUMNS=80
 
+# Locale: UTF-8 names as text on a UTF-8 locale, measured by wcwidth (a CJK
+# character takes two columns), escaped on others; a path of 1,200 bytes
+# keeps its file name when cut.
+python3 - "$c/base.report" >"$tmp/utf8.report" <<'EOF'
+import sys
+long = "/" + "d" * 1200 + "/libkeep.so"
+for ln in open(sys.argv[1]).read().rstrip("\n").split("\n"):
+    ln = ln.replace(" [heap] ", " /tmp/\u4e2d\u6587\u540d\u5b57\u76ee\u5f55/\u6587\u4ef6\u540d\u5b57\u5f88\u957f\u5f88\u957f\u5f88\u957f.so ")
+    if ln.startswith("vma 0000000000400000-"):
+        ln = ln.replace(" /bin/busybox ", " " + long + " ")
+    print(ln)
+EOF
+cols_ok() {	# WIDTH FILE: no line wider than WIDTH terminal columns
+	python3 - "$1" "$2" <<'EOF'
+import sys, unicodedata
+w = int(sys.argv[1])
+for n, ln in enumerate(open(sys.argv[2], encoding="utf-8").read().split("\n"), 1):
+    cols = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in ln)
+    assert cols <= w, f"line {n} is {cols} columns: {ln}"
+EOF
+}
+bad=""
+for args in "-f $tmp/utf8.report" "maps -f $tmp/utf8.report" "pages -f $tmp/utf8.report"; do
+	# shellcheck disable=SC2086
+	LC_ALL=C.UTF-8 "$vmviz" $args >"$tmp/out" 2>>"$tmp/err" || bad="$bad [$args: exit]"
+	grep -q '很长\.so' "$tmp/out" || bad="$bad [$args: no UTF-8 text]"
+	cols_ok 80 "$tmp/out" 2>>"$tmp/err" || bad="$bad [$args: wider than 80]"
+	grep -q 'libkeep\.so' "$tmp/out" || bad="$bad [$args: file name cut]"
+	# shellcheck disable=SC2086
+	LC_ALL=C "$vmviz" $args >"$tmp/out" 2>>"$tmp/err"
+	LC_ALL=C grep -q "$(printf '[\200-\377]')" "$tmp/out" && bad="$bad [$args: raw UTF-8 in the C locale]"
+	grep -q '\.\.\.\(\\[0-3][0-7][0-7]\)*\\351\\225\\277\.so' "$tmp/out" || bad="$bad [$args: not escaped, or cut inside an escape, in the C locale]"
+done
+for args in "maps -f $tmp/utf8.report" "pages -f $tmp/utf8.report"; do
+	# shellcheck disable=SC2086
+	LC_ALL=C.UTF-8 "$vmviz" --width 75 $args >"$tmp/out" 2>>"$tmp/err"
+	cols_ok 75 "$tmp/out" 2>>"$tmp/err" || bad="$bad [$args: wider than 75]"
+done
+if [ -z "$bad" ]; then ok locale.utf8_names_widths_and_escapes; else
+	echo "$bad" >>"$tmp/err"; not_ok locale.utf8_names_widths_and_escapes; fi
+
 # Folding: 20,000 alternating VMAs (thread stacks and guards) fit a screen.
 ./craft.py many 20000 "$tmp/many.report"
 "$vmviz" -f "$tmp/many.report" >"$tmp/out" 2>"$tmp/err"
