@@ -10,24 +10,6 @@
 #include "vmviz.h"
 #include "table.h"
 
-/* The page line of @r covering @addr, or NULL (binary search). */
-const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr)
-{
-	int lo = 0, hi = r->npages - 1;
-
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-
-		if (addr < r->pages[mid].start)
-			hi = mid - 1;
-		else if (addr >= r->pages[mid].end)
-			lo = mid + 1;
-		else
-			return &r->pages[mid];
-	}
-	return NULL;
-}
-
 static bool is_mapped(const struct vmviz_page *p)
 {
 	return !strcmp(p->state, "present") || !strcmp(p->state, "protnone");
@@ -289,12 +271,6 @@ void vmviz_cmp_free(struct vmviz_cmp *c)
 {
 	free(c->rows);
 	memset(c, 0, sizeof(*c));
-}
-
-/* "1 page", "2 pages" */
-const char *vmviz_plural(unsigned long n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
 }
 
 /* Seconds between the two reads, for people: 0.004 s, 12 s. */

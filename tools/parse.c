@@ -1299,6 +1299,24 @@ const struct vmviz_vma *vmviz_vma_at(const struct vmviz_report *r, unsigned long
 	return NULL;
 }
 
+/* The page line of @r covering @addr, or NULL (binary search). */
+const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr)
+{
+	int lo = 0, hi = r->npages - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (addr < r->pages[mid].start)
+			hi = mid - 1;
+		else if (addr >= r->pages[mid].end)
+			lo = mid + 1;
+		else
+			return &r->pages[mid];
+	}
+	return NULL;
+}
+
 /**
  * vmviz_page_pfn - the frame (or swap offset) of the 4K page at @addr
  * @p: a page line holding @addr

@@ -304,6 +304,12 @@ void vmviz_xml_str(FILE *f, const char *s)
 	escape_to(f, SINK_XML, s);
 }
 
+/* "1 page", "2 pages" */
+const char *vmviz_plural(unsigned long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 /* CLOCK_REALTIME of a report as UTC: 2026-11-26 15:33:54.012345678 UTC */
 void vmviz_format_time(const struct vmviz_time *t, char *buf, size_t len)
 {

@@ -165,6 +165,7 @@ void vmviz_load_pids_frames(pid_t a, pid_t b, bool frames, struct vmviz_report *
 			    struct vmviz_report *rb);
 void vmviz_free(struct vmviz_report *r);
 const struct vmviz_vma *vmviz_vma_at(const struct vmviz_report *r, unsigned long addr);
+const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr);
 bool vmviz_page_pfn(const struct vmviz_page *p, unsigned long addr, unsigned long *pfn);
 void vmviz_human_size(unsigned long long bytes, char *buf, size_t len);
 bool vmviz_parse_addr(const char *s, unsigned long *addr);
@@ -182,6 +183,7 @@ void vmviz_json_safe(FILE *f, const char *json);
 void vmviz_wrap(FILE *f, const char *first, const char *text, int width);
 void vmviz_json_report(FILE *f, const struct vmviz_report *r, const char *indent);
 void vmviz_format_time(const struct vmviz_time *t, char *buf, size_t len);
+const char *vmviz_plural(unsigned long n, const char *one, const char *many);
 void vmviz_xml_str(FILE *f, const char *s);
 
 /* table.c: the column tables and libsmartcols output */
@@ -219,7 +221,6 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 		       unsigned long lo, unsigned long hi);
 int vmviz_print_pages_at(const struct vmviz_report *r, const struct vmviz_out *o,
 			 unsigned long addr);
-const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr);
 void vmviz_columns_help(FILE *f, const char *view);
 
 /* compare.c */
@@ -268,7 +269,6 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 		   struct vmviz_cmp *c);
 void vmviz_cmp_free(struct vmviz_cmp *c);
 void vmviz_verdict(const struct vmviz_cmp *c, char *buf, size_t len);
-const char *vmviz_plural(unsigned long n, const char *one, const char *many);
 void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 			 const struct vmviz_out *o, bool table);
 void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
