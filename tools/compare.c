@@ -10,24 +10,6 @@
 #include "vmviz.h"
 #include "table.h"
 
-/* The page line of @r covering @addr, or NULL (binary search). */
-const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr)
-{
-	int lo = 0, hi = r->npages - 1;
-
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-
-		if (addr < r->pages[mid].start)
-			hi = mid - 1;
-		else if (addr >= r->pages[mid].end)
-			lo = mid + 1;
-		else
-			return &r->pages[mid];
-	}
-	return NULL;
-}
-
 static bool is_mapped(const struct vmviz_page *p)
 {
 	return !strcmp(p->state, "present") || !strcmp(p->state, "protnone");
@@ -121,6 +103,18 @@ static void relation(const struct vmviz_report *a, const struct vmviz_report *b,
 }
 
 static const struct vmviz_report no_pages;
+
+/*
+ * The shared zero page behind @p: kind zero in frame detail; without it, a
+ * present run of many entries on one frame (step '=', count > 1), which is
+ * what the zero page looks like (a KSM page can too: frame detail tells).
+ */
+static bool zero_page(const struct vmviz_report *r, const struct vmviz_page *p)
+{
+	if (r->frames)
+		return !strcmp(p->kind, "zero");
+	return p->step == '=' && p->count > 1 && !strcmp(p->state, "present");
+}
 
 /**
  * vmviz_compare - compare the page tables of two reports, 4K page by page
@@ -225,7 +219,9 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 				continue;
 			}
 			n->same++;
-			if (v->perm[3] == 's')
+			if (is_mapped(pa) && (zero_page(a, pa) || zero_page(b, pb)))
+				n->zero++;
+			else if (v->perm[3] == 's')
 				n->shared++;
 			else if (v->perm[1] != 'w')
 				n->readonly++;
@@ -253,6 +249,7 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 		n = &c->rows[i].c;
 		c->total.same += n->same;
 		c->total.cow += n->cow;
+		c->total.zero += n->zero;
 		c->total.shared += n->shared;
 		c->total.readonly += n->readonly;
 		c->total.diverged += n->diverged;
@@ -274,12 +271,6 @@ void vmviz_cmp_free(struct vmviz_cmp *c)
 {
 	free(c->rows);
 	memset(c, 0, sizeof(*c));
-}
-
-/* "1 page", "2 pages" */
-const char *vmviz_plural(unsigned long n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
 }
 
 /* Seconds between the two reads, for people: 0.004 s, 12 s. */
@@ -332,6 +323,10 @@ void vmviz_verdict(const struct vmviz_cmp *c, char *buf, size_t len)
 	else if (t->cow)
 		snprintf(buf, len, "fork child: %lu %s still shared copy-on-write, %lu diverged",
 			 t->cow, vmviz_plural(t->cow, "page", "pages"), t->diverged);
+	else if (t->zero)
+		snprintf(buf, len,
+			 "two separate address spaces: %lu %s on the same frames (%lu the shared zero page, the others shared memory or files), nothing copy-on-write",
+			 t->same, vmviz_plural(t->same, "page", "pages"), t->zero);
 	else
 		snprintf(buf, len,
 			 "two separate address spaces: %lu %s on the same frames (shared memory or files), nothing copy-on-write",
@@ -404,6 +399,9 @@ static void print_two_mms(const struct vmviz_cmp *c)
 	count_line("same frame in both", t->same, "");
 	printf("     of which copy-on-write pending %lu, MAP_SHARED %lu, read-only %lu\n",
 	       t->cow, t->shared, t->readonly);
+	if (t->zero)
+		printf("     and the shared zero page %lu (read as zeros: shared, not a copy)\n",
+		       t->zero);
 	count_line("diverged", t->diverged, "(both mapped, different frames)");
 	count_line("only in 1", t->only1, "");
 	count_line("only in 2", t->only2, "");
@@ -444,6 +442,12 @@ static void cmp_json_pre(FILE *f, const void *arg)
 		rel[j->c->rel], j->c->over_time ? "true" : "false");
 	fprintf(f, "   \"interval\": %.9f,\n", j->c->dt_ns / 1e9);
 	fprintf(f, "   \"frames\": %s,\n", j->c->frames ? "true" : "false");
+}
+
+/* --name, --seg, --perm or --range: the table shows part of the VMAs. */
+static bool filtered(const struct vmviz_filter *f)
+{
+	return f->name || f->segs || f->perm || f->range;
 }
 
 void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report *b,
@@ -497,8 +501,12 @@ void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report
 		print_two_mms(&c);
 		break;
 	}
-	vmviz_wrap(stdout, "verdict: ", verdict, width);
+	vmviz_wrap(stdout, filtered(&o->filter) ? "verdict (all VMAs): " : "verdict: ", verdict,
+		   width);
 	if (table && c.rel != REL_NO_MM && c.rel != REL_OTHER_BOOT) {
+		if (filtered(&o->filter))
+			vmviz_wrap(stdout, "", "the counts and verdict above are of all VMAs; the table below only of the VMAs the filters select, its total row of them",
+				   width);
 		putchar('\n');
 		fflush(stdout);
 		vmviz_table_print(&t);

@@ -116,7 +116,7 @@ static const struct command commands[] = {
 	  "overview: the address space, high to low", run_overview },
 	{ "maps", C_MAPS, 1, "vmviz maps [options] PID", "the VMA table", run_maps },
 	{ "pages", C_PAGES, 1, "vmviz pages [options] PID [ADDR | START-END | START+LEN]",
-	  "page-table runs, one a line; with ADDR, the run holding it", run_pages },
+	  "page-table runs, one a line; with ADDR, the entry holding it, its frame", run_pages },
 	{ "compare", C_COMPARE, 2, "vmviz compare [options] PID1 PID2",
 	  "two processes, or one read twice: shared, copy-on-write, changed pages",
 	  run_compare },
@@ -287,16 +287,59 @@ static int out_width(const char *opt)
 
 static void no_extra(struct args *a, int allowed, const char *cmd)
 {
-	if (a->npos > allowed) {
-		char *e = vmviz_esc_dup(a->pos[allowed]);
+	const char *w;
+	char *e;
 
-		vmviz_die(VMVIZ_EXIT_FAILURE, "%s: extra argument '%s'", cmd, e);
+	if (a->npos <= allowed)
+		return;
+	w = a->pos[allowed];
+	e = vmviz_esc_dup(w);
+	/* --color's WHEN is optional, so it only comes after '=': say so. */
+	if (!strcmp(w, "auto") || !strcmp(w, "always") || !strcmp(w, "never"))
+		vmviz_die(VMVIZ_EXIT_FAILURE,
+			  "%s: extra argument '%s' (--color takes WHEN after '=': --color=%s)",
+			  cmd, e, e);
+	vmviz_die(VMVIZ_EXIT_FAILURE, "%s: extra argument '%s' (try 'vmviz %s--help')", cmd, e,
+		  strcmp(cmd, "overview") ? cmd : "");
+}
+
+/*
+ * A comma-separated filter value (--seg, --state): every word one of
+ * @valid, or exit with the valid words.
+ */
+static void check_list(const char *opt, const char *list, const char *const *valid)
+{
+	const char *p = list;
+	char words[512] = "";
+	size_t i;
+
+	for (i = 0; valid[i]; i++)
+		snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s",
+			 i ? ", " : "", valid[i]);
+	if (!*list)
+		vmviz_die(VMVIZ_EXIT_FAILURE, "--%s takes a comma-separated list of: %s", opt,
+			  words);
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		for (i = 0; valid[i]; i++)
+			if (strlen(valid[i]) == len && !strncmp(valid[i], p, len))
+				break;
+		if (!valid[i]) {
+			char *w = strndup(p, len), *e = vmviz_esc_dup(w ? w : "");
+
+			vmviz_die(VMVIZ_EXIT_FAILURE, "--%s: unknown value '%s'; valid values: %s",
+				  opt, e, words);
+		}
+		p += len;
+		if (*p == ',' && !*++p)
+			vmviz_die(VMVIZ_EXIT_FAILURE, "--%s: a list ends with a comma", opt);
 	}
 }
 
 static int run_overview(struct args *a, struct vmviz_report *r)
 {
-	no_extra(a, 0, "vmviz");
+	no_extra(a, 0, "overview");
 	if (a->out.json)
 		vmviz_print_overview_json(r, stdout);
 	else
@@ -383,6 +426,7 @@ int main(int argc, char **argv)
 	int nreports, c, i, rc, seen[ARRAY_SIZE(options)] = { 0 };
 	size_t k;
 
+	vmviz_locale_init();
 	/* getopt's messages name the program as err() does: "vmviz: ". */
 	argv[0] = "vmviz";
 	for (k = 0; k < ARRAY_SIZE(options); k++) {
@@ -413,6 +457,10 @@ int main(int argc, char **argv)
 			a.files[a.nfiles++] = optarg;
 			break;
 		case 'o':
+			if (!*optarg || !strcmp(optarg, "+"))
+				vmviz_die(VMVIZ_EXIT_FAILURE,
+					  "--output takes a list of columns, not '%s' (see 'vmviz COMMAND --help')",
+					  optarg);
 			a.out.columns = optarg;
 			break;
 		case 's':
@@ -443,14 +491,17 @@ int main(int argc, char **argv)
 			a.out.filter.name = optarg;
 			break;
 		case OPT_SEG:
+			check_list("seg", optarg, vmviz_vma_segs);
 			a.out.filter.segs = optarg;
 			break;
 		case OPT_PERM:
-			if (strspn(optarg, "rwxsp") != strlen(optarg))
-				vmviz_die(VMVIZ_EXIT_FAILURE, "--perm takes letters of rwxsp");
+			if (!*optarg || strspn(optarg, "rwxsp") != strlen(optarg))
+				vmviz_die(VMVIZ_EXIT_FAILURE,
+					  "--perm takes letters of rwxsp (r read, w write, x exec, s shared, p private)");
 			a.out.filter.perm = optarg;
 			break;
 		case OPT_STATE:
+			check_list("state", optarg, vmviz_states);
 			a.out.filter.states = optarg;
 			break;
 		case OPT_RANGE: {
@@ -512,6 +563,18 @@ int main(int argc, char **argv)
 		a.pos[a.npos++] = argv[optind];
 	}
 
+	/* "vmviz bogus": a word that is no command and no PID. */
+	if (!named && a.npos && !a.nfiles && strcmp(a.pos[0], "self") &&
+	    !strchr("0123456789", a.pos[0][0])) {
+		char names[256] = "", *e = vmviz_esc_dup(a.pos[0]);
+
+		for (k = 0; k < ARRAY_SIZE(commands); k++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 k ? ", " : "", commands[k].name);
+		vmviz_die(VMVIZ_EXIT_FAILURE,
+			  "unknown command '%s': type one of %s, or a PID (a number, or self); see 'vmviz --help'",
+			  e, names);
+	}
 	/* An option that does nothing for this command is an error, not a no-op. */
 	for (k = 0; k < ARRAY_SIZE(options); k++) {
 		if (!seen[k] || (options[k].cmds & cmd->bit))

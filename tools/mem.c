@@ -210,7 +210,7 @@ void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, co
 			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 		}
 	}
-	ln = vmviz_table_row(&t);
+	ln = vmviz_table_total_row(&t);
 	for (j = 0; j < t.n; j++) {
 		if (t.ids[j] == MEM_NAME)
 			snprintf(buf, sizeof(buf), "total (%d %s%s)", nrows,
@@ -228,6 +228,8 @@ void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, co
 	if (!o->raw && !o->noheadings)
 		mem_header(r, o);
 	vmviz_table_print(&t);
+	if (!nrows)
+		vmviz_say_none(o, "VMA");
 }
 
 static const char *const hist_heads[VMVIZ_NHIST] = {

@@ -171,15 +171,121 @@ static unsigned long entry_bytes(const char *size)
 	return 0;
 }
 
-static bool known_state(const char *state)
-{
-	static const char *const states[] = {
-		"present", "protnone", "swap", "migr-r", "migr-rx", "migr-w",
-		"hwpoison", "marker", "device", "uffd-wp", "guard", "poisoned",
-	};
+/* docs/FORMAT.md, "VMA lines": seg. */
+const char *const vmviz_vma_segs[] = {
+	"code", "data", "bss", "heap", "mmap", "stack", "image", "vdso", "vvar", "special", NULL,
+};
 
-	return name_index(states, ARRAY_SIZE(states), state) >= 0;
+/* docs/FORMAT.md, "Page lines": state. */
+const char *const vmviz_states[] = {
+	"present", "protnone", "swap", "migr-r", "migr-rx", "migr-w", "hwpoison", "marker",
+	"device", "uffd-wp", "guard", "poisoned", NULL,
+};
+
+/* docs/FORMAT.md, "VMA lines": the two-letter names of vm. */
+static const char *const vm_names[] = {
+	"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "pf", "dw", "lo", "io", "sr", "rr",
+	"dc", "de", "lf", "ac", "nr", "ht", "sf", "ar", "wf", "dd", "sd", "mm", "hg", "nh", "mg",
+	"um", "uw", "ui", "ss", "dp", "sl", "gu",
+};
+
+static int list_index(const char *const *names, const char *name)
+{
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
 }
+
+/* The hardware bits of page lines and protflags: a letter in its place or '-'. */
+static bool hw_flags(const char *s)
+{
+	static const char letters[] = "PWUTCADHGMN";
+	int i;
+
+	if (strlen(s) != sizeof(letters) - 1)
+		return false;
+	for (i = 0; letters[i]; i++)
+		if (s[i] != '-' && s[i] != letters[i])
+			return false;
+	return true;
+}
+
+/* As /proc/PID/maps: r or -, w or -, x or -, then s or p. */
+static bool perm_word(const char *s)
+{
+	return strlen(s) == 4 && strchr("r-", s[0]) && strchr("w-", s[1]) && strchr("x-", s[2]) &&
+	       strchr("sp", s[3]);
+}
+
+/* vm: the documented two-letter names, comma separated, each once, or "-". */
+static bool vm_word(const char *s)
+{
+	size_t n = 0;
+
+	if (!strcmp(s, "-"))
+		return true;
+	while (*s) {
+		size_t i, len = strcspn(s, ",");
+
+		for (i = 0; i < ARRAY_SIZE(vm_names); i++)
+			if (len == 2 && !strncmp(s, vm_names[i], 2))
+				break;
+		if (i == ARRAY_SIZE(vm_names) || ++n > ARRAY_SIZE(vm_names))
+			return false;
+		s += len;
+		if (*s == ',' && !*++s)
+			return false;
+	}
+	return n > 0;
+}
+
+/*
+ * A name as the module escapes it (kernel, comm, VMA names): not empty, no
+ * byte 0x01-0x1f or 0x7f (the report writes them \ooo), and a backslash only
+ * as \ooo. A raw escape byte in a saved report is an edited report.
+ */
+static bool escaped_name(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!*p)
+		return false;
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+		if (*p == '\\') {
+			if (p[1] < '0' || p[1] > '3' || p[2] < '0' || p[2] > '7' ||
+			    p[3] < '0' || p[3] > '7')
+				return false;
+			p += 3;
+		}
+	}
+	return true;
+}
+
+/* A size as space and segment lines write it: the largest unit dividing it exactly. */
+static bool size_word(const char *s, unsigned long long bytes)
+{
+	static const char units[] = "BKMGTPE";
+	char want[32];
+	int u = 0;
+
+	while (u < 6 && bytes && !(bytes & 1023)) {
+		bytes >>= 10;
+		u++;
+	}
+	snprintf(want, sizeof(want), "%llu%c", bytes, units[u]);
+	return !strcmp(s, want);
+}
+
+/* The counts of a sum line, in line order. */
+enum {
+	SUM_PRESENT, SUM_DIRTY, SUM_ACCESSED, SUM_WRITABLE, SUM_HUGE, SUM_SWAPPED,
+	SUM_NONPRESENT, SUM_NCOUNTS,
+};
 
 /* Where the parser is in the line order of format 2. */
 enum stage {
@@ -195,7 +301,8 @@ struct parser {
 	unsigned long last_end;		/* end of the last page line or sum range */
 	unsigned long vma_floor;	/* last_end when the vma line was read */
 	unsigned long end_vmas, end_pages;
-	const char *why;		/* what was wrong with the line */
+	unsigned long counted[SUM_NCOUNTS];	/* of the page lines of the current VMA */
+	const char *why;		/* what was expected instead, in words */
 };
 
 static void *grow(void *p, int n, size_t size)
@@ -225,32 +332,48 @@ static bool words(char **tok, int n, const char *const *names, int count)
 	return true;
 }
 
-static int parse_report(struct vmviz_report *r, char **tok, int n)
+/* Refuse the line: @why says what was expected there, in plain words. */
+static int bad(struct parser *ps, const char *why)
+{
+	ps->why = why;
+	return -1;
+}
+
+static int parse_report(struct vmviz_report *r, struct parser *ps, char **tok, int n)
 {
 	static const char *const w[] = { "report", "kernel", "boot", "time", "boottime" };
 
 	/* "report" KERNEL: the first pair is shifted by one word. */
 	if (n < 9 || strcmp(tok[0], "report") || strcmp(tok[1], "kernel") ||
 	    !words(tok + 1, n - 1, w + 1, 4))
-		return -1;
+		return bad(ps, "the report line: report kernel RELEASE boot ID time SEC.NSEC boottime SEC.NSEC");
+	if (!escaped_name(tok[2]))
+		return bad(ps, "a kernel release, escaped (no raw control byte, \\ only as \\ooo)");
+	if (!boot_id(tok[4]) && strcmp(tok[4], "unknown"))
+		return bad(ps, "a boot id of 8-4-4-4-12 lower-case hex digits, or unknown");
+	if (!clock_value(tok[6], &r->time) || !clock_value(tok[8], &r->boottime))
+		return bad(ps, "time and boottime as seconds, a dot and nine digits");
 	r->kernel_release = unescaped_dup(tok[2]);
-	if (!boot_id(tok[4]) || !clock_value(tok[6], &r->time) ||
-	    !clock_value(tok[8], &r->boottime))
-		return -1;
 	snprintf(r->boot_id, sizeof(r->boot_id), "%s", tok[4]);
 	return 0;
 }
 
-static int parse_task(struct vmviz_report *r, char **tok, int n)
+static int parse_task(struct vmviz_report *r, struct parser *ps, char **tok, int n)
 {
 	static const char *const kinds[] = { "process", "thread", "kthread", "zombie", "exited" };
 	unsigned long pid, tgid;
 
 	if (n < 11 || strcmp(tok[1], "pid") || strcmp(tok[3], "tgid") ||
-	    strcmp(tok[5], "kind") || strcmp(tok[7], "state") || strcmp(tok[9], "comm") ||
-	    !dec(tok[2], &pid) || !dec(tok[4], &tgid) || pid > 0x7fffffff || tgid > 0x7fffffff ||
-	    name_index(kinds, ARRAY_SIZE(kinds), tok[6]) < 0 || strlen(tok[8]) != 1)
-		return -1;
+	    strcmp(tok[5], "kind") || strcmp(tok[7], "state") || strcmp(tok[9], "comm"))
+		return bad(ps, "the task line: task pid N tgid N kind KIND state L comm NAME");
+	if (!dec(tok[2], &pid) || !dec(tok[4], &tgid) || pid > 0x7fffffff || tgid > 0x7fffffff)
+		return bad(ps, "pid and tgid as decimal numbers up to 2147483647");
+	if (name_index(kinds, ARRAY_SIZE(kinds), tok[6]) < 0)
+		return bad(ps, "kind process, thread, kthread, zombie or exited");
+	if (strlen(tok[8]) != 1 || !strchr("RSDTtXZPI", tok[8][0]))
+		return bad(ps, "state as one letter of /proc/PID/stat: R S D T t X Z P I");
+	if (!escaped_name(tok[10]))
+		return bad(ps, "a comm, escaped (no raw control byte, \\ only as \\ooo)");
 	r->pid = pid;
 	r->tgid = tgid;
 	snprintf(r->kind, sizeof(r->kind), "%s", tok[6]);
@@ -259,24 +382,29 @@ static int parse_task(struct vmviz_report *r, char **tok, int n)
 	return 0;
 }
 
-static int parse_mm(struct vmviz_report *r, char **tok, int n)
+static int parse_mm(struct vmviz_report *r, struct parser *ps, char **tok, int n)
 {
 	static const char *const actives[] = { "own", "none", "other" };
 	unsigned long x;
 
 	if (n < 9 || strcmp(tok[1], "id") || strcmp(tok[3], "users") ||
-	    strcmp(tok[5], "count") || strcmp(tok[7], "active") ||
-	    (strcmp(tok[2], "none") && !hexw(tok[2], 16, &x)) ||
-	    !dec(tok[4], &r->users) || !dec(tok[6], &r->count) ||
-	    name_index(actives, ARRAY_SIZE(actives), tok[8]) < 0)
-		return -1;
+	    strcmp(tok[5], "count") || strcmp(tok[7], "active"))
+		return bad(ps, "the mm line: mm id ID users N count N active ACTIVE");
+	if (strcmp(tok[2], "none") && !hexw(tok[2], 16, &x))
+		return bad(ps, "an mm id of 16 lower-case hex digits, or none");
+	if (!dec(tok[4], &r->users) || !dec(tok[6], &r->count))
+		return bad(ps, "users and count as decimal numbers");
+	if (name_index(actives, ARRAY_SIZE(actives), tok[8]) < 0)
+		return bad(ps, "active own, none or other");
 	snprintf(r->mm_id, sizeof(r->mm_id), "%s", tok[2]);
 	snprintf(r->active, sizeof(r->active), "%s", tok[8]);
 	r->has_mm = strcmp(r->mm_id, "none") != 0;
+	if (!r->has_mm && (r->users || r->count))
+		return bad(ps, "users 0 and count 0 with mm id none");
 	return 0;
 }
 
-static int parse_geometry(struct vmviz_report *r, char **tok, int n)
+static int parse_geometry(struct vmviz_report *r, struct parser *ps, char **tok, int n)
 {
 	static const char *const w[] = {
 		NULL, "page_size", "levels", "task_size", "mmap_base", "mmap_window", "layout",
@@ -284,12 +412,19 @@ static int parse_geometry(struct vmviz_report *r, char **tok, int n)
 	unsigned long levels;
 
 	/* "geometry" then six pairs: shift by one word, as for the report line. */
-	if (n < 13 || !words(tok + 1, n - 1, w + 1, 6) ||
-	    !dec(tok[2], &r->page_size) || !dec(tok[4], &levels) ||
-	    (levels != 4 && levels != 5) || !hexw(tok[6], 16, &r->task_size) ||
-	    !hexw(tok[8], 16, &r->mmap_base) || !hexw(tok[10], 16, &r->mmap_window) ||
-	    strlen(tok[12]) >= sizeof(r->layout) || r->page_size != 4096)
-		return -1;
+	if (n < 13 || !words(tok + 1, n - 1, w + 1, 6))
+		return bad(ps, "the geometry line: page_size, levels, task_size, mmap_base, mmap_window, layout");
+	if (!dec(tok[2], &r->page_size) || r->page_size != 4096)
+		return bad(ps, "page_size 4096");
+	if (!dec(tok[4], &levels) || (levels != 4 && levels != 5))
+		return bad(ps, "levels 4 or 5");
+	if (!hexw(tok[6], 16, &r->task_size) || !hexw(tok[8], 16, &r->mmap_base) ||
+	    !hexw(tok[10], 16, &r->mmap_window))
+		return bad(ps, "task_size, mmap_base and mmap_window of 16 lower-case hex digits");
+	if (r->has_mm ? strcmp(tok[12], "topdown") && strcmp(tok[12], "legacy") :
+	    strcmp(tok[12], "none"))
+		return bad(ps, r->has_mm ? "layout topdown or legacy" :
+			   "layout none (the mm line says mm id none)");
 	r->levels = levels;
 	snprintf(r->layout, sizeof(r->layout), "%s", tok[12]);
 	return 0;
@@ -300,28 +435,54 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	static const char *const w[] = {
 		"seg", "flags", "vm", "prot", "protflags", "anon", "pkey",
 	};
+	const struct vmviz_vma *prev = r->nvmas ? &r->vmas[r->nvmas - 1] : NULL;
 	struct vmviz_vma *v;
-	unsigned long x;
+	unsigned long start, end, offset, flags, prot, anon, pkey;
 
-	if (n < 19 || !words(tok + 5, n - 5, w, 7)) {
-		ps->why = "a vma line: range, perm, offset, name, 7 pairs ending at pkey";
-		return -1;
-	}
+	if (n < 19 || !words(tok + 5, n - 5, w, 7))
+		return bad(ps, "a vma line: range, perm, offset, name, 7 pairs ending at pkey");
+	if (!range(tok[1], &start, &end) || end <= start || (start | end) & 4095)
+		return bad(ps, "a VMA range START-END of 16 hex digits each, page aligned, START below END");
+	if (end - 1 > r->user.end)
+		return bad(ps, "a VMA range inside the user half (see the space user line)");
+	/*
+	 * In address order, not overlapping: only after a VMA whose walk was
+	 * cut (its sum line covers part of it) may the next VMA line go back
+	 * over it, and then it must end above where that walk stopped.
+	 */
+	if (prev && end <= ps->last_end)
+		return bad(ps, "VMAs in address order: a vma line ending above the VMA before");
+	if (prev && start < prev->end && prev->sum_start == prev->start &&
+	    prev->sum_end == prev->end)
+		return bad(ps, "VMAs not overlapping: a vma line starting at or above the end of the VMA before");
+	if (!perm_word(tok[2]))
+		return bad(ps, "perm as in maps: r or -, w or -, x or -, then s or p");
+	if (!hexw(tok[3], 16, &offset))
+		return bad(ps, "an offset of 16 lower-case hex digits");
+	if (!escaped_name(tok[4]))
+		return bad(ps, "a VMA name, escaped (no raw control byte, \\ only as \\ooo)");
+	if (list_index(vmviz_vma_segs, tok[6]) < 0)
+		return bad(ps, "seg code, data, bss, heap, mmap, stack, image, vdso, vvar or special");
+	if (!hexw(tok[8], 16, &flags) || !hexw(tok[12], 16, &prot))
+		return bad(ps, "flags and prot of 16 lower-case hex digits");
+	if (!vm_word(tok[10]))
+		return bad(ps, "vm as smaps' two-letter VmFlags names (rd,wr,ex,...), comma separated, or -");
+	if (!hw_flags(tok[14]))
+		return bad(ps, "protflags of 11 columns: each letter of PWUTCADHGMN in its place, or -");
+	if (!dec(tok[16], &anon) || anon > 1)
+		return bad(ps, "anon 0 or 1");
+	if (!dec(tok[18], &pkey) || pkey > 15)
+		return bad(ps, "pkey from 0 to 15");
 	r->vmas = grow(r->vmas, r->nvmas, sizeof(*v));
 	v = &r->vmas[r->nvmas];
 	memset(v, 0, sizeof(*v));
-	if (!range(tok[1], &v->start, &v->end) || v->end <= v->start ||
-	    strlen(tok[2]) != 4 || !hexw(tok[3], 16, &x) ||
-	    strlen(tok[6]) >= sizeof(v->seg) || !hexw(tok[8], 16, &v->flags) ||
-	    !hexw(tok[12], 16, &v->prot) || strlen(tok[14]) != 11 || !dec(tok[16], &x) ||
-	    x > 1)
-		return -1;
-	v->anon = x;
-	if (!dec(tok[18], &x) || x > 15)
-		return -1;
-	v->pkey = x;
-	hexw(tok[3], 16, &x);
-	v->offset = x;
+	v->start = start;
+	v->end = end;
+	v->offset = offset;
+	v->flags = flags;
+	v->prot = prot;
+	v->anon = anon;
+	v->pkey = pkey;
 	snprintf(v->perm, sizeof(v->perm), "%s", tok[2]);
 	v->name = unescaped_dup(tok[4]);
 	snprintf(v->seg, sizeof(v->seg), "%s", tok[6]);
@@ -331,6 +492,7 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	r->nvmas++;
 	ps->in_vma = true;
 	ps->vma_floor = ps->last_end;
+	memset(&ps->counted, 0, sizeof(ps->counted));
 	return 0;
 }
 
@@ -397,61 +559,87 @@ static int parse_page_frame(struct vmviz_page *p, char **tok, int n)
 
 static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int n)
 {
+	static const char *const levels[] = { "pte", "pmd", "pud" };
+	static const char *const sizes[] = { "4K", "2M", "1G" };
 	struct vmviz_vma *v = &r->vmas[r->nvmas - 1];
 	struct vmviz_page *p;
-	unsigned long x;
+	unsigned long x, pages, k;
+	bool mapped;
+	int level;
 
-	if (!ps->in_vma) {
-		ps->why = "a page line outside a VMA (after its sum line)";
-		return -1;
-	}
+	if (!ps->in_vma)
+		return bad(ps, "a page line only between a vma line and its sum line");
 	if (n < 11)
-		return -1;
+		return bad(ps, "a page line: level, range, count, size, state, flags, pfn, step, sd, pkey, swaptype");
 	r->pages = grow(r->pages, r->npages, sizeof(*p));
 	p = &r->pages[r->npages];
 	memset(p, 0, sizeof(*p));
-	if (strcmp(tok[0], "pte") && strcmp(tok[0], "pmd") && strcmp(tok[0], "pud"))
-		return -1;
-	if (!range(tok[1], &p->start, &p->end) || !dec(tok[2], &p->count) ||
-	    strlen(tok[3]) >= sizeof(p->size) || !known_state(tok[4]) ||
-	    strlen(tok[5]) != 11 || !hexw(tok[6], 10, &p->pfn) || strlen(tok[7]) != 1)
-		return -1;
+	level = name_index(levels, ARRAY_SIZE(levels), tok[0]);
+	if (level < 0)
+		return bad(ps, "a page line's level: pte, pmd or pud");
+	if (!range(tok[1], &p->start, &p->end) || !dec(tok[2], &p->count))
+		return bad(ps, "a run range START-END of 16 hex digits each, then a decimal count");
+	if (strcmp(tok[3], sizes[level]))
+		return bad(ps, "a leaf size matching its level: pte 4K, pmd 2M, pud 1G");
+	if (list_index(vmviz_states, tok[4]) < 0)
+		return bad(ps, "a state: present, protnone, swap, migr-r, migr-rx, migr-w, hwpoison, marker, device, uffd-wp, guard or poisoned");
+	if (!hw_flags(tok[5]))
+		return bad(ps, "page flags of 11 columns: each letter of PWUTCADHGMN in its place, or -");
+	if (!hexw(tok[6], 10, &p->pfn))
+		return bad(ps, "a pfn of 10 lower-case hex digits");
 	snprintf(p->level, sizeof(p->level), "%s", tok[0]);
 	snprintf(p->size, sizeof(p->size), "%s", tok[3]);
 	p->entry_size = entry_bytes(p->size);
-	if (!p->entry_size || p->end <= p->start || p->start % p->entry_size ||
-	    (p->end - p->start) / p->entry_size != p->count ||
-	    (p->end - p->start) % p->entry_size) {
-		ps->why = "the run's range, count and leaf size disagree";
-		return -1;
-	}
-	if (p->start < v->start || p->end > v->end || p->start < ps->last_end) {
-		ps->why = "a page line outside its VMA, or not after the line before it";
-		return -1;
-	}
+	if (p->end <= p->start || p->start % p->entry_size || p->end % p->entry_size ||
+	    (p->end - p->start) / p->entry_size != p->count)
+		return bad(ps, "a run whose range is COUNT whole entries of its leaf size");
+	if (p->start < v->start || p->end > v->end)
+		return bad(ps, "a page line inside the range of its vma line");
+	if (p->start < ps->last_end)
+		return bad(ps, "page lines in address order, not overlapping the line before");
 	snprintf(p->state, sizeof(p->state), "%s", tok[4]);
 	snprintf(p->flags, sizeof(p->flags), "%s", tok[5]);
-	p->step = tok[7][0];
-	if (!strchr("+-=", p->step) || (p->step == '-' && p->pfn < (p->count - 1) *
-					 (p->entry_size >> 12))) {
-		ps->why = "step is +, - or =, and - cannot go below frame 0";
-		return -1;
-	}
+	p->step = strlen(tok[7]) == 1 ? tok[7][0] : 0;
+	k = p->entry_size >> 12;
+	pages = p->count * k;
+	if (!p->step || !strchr("+-=", p->step))
+		return bad(ps, "a step of +, - or =");
+	if (p->step == '-' && p->pfn < (p->count - 1) * k)
+		return bad(ps, "a step - that stays at or above frame 0");
+	if (p->step == '+' && pages - 1 > (1UL << 40) - 1 - p->pfn)
+		return bad(ps, "a step + that stays within the 10 hex digits of a pfn");
 	if (!dec(tok[8], &x) || x > 1)
-		return -1;
+		return bad(ps, "sd 0 or 1");
 	p->sd = x;
 	if (!dec(tok[9], &x) || x > 15)
-		return -1;
+		return bad(ps, "a pkey from 0 to 15");
 	p->pkey = x;
+	mapped = !strcmp(p->state, "present") || !strcmp(p->state, "protnone");
 	if (!strcmp(tok[10], "-"))
 		p->swaptype = -1;
 	else if (dec(tok[10], &x) && x < 256)
 		p->swaptype = x;
 	else
-		return -1;
-	if (r->frames && parse_page_frame(p, tok, n)) {
-		ps->why = "a page line of frame detail: kind fflags order node map after swaptype";
-		return -1;
+		return bad(ps, "a swaptype from 0 to 255, or -");
+	if (mapped != (p->swaptype < 0))
+		return bad(ps, "swaptype - for present and protnone entries, a number for the others");
+	if (!strcmp(p->state, "present") != (p->flags[0] == 'P'))
+		return bad(ps, "flag P on present entries and on no others");
+	if (!mapped && strcmp(p->flags, "-----------"))
+		return bad(ps, "flags all - on a non-present entry");
+	if (r->frames && parse_page_frame(p, tok, n))
+		return bad(ps, "a page line of frame detail: kind fflags order node map after swaptype");
+	/* What its sum line must add up to (docs/FORMAT.md, "Sum lines"). */
+	if (!strcmp(p->state, "swap"))
+		ps->counted[SUM_SWAPPED] += pages;
+	if (mapped) {
+		ps->counted[SUM_PRESENT] += pages;
+		ps->counted[SUM_DIRTY] += p->flags[6] == 'D' ? pages : 0;
+		ps->counted[SUM_ACCESSED] += p->flags[5] == 'A' ? pages : 0;
+		ps->counted[SUM_WRITABLE] += p->flags[1] == 'W' && p->flags[0] == 'P' ? pages : 0;
+		ps->counted[SUM_HUGE] += level ? pages : 0;
+	} else {
+		ps->counted[SUM_NONPRESENT] += pages;
 	}
 	p->vma = r->nvmas - 1;
 	ps->last_end = p->end;
@@ -478,43 +666,48 @@ static int parse_sum(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	static const char *const w[] = {
 		NULL, "present", "dirty", "accessed", "writable", "huge", "swapped", "nonpresent",
 	};
+	static char why[160];
 	struct vmviz_vma *v = &r->vmas[r->nvmas - 1];
-	unsigned long val[7], start, end;
+	unsigned long val[SUM_NCOUNTS], start, end;
 	int i;
 
-	if (!ps->in_vma) {
-		ps->why = "a sum line without a vma line before it";
-		return -1;
-	}
+	if (!ps->in_vma)
+		return bad(ps, "a sum line only after a vma line and its page lines");
 	/* "sum" RANGE, then seven pairs. */
-	if (n < 16 || !words(tok + 2, n - 2, w + 1, 7) || !range(tok[1], &start, &end))
-		return -1;
-	for (i = 0; i < 7; i++)
+	if (n < 16 || !words(tok + 2, n - 2, w + 1, 7))
+		return bad(ps, "a sum line: range, then present dirty accessed writable huge swapped nonpresent");
+	if (!range(tok[1], &start, &end))
+		return bad(ps, "a sum range START-END of 16 hex digits each");
+	for (i = 0; i < SUM_NCOUNTS; i++)
 		if (!dec(tok[3 + 2 * i], &val[i]))
-			return -1;
+			return bad(ps, "sum counts as decimal numbers");
 	/* Frame detail: the smaps fields follow, in kB. */
-	if (r->frames && smaps_fields(tok + 16, n - 16, v->sm)) {
-		ps->why = "a sum line of frame detail: the 23 smaps fields after nonpresent";
-		return -1;
-	}
+	if (r->frames && smaps_fields(tok + 16, n - 16, v->sm))
+		return bad(ps, "a sum line of frame detail: the 23 smaps fields after nonpresent");
 	if (start > end || start < v->start || end > v->end ||
 	    (v->npages && (r->pages[v->first_page].start < start ||
 			   r->pages[r->npages - 1].end > end)) ||
-	    (start < ps->vma_floor && start != end)) {
-		ps->why = "the sum range is not the part of its VMA its page lines cover";
-		return -1;
-	}
+	    (start < ps->vma_floor && start != end) || (start | end) & 4095)
+		return bad(ps, "a sum range: the part of its VMA its page lines cover");
+	/* The counts are the sums of the page lines above (same pass). */
+	for (i = 0; i < SUM_NCOUNTS; i++)
+		if (val[i] != ps->counted[i]) {
+			snprintf(why, sizeof(why),
+				 "%s %lu, what its page lines add up to (the line says %lu)",
+				 w[i + 1], ps->counted[i], val[i]);
+			return bad(ps, why);
+		}
 	v->sum_start = start;
 	v->sum_end = end;
 	if (start != v->start || end != v->end)
 		r->partial++;
-	v->present = val[0];
-	v->dirty = val[1];
-	v->accessed = val[2];
-	v->writable = val[3];
-	v->huge = val[4];
-	v->swapped = val[5];
-	v->nonpresent = val[6];
+	v->present = val[SUM_PRESENT];
+	v->dirty = val[SUM_DIRTY];
+	v->accessed = val[SUM_ACCESSED];
+	v->writable = val[SUM_WRITABLE];
+	v->huge = val[SUM_HUGE];
+	v->swapped = val[SUM_SWAPPED];
+	v->nonpresent = val[SUM_NONPRESENT];
 	if (end > ps->last_end)
 		ps->last_end = end;
 	ps->in_vma = false;
@@ -557,7 +750,7 @@ static int parse_table(struct vmviz_report *r, struct parser *ps, char **tok, in
 	snprintf(t->level, sizeof(t->level), "%s", tok[1]);
 	if (!dec(tok[3], &t->count) || !dec(tok[5], &t->used) || !dec(tok[7], &t->min) ||
 	    !dec(tok[9], &t->max) || !hist(tok[11], t->hist) || !dec(tok[13], &t->bytes))
-		return -1;
+		return bad(ps, "a table line's count, used, min, max and bytes in decimal, hist as 11 decimal numbers with commas");
 	for (i = 0; i < VMVIZ_NHIST; i++)
 		sum += t->hist[i];
 	if (sum != t->count || t->bytes != t->count * 4096 || t->max > 512 ||
@@ -591,13 +784,11 @@ static int parse_rollup(struct vmviz_report *r, struct parser *ps, char **tok, i
 
 static int parse_end(struct vmviz_report *r, struct parser *ps, char **tok, int n)
 {
-	if (ps->in_vma) {
-		ps->why = "the last VMA has no sum line";
-		return -1;
-	}
+	if (ps->in_vma)
+		return bad(ps, "a sum line for the last VMA, then the end line");
 	if (n < 5 || strcmp(tok[1], "vmas") || strcmp(tok[3], "pagelines") ||
 	    !dec(tok[2], &ps->end_vmas) || !dec(tok[4], &ps->end_pages))
-		return -1;
+		return bad(ps, "the end line: end vmas N pagelines N, decimal");
 	ps->stage = ST_DONE;
 	return 0;
 }
@@ -623,9 +814,15 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 	unsigned long x;
 	int n = split(line, tok), i;
 
-	if (n <= 0)
-		return -1;
 	ps->why = NULL;
+	if (n < 0)
+		return bad(ps, "a line of at most 256 words");
+	if (n == 0)
+		return bad(ps, "a line with words (not an empty or blank line)");
+	if (line[0] == ' ' && !indented)
+		return bad(ps, "no blank at the start of a line, but two before a page line");
+	if (indented && ps->stage != ST_BODY)
+		return bad(ps, expected[ps->stage]);
 	switch (ps->stage) {
 	case ST_DETAIL:
 		/* Frame detail: "detail frames" right after the version line. */
@@ -643,31 +840,42 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 		if (strcmp(tok[0], "report"))
 			break;
 		ps->stage++;
-		return parse_report(r, tok, n);
+		return parse_report(r, ps, tok, n);
 	case ST_TASK:
 		if (strcmp(tok[0], "task"))
 			break;
 		ps->stage++;
-		return parse_task(r, tok, n);
+		return parse_task(r, ps, tok, n);
 	case ST_MM:
 		if (strcmp(tok[0], "mm"))
 			break;
 		ps->stage++;
-		return parse_mm(r, tok, n);
+		return parse_mm(r, ps, tok, n);
 	case ST_GEOMETRY:
 		if (strcmp(tok[0], "geometry"))
 			break;
 		ps->stage++;
 		ps->n = 0;
-		return parse_geometry(r, tok, n);
+		return parse_geometry(r, ps, tok, n);
 	case ST_SPACE: {
 		struct vmviz_range *sp[] = { &r->user, &r->hole, &r->kernel };
+		struct vmviz_range *s;
 
 		if (strcmp(tok[0], "space"))
 			break;
+		s = sp[ps->n];
 		if (n < 5 || strcmp(tok[1], spaces[ps->n]) || strcmp(tok[3], "size") ||
-		    !range(tok[2], &sp[ps->n]->start, &sp[ps->n]->end))
-			return -1;
+		    !range(tok[2], &s->start, &s->end))
+			return bad(ps, ps->n == 0 ? "space user START-LAST size SIZE" :
+				   ps->n == 1 ? "space hole START-LAST size SIZE" :
+				   "space kernel START-LAST size SIZE");
+		/* user from 0, then the hole, then the kernel half up to 2^64 - 1. */
+		if (s->end < s->start || s->start != (ps->n ? sp[ps->n - 1]->end + 1 : 0) ||
+		    (ps->n == 2 && s->end != ~0UL) || (ps->n < 2 && s->end == ~0UL))
+			return bad(ps, "space lines user from 0, hole, kernel up to ffffffffffffffff, each starting after the one before");
+		if (!size_word(tok[4], (unsigned long long)(s->end - s->start) + 1) &&
+		    !(ps->n == 2 && s->start == 0))
+			return bad(ps, "the size of the space range, in the largest unit that divides it (B K M G T P E)");
 		if (++ps->n == 3) {
 			ps->stage = r->has_mm ? ST_FIELD : ST_BODY;
 			ps->n = 0;
@@ -677,8 +885,10 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 	case ST_FIELD:
 		if (strcmp(tok[0], "field"))
 			break;
-		if (n < 3 || strcmp(tok[1], vmviz_field_names[ps->n]) || !hexw(tok[2], 16, &x))
-			return -1;
+		if (n < 3 || strcmp(tok[1], vmviz_field_names[ps->n]))
+			return bad(ps, "the field lines in their order: task_size start_code end_code start_data end_data start_brk brk start_stack arg_start arg_end env_start env_end mmap_base");
+		if (!hexw(tok[2], 16, &x))
+			return bad(ps, "a field value of 16 lower-case hex digits");
 		r->fields[ps->n] = x;
 		if (++ps->n == VMVIZ_NFIELDS) {
 			ps->stage++;
@@ -688,8 +898,10 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 	case ST_COUNTER:
 		if (strcmp(tok[0], "counter"))
 			break;
-		if (n < 3 || strcmp(tok[1], vmviz_counter_names[ps->n]) || !dec(tok[2], &x))
-			return -1;
+		if (n < 3 || strcmp(tok[1], vmviz_counter_names[ps->n]))
+			return bad(ps, "the counter lines in their order: total_vm locked_vm pinned_vm data_vm exec_vm stack_vm rss_file rss_anon rss_shmem swap_ents");
+		if (!dec(tok[2], &x))
+			return bad(ps, "a counter value as a decimal number");
 		r->counters[ps->n] = x;
 		if (++ps->n == VMVIZ_NCOUNTERS) {
 			ps->stage++;
@@ -700,10 +912,13 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 		if (strcmp(tok[0], "segment"))
 			break;
 		i = ps->n;
-		if (n < 5 || strcmp(tok[1], vmviz_seg_names[i]) || strcmp(tok[3], "size") ||
-		    !range(tok[2], &r->segs[i].start, &r->segs[i].end) ||
+		if (n < 5 || strcmp(tok[1], vmviz_seg_names[i]) || strcmp(tok[3], "size"))
+			return bad(ps, "the segment lines in their order: code data bss heap mmap stack args env vdso vvar, each START-END size SIZE");
+		if (!range(tok[2], &r->segs[i].start, &r->segs[i].end) ||
 		    r->segs[i].end < r->segs[i].start)
-			return -1;
+			return bad(ps, "a segment range START-END of 16 hex digits each, START not above END");
+		if (!size_word(tok[4], r->segs[i].end - r->segs[i].start))
+			return bad(ps, "the size of the segment range, in the largest unit that divides it (B K M G T P E)");
 		if (++ps->n == VMVIZ_NSEGS)
 			ps->stage++;
 		return 0;
@@ -713,10 +928,8 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 		if (!strcmp(tok[0], "vma")) {
 			if (!r->has_mm)
 				break;
-			if (ps->in_vma) {
-				ps->why = "the VMA before has no sum line";
-				return -1;
-			}
+			if (ps->in_vma)
+				return bad(ps, "a sum line for the VMA before, then this vma line");
 			return parse_vma(r, ps, tok, n);
 		}
 		if (!strcmp(tok[0], "sum"))
@@ -724,10 +937,8 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 		if (!r->frames && !strcmp(tok[0], "end"))
 			return parse_end(r, ps, tok, n);
 		if (r->frames && !strcmp(tok[0], "table")) {
-			if (ps->in_vma) {
-				ps->why = "the last VMA has no sum line";
-				return -1;
-			}
+			if (ps->in_vma)
+				return bad(ps, "a sum line for the last VMA, then the table lines");
 			ps->stage = ST_TABLE;
 			return parse_table(r, ps, tok, n);
 		}
@@ -741,7 +952,7 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 			break;
 		if (n < 5 || strcmp(tok[1], "deposited") || strcmp(tok[3], "bytes") ||
 		    !dec(tok[2], &r->deposited) || !dec(tok[4], &r->pgtables_bytes))
-			return -1;
+			return bad(ps, "the pgtables line: pgtables deposited N bytes N, decimal");
 		ps->stage++;
 		return 0;
 	case ST_ROLLUP:
@@ -1084,6 +1295,24 @@ const struct vmviz_vma *vmviz_vma_at(const struct vmviz_report *r, unsigned long
 			lo = mid + 1;
 		else
 			return &r->vmas[mid];
+	}
+	return NULL;
+}
+
+/* The page line of @r covering @addr, or NULL (binary search). */
+const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr)
+{
+	int lo = 0, hi = r->npages - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (addr < r->pages[mid].start)
+			hi = mid - 1;
+		else if (addr >= r->pages[mid].end)
+			lo = mid + 1;
+		else
+			return &r->pages[mid];
 	}
 	return NULL;
 }

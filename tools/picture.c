@@ -149,48 +149,26 @@ static const char *seg_color(const char *seg)
 	return "0";
 }
 
-/* Columns a string takes: UTF-8 sequences count one (vmviz_esc() output). */
-static size_t text_cols(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 /*
  * @name escaped, in at most @width columns: its tail after "..." if it is
- * longer (the end of a path says most), so a cut is always visible.
+ * longer (the end of a path says most: the file name is kept whole
+ * however long the path), so a cut is always visible.
  */
 static void fit(const char *name, char *buf, size_t len, size_t width)
 {
-	char esc[1024];
-	const char *t;
-	size_t cols;
+	char *esc = vmviz_esc_dup(name);
 
-	vmviz_esc(name, esc, sizeof(esc));
-	cols = text_cols(esc);
-	if (cols <= width) {
+	if (vmviz_text_cols(esc) <= width)
 		snprintf(buf, len, "%s", esc);
-		return;
-	}
-	for (t = esc; cols > width - 3; t++)
-		cols -= ((unsigned char)*t & 0xc0) != 0x80;
-	while (((unsigned char)*t & 0xc0) == 0x80)
-		t++;
-	cols = strlen(t);
-	if (cols > len - 4)
-		cols = len - 4;
-	memcpy(buf, "...", 3);
-	memcpy(buf + 3, t, cols);
-	buf[3 + cols] = '\0';
+	else
+		snprintf(buf, len, "...%s", vmviz_text_tail(esc, width - 3));
+	free(esc);
 }
 
-/* @s left-aligned in @width columns, UTF-8 counted as one column a character. */
+/* @s left-aligned in @width columns, as the terminal counts them. */
 static void pad(FILE *f, const char *s, size_t width)
 {
-	size_t cols = text_cols(s);
+	size_t cols = vmviz_text_cols(s);
 
 	fputs(s, f);
 	for (; cols < width; cols++)
@@ -234,30 +212,37 @@ static void border(FILE *f, const struct layout *l, unsigned long addr)
  */
 static void box_name(const struct region *g, char *buf, size_t len, size_t width)
 {
-	char text[600], a[256], b[256];
+	char *a, *b, *text, *tail;
+	size_t n;
 
 	if (g->nvmas <= 1) {
 		fit(g->vma->name, buf, len, width);
 		return;
 	}
+	a = vmviz_esc_dup(g->vma->name);
+	b = vmviz_esc_dup(g->vma2 ? g->vma2->name : "");
+	n = strlen(a) + strlen(b) + 64;
+	text = malloc(n);
+	if (!text)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
 	if (!g->vma2)
-		snprintf(text, sizeof(text), "%d x %s", g->nvmas,
-			 vmviz_esc(g->vma->name, a, sizeof(a)));
+		snprintf(text, n, "%d x %s", g->nvmas, a);
 	else if (!strcmp(g->vma->name, g->vma2->name))
-		snprintf(text, sizeof(text), "%d x %s %s/%s", g->nvmas,
-			 vmviz_esc(g->vma->name, a, sizeof(a)), g->vma->perm, g->vma2->perm);
+		snprintf(text, n, "%d x %s %s/%s", g->nvmas, a, g->vma->perm, g->vma2->perm);
 	else
-		snprintf(text, sizeof(text), "%d x %s / %s", g->nvmas,
-			 vmviz_esc(g->vma->name, a, sizeof(a)),
-			 vmviz_esc(g->vma2->name, b, sizeof(b)));
-	/* Already escaped: cut it as it is. */
-	if (text_cols(text) <= width) {
+		snprintf(text, n, "%d x %s / %s", g->nvmas, a, b);
+	/* Already escaped: cut it as it is, keeping "N x " and the tail. */
+	if (vmviz_text_cols(text) <= width) {
 		snprintf(buf, len, "%s", text);
-		return;
+	} else {
+		snprintf(buf, len, "%d x ...", g->nvmas);
+		tail = strchr(text, 'x') + 2;
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s",
+			 vmviz_text_tail(tail, width > strlen(buf) ? width - strlen(buf) : 0));
 	}
-	snprintf(buf, len, "%d x ...", g->nvmas);
-	fit(text + strlen(buf) - 3, a, sizeof(a), width - strlen(buf) + 3);
-	snprintf(buf, len, "%d x %s", g->nvmas, a);
+	free(text);
+	free(a);
+	free(b);
 }
 
 static void box_row(FILE *f, const struct layout *l, const struct region *g, bool color)
@@ -278,6 +263,8 @@ static void box_row(FILE *f, const struct layout *l, const struct region *g, boo
 		what = g->high ? "unmapped, above mmap_window (hint needed)" : "unmapped";
 		break;
 	case REGION_VMA:
+		/* What the VMAs map: a fold's span holds the gaps between them. */
+		vmviz_human_size(g->mapped, size, sizeof(size));
 		box_name(g, name, sizeof(name) - 1024, l->name);
 		vmviz_human_size((unsigned long long)g->present * 4096, res, sizeof(res));
 		swp[0] = '\0';
@@ -589,6 +576,22 @@ static const char *const seg_order[] = {
 #define STRIP_CELL	9
 #define STRIP_MAX	(64 * 64)
 
+/*
+ * The share @part of @whole as a bar of at most SVG_BAR pixels, in integers:
+ * never negative, never wider than the bar, whatever the counts.
+ */
+static int bar_width(unsigned long part, unsigned long whole)
+{
+	if (!whole)
+		return 0;
+	if (part >= whole)
+		return SVG_BAR;
+	/* part < whole: part / whole * SVG_BAR without overflowing part * SVG_BAR. */
+	if (part <= ~0UL / SVG_BAR)
+		return part * SVG_BAR / whole;
+	return part / (whole / SVG_BAR + 1);
+}
+
 /* Box height: grows with log2 of the size, 18 px for 4K to 60 px for 128T. */
 static int row_height(const struct region *g)
 {
@@ -672,18 +675,26 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
 	fprintf(f, "<text x=\"10\" y=\"20\" font-size=\"14\">pid %d (", r->pid);
 	vmviz_xml_str(f, r->comm);
-	fprintf(f, "), %s, %d-level paging, mm %s</text>\n", r->kind, r->levels, r->mm_id);
+	fprintf(f, "), ");
+	vmviz_xml_str(f, r->kind);
+	fprintf(f, ", %d-level paging, mm ", r->levels);
+	vmviz_xml_str(f, r->mm_id);
+	fprintf(f, "</text>\n");
 	vmviz_format_time(&r->time, when, sizeof(when));
 	fprintf(f, "<text x=\"10\" y=\"38\" fill=\"#555555\">kernel ");
 	vmviz_xml_str(f, r->kernel_release);
-	fprintf(f, ", boot %s, read %s</text>\n", r->boot_id, when);
+	fprintf(f, ", boot ");
+	vmviz_xml_str(f, r->boot_id);
+	fprintf(f, ", read %s</text>\n", when);
 	fprintf(f, "<text x=\"10\" y=\"54\" fill=\"#555555\">");
 	fprintf(f, "high addresses at the top; box heights grow with the logarithm of the size");
 	fprintf(f, "</text>\n");
 	y = 66;
 	if (!r->has_mm) {
 		fprintf(f, "<text x=\"10\" y=\"%d\" font-size=\"13\">", y + 14);
-		fprintf(f, "no address space: %s has no mm ", r->kind);
+		fprintf(f, "no address space: ");
+		vmviz_xml_str(f, r->kind);
+		fprintf(f, " has no mm ");
 		fprintf(f, "(a kernel thread, or a task that exited)");
 		fprintf(f, ": nothing to draw</text>\n");
 		y += 30;
@@ -705,19 +716,31 @@ void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_
 		fprintf(f, "<text x=\"%d\" y=\"%d\">", SVG_LEFT + 6, y + h / 2 + 4);
 		if (g->kind == REGION_VMA) {
 			unsigned long pages = g->mapped >> 12;
-			int wr = pages ? (int)((double)g->present / pages * SVG_BAR) : 0;
-			int ws = pages ? (int)((double)g->swapped / pages * SVG_BAR) : 0;
+			int wr = bar_width(g->present, pages);
+			int ws = bar_width(g->swapped, pages);
 
 			if (wr + ws > SVG_BAR)
 				ws = SVG_BAR - wr;
 			vmviz_human_size((unsigned long long)g->present * 4096, res, sizeof(res));
 			vmviz_human_size((unsigned long long)g->swapped * 4096, swp, sizeof(swp));
-			if (g->nvmas > 1)
+			if (g->nvmas > 1) {
+				/* Mapped bytes, and the span with its gaps apart. */
+				vmviz_human_size(g->mapped, size, sizeof(size));
 				fprintf(f, "%d VMAs: ", g->nvmas);
-			fprintf(f, "%s %s ", g->vma->seg,
-				g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm);
+			}
+			vmviz_xml_str(f, g->vma->seg);
+			fputc(' ', f);
+			vmviz_xml_str(f, g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm);
+			fputc(' ', f);
 			vmviz_xml_str(f, g->vma->name);
-			fprintf(f, " (%s, %s in RAM, %s in swap)</text>\n", size, res, swp);
+			fprintf(f, " (%s%s, %s in RAM, %s in swap", size,
+				g->nvmas > 1 ? " mapped" : "", res, swp);
+			if (g->nvmas > 1 && g->mapped != g->last - g->start + 1) {
+				vmviz_human_size((unsigned long long)(g->last - g->start) + 1, size,
+						 sizeof(size));
+				fprintf(f, "; a span of %s with the gaps", size);
+			}
+			fprintf(f, ")</text>\n");
 			x = SVG_LEFT + SVG_BOX + 10;
 			svg_bar(f, x, y + h / 2 - 5, SVG_BAR, "#eeeeee\" stroke=\"#999999");
 			if (wr)

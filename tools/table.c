@@ -183,7 +183,7 @@ enum {
 	CMP_START, CMP_END, CMP_PERM, CMP_SAME, CMP_COW, CMP_SHARED,
 	CMP_READONLY, CMP_DIVERGED, CMP_ONLY1, CMP_ONLY2, CMP_NAME,
 	CMP_SAMEMM, CMP_VERDICT, CMP_VMA, CMP_SWAPOUT, CMP_SWAPIN,
-	CMP_COPY1, CMP_REUSE1, CMP_COPY2, CMP_REUSE2,
+	CMP_COPY1, CMP_REUSE1, CMP_COPY2, CMP_REUSE2, CMP_ZERO,
 };
 
 static const struct vmviz_col cmp_cols[] = {
@@ -223,6 +223,8 @@ static const struct vmviz_col cmp_cols[] = {
 		"frame detail: pages a write in the second would copy" },
 	[CMP_REUSE2] = { "REUSE2", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"frame detail: pages a write in the second would reuse" },
+	[CMP_ZERO] = { "ZERO", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"of SAME, the shared zero page (kind zero; without frame detail, '=' runs)" },
 };
 
 const struct vmviz_view vmviz_views[] = {
@@ -331,16 +333,6 @@ void vmviz_table_addrs(struct vmviz_table *t, unsigned long highest)
 	t->addr_digits = digits;
 }
 
-/* Columns a string takes on a terminal (UTF-8 sequences count one). */
-static size_t text_cols(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 /*
  * Fit the width: if the columns are wider, cut the truncatable column
  * (NAME) to what is left, keeping the tail of each cell after "...".
@@ -348,7 +340,7 @@ static size_t text_cols(const char *s)
  */
 static void table_fit(struct vmviz_table *t)
 {
-	size_t total = t->n ? t->n - 1 : 0, avail, keep;
+	size_t total = t->n ? t->n - 1 : 0, avail;
 	struct libscols_iter *it;
 	struct libscols_line *ln;
 	int i, k = -1;
@@ -363,6 +355,13 @@ static void table_fit(struct vmviz_table *t)
 	avail = t->out->width - (total - t->widths[k]);
 	if (t->out->width <= (int)(total - t->widths[k]) || avail < 10)
 		avail = 10;
+	/* The totals row's label says what the row is: it is never cut. */
+	if (t->total) {
+		const char *label = scols_cell_get_data(scols_line_get_cell(t->total, k));
+
+		if (label && vmviz_text_cols(label) > avail)
+			avail = vmviz_text_cols(label);
+	}
 	if (avail >= t->widths[k])
 		return;
 	it = scols_new_iter(SCOLS_ITER_FORWARD);
@@ -373,16 +372,12 @@ static void table_fit(struct vmviz_table *t)
 		char cut[4096];
 		size_t cols;
 
-		if (!data)
+		if (!data || ln == t->total)
 			continue;
-		cols = text_cols(data);
+		cols = vmviz_text_cols(data);
 		if (cols <= avail)
 			continue;
-		for (keep = cols; keep > avail - 3; data++)
-			keep -= ((unsigned char)*data & 0xc0) != 0x80;
-		while (((unsigned char)*data & 0xc0) == 0x80)
-			data++;
-		snprintf(cut, sizeof(cut), "...%s", data);
+		snprintf(cut, sizeof(cut), "...%s", vmviz_text_tail(data, avail - 3));
 		if (scols_line_set_data(ln, k, cut))
 			err(VMVIZ_EXIT_FAILURE, "cannot set a cell");
 	}
@@ -400,6 +395,13 @@ struct libscols_line *vmviz_table_row(struct vmviz_table *t)
 	return ln;
 }
 
+/* The totals row, last: its label is never cut to fit the width. */
+struct libscols_line *vmviz_table_total_row(struct vmviz_table *t)
+{
+	t->total = vmviz_table_row(t);
+	return t->total;
+}
+
 /*
  * Set cell @i of @ln. For people, strings from the target are escaped here
  * (as libsmartcols would, but before measuring them); JSON and raw output
@@ -413,8 +415,8 @@ void vmviz_table_set(struct vmviz_table *t, struct libscols_line *ln, int i, con
 		return;
 	if (!t->out->json && !t->out->raw)
 		s = vmviz_esc(s, esc, sizeof(esc));
-	if (text_cols(s) > t->widths[i])
-		t->widths[i] = text_cols(s);
+	if (vmviz_text_cols(s) > t->widths[i])
+		t->widths[i] = vmviz_text_cols(s);
 	if (scols_line_set_data(ln, i, s))
 		err(VMVIZ_EXIT_FAILURE, "cannot set a cell");
 }
@@ -590,7 +592,7 @@ bool vmviz_no_mm(const struct vmviz_report *r, const struct vmviz_out *o)
 /* The totals row of maps: sums of the shown rows' sizes and counts. */
 static void maps_total(struct vmviz_table *t, const struct vmviz_vma *tot, int nrows)
 {
-	struct libscols_line *ln = vmviz_table_row(t);
+	struct libscols_line *ln = vmviz_table_total_row(t);
 	char buf[64];
 	int j;
 
@@ -660,10 +662,13 @@ void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o)
 	}
 	if (o->total)
 		maps_total(&t, &tot, nrows);
-	if (o->json)
+	if (o->json) {
 		vmviz_table_print_json(&t, vmviz_report_json_pre, r);
-	else
-		vmviz_table_print(&t);
+		return;
+	}
+	vmviz_table_print(&t);
+	if (!nrows)
+		vmviz_say_none(o, "VMA");
 }
 
 static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t,
@@ -779,7 +784,7 @@ static bool clip_page(const struct vmviz_page *p, unsigned long lo, unsigned lon
 void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 		       unsigned long lo, unsigned long hi)
 {
-	unsigned long entries = 0, bytes = 0;
+	unsigned long bytes = 0;
 	struct vmviz_table t;
 	struct vmviz_page p;
 	char buf[4096];
@@ -809,34 +814,49 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 			pages_cell(r, &t, &p, t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 		}
-		entries += p.count;
 		bytes += p.end - p.start;
 		nrows++;
 	}
 	if (o->total) {
-		struct libscols_line *ln = vmviz_table_row(&t);
+		struct libscols_line *ln = vmviz_table_total_row(&t);
 
+		/*
+		 * Entries of different leaf sizes do not add up: the total
+		 * counts base pages, and its LEAF cell and label say so.
+		 */
 		for (j = 0; j < t.n; j++) {
 			if (t.ids[j] == PG_COUNT)
-				snprintf(buf, sizeof(buf), "%lu", entries);
+				snprintf(buf, sizeof(buf), "%lu", bytes >> 12);
+			else if (t.ids[j] == PG_SIZE)
+				snprintf(buf, sizeof(buf), "4K");
 			else if (t.ids[j] == PG_BYTES)
 				vmviz_size_cell(o, bytes, buf, sizeof(buf));
 			else if (t.ids[j] == PG_NAME)
-				snprintf(buf, sizeof(buf), "total (%d %s)", nrows,
+				snprintf(buf, sizeof(buf), "total (%d %s, COUNT in 4K pages)", nrows,
 					 vmviz_plural(nrows, "run", "runs"));
 			else
 				continue;
 			vmviz_table_set(&t, ln, j, buf);
 		}
 	}
-	if (o->json)
+	if (o->json) {
 		vmviz_table_print_json(&t, vmviz_report_json_pre, r);
-	else
-		vmviz_table_print(&t);
+		return;
+	}
+	vmviz_table_print(&t);
+	if (!nrows) {
+		struct vmviz_out said = *o;
+
+		if (lo || hi != ~0UL) {
+			said.lo = lo;
+			said.hi = hi;
+		}
+		vmviz_say_none(&said, "page run");
+	}
 }
 
 /**
- * vmviz_print_pages_at - the run holding @addr, whole, or why there is none
+ * vmviz_print_pages_at - the entry holding @addr and its frame, or why there is none
  * @r: the report
  * @o: table options
  * @addr: the address
@@ -852,7 +872,15 @@ int vmviz_print_pages_at(const struct vmviz_report *r, const struct vmviz_out *o
 	int i;
 
 	if (p) {
-		vmviz_print_pages(r, o, p->start, p->end);
+		unsigned long pfn;
+
+		/* The entry holding ADDR, its own frame (clip_page()). */
+		vmviz_print_pages(r, o, addr, addr + 1);
+		vmviz_page_pfn(p, addr & ~4095UL, &pfn);
+		if (p->entry_size > 4096 && !o->json && !o->raw && !o->noheadings)
+			printf("%016lx is base page %lu of this %s entry: frame %010lx\n", addr,
+			       (addr - (p->start + (addr - p->start) / p->entry_size *
+					p->entry_size)) >> 12, p->size, pfn);
 		return VMVIZ_EXIT_OK;
 	}
 	if (!r->has_mm) {
@@ -889,7 +917,7 @@ static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c,
 	const struct vmviz_cmp_counts *n = row ? &row->c : &c->total;
 	unsigned long nums[] = {
 		[CMP_SAME] = n->same, [CMP_COW] = n->cow, [CMP_SHARED] = n->shared,
-		[CMP_READONLY] = n->readonly, [CMP_DIVERGED] = n->diverged,
+		[CMP_READONLY] = n->readonly, [CMP_DIVERGED] = n->diverged, [CMP_ZERO] = n->zero,
 		[CMP_ONLY1] = n->only1, [CMP_ONLY2] = n->only2,
 		[CMP_SWAPOUT] = n->swapout, [CMP_SWAPIN] = n->swapin,
 		[CMP_COPY1] = n->copy1, [CMP_REUSE1] = n->reuse1,
@@ -963,6 +991,7 @@ void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 				continue;
 			shown.total.same += n->same;
 			shown.total.cow += n->cow;
+			shown.total.zero += n->zero;
 			shown.total.shared += n->shared;
 			shown.total.readonly += n->readonly;
 			shown.total.diverged += n->diverged;
@@ -977,7 +1006,8 @@ void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 		}
 	}
 	vmviz_table_init(&t, vmviz_view("compare"), o, c->frames ?
-			 "SAMEMM,VERDICT,VMA,COPY1,REUSE1,COPY2,REUSE2" : "SAMEMM,VERDICT,VMA");
+			 "SAMEMM,VERDICT,VMA,ZERO,COPY1,REUSE1,COPY2,REUSE2" :
+			 "SAMEMM,VERDICT,VMA,ZERO");
 	for (i = 0; i < c->nrows; i++)
 		if (c->rows[i].end > highest)
 			highest = c->rows[i].end;
@@ -988,7 +1018,7 @@ void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 
 		if (row && !vmviz_vma_wanted(NULL, row->v, &o->filter))
 			continue;
-		ln = vmviz_table_row(&t);
+		ln = row ? vmviz_table_row(&t) : vmviz_table_total_row(&t);
 
 		for (j = 0; j < t.n; j++) {
 			cmp_cell(row, &shown, t.addr_digits, t.ids[j], buf, sizeof(buf));

@@ -48,6 +48,7 @@ struct vmviz_table {
 	size_t widths[VMVIZ_MAX_COLS];	/* the widest cell (or heading) of each */
 	int n;
 	int addr_digits;		/* hex digits of addresses: 16 in JSON */
+	struct libscols_line *total;	/* the totals row, if any: never cut */
 };
 
 extern const struct vmviz_view vmviz_views[];
@@ -56,6 +57,7 @@ const struct vmviz_view *vmviz_view(const char *name);
 void vmviz_table_init(struct vmviz_table *t, const struct vmviz_view *v,
 		      const struct vmviz_out *o, const char *extra);
 struct libscols_line *vmviz_table_row(struct vmviz_table *t);
+struct libscols_line *vmviz_table_total_row(struct vmviz_table *t);
 void vmviz_table_addrs(struct vmviz_table *t, unsigned long highest);
 void vmviz_table_set(struct vmviz_table *t, struct libscols_line *ln, int i,
 		     const char *s);

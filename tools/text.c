@@ -4,9 +4,12 @@
  * (terminal, JSON, XML), and sizes in words.
  */
 #include <fnmatch.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "vmviz.h"
 
@@ -92,54 +95,190 @@ void vmviz_json_safe(FILE *f, const char *json)
 	}
 }
 
+/* The terminal's locale is UTF-8: names in UTF-8 show as text there. */
+static bool term_utf8;
+
+/* setlocale() from the environment; whether the terminal takes UTF-8. */
+void vmviz_locale_init(void)
+{
+	const char *cs;
+
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	term_utf8 = cs && !strcmp(cs, "UTF-8");
+}
+
+/* Columns one character takes on the terminal, and its bytes in *len. */
+static size_t char_cols(const char *s, size_t *len)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t n;
+	int w;
+
+	/* An escape vmviz wrote (\ooo, \\) is one piece: never cut inside. */
+	if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+	    s[3] >= '0' && s[3] <= '7') {
+		*len = 4;
+		return 4;
+	}
+	if (s[0] == '\\' && s[1] == '\\') {
+		*len = 2;
+		return 2;
+	}
+	if (!term_utf8 || !((unsigned char)*s & 0x80)) {
+		*len = 1;
+		return 1;
+	}
+	memset(&st, 0, sizeof(st));
+	n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+	if (n == (size_t)-1 || n == (size_t)-2 || !n) {
+		*len = 1;
+		return 1;
+	}
+	*len = n;
+	w = wcwidth(wc);
+	return w < 0 ? 1 : w;
+}
+
 /**
- * vmviz_esc - a string from the target (comm, path, release) safe to print
+ * vmviz_text_cols - the columns @s takes on the terminal
+ * @s: text as vmviz prints it (escaped)
+ *
+ * By wcwidth() in a UTF-8 locale (a CJK character takes two, a combining
+ * mark none), one a byte otherwise (escaped text is ASCII there).
+ */
+size_t vmviz_text_cols(const char *s)
+{
+	size_t cols = 0, len;
+
+	while (*s) {
+		cols += char_cols(s, &len);
+		s += len;
+	}
+	return cols;
+}
+
+/* Where the tail of @s that fits @width columns starts, on a character. */
+const char *vmviz_text_tail(const char *s, size_t width)
+{
+	size_t cols = vmviz_text_cols(s), len;
+
+	while (*s && cols > width) {
+		cols -= char_cols(s, &len);
+		s += len;
+	}
+	return s;
+}
+
+/**
+ * escape_piece - the one escaping rule of everything that leaves vmviz
+ * @sink: where the text goes: a terminal (and messages), JSON, or XML
+ * @p: the string at the character to write
+ * @piece: gets what to write for it, NUL-terminated (at most 11 bytes)
+ *
+ * Printable ASCII and printable UTF-8 (no C1 control, bidi override or
+ * line separator: printable_utf8()) stay as they are, but for what the sink
+ * gives a meaning: for JSON the quote and backslash; for XML the markup
+ * characters and the backslash of the escapes below. Everything else (every
+ * control byte, DEL, bytes that are not UTF-8) becomes an escape that holds
+ * no control byte: \ooo octal, as the report and /proc/PID/maps write them
+ * (terminal, XML: XML 1.0 has no way to carry a control byte), \u00XX in
+ * JSON. A terminal gets a backslash as "\\": not "\xHH", which
+ * libsmartcols would escape again.
+ *
+ * Return: the bytes of @p it stands for.
+ */
+static int escape_piece(enum vmviz_sink sink, const unsigned char *p, char *piece)
+{
+	int n = printable_utf8(p);
+
+	if (*p == '\\') {
+		strcpy(piece, "\\\\");
+		return 1;
+	}
+	if (sink == SINK_JSON && *p == '"') {
+		strcpy(piece, "\\\"");
+		return 1;
+	}
+	if (sink == SINK_XML && strchr("&<>\"'", *p)) {
+		strcpy(piece, *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" :
+		       *p == '"' ? "&quot;" : "&apos;");
+		return 1;
+	}
+	/* A terminal that is not UTF-8 gets every byte above ASCII escaped. */
+	if (n > 1 && sink == SINK_TERM && !term_utf8)
+		n = 0;
+	if (n) {
+		memcpy(piece, p, n);
+		piece[n] = '\0';
+		return n;
+	}
+	if (sink == SINK_JSON) {
+		unsigned int c;
+
+		/* A valid sequence as its code point (all of them below U+10000). */
+		n = utf8_decode(p, &c);
+		snprintf(piece, 12, "\\u%04x", n && c < 0x10000 ? c : *p);
+		return n && c < 0x10000 ? n : 1;
+	}
+		snprintf(piece, 12, "\\%03o", *p);
+	return 1;
+}
+
+/**
+ * vmviz_escape - @s escaped for @sink into @buf
+ * @sink: SINK_TERM, SINK_JSON or SINK_XML (escape_piece())
  * @s: the string, as the target set it
  * @buf: where to write it
  * @len: size of @buf; a string that does not fit ends in "..."
  *
- * Printable ASCII and printable UTF-8 stay; a backslash becomes "\\" and
- * every other byte "\ooo" in octal, as the report and /proc/PID/maps write
- * them. Not "\xHH": libsmartcols would escape that backslash again. No
- * control byte survives.
- *
  * Return: @buf.
  */
-char *vmviz_esc(const char *s, char *buf, size_t len)
+char *vmviz_escape(enum vmviz_sink sink, const char *s, char *buf, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t o = 0;
 
 	while (*p) {
-		char piece[8];
-		int n = printable_utf8(p);
+		char piece[12];
+		int n = escape_piece(sink, p, piece);
+		size_t k = strlen(piece);
 
-		if (*p == '\\') {
-			snprintf(piece, sizeof(piece), "\\\\");
-			n = 1;
-		} else if (n) {
-			memcpy(piece, p, n);
-			piece[n] = '\0';
-		} else {
-			snprintf(piece, sizeof(piece), "\\%03o", *p);
-			n = 1;
-		}
-		if (o + strlen(piece) + 4 > len) {
+		if (o + k + 4 > len) {
 			snprintf(buf + o, len - o, "...");
 			return buf;
 		}
-		memcpy(buf + o, piece, strlen(piece));
-		o += strlen(piece);
+		memcpy(buf + o, piece, k);
+		o += k;
 		p += n;
 	}
 	buf[o] = '\0';
 	return buf;
 }
 
+/* vmviz_escape() of a whole string, written to @f. */
+static void escape_to(FILE *f, enum vmviz_sink sink, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char piece[12];
+
+	while (*p) {
+		p += escape_piece(sink, p, piece);
+		fputs(piece, f);
+	}
+}
+
+/* A string from the target safe for a terminal or a message (SINK_TERM). */
+char *vmviz_esc(const char *s, char *buf, size_t len)
+{
+	return vmviz_escape(SINK_TERM, s, buf, len);
+}
+
 /* vmviz_esc() into a buffer of its own, for one-off messages; free it. */
 char *vmviz_esc_dup(const char *s)
 {
-	size_t len = strlen(s) * 4 + 4;
+	size_t len = strlen(s) * 6 + 4;
 	char *buf = malloc(len);
 
 	if (!buf)
@@ -147,64 +286,28 @@ char *vmviz_esc_dup(const char *s)
 	return vmviz_esc(s, buf, len);
 }
 
-/**
- * vmviz_json_str - a JSON string of @s, quotes included
- * @f: where to
- * @s: the string (NULL prints null)
- *
- * Control bytes are \u00XX escapes; bytes that are not valid UTF-8 are
- * written as the code point of the same number (JSON text is UTF-8).
- */
+/* A JSON string of @s, quotes included (SINK_JSON); NULL prints null. */
 void vmviz_json_str(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
 	if (!s) {
 		fputs("null", f);
 		return;
 	}
 	fputc('"', f);
-	while (*p) {
-		int n = printable_utf8(p);
-
-		if (*p == '"' || *p == '\\') {
-			fprintf(f, "\\%c", *p);
-			n = 1;
-		} else if (n) {
-			fwrite(p, 1, n, f);
-		} else {
-			fprintf(f, "\\u%04x", *p);
-			n = 1;
-		}
-		p += n;
-	}
+	escape_to(f, SINK_JSON, s);
 	fputc('"', f);
 }
 
-/* @s as XML character data or attribute value: markup and controls escaped. */
+/* @s as XML character data or attribute value (SINK_XML). */
 void vmviz_xml_str(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	escape_to(f, SINK_XML, s);
+}
 
-	while (*p) {
-		int n = printable_utf8(p);
-
-		if (*p == '&')
-			fputs("&amp;", f);
-		else if (*p == '<')
-			fputs("&lt;", f);
-		else if (*p == '>')
-			fputs("&gt;", f);
-		else if (*p == '"')
-			fputs("&quot;", f);
-		else if (*p == '\\')
-			fputs("\\\\", f);
-		else if (n)
-			fwrite(p, 1, n, f);
-		else
-			fprintf(f, "\\%03o", *p);
-		p += n ? n : 1;
-	}
+/* "1 page", "2 pages" */
+const char *vmviz_plural(unsigned long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
 }
 
 /* CLOCK_REALTIME of a report as UTC: 2026-11-26 15:33:54.012345678 UTC */
@@ -355,4 +458,39 @@ bool vmviz_page_wanted(const struct vmviz_report *r, const struct vmviz_page *p,
 	if (f->states && !in_list(f->states, p->state))
 		return false;
 	return !f->range || (p->end > f->lo && p->start < f->hi);
+}
+
+/**
+ * vmviz_say_none - a table with no row says why, in words
+ * @o: the output options and filters
+ * @what: what the rows are ("VMA", "page run")
+ *
+ * For people on stdout, after the headings; with -r or -n on stderr, so
+ * the rows stay a table; JSON's empty array says it by itself.
+ */
+void vmviz_say_none(const struct vmviz_out *o, const char *what)
+{
+	const struct vmviz_filter *f = &o->filter;
+	FILE *to = o->raw || o->noheadings ? stderr : stdout;
+	char *e;
+
+	if (o->json)
+		return;
+	fprintf(to, "%sno %s matches", o->raw || o->noheadings ? "vmviz: " : "", what);
+	if (f->name) {
+		e = vmviz_esc_dup(f->name);
+		fprintf(to, " --name '%s'", e);
+		free(e);
+	}
+	if (f->segs)
+		fprintf(to, " --seg %s", f->segs);	/* checked against vmviz_vma_segs */
+	if (f->perm)
+		fprintf(to, " --perm %s", f->perm);	/* letters of rwxsp */
+	if (f->states)
+		fprintf(to, " --state %s", f->states);	/* checked against vmviz_states */
+	if (f->range || o->lo || o->hi)
+		fprintf(to, " in %016lx-%016lx", f->range ? f->lo : o->lo, f->range ? f->hi : o->hi);
+	if (!f->name && !f->segs && !f->perm && !f->states && !f->range && !o->lo && !o->hi)
+		fprintf(to, ": the report has none");
+	fputc('\n', to);
 }

@@ -138,6 +138,8 @@ extern const char *const vmviz_field_names[VMVIZ_NFIELDS];
 extern const char *const vmviz_counter_names[VMVIZ_NCOUNTERS];
 extern const char *const vmviz_seg_names[VMVIZ_NSEGS];
 extern const char *const vmviz_smaps_names[VMVIZ_NSMAPS];
+extern const char *const vmviz_vma_segs[];	/* seg of VMA lines, NULL-terminated */
+extern const char *const vmviz_states[];	/* page states, NULL-terminated */
 
 enum { SEG_CODE, SEG_DATA, SEG_BSS, SEG_HEAP, SEG_MMAP, SEG_STACK, SEG_ARGS,
 	SEG_ENV, SEG_VDSO, SEG_VVAR };
@@ -163,11 +165,17 @@ void vmviz_load_pids_frames(pid_t a, pid_t b, bool frames, struct vmviz_report *
 			    struct vmviz_report *rb);
 void vmviz_free(struct vmviz_report *r);
 const struct vmviz_vma *vmviz_vma_at(const struct vmviz_report *r, unsigned long addr);
+const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr);
 bool vmviz_page_pfn(const struct vmviz_page *p, unsigned long addr, unsigned long *pfn);
 void vmviz_human_size(unsigned long long bytes, char *buf, size_t len);
 bool vmviz_parse_addr(const char *s, unsigned long *addr);
 
-/* text.c */
+/* text.c: every string that leaves vmviz goes through vmviz_escape() */
+enum vmviz_sink { SINK_TERM, SINK_JSON, SINK_XML };
+char *vmviz_escape(enum vmviz_sink sink, const char *s, char *buf, size_t len);
+void vmviz_locale_init(void);
+size_t vmviz_text_cols(const char *s);
+const char *vmviz_text_tail(const char *s, size_t width);
 char *vmviz_esc(const char *s, char *buf, size_t len);
 char *vmviz_esc_dup(const char *s);
 void vmviz_json_str(FILE *f, const char *s);
@@ -175,6 +183,7 @@ void vmviz_json_safe(FILE *f, const char *json);
 void vmviz_wrap(FILE *f, const char *first, const char *text, int width);
 void vmviz_json_report(FILE *f, const struct vmviz_report *r, const char *indent);
 void vmviz_format_time(const struct vmviz_time *t, char *buf, size_t len);
+const char *vmviz_plural(unsigned long n, const char *one, const char *many);
 void vmviz_xml_str(FILE *f, const char *s);
 
 /* table.c: the column tables and libsmartcols output */
@@ -195,6 +204,7 @@ struct vmviz_out {
 	bool bytes;			/* --bytes: sizes in bytes, not 4K, 1.5M */
 	int width;			/* columns to fit (tables and overview) */
 	const char *columns;		/* -o, NULL for the defaults */
+	unsigned long lo, hi;		/* pages START-END: the range asked, 0-0 if none */
 };
 
 /* text.c: filters */
@@ -202,6 +212,7 @@ bool vmviz_vma_wanted(const struct vmviz_report *r, const struct vmviz_vma *v,
 		      const struct vmviz_filter *f);
 bool vmviz_page_wanted(const struct vmviz_report *r, const struct vmviz_page *p,
 		       const struct vmviz_filter *f);
+void vmviz_say_none(const struct vmviz_out *o, const char *what);
 bool vmviz_has_state(const struct vmviz_report *r, const struct vmviz_vma *v,
 		     const char *states);
 
@@ -210,12 +221,12 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 		       unsigned long lo, unsigned long hi);
 int vmviz_print_pages_at(const struct vmviz_report *r, const struct vmviz_out *o,
 			 unsigned long addr);
-const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr);
 void vmviz_columns_help(FILE *f, const char *view);
 
 /* compare.c */
 struct vmviz_cmp_counts {
 	unsigned long same, cow, shared, readonly, diverged, only1, only2;
+	unsigned long zero;		/* of same: the zero page, not copy-on-write sharing */
 	unsigned long swapout, swapin;	/* present in 1 and in swap in 2, and back */
 	/* Frame detail: pending copy-on-write pages a write would copy or reuse. */
 	unsigned long copy1, reuse1, copy2, reuse2;
@@ -258,7 +269,6 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 		   struct vmviz_cmp *c);
 void vmviz_cmp_free(struct vmviz_cmp *c);
 void vmviz_verdict(const struct vmviz_cmp *c, char *buf, size_t len);
-const char *vmviz_plural(unsigned long n, const char *one, const char *many);
 void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 			 const struct vmviz_out *o, bool table);
 void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);

@@ -29,8 +29,10 @@ ESC = "\x1b"
 
 
 def esc(s):
-    """Escape as the module does: blank, tab, newline, backslash as \\ooo."""
-    return "".join("\\%03o" % ord(c) if c in " \t\n\\" else c for c in s)
+    """Escape as the module does: blank, backslash and every control byte
+    (0x01-0x1f, 0x7f) as \\ooo."""
+    return "".join("\\%03o" % ord(c) if c in " \\" or ord(c) < 0x20 or ord(c) == 0x7f
+                   else c for c in s)
 
 
 def lines_of(path):
@@ -38,9 +40,38 @@ def lines_of(path):
         return f.read().rstrip("\n").split("\n")
 
 
+def fix_sums(lines):
+    """Recount each sum line from the page lines above it, as the module
+    counts them (module/pgrun.c run_count()); smaps fields are kept."""
+    out, acc = [], None
+    for ln in lines:
+        w = ln.split()
+        if ln.startswith("vma "):
+            acc = dict.fromkeys(("present", "dirty", "accessed", "writable", "huge",
+                                 "swapped", "nonpresent"), 0)
+        elif ln.startswith("  ") and acc is not None:
+            s, e = (int(x, 16) for x in w[1].split("-"))
+            pages, state, flags = (e - s) >> 12, w[4], w[5]
+            if state == "swap":
+                acc["swapped"] += pages
+            if state not in ("present", "protnone"):
+                acc["nonpresent"] += pages
+            else:
+                acc["present"] += pages
+                acc["dirty"] += pages if flags[6] == "D" else 0
+                acc["accessed"] += pages if flags[5] == "A" else 0
+                acc["writable"] += pages if flags[1] == "W" and state == "present" else 0
+                acc["huge"] += pages if w[0] != "pte" else 0
+        elif ln.startswith("sum ") and acc is not None:
+            for k, v in acc.items():
+                ln = sub_word(ln, k, str(v))
+        out.append(ln)
+    return out
+
+
 def fix_end(lines):
-    """Recount the end line."""
-    body = [ln for ln in lines if not ln.startswith("end ")]
+    """Recount the sum lines and the end line."""
+    body = [ln for ln in fix_sums(lines) if not ln.startswith("end ")]
     vmas = sum(1 for ln in body if ln.startswith("vma "))
     pages = sum(1 for ln in body if ln.startswith("  "))
     return body + [f"end vmas {vmas} pagelines {pages}"]

@@ -185,7 +185,7 @@ golden crafted.steps.svg "$vmviz" svg -f "$c/steps.report" 7f0000800000
 "$vmviz" pages -r -n -o PFN -f "$c/steps.report" 7f0000201000 >"$tmp/a" 2>&1
 "$vmviz" pages -r -n -o PFN -f "$c/steps.report" 7f0000402000-7f0000403000 >"$tmp/b" 2>&1
 "$vmviz" pages -r -n -o PFN -f "$c/steps.report" 7f0000802000+1000 >"$tmp/c" 2>&1
-if [ "$(cat "$tmp/a")" = 0000200400 ] && [ "$(cat "$tmp/b")" = 0000200000 ] &&
+if [ "$(cat "$tmp/a")" = 0000200200 ] && [ "$(cat "$tmp/b")" = 0000200000 ] &&
    [ "$(cat "$tmp/c")" = 00000011fe ]; then
 	ok format2.pfn_step_minus
 else
@@ -204,6 +204,17 @@ grep -q '^   one mm_struct, read twice (2 is 90 s later): the differences are' \
 	golden/crafted.later.compare && ! grep -qi 'fork\|copy-on-write pending' golden/crafted.later.compare &&
 	grep -q '^verdict: one address space (the same process), read again 90 s later' golden/crafted.later.compare &&
 	ok compare.over_time_words || not_ok compare.over_time_words
+# The zero page two processes map is named, not counted copy-on-write;
+# with a filter, the verdict and the table each say what they are of.
+"$vmviz" compare -r -n -o START,SAME,COW,ZERO -f "$c/steps.report" -f "$c/steps-b.report" --range 7f0000804000+1000 >"$tmp/out" 2>&1
+"$vmviz" compare --name '\[heap]' -f "$c/base.report" -f "$c/later.report" >"$tmp/b" 2>&1
+if [ "$(cat "$tmp/out")" = "00007f0000800000 9 0 3
+ 9 0 3" ] && grep -q '^     and the shared zero page 3 (read as zeros: shared, not a copy)$' golden/crafted.steps.compare &&
+   grep -q '^verdict (all VMAs): ' "$tmp/b" && grep -q '^the counts and verdict above are of all VMAs; the table below only of' "$tmp/b"; then
+	ok compare.zero_page_and_filter_scopes
+else
+	cat "$tmp/out" "$tmp/b" >"$tmp/err"; not_ok compare.zero_page_and_filter_scopes
+fi
 grep -q 'from different boots' golden/crafted.otherboot.compare && ok compare.other_boot || not_ok compare.other_boot
 grep -q '^   2 has no address space' golden/crafted.kthread.compare &&
 	! grep -q 'two mm_structs' golden/crafted.kthread.compare && ok compare.kthread || not_ok compare.kthread
@@ -394,16 +405,18 @@ for t in "$r" reports/kthread-6.12-4.report "$c/steps.report" "$c/frames-fork.re
 done
 # The end line must count what was read.
 grep -v '^  pte 0000000000585000' "$r" >"$tmp/t.report"
-status format2.end_counts_pages 6 "truncated report (its end line counts 10 VMA and 20 page lines, 10 and 19 were read)" "$vmviz" maps -f "$tmp/t.report"
+status format2.page_line_lost 6 "line 52 does not follow format 2: expected present 0, what its page lines add up to (the line says 86)" "$vmviz" maps -f "$tmp/t.report"
+sed 's/^end vmas 10 pagelines 20$/end vmas 10 pagelines 21/' "$r" >"$tmp/t.report"
+status format2.end_counts_pages 6 "truncated report (its end line counts 10 VMA and 21 page lines, 10 and 20 were read)" "$vmviz" maps -f "$tmp/t.report"
 sed 's/^end vmas 10 /end vmas 11 /' "$r" >"$tmp/t.report"
 status format2.end_counts_vmas 6 "truncated report" "$vmviz" maps -f "$tmp/t.report"
 sed '$a\
 vma 00007fff8c5d7000-00007fff8c5d8000 rw-p 0000000000000000 [anon] seg mmap flags 0000000000100073 vm rd prot 0000000000000025 protflags P-U--A----N anon 0 pkey 0' "$r" >"$tmp/t.report"
 status format2.nothing_after_end 6 "expected nothing after the end line" "$vmviz" maps -f "$tmp/t.report"
 awk '!/^sum 00000000005e2000/' "$r" >"$tmp/t.report"
-status format2.sum_missing 6 "the VMA before has no sum line" "$vmviz" maps -f "$tmp/t.report"
+status format2.sum_missing 6 "line 63 does not follow format 2: expected a sum line for the VMA before, then this vma line" "$vmviz" maps -f "$tmp/t.report"
 sed 's/^sum 00000000005e2000-00000000005e5000/sum 00000000005e2000-00000000005e6000/' "$r" >"$tmp/t.report"
-status format2.sum_outside_vma 6 "the sum range is not the part of its VMA" "$vmviz" maps -f "$tmp/t.report"
+status format2.sum_outside_vma 6 "expected a sum range: the part of its VMA its page lines cover" "$vmviz" maps -f "$tmp/t.report"
 sed 's/ anon 1 pkey 0$/ anon 1 pkey 0 newfield 3/; 2s/$/ newfield x/; /^  /s/$/ 1/; /^sum /s/$/ more 1/' "$r" >"$tmp/t.report"
 "$vmviz" maps -f "$r" >"$tmp/a" 2>&1
 if "$vmviz" maps -f "$tmp/t.report" >"$tmp/b" 2>"$tmp/err" && cmp -s "$tmp/a" "$tmp/b"; then
@@ -422,7 +435,7 @@ status format2.report_line_missing 6 "expected the report line" "$vmviz" maps -f
 sed 's/ present  PWU--AD---N 000014404b + / weird    PWU--AD---N 000014404b + /' "$r" >"$tmp/t.report"
 status format2.unknown_state 6 "line 60 does not follow format 2" "$vmviz" maps -f "$tmp/t.report"
 sed 's/ 000014404b + 1 0 -$/ 000014404b * 1 0 -/' "$r" >"$tmp/t.report"
-status format2.bad_step 6 "step is +, - or =" "$vmviz" maps -f "$tmp/t.report"
+status format2.bad_step 6 "line 60 does not follow format 2: expected a step of +, - or =" "$vmviz" maps -f "$tmp/t.report"
 printf 'vmviz-format 2\nreport kernel x boot 3b9f6c2e-4a1d-4c55-9e0f-1d2c3b4a5f60 time 1.000000000 boottime 1.000000000\ntask pid 1\0 tgid 1\n' >"$tmp/t.report"
 status format2.nul_byte 6 "a NUL byte" "$vmviz" maps -f "$tmp/t.report"
 
@@ -456,6 +469,22 @@ assert d["report"]["comm"] == "ev\x1b[31mil\nx", d["report"]["comm"]
 assert any(v["name"].startswith("/tmp/a\x1b]0;pwned\x07b\rc") for v in d["vmas"])
 ' "$vmviz" "$h"
 golden escape.overview "$vmviz" -f "$h"
+# Hostile values (ESC, <b/>, quotes, &, control bytes, C1): in names,
+# escaped as the module escapes them, through every view (no raw control
+# byte, JSON keeps them, the SVG parses as XML); raw in every field with a
+# documented set or shape (perm, seg, layout, states, flags, counts,
+# ranges...), refused with exit 6, the line and what was expected.
+check escape.hostile_names_every_view ./hostile.py "$vmviz" names
+check validate.every_field_refused ./hostile.py "$vmviz" fields
+# VMAs overlapping or out of order, and a partial VMA shown again (allowed).
+sed 's/^vma 0000000040527000-0000000040549000 /vma 00000000005eb000-0000000040549000 /' "$r" >"$tmp/t.report"
+status validate.vmas_overlap 6 "line 69 does not follow format 2: expected VMAs not overlapping" "$vmviz" maps -f "$tmp/t.report"
+python3 -c 'import sys; l = open(sys.argv[1]).read().split("\n"); sys.stdout.write("\n".join(l[:63] + l[68:72] + l[63:68] + l[72:]))' "$r" >"$tmp/t.report"
+status validate.vmas_out_of_order 6 "line 68 does not follow format 2: expected VMAs in address order" "$vmviz" maps -f "$tmp/t.report"
+"$vmviz" maps -f "$c/partial.report" >/dev/null 2>"$tmp/err" && ok validate.partial_vma_accepted || not_ok validate.partial_vma_accepted
+# Sums that disagree with their page lines: 2^64 - 1 pages once read as ~16E.
+sed 's/^\(sum 0000000040527000-0000000040549000 present\) [0-9]*/\1 18446744073709551615/' "$r" >"$tmp/t.report"
+status validate.sum_present_huge 6 "line 72 does not follow format 2: expected present 2, what its page lines add up to (the line says 18446744073709551615)" "$vmviz" svg -f "$tmp/t.report"
 # Tables: escaped once, in octal (libsmartcols would escape a \x again).
 "$vmviz" maps --width 200 -f "$h" >"$tmp/out"
 if grep -qF ' /tmp/a\033]0;pwned\007b\015c\342\200\256d\\e f\302\2332J' "$tmp/out" &&
@@ -494,6 +523,47 @@ if grep -q ' /lib/x86_64-linux-gnu/libc.so.6$' "$tmp/out"; then ok width.wide_no
 	cp "$tmp/out" "$tmp/err"; not_ok width.wide_not_cut; fi
 export COLUMNS=80
 
+# Locale: UTF-8 names as text on a UTF-8 locale, measured by wcwidth (a CJK
+# character takes two columns), escaped on others; a path of 1,200 bytes
+# keeps its file name when cut.
+python3 - "$c/base.report" >"$tmp/utf8.report" <<'EOF'
+import sys
+long = "/" + "d" * 1200 + "/libkeep.so"
+for ln in open(sys.argv[1]).read().rstrip("\n").split("\n"):
+    ln = ln.replace(" [heap] ", " /tmp/\u4e2d\u6587\u540d\u5b57\u76ee\u5f55/\u6587\u4ef6\u540d\u5b57\u5f88\u957f\u5f88\u957f\u5f88\u957f.so ")
+    if ln.startswith("vma 0000000000400000-"):
+        ln = ln.replace(" /bin/busybox ", " " + long + " ")
+    print(ln)
+EOF
+cols_ok() {	# WIDTH FILE: no line wider than WIDTH terminal columns
+	python3 - "$1" "$2" <<'EOF'
+import sys, unicodedata
+w = int(sys.argv[1])
+for n, ln in enumerate(open(sys.argv[2], encoding="utf-8").read().split("\n"), 1):
+    cols = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in ln)
+    assert cols <= w, f"line {n} is {cols} columns: {ln}"
+EOF
+}
+bad=""
+for args in "-f $tmp/utf8.report" "maps -f $tmp/utf8.report" "pages -f $tmp/utf8.report"; do
+	# shellcheck disable=SC2086
+	LC_ALL=C.UTF-8 "$vmviz" $args >"$tmp/out" 2>>"$tmp/err" || bad="$bad [$args: exit]"
+	grep -q '很长\.so' "$tmp/out" || bad="$bad [$args: no UTF-8 text]"
+	cols_ok 80 "$tmp/out" 2>>"$tmp/err" || bad="$bad [$args: wider than 80]"
+	grep -q 'libkeep\.so' "$tmp/out" || bad="$bad [$args: file name cut]"
+	# shellcheck disable=SC2086
+	LC_ALL=C "$vmviz" $args >"$tmp/out" 2>>"$tmp/err"
+	LC_ALL=C grep -q "$(printf '[\200-\377]')" "$tmp/out" && bad="$bad [$args: raw UTF-8 in the C locale]"
+	grep -q '\.\.\.\(\\[0-3][0-7][0-7]\)*\\351\\225\\277\.so' "$tmp/out" || bad="$bad [$args: not escaped, or cut inside an escape, in the C locale]"
+done
+for args in "maps -f $tmp/utf8.report" "pages -f $tmp/utf8.report"; do
+	# shellcheck disable=SC2086
+	LC_ALL=C.UTF-8 "$vmviz" --width 75 $args >"$tmp/out" 2>>"$tmp/err"
+	cols_ok 75 "$tmp/out" 2>>"$tmp/err" || bad="$bad [$args: wider than 75]"
+done
+if [ -z "$bad" ]; then ok locale.utf8_names_widths_and_escapes; else
+	echo "$bad" >>"$tmp/err"; not_ok locale.utf8_names_widths_and_escapes; fi
+
 # Folding: 20,000 alternating VMAs (thread stacks and guards) fit a screen.
 ./craft.py many 20000 "$tmp/many.report"
 "$vmviz" -f "$tmp/many.report" >"$tmp/out" 2>"$tmp/err"
@@ -508,6 +578,27 @@ if [ "$(grep -c '| \[anon\]' "$tmp/out")" = 20000 ]; then ok fold.all_shows_ever
 "$vmviz" svg -f "$tmp/many.report" >"$tmp/many.svg" 2>"$tmp/err"
 if [ "$(grep -c '<rect x="130"' "$tmp/many.svg")" -lt 20 ]; then svg_ok fold.svg "$tmp/many.svg"; else
 	not_ok fold.svg; fi
+# A fold of 10 4K VMAs 1 MiB apart maps 40K (its span with the gaps is ~9M).
+python3 - "$c/base.report" >"$tmp/fold.report" <<'EOF'
+import re, sys
+lines = open(sys.argv[1]).read().rstrip("\n").split("\n")
+i = next(k for k, ln in enumerate(lines) if " [vvar] " in ln)
+block = []
+for j in range(10):
+    s = 0x7f0000000000 + j * 0x100000
+    block += [f"vma {s:016x}-{s + 0x1000:016x} rw-p 0000000000000000 [anon] seg mmap flags 0000000008100073 vm rd,wr,mr,mw,me,ac,sd prot 8000000000000025 protflags P-U--A----N anon 1 pkey 0",
+              f"sum {s:016x}-{s + 0x1000:016x} present 0 dirty 0 accessed 0 writable 0 huge 0 swapped 0 nonpresent 0"]
+lines = lines[:i] + block + lines[i:]
+print("\n".join(re.sub(r"^end vmas [0-9]+", "end vmas 20", ln) for ln in lines))
+EOF
+"$vmviz" -f "$tmp/fold.report" >"$tmp/out" 2>"$tmp/err"
+"$vmviz" svg -f "$tmp/fold.report" >"$tmp/fold.svg" 2>>"$tmp/err"
+if grep -q '| 10 x \[anon\] *rw-p  *40K  *0B  *|$' "$tmp/out" &&
+   grep -q '10 VMAs: mmap rw-p \[anon\] (40K mapped, 0B in RAM, 0B in swap; a span of ~9M with the gaps)' "$tmp/fold.svg"; then
+	ok fold.mapped_bytes_not_span
+else
+	grep '10 x\|10 VMAs' "$tmp/out" "$tmp/fold.svg" >>"$tmp/err"; not_ok fold.mapped_bytes_not_span
+fi
 "$vmviz" maps -f "$tmp/many.report" -n >"$tmp/out"
 [ "$(wc -l <"$tmp/out")" = 20000 ] && ok fold.maps_one_row_per_vma || not_ok fold.maps_one_row_per_vma
 
@@ -545,7 +636,19 @@ else
 fi
 
 # pages ADDR: the run holding it, whole, or why there is none.
-golden pages.addr_whole_run "$vmviz" pages -f "$r" 0000000000431234
+golden pages.addr_own_entry "$vmviz" pages -f "$r" 0000000000431234
+# ADDR's own frame: in a run of 3 descending 2M entries, and inside a 4K run.
+"$vmviz" pages -f "$c/steps.report" 7f0000201000 >"$tmp/out" 2>&1
+run=$(awk '$1 == "pte" && $3 > 3 && $8 == "+" { print $2, $7; exit }' reports/demo-6.12-4/parent.report)
+"$vmviz" pages -r -n -o START,COUNT,PFN -f reports/demo-6.12-4/parent.report "$(printf '%x' $((0x${run%%-*} + 0x2000)))" >"$tmp/b" 2>&1
+want=$(printf '%016x 1 %010x' $((0x${run%%-*} + 0x2000)) $((0x${run##* } + 2)))
+if grep -q '^7f0000200000 7f0000400000     1   2M present rw-u 0000200200 \[anon\]$' "$tmp/out" &&
+   grep -q '^00007f0000201000 is base page 1 of this 2M entry: frame 0000200201$' "$tmp/out" &&
+   [ "$(cat "$tmp/b")" = "$want" ]; then
+	ok pages.addr_own_frame
+else
+	{ cat "$tmp/out" "$tmp/b"; echo "wanted $want"; } >"$tmp/err"; not_ok pages.addr_own_frame
+fi
 status pages.addr_no_vma 1 "in no VMA: unmapped, between 00000000005ec000 and 0000000040527000" "$vmviz" pages -f "$r" 1000000
 status pages.addr_no_entry 1 "in VMA 0000000040527000-0000000040549000 \[heap\], but no page-table entry" "$vmviz" pages -f "$r" 40540000
 status pages.addr_kernel 1 "not a user address" "$vmviz" pages -f "$r" ffffffffffffffff
@@ -568,11 +671,37 @@ golden filter.maps_seg_total "$vmviz" maps -f "$r" --seg data,bss --total
 golden filter.maps_name_perm "$vmviz" maps -f "$r" --name '*busybox' --perm x
 golden filter.pages_state_total "$vmviz" pages -f "$c/steps.report" --state swap,guard --total
 golden filter.compare_range "$vmviz" compare -rn -o +VMA -f "$r" -f "$c/later.report" --range 40527000+1000
+# pages --total: entries of 2M and 4K do not add up; base pages do, labelled, uncut.
+"$vmviz" pages --total -o COUNT,LEAF,BYTES,NAME -f "$c/steps.report" 7f0000000000-7f0000810000 >"$tmp/out" 2>&1
+COLUMNS=60 "$vmviz" pages --total -f "$d/parent.report" >"$tmp/b" 2>&1
+if [ "$(tail -n 1 "$tmp/out" | tr -s ' ')" = " 1549 4K 6.1M total (7 runs, COUNT in 4K pages)" ] &&
+   tail -n 1 "$tmp/b" | grep -q ' total (61 runs, COUNT in 4K pages)$'; then
+	ok filter.pages_total_in_base_pages
+else
+	cat "$tmp/out" "$tmp/b" >"$tmp/err"; not_ok filter.pages_total_in_base_pages
+fi
 json filter.maps_total.json vmas "$vmviz" maps -J --total --state swap -f "$c/steps.report"
 "$vmviz" maps -r -n -o NAME --name '\[heap]' -f "$r" >"$tmp/out"
 [ "$(cat "$tmp/out")" = "[heap]" ] && ok filter.name_brackets || not_ok filter.name_brackets
 status filter.state_not_on_compare 1 "compare: option --state does not apply" "$vmviz" compare --state swap -f "$r" -f "$r"
 status filter.bad_perm 1 "--perm takes letters of rwxsp" "$vmviz" maps --perm q -f "$r"
+# Filter values outside their documented sets are refused with the valid ones.
+status filter.seg_unknown 1 "--seg: unknown value 'stak'; valid values: code, data, bss, heap, mmap, stack, image, vdso, vvar, special" "$vmviz" maps --seg stak -f "$r"
+status filter.state_unknown 1 "--state: unknown value 'swapped'; valid values: present, protnone, swap," "$vmviz" maps --state swapped -f "$r"
+status filter.pages_state_unknown 1 "--state: unknown value 'bogus'" "$vmviz" pages --state bogus -f "$r"
+status filter.seg_trailing_comma 1 "--seg: a list ends with a comma" "$vmviz" maps --seg heap, -f "$r"
+status filter.perm_empty 1 "--perm takes letters of rwxsp" "$vmviz" maps --perm '' -f "$r"
+# An empty result says so, in words (stderr with -r or -n).
+"$vmviz" maps --seg stack --perm x -f "$r" >"$tmp/a" 2>&1
+"$vmviz" pages --state swap -f "$r" >"$tmp/b" 2>&1
+"$vmviz" pages -r --state swap -f "$r" >"$tmp/c" 2>"$tmp/d"
+if [ "$(cat "$tmp/a")" = "no VMA matches --seg stack --perm x" ] &&
+   [ "$(cat "$tmp/b")" = "no page run matches --state swap" ] && [ ! -s "$tmp/c" ] &&
+   [ "$(cat "$tmp/d")" = "vmviz: no page run matches --state swap" ]; then
+	ok filter.empty_result_in_words
+else
+	cat "$tmp/a" "$tmp/b" "$tmp/c" "$tmp/d" >"$tmp/err"; not_ok filter.empty_result_in_words
+fi
 
 # Colour: only when asked, or on a terminal without NO_COLOR.
 "$vmviz" --color=always -f "$r" >"$tmp/always"
@@ -596,6 +725,10 @@ else
 	not_ok option.compare_raw_no_prose
 fi
 status option.getopt_names_vmviz 1 "^vmviz: unrecognized option '--bogus'" "$vmviz" --bogus
+status option.output_empty 1 "--output takes a list of columns, not ''" "$vmviz" maps -o '' -f "$r"
+status option.output_plus_only 1 "--output takes a list of columns, not '+'" "$vmviz" maps -o + -f "$r"
+status option.unknown_command 1 "^vmviz: unknown command 'bogus': type one of overview, maps, pages, compare, mem, tables, svg, demo, watch, or a PID" "$vmviz" bogus
+status option.color_word_apart 1 "^vmviz: overview: extra argument 'always' (--color takes WHEN after '=': --color=always)$" "$vmviz" --color always -f "$r"
 "$vmviz" maps --bytes -o SIZE,RAM -n -r -f "$r" >"$tmp/out"
 [ "$(head -n 1 "$tmp/out")" = "4096 4096" ] && ok option.bytes || not_ok option.bytes
 
