@@ -514,11 +514,12 @@ static bool dash_or_dec(const char *s, unsigned long max, long *v)
 /*
  * The five frame fields of a page line of frame detail (docs/FORMAT.md,
  * "Frame fields of page lines"): kind fflags order node map. Without a
- * frame (kind -) the others are all -; with one, all are set.
+ * frame (kind -) the others are all -; with one, all are set; a frame the
+ * reader may not inspect (kind ?, "Who may read what") has only its node.
  */
 static int parse_page_frame(struct vmviz_page *p, char **tok, int n)
 {
-	static const char *const kinds[] = { "anon", "ksm", "shmem", "file", "zero", "other", "-" };
+	static const char *const kinds[] = { "anon", "ksm", "shmem", "file", "zero", "other", "-", "?" };
 	static const char letters[] = "LAURDWSMPX";
 	char lo[24], *dash;
 	long order, node;
@@ -553,6 +554,9 @@ static int parse_page_frame(struct vmviz_page *p, char **tok, int n)
 	/* No frame: nothing else; a frame: an order, a node and a mapcount. */
 	if (!strcmp(p->kind, "-"))
 		return strcmp(p->fflags, "----------") || order >= 0 || node >= 0 ||
+		       p->map_lo >= 0 ? -1 : 0;
+	if (!strcmp(p->kind, "?"))
+		return strcmp(p->fflags, "----------") || order >= 0 || node < 0 ||
 		       p->map_lo >= 0 ? -1 : 0;
 	return order < 0 || node < 0 || p->map_lo < 0 ? -1 : 0;
 }
@@ -1154,10 +1158,20 @@ static void need_module(void)
 			  VMVIZ_DIR);
 }
 
-static void perm_denied(void)
+/* The report of @pid exists, but this reader may not open it. */
+static void perm_denied(pid_t pid)
 {
-	vmviz_die(VMVIZ_EXIT_PERM, "permission denied: reading %s needs root (CAP_SYS_ADMIN)%s",
-		  VMVIZ_DIR, geteuid() ? "" : "; this root lacks it (user namespace?)");
+	vmviz_die(VMVIZ_EXIT_PERM,
+		  "permission denied: the report of PID %d opens for whoever may read /proc/%d/pagemap (its owner, or root)",
+		  pid, pid);
+}
+
+/* No report of @pid, and this reader may not track it. */
+static void track_denied(pid_t pid)
+{
+	vmviz_die(VMVIZ_EXIT_PERM,
+		  "permission denied: no %s/%d, and tracking it needs root (CAP_SYS_ADMIN): the module was loaded with all=0",
+		  VMVIZ_DIR, pid);
 }
 
 /*
@@ -1185,7 +1199,7 @@ static void read_pid(pid_t pid, bool frames, struct vmviz_report *r)
 	if (access(path, F_OK)) {
 		e = control("track", pid);
 		if (e == EACCES || e == EPERM)
-			perm_denied();
+			track_denied(pid);
 		if (e == ESRCH)
 			vmviz_die(VMVIZ_EXIT_NOPROC, "no process with PID %d", pid);
 		if (e)
@@ -1201,7 +1215,7 @@ static void read_pid(pid_t pid, bool frames, struct vmviz_report *r)
 		if (tracked_here)
 			control("untrack", pid);
 		if (e == EACCES || e == EPERM)
-			perm_denied();
+			perm_denied(pid);
 		if (e == ESRCH || e == ENOENT)
 			vmviz_die(VMVIZ_EXIT_NOPROC, "no process with PID %d (it exited)", pid);
 		vmviz_die(VMVIZ_EXIT_FAILURE, "cannot open %s: %s", path, strerror(e));

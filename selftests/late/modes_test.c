@@ -372,6 +372,45 @@ TEST_F_TIMEOUT(modes, all_mode_many_processes, 600)
 }
 
 /* A process in another PID namespace is named by its number in the first. */
+/*
+ * After a plain insmod, a normal user reads its own process: cat of its
+ * report, and the reader on its own PID, with no root anywhere.
+ */
+TEST_F_TIMEOUT(modes, default_mode_user_reads_own_process, 120)
+{
+	int out[2], status;
+	char text[8192] = "";
+	ssize_t got = 0, k;
+	pid_t pid;
+
+	VMVIZ_REQUIRE();
+	if (access("/bin/vmviz", X_OK))
+		SKIP(return, "no /bin/vmviz in this image");
+	ASSERT_EQ(0, reload(""));
+	ASSERT_EQ(0, pipe(out));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(out[0]);
+		if (setgid(1000) || setuid(1000) || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
+			_exit(2);
+		/* The file of a new process comes within the documented bound. */
+		execl("/bin/sh", "sh", "-c",
+		      "sleep 1; head -1 /proc/vmviz/$$ && /bin/vmviz maps $$ >/tmp/um.$$ && grep -q '\\[stack\\]' /tmp/um.$$ && echo found; rm -f /tmp/um.$$",
+		      (char *)NULL);
+		_exit(3);
+	}
+	close(out[1]);
+	while ((k = read(out[0], text + got, sizeof(text) - 1 - got)) > 0)
+		got += k;
+	close(out[0]);
+	waitpid(pid, &status, 0);
+	TH_LOG("uid 1000: head -1 /proc/vmviz/$$; vmviz maps $$ (its [stack] line found):\n%s", text);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, strncmp(text, "vmviz-format 2\n", 15));
+	EXPECT_NE(NULL, strstr(text, "\nfound\n"));
+}
+
 TEST_F_TIMEOUT(modes, all_mode_names_by_initial_namespace_number, 120)
 {
 	pid_t child, inner = 0;

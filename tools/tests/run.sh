@@ -336,6 +336,11 @@ bad_frames page_flag_place "a page line of frame detail" '0,/^  pte /s/ L--R----
 bad_frames page_map_lo_hi "a page line of frame detail" '0,/^  pte /s/ L--R------ 0 0 2$/ L--R------ 0 0 3-2/'
 bad_frames page_no_frame_but_order "a page line of frame detail" '0,/^  pte /s/ file  L--R------ 0 0 2$/ -     ---------- 0 - -/'
 bad_frames page_frame_no_map "a page line of frame detail" '0,/^  pte /s/ L--R------ 0 0 2$/ L--R------ 0 0 -/'
+bad_frames page_hidden_with_order "a page line of frame detail" '0,/^  pte /s/ file  L--R------ 0 0 2$/ ?     ---------- 0 0 -/'
+bad_frames page_hidden_no_node "a page line of frame detail" '0,/^  pte /s/ file  L--R------ 0 0 2$/ ?     ---------- - - -/'
+# A reader without /proc/kpageflags access sees kind ? and the node only.
+sed 's/^\(  p[tm][ed] .*\) [a-z][a-z]*  *[-A-Z]\{10\} [0-9]* \([0-9]*\) [-0-9]*$/\1 ?     ---------- - \2 -/' "$fp" >"$tmp/hidden.report"
+check frames.hidden_frames_accepted sh -c '"$1" pages --frames -f "$2" >"$3" && grep -q " ? " "$3" && ! grep -q " anon \| file " "$3"' _ "$vmviz" "$tmp/hidden.report" "$tmp/hidden.out"
 bad_frames sum_no_smaps "a sum line of frame detail" '0,/^sum /s/ rss .*//'
 bad_frames sum_smaps_order "a sum line of frame detail" '0,/^sum /s/ rss \([0-9]*\) pss \([0-9]*\)/ pss \2 rss \1/'
 bad_frames table_order "a table line: pte, pmd, pud" '/^table pte /{h;d};/^table pmd /G'
