@@ -562,6 +562,113 @@ static void race_untrack(struct race *r)
 	__atomic_store_n(&r->stop, 1, __ATOMIC_SEQ_CST);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * What the writes and the readers cost on this kernel, measured in the same
+ * run before they contend: the bound a write is held to scales with it, so
+ * a slower kernel (KASAN and lockdep under emulation) gets a bound as much
+ * larger as it is slower.
+ */
+struct busy_baseline {
+	double write_ms;		/* median uncontended control write */
+	double piece_ms;		/* median read() of a piece of the report */
+	double piece_long_ms;		/* 95th percentile: a long piece */
+	double piece_max_ms;		/* the longest (a host hiccup, maybe) */
+	double whole_ms;		/* the whole report, read() after read() */
+	unsigned long pieces;
+	double bound_ms;		/* what a write, or a stretch in D state, may take */
+};
+
+#define BASE_WRITES	10
+/*
+ * A writer may wait for the one read() in flight on the file it removes (a
+ * piece: seq_read_iter() fills one buffer per call), never for the rest of
+ * the report. The bound: BUSY_SCALE times a write plus a long piece (the
+ * 95th percentile, so that one host hiccup in the baseline does not make
+ * the bound meaningless); generous for scheduling on two emulated CPUs
+ * shared with the reader and the sampler, and still a small part of a
+ * whole report (checked).
+ */
+#define BUSY_SCALE	10
+
+/*
+ * Fills @b: self tracked and untracked BASE_WRITES times, then the report
+ * at @path read once to its end in 16 MiB read()s as the busy reader reads
+ * it, each read() timed. 0 or -errno.
+ */
+static int busy_measure(struct busy_baseline *b, const char *path)
+{
+	double w[BASE_WRITES], *piece = NULL, t0, t;
+	size_t npiece = 0, cappiece = 0, cap = 16 << 20;
+	int fd, i, err = 0;
+	char *buf;
+
+	for (i = 0; i < BASE_WRITES; i++) {
+		t0 = vt_now_ms();
+		err = i % 2 ? vt_untrack(getpid()) : vt_track(getpid());
+		w[i] = vt_now_ms() - t0;
+		if (err)
+			return err;
+	}
+	qsort(w, BASE_WRITES, sizeof(w[0]), cmp_double);
+	b->write_ms = w[BASE_WRITES / 2];
+
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		err = -errno;
+		free(buf);
+		return err;
+	}
+	b->whole_ms = 0;
+	for (;;) {
+		ssize_t n;
+
+		t0 = vt_now_ms();
+		n = read(fd, buf, cap);
+		t = vt_now_ms() - t0;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		b->whole_ms += t;
+		if (n == 0)
+			break;
+		if (npiece == cappiece) {
+			double *np = realloc(piece, (cappiece = cappiece * 2 + 256) * sizeof(*np));
+
+			if (!np) {
+				err = -ENOMEM;
+				break;
+			}
+			piece = np;
+		}
+		piece[npiece++] = t;
+	}
+	close(fd);
+	if (!err && !npiece)
+		err = -ENODATA;
+	if (!err) {
+		qsort(piece, npiece, sizeof(piece[0]), cmp_double);
+		b->pieces = npiece;
+		b->piece_ms = piece[npiece / 2];
+		b->piece_long_ms = piece[npiece * 95 / 100];
+		b->piece_max_ms = piece[npiece - 1];
+		b->bound_ms = BUSY_SCALE * (b->write_ms + b->piece_long_ms);
+	}
+	free(piece);
+	free(buf);
+	return err;
+}
+
 FIXTURE(busy) {};
 FIXTURE_SETUP(busy) {}
 FIXTURE_TEARDOWN(busy) {}
@@ -570,17 +677,21 @@ FIXTURE_TEARDOWN(busy) {}
  * Control writes while two readers are mid-way through a large report of
  * the target: one reading it in 16 MiB read()s in a loop, one holding it
  * open after its first 4 KiB. Writes about other processes, about the
- * target and the untrack of the very file being read all return promptly,
- * the writer is never seen in D state for long, and the readers of the
- * removed file get EIO.
+ * target and the untrack of the very file being read all return within a
+ * bound scaled from this run's own uncontended write and longest read()
+ * of a piece (busy_measure()), far less than a whole report read; the
+ * writer is never in D state longer than that bound either; the readers
+ * of the removed file get EIO. Timeout: the baseline reads the whole
+ * report once more, which takes tens of seconds on a KASAN kernel.
  */
-TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
+TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 600)
 {
 	static const char * const what[] = {
 		"track self", "untrack self", "track target again",
 		"untrack target", "track target anew", "untrack target anew",
 	};
 	struct busy_reader br = { 0 };
+	struct busy_baseline base = { 0 };
 	struct vt_state_sampler ss = { 0 };
 	struct race race = { 0 };
 	double took[6], worst = 0;
@@ -596,6 +707,16 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	held = open(path, O_RDONLY);
 	ASSERT_LE(0, held);
 	ASSERT_LT(0, read(held, buf, sizeof(buf)));
+	err[0] = busy_measure(&base, path);
+	ASSERT_EQ(0, err[0]) TH_LOG("baseline: %s", strerror(-err[0]));
+	printf("# vmviz-ctl busy_baseline write_ms=%.1f piece_ms=%.1f piece_ms_p95=%.1f",
+	       base.write_ms, base.piece_ms, base.piece_long_ms);
+	printf(" piece_ms_longest=%.1f pieces=%lu whole_ms=%.1f bound_ms=%.1f (%d x (write + p95 piece))\n",
+	       base.piece_max_ms, base.pieces, base.whole_ms, base.bound_ms, BUSY_SCALE);
+	/* Else a write that waited for a whole report would pass. */
+	ASSERT_GT(base.whole_ms, 2 * base.bound_ms)
+		TH_LOG("a whole report read (%.0f ms, %lu pieces) is not much longer than the bound (%.0f ms)",
+		       base.whole_ms, base.pieces, base.bound_ms);
 	br.path = path;
 	ASSERT_EQ(0, pthread_create(&rt, NULL, busy_read, &br));
 	while (!__atomic_load_n(&br.started, __ATOMIC_SEQ_CST))
@@ -626,8 +747,10 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	EXPECT_EQ(0, race.other) TH_LOG("racing writes: %s", strerror(race.other));
 	for (i = 0; i < 6; i++) {
 		EXPECT_EQ(0, err[i]) TH_LOG("%s: %s", what[i], strerror(-err[i]));
-		/* Under emulation; a write that waited for a whole report takes seconds. */
-		EXPECT_GT(1000, took[i]) TH_LOG("%s took %.0f ms", what[i], took[i]);
+		/* A write that waited for a whole report would take whole_ms. */
+		EXPECT_GT(base.bound_ms, took[i])
+			TH_LOG("%s took %.0f ms, bound %.0f ms (whole report %.0f ms)",
+			       what[i], took[i], base.bound_ms, base.whole_ms);
 	}
 	/* The held file was released by the untrack. */
 	EXPECT_EQ(-1, read(held, buf, sizeof(buf)));
@@ -635,7 +758,9 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	close(held);
 	EXPECT_EQ(0, br.err) TH_LOG("reader: %s", strerror(br.err));
 	EXPECT_LT(0, br.eio) TH_LOG("the busy reader never saw its file go");
-	EXPECT_GT(500, ss.longest_d_ms) TH_LOG("writer in D state for %.0f ms", ss.longest_d_ms);
+	EXPECT_GT(base.bound_ms, ss.longest_d_ms)
+		TH_LOG("writer in D state for %.0f ms, bound %.0f ms (whole report %.0f ms)",
+		       ss.longest_d_ms, base.bound_ms, base.whole_ms);
 	printf("# vmviz-ctl busy_readers write_ms_worst=%.1f", worst);
 	printf(" reads=%lu bytes=%lu read_ms_longest=%.1f reader_eio=%lu",
 	       br.reads, br.bytes, br.longest_ms, br.eio);
