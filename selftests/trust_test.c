@@ -126,12 +126,13 @@ static int mm_id_of(pid_t pid, char id[17])
  * KASAN kernel under emulation a process costs far more (fork, exit and
  * every report read are instrumented, lockdep checks every lock) and 300
  * of them died of the harness's 30 s timeout; KASAN's quarantine also holds
- * freed objects back, so there reuse is rare at any count and the test
- * proves only that ids differ. So: up to SHORT_LIVED processes, but no new
- * one after SHORT_LIVED_SECS once SHORT_LIVED_MIN are made, and a harness
- * timeout that leaves the minimum several seconds a process. A stock 6.12
- * under TCG made all 300 in 11 s (36 ms each) on a loaded host; the TAP log
- * says how many were made, in how long (# vmviz-ids).
+ * freed objects back (up to 1/32 of memory), so there reuse is rare at
+ * these counts and the test proves mostly that ids differ. So: up to
+ * SHORT_LIVED processes, but no new one after SHORT_LIVED_SECS once
+ * SHORT_LIVED_MIN are made, and a harness timeout that leaves the minimum
+ * several seconds a process. A stock 6.12 under TCG made all 300 in 6-11 s
+ * (20-36 ms each) on a loaded host; the TAP log says how many were made,
+ * in how long (# vmviz-ids).
  */
 #define SHORT_LIVED		300
 #define SHORT_LIVED_MIN		32
