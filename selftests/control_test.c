@@ -493,8 +493,9 @@ static void *busy_read(void *arg)
 		ssize_t n = read(fd, buf, cap);
 		double t = vt_now_ms() - t0;
 
+		/* Read by the test while this thread runs: whole stores. */
 		if (t > r->longest_ms)
-			r->longest_ms = t;
+			__atomic_store(&r->longest_ms, &t, __ATOMIC_RELAXED);
 		if (n < 0) {
 			if (errno != EIO) {
 				r->err = errno;
@@ -564,6 +565,127 @@ static void race_untrack(struct race *r)
 	__atomic_store_n(&r->stop, 1, __ATOMIC_SEQ_CST);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * What the writes and the readers cost on this kernel, measured in the same
+ * run before they contend: the bound a write is held to scales with it, so
+ * a slower kernel (KASAN and lockdep under emulation) gets a bound as much
+ * larger as it is slower.
+ */
+struct busy_baseline {
+	double write_ms;		/* median uncontended control write */
+	double piece_ms;		/* median read() of a piece of the report */
+	double piece_long_ms;		/* 95th percentile: a long piece */
+	double piece_max_ms;		/* the longest (a host hiccup, maybe) */
+	double whole_ms;		/* the whole report, read() after read() */
+	unsigned long pieces;
+	double own_ms;			/* a write's own share of the bound */
+};
+
+#define BASE_WRITES	10
+/*
+ * The bound. A writer may wait for the one read() in flight on the file it
+ * removes (a piece: seq_read_iter() fills one buffer per call), never for
+ * the rest of the report. So a write, and any stretch of the writer in D
+ * state, may take
+ *   - the longest read() the busy reader made while the writes ran: the
+ *     piece in flight, however long this run's load made it (a stalled
+ *     emulated CPU lengthens the piece the writer waits for as much);
+ *   - plus its own work and its turn among the reader and the sampler on
+ *     two CPUs: BUSY_SCALE times an uncontended write plus a long piece
+ *     (the 95th percentile: one host hiccup in the baseline does not count),
+ *     but at least 1/BUSY_WHOLE_PART of a whole report read, since on a
+ *     stock kernel a piece takes a fraction of a millisecond and scheduling
+ *     alone exceeds any multiple of it.
+ * All of it measured in this run, so a kernel as much slower gets a bound
+ * as much larger. A write that waited for a reader's whole report would
+ * wait for the rest of the pass it landed in, up to whole_ms: that all
+ * four writes about the file being read land in the last quarter of a
+ * pass is a 1 in 256 chance.
+ */
+#define BUSY_SCALE		10
+#define BUSY_WHOLE_PART		4
+
+/*
+ * Fills @b: self tracked and untracked BASE_WRITES times, then the report
+ * at @path read once to its end in 16 MiB read()s as the busy reader reads
+ * it, each read() timed. 0 or -errno.
+ */
+static int busy_measure(struct busy_baseline *b, const char *path)
+{
+	double w[BASE_WRITES], *piece = NULL, t0, t;
+	size_t npiece = 0, cappiece = 0, cap = 16 << 20;
+	int fd, i, err = 0;
+	char *buf;
+
+	for (i = 0; i < BASE_WRITES; i++) {
+		t0 = vt_now_ms();
+		err = i % 2 ? vt_untrack(getpid()) : vt_track(getpid());
+		w[i] = vt_now_ms() - t0;
+		if (err)
+			return err;
+	}
+	qsort(w, BASE_WRITES, sizeof(w[0]), cmp_double);
+	b->write_ms = w[BASE_WRITES / 2];
+
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		err = -errno;
+		free(buf);
+		return err;
+	}
+	b->whole_ms = 0;
+	for (;;) {
+		ssize_t n;
+
+		t0 = vt_now_ms();
+		n = read(fd, buf, cap);
+		t = vt_now_ms() - t0;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		b->whole_ms += t;
+		if (n == 0)
+			break;
+		if (npiece == cappiece) {
+			double *np = realloc(piece, (cappiece = cappiece * 2 + 256) * sizeof(*np));
+
+			if (!np) {
+				err = -ENOMEM;
+				break;
+			}
+			piece = np;
+		}
+		piece[npiece++] = t;
+	}
+	close(fd);
+	if (!err && !npiece)
+		err = -ENODATA;
+	if (!err) {
+		qsort(piece, npiece, sizeof(piece[0]), cmp_double);
+		b->pieces = npiece;
+		b->piece_ms = piece[npiece / 2];
+		b->piece_long_ms = piece[npiece * 95 / 100];
+		b->piece_max_ms = piece[npiece - 1];
+		b->own_ms = BUSY_SCALE * (b->write_ms + b->piece_long_ms);
+		if (b->own_ms < b->whole_ms / BUSY_WHOLE_PART)
+			b->own_ms = b->whole_ms / BUSY_WHOLE_PART;
+	}
+	free(piece);
+	free(buf);
+	return err;
+}
+
 FIXTURE(busy) {};
 FIXTURE_SETUP(busy) {}
 FIXTURE_TEARDOWN(busy) {}
@@ -572,20 +694,24 @@ FIXTURE_TEARDOWN(busy) {}
  * Control writes while two readers are mid-way through a large report of
  * the target: one reading it in 16 MiB read()s in a loop, one holding it
  * open after its first 4 KiB. Writes about other processes, about the
- * target and the untrack of the very file being read all return promptly,
- * the writer is never seen in D state for long, and the readers of the
- * removed file get EIO.
+ * target and the untrack of the very file being read all return within a
+ * bound made of this run's own figures (see BUSY_SCALE): one read() in
+ * flight and a write's own share, well under a whole report read; the
+ * writer is never in D state longer than that bound either; the readers
+ * of the removed file get EIO. Timeout: the baseline reads the whole
+ * report once more, which takes tens of seconds on a KASAN kernel.
  */
-TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
+TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 600)
 {
 	static const char * const what[] = {
 		"track self", "untrack self", "track target again",
 		"untrack target", "track target anew", "untrack target anew",
 	};
 	struct busy_reader br = { 0 };
+	struct busy_baseline base = { 0 };
 	struct vt_state_sampler ss = { 0 };
 	struct race race = { 0 };
-	double took[6], worst = 0;
+	double took[6], worst = 0, in_flight_ms, bound_ms;
 	char path[64], buf[4096];
 	struct vt_child c;
 	pthread_t rt, st, wt;
@@ -598,6 +724,12 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	held = open(path, O_RDONLY);
 	ASSERT_LE(0, held);
 	ASSERT_LT(0, read(held, buf, sizeof(buf)));
+	err[0] = busy_measure(&base, path);
+	ASSERT_EQ(0, err[0]) TH_LOG("baseline: %s", strerror(-err[0]));
+	printf("# vmviz-ctl busy_baseline write_ms=%.2f piece_ms=%.2f piece_ms_p95=%.2f",
+	       base.write_ms, base.piece_ms, base.piece_long_ms);
+	printf(" piece_ms_longest=%.1f pieces=%lu whole_ms=%.1f own_ms=%.1f\n",
+	       base.piece_max_ms, base.pieces, base.whole_ms, base.own_ms);
 	br.path = path;
 	ASSERT_EQ(0, pthread_create(&rt, NULL, busy_read, &br));
 	while (!__atomic_load_n(&br.started, __ATOMIC_SEQ_CST))
@@ -618,6 +750,8 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	}
 	__atomic_store_n(&ss.stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(st, NULL);
+	__atomic_load(&br.longest_ms, &in_flight_ms, __ATOMIC_RELAXED);
+	bound_ms = in_flight_ms + base.own_ms;
 	/* Racing writers on the name being read: removal and reuse overlap. */
 	race.pid = c.pid;
 	ASSERT_EQ(0, pthread_create(&wt, NULL, race_track, &race));
@@ -628,8 +762,9 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	EXPECT_EQ(0, race.other) TH_LOG("racing writes: %s", strerror(race.other));
 	for (i = 0; i < 6; i++) {
 		EXPECT_EQ(0, err[i]) TH_LOG("%s: %s", what[i], strerror(-err[i]));
-		/* Under emulation; a write that waited for a whole report takes seconds. */
-		EXPECT_GT(1000, took[i]) TH_LOG("%s took %.0f ms", what[i], took[i]);
+		EXPECT_GT(bound_ms, took[i])
+			TH_LOG("%s took %.1f ms, bound %.1f ms (whole report %.0f ms)",
+			       what[i], took[i], bound_ms, base.whole_ms);
 	}
 	/* The held file was released by the untrack. */
 	EXPECT_EQ(-1, read(held, buf, sizeof(buf)));
@@ -637,7 +772,13 @@ TEST_F_TIMEOUT(busy, control_writes_do_not_wait_for_readers, 300)
 	close(held);
 	EXPECT_EQ(0, br.err) TH_LOG("reader: %s", strerror(br.err));
 	EXPECT_LT(0, br.eio) TH_LOG("the busy reader never saw its file go");
-	EXPECT_GT(500, ss.longest_d_ms) TH_LOG("writer in D state for %.0f ms", ss.longest_d_ms);
+	EXPECT_GT(bound_ms, ss.longest_d_ms)
+		TH_LOG("writer in D state for %.1f ms, bound %.1f ms (whole report %.0f ms)",
+		       ss.longest_d_ms, bound_ms, base.whole_ms);
+	printf("# vmviz-ctl busy_bound read_ms_in_flight=%.1f + own_ms=%.1f = bound_ms=%.1f",
+	       in_flight_ms, base.own_ms, bound_ms);
+	printf(" (own: max(%d x (write + p95 piece), whole / %d)); whole_ms=%.1f\n",
+	       BUSY_SCALE, BUSY_WHOLE_PART, base.whole_ms);
 	printf("# vmviz-ctl busy_readers write_ms_worst=%.1f", worst);
 	printf(" reads=%lu bytes=%lu read_ms_longest=%.1f reader_eio=%lu",
 	       br.reads, br.bytes, br.longest_ms, br.eio);

@@ -33,9 +33,28 @@ kver_of() {
 	6.12) echo 6.12.117+deb12-amd64 ;;
 	6.12-rt) echo 6.12.117+deb12-rt-amd64 ;;
 	7.2) echo 7.2.13+deb14-amd64 ;;
-	debug) echo 6.12.117-vmviz-debug ;;
+	debug) debug_kver ;;
 	*) echo "unknown kernel '$1' (known: $ALL_KERNELS)" >&2; return 1 ;;
 	esac
+}
+
+# The debug kernel (debug-kernel.sh) is built from whatever point release of
+# linux-source-6.12 Debian ships when it is built (6.12.117, then 6.12.118,
+# ...), so its release is never written here: debug-kernel.sh derives it from
+# the unpacked tree (make kernelversion, plus DEBUG_LOCALVERSION), checks it
+# against the built tree's make kernelrelease, and records it in
+# $DEBUG_DIR/release once the bzImage is in place. The module build dir
+# (kdir_of), the image dir (image_dir_of), the initramfs and the run
+# summaries all take it from there.
+DEBUG_DIR=$CACHE/debug-kernel
+DEBUG_LOCALVERSION=-vmviz-debug
+debug_kver() {
+	if [ -s "$DEBUG_DIR/release" ]; then
+		cat "$DEBUG_DIR/release"
+		return 0
+	fi
+	echo "no debug kernel built in $DEBUG_DIR (selftests/rig/debug-kernel.sh builds it; make check-debug runs it)" >&2
+	return 1
 }
 
 # Kernels that live in a chroot rather than on the host: 7.2 in unstable,
@@ -66,7 +85,7 @@ kdir_of() {
 	local kver
 	kver=$(kver_of "$1") || return 1
 	if [ "$1" = debug ]; then
-		echo "$CACHE/debug-kernel/build"
+		echo "$DEBUG_DIR/build"
 	elif in_chroot "$1"; then
 		echo "$(chroot_of "$1")/usr/src/linux-headers-$kver"
 	else
