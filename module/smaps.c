@@ -102,14 +102,19 @@ static bool copy_flag(const struct page *copy, int bit)
  * @page: a page of an online memmap (pfn_to_online_page()), or a
  *        ZONE_DEVICE page whose dev_pagemap the caller holds
  *
- * As snapshot_page(): the page is copied; a page that is no tail is its
- * folio's head (a large folio) or a folio alone; a tail's head is found as
- * compound_head() finds it, and is only taken if the page lies within
- * SNAP_MAX_PAGES of it. Two struct pages of the head are copied (all a
- * 6.1 folio is), and the rest of struct folio only for a folio of more
- * than two pages (a folio of two has no third page to read). The copies
- * are kept if the head's copy is a large folio's head, the page lies
- * inside it, and the page still has that head; else it is tried again.
+ * As snapshot_page(): the page is copied; a page that is neither tail nor
+ * head is a folio alone. Else its head is found as compound_head() finds
+ * it (the encodings differ: a pointer on 6.1 and 6.12, a mask on 7.2 with
+ * the HugeTLB vmemmap optimization), and is taken only if it agrees with
+ * the copy: the page itself for a head, below it by less than
+ * SNAP_MAX_PAGES for a tail. Then the head and the page after it are
+ * copied (all a 6.1 folio is; both in the folio the copy saw, so both
+ * exist in the memmap), the rest of struct folio only for a folio of more
+ * than two pages whose head is 4-aligned (so that those struct pages are
+ * in the head's memmap subsection whatever the folio has become). The
+ * copies are kept if the head's copy is a large folio's head, the page
+ * lies inside it, and the page still has that head; else it is tried
+ * again.
  *
  * Return: true with @s filled in; false if the frame kept changing under
  * SNAP_TRIES tries (it is then counted and shown as no frame), or if the
@@ -118,33 +123,38 @@ static bool copy_flag(const struct page *copy, int bit)
 static bool snap_frame(struct frame_snap *s, struct page *page)
 {
 	const size_t first = 2 * sizeof(struct page);
-	struct page *head;
-	unsigned long idx;
+	unsigned long idx, nr;
 	unsigned int tries;
+	struct page *head;
+	bool tail;
 
+	BUILD_BUG_ON(sizeof(struct folio) > 4 * sizeof(struct page));
 	s->folio = &s->slot[IS_ALIGNED((unsigned long)&s->slot[0], PAGE_SIZE)];
 	for (tries = 0; tries < SNAP_TRIES; tries++) {
 		memcpy(&s->page, page, sizeof(*page));
 		if (PagePoisoned(&s->page))
 			return false;
 		memset(s->folio, 0, sizeof(*s->folio));
-		if (!copy_is_tail(&s->page) && !copy_flag(&s->page, PG_head)) {
+		tail = copy_is_tail(&s->page);
+		if (!tail && !copy_flag(&s->page, PG_head)) {
 			/* A folio of one page: the copy is the folio. */
 			memcpy(s->folio, &s->page, sizeof(s->page));
 			return true;
 		}
 		head = compound_head(page);
 		idx = page - head;
-		if (idx >= SNAP_MAX_PAGES)
+		if (tail ? !idx || idx >= SNAP_MAX_PAGES : idx)
 			continue;
 		memcpy(s->folio, head, first);
 		if (copy_is_tail(&s->folio->page) ||
 		    !copy_flag(&s->folio->page, PG_head))
 			continue;
-		if (sizeof(struct folio) > first && folio_nr_pages(s->folio) > 2)
+		nr = folio_nr_pages(s->folio);
+		if (sizeof(struct folio) > first && nr > 2 &&
+		    IS_ALIGNED(page_to_pfn(head), 4))
 			memcpy((char *)s->folio + first, (char *)head + first,
 			       sizeof(struct folio) - first);
-		if (idx < folio_nr_pages(s->folio) && compound_head(page) == head)
+		if (idx < nr && compound_head(page) == head)
 			return true;
 	}
 	return false;
