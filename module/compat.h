@@ -301,6 +301,20 @@ static inline void vmviz_assert_walk_locked(struct vmviz_walk *w)
 #define VMVIZ_SMAPS_MIGRATION_PRIVATE	false
 #endif
 
+/*
+ * Whether a non-present entry is device-private (a ZONE_DEVICE page), not
+ * device-exclusive: softleaf_is_device_private() on 7.2,
+ * is_device_private_entry() before (false without CONFIG_DEVICE_PRIVATE).
+ */
+static inline bool vmviz_device_private(u64 val)
+{
+#ifdef VMVIZ_HAVE_SOFTLEAF
+	return softleaf_is_device_private(softleaf_from_pte(__pte(val)));
+#else
+	return is_device_private_entry(pte_to_swp_entry(__pte(val)));
+#endif
+}
+
 /* A devmap (DAX) huge leaf, which has no page for smaps: 6.1 and 6.12. */
 static inline bool vmviz_leaf_devmap(u64 flags)
 {
@@ -319,17 +333,29 @@ static inline bool vmviz_leaf_devmap(u64 flags)
 #define VMVIZ_FRAMES	true
 
 /*
- * The mapcount of one page as that kernel's smaps reads it: page_mapcount()
- * on 6.1; on 6.12 and 7.2 (CONFIG_PAGE_MAPCOUNT=y) the body of
+ * The mapcount of one page as that kernel's smaps reads it, with @folio a
+ * snapshot of its folio (smaps.c, snap_frame()) and @page the live page,
+ * of which only _mapcount is read (atomic_read(): it asserts nothing).
+ * 6.1: page_mapcount(), i.e. __page_mapcount() (mm/util.c) for a page of a
+ * large folio, on the snapshot: page_mapcount() itself reads the live head
+ * and PageDoubleMap() asserts (VM_BUG_ON_PGFLAGS) a head that a split can
+ * take away. 6.12 and 7.2 (CONFIG_PAGE_MAPCOUNT=y): the body of
  * folio_precise_page_mapcount() (fs/proc/internal.h, in no exported
  * header), except that the entire mapcount is read from the folio directly:
- * folio_entire_mapcount() asserts (VM_BUG_ON) a large folio, which a racy
- * read without a reference cannot promise.
+ * folio_entire_mapcount() asserts (VM_BUG_ON) a large folio.
  */
 static inline int vmviz_page_mapcount(struct folio *folio, struct page *page)
 {
 #ifdef VMVIZ_HAVE_PAGE_MAPCOUNT
-	return page_mapcount(page);
+	int mapcount = atomic_read(&page->_mapcount) + 1;
+
+	if (!folio_test_large(folio) ||
+	    (!folio_test_anon(folio) && !folio_test_hugetlb(folio)))
+		return mapcount;
+	mapcount += folio_entire_mapcount(folio);
+	if (PageDoubleMap(&folio->page))
+		mapcount--;
+	return mapcount;
 #else
 	int mapcount = atomic_read(&page->_mapcount) + 1;
 

@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
 #include <linux/memory_hotplug.h>
+#include <linux/memremap.h>
 #include <linux/page_idle.h>
 #include <linux/seq_file.h>
 #include <linux/file.h>
@@ -36,8 +37,133 @@ static struct page *normal_page(unsigned long pfn, u64 flags)
 }
 
 /*
+ * A frame read without a reference. The walk hands on copied entries; by
+ * the time a frame is read, its folio may have been split, freed, reused,
+ * or be a tail of a larger one, and the folio helpers assert what they
+ * assume (VM_BUG_ON_PGFLAGS in PageAnonExclusive() and page_mapcount(),
+ * VM_WARN_ON_FOLIO in folio_large_mapcount(), PageTail() checks in every
+ * folio_test_*()). So frames are read as fs/proc/page.c reads them since
+ * its fix for exactly that (snapshot_page(), mm/util.c, 6.17 and later,
+ * after __dump_page() of mm/debug.c): the struct page and the first pages
+ * of its folio are copied, the copies checked against each other and the
+ * page again, a bounded number of times, and every helper is applied to
+ * the copies only, where what they assert holds. snapshot_page() itself
+ * is not exported on any kernel vmviz runs on (and is not in 6.1 or 6.12),
+ * hence this copy of its rule.
+ *
+ * A speculative reference (folio_try_get() and a re-check, as
+ * mm/page_idle.c does; folio_try_get() is inline, __folio_put() exported
+ * on 6.1, 6.12 and 7.2) would work as well, but it changes what is read:
+ * the reference count smaps decides "mapped once" by, and it makes a
+ * migration, split, compaction or KSM merge of the target's folio fail
+ * while it is held. A read-only view should not perturb the process it
+ * looks at: snapshots have no side effect.
+ *
+ * Of the live struct pages only two kinds of reads remain, neither of
+ * which asserts anything: the copies (memcpy) and atomic_read() of the
+ * per-page _mapcount of the pages an entry maps (vmviz_page_mapcount()).
+ */
+#define SNAP_TRIES	5
+#define SNAP_MAX_PAGES	(PUD_SIZE >> PAGE_SHIFT)
+
+struct frame_snap {
+	/*
+	 * Two slots for the folio's copy: the one used is never page-aligned.
+	 * With the HugeTLB vmemmap optimization, PageTail() and PageHead() of a
+	 * page-aligned head that has PG_head look at the next struct page for
+	 * a "fake head" (page_fixed_fake_head(), 6.1 and 6.12): a copy must not
+	 * look like one.
+	 */
+	struct folio slot[2];
+	struct folio *folio;	/* the copy: a head, or a page alone */
+	struct page page;	/* the copy of the page itself */
+};
+
+/*
+ * Raw bits of a copy, read without the helpers' assertions: bit 0 of the
+ * second word of a struct page (compound_head on 6.1 and 6.12,
+ * compound_info on 7.2; struct folio's lru overlays it on all three) marks
+ * a tail; the flags word is the first (a memdesc_flags_t holding only it
+ * on 7.2).
+ */
+static bool copy_is_tail(const struct page *copy)
+{
+	return (unsigned long)((const struct folio *)copy)->lru.next & 1;
+}
+
+static bool copy_flag(const struct page *copy, int bit)
+{
+	return test_bit(bit, (const unsigned long *)&copy->flags);
+}
+
+/**
+ * snap_frame - copy a page and its folio, consistently, or give up
+ * @s: the snapshot
+ * @page: a page of an online memmap (pfn_to_online_page()), or a
+ *        ZONE_DEVICE page whose dev_pagemap the caller holds
+ *
+ * As snapshot_page(): the page is copied; a page that is neither tail nor
+ * head is a folio alone. Else its head is found as compound_head() finds
+ * it (the encodings differ: a pointer on 6.1 and 6.12, a mask on 7.2 with
+ * the HugeTLB vmemmap optimization), and is taken only if it agrees with
+ * the copy: the page itself for a head, below it by less than
+ * SNAP_MAX_PAGES for a tail. Then the head and the page after it are
+ * copied (all a 6.1 folio is; both in the folio the copy saw, so both
+ * exist in the memmap), the rest of struct folio only for a folio of more
+ * than two pages whose head is 4-aligned (so that those struct pages are
+ * in the head's memmap subsection whatever the folio has become). The
+ * copies are kept if the head's copy is a large folio's head, the page
+ * lies inside it, and the page still has that head; else it is tried
+ * again.
+ *
+ * Return: true with @s filled in; false if the frame kept changing under
+ * SNAP_TRIES tries (it is then counted and shown as no frame), or if the
+ * page is poisoned (an uninitialized memmap).
+ */
+static bool snap_frame(struct frame_snap *s, struct page *page)
+{
+	const size_t first = 2 * sizeof(struct page);
+	unsigned long idx, nr;
+	unsigned int tries;
+	struct page *head;
+	bool tail;
+
+	BUILD_BUG_ON(sizeof(struct folio) > 4 * sizeof(struct page));
+	s->folio = &s->slot[IS_ALIGNED((unsigned long)&s->slot[0], PAGE_SIZE)];
+	for (tries = 0; tries < SNAP_TRIES; tries++) {
+		memcpy(&s->page, page, sizeof(*page));
+		if (PagePoisoned(&s->page))
+			return false;
+		memset(s->folio, 0, sizeof(*s->folio));
+		tail = copy_is_tail(&s->page);
+		if (!tail && !copy_flag(&s->page, PG_head)) {
+			/* A folio of one page: the copy is the folio. */
+			memcpy(s->folio, &s->page, sizeof(s->page));
+			return true;
+		}
+		head = compound_head(page);
+		idx = page - head;
+		if (tail ? !idx || idx >= SNAP_MAX_PAGES : idx)
+			continue;
+		memcpy(s->folio, head, first);
+		if (copy_is_tail(&s->folio->page) ||
+		    !copy_flag(&s->folio->page, PG_head))
+			continue;
+		nr = folio_nr_pages(s->folio);
+		if (sizeof(struct folio) > first && nr > 2 &&
+		    IS_ALIGNED(page_to_pfn(head), 4))
+			memcpy((char *)s->folio + first, (char *)head + first,
+			       sizeof(struct folio) - first);
+		if (idx < nr && compound_head(page) == head)
+			return true;
+	}
+	return false;
+}
+
+/*
  * smaps_page_accumulate() of fs/proc/task_mmu.c, the same on 6.1, 6.12 and
  * 7.2 (6.1 spells the folio tests as Page*(page), which test the head).
+ * @folio is a snapshot.
  */
 static void accumulate(struct vmviz_mss *mss, struct folio *folio,
 		       unsigned long size, u64 pss, bool dirty, bool locked,
@@ -69,11 +195,13 @@ static void accumulate(struct vmviz_mss *mss, struct folio *folio,
 /**
  * account - smaps_account() of fs/proc/task_mmu.c, for @nr pages from @page
  * @mss: the counts
+ * @s: the snapshot of @page and its folio (snap_frame())
  * @page: the first page the entry maps (the head of a PMD-mapped folio)
  * @nr: 1, or HPAGE_PMD_NR for a PMD leaf
  * @young: the entry's accessed bit; @dirty: its dirty bit (pte_dirty())
  * @locked: the VMA is VM_LOCKED
- * @present: the entry is present (or PROT_NONE), not a migration entry
+ * @present: the entry is present (or PROT_NONE, or device-private), not a
+ *           migration or device-exclusive entry
  * @migration: the entry is a migration entry
  *
  * A present entry whose folio has one reference is mapped exactly once
@@ -82,20 +210,19 @@ static void accumulate(struct vmviz_mss *mss, struct folio *folio,
  * not present are not shared: private on 6.1 (migration entries count as
  * mapped once), "maybe shared" (not private) on 6.12 and 7.2.
  *
- * Racy but safe: no reference is taken, as /proc/kpageflags and
- * /proc/kpagecount read frames. @page is in an online memmap
- * (pfn_to_online_page()), and struct pages are never freed while their
- * section is online, so every read lands in a struct page; page_folio()
- * reads compound_head once. If the frame is freed, split or reused after
- * the entry was copied, the counts read are of whatever the frame is then:
- * wrong, never unsafe. The caller holds the lock that keeps the entry's
- * VMA (and so its mapping, for an at-rest process, its frames) in place.
+ * Racy but safe: no reference is taken, the folio is read from its
+ * snapshot, and the pages' own mapcounts with atomic_read(): @page is in
+ * an online memmap (pfn_to_online_page()), and a 2M leaf's pages in the
+ * same section. If the frame is freed, split or reused after the entry was
+ * copied, the counts read are of whatever the frame was then: wrong, never
+ * unsafe. The caller holds the lock that keeps the entry's VMA (and so its
+ * mapping, for an at-rest process, its frames) in place.
  */
-static void account(struct vmviz_mss *mss, struct page *page, unsigned int nr,
-		    bool young, bool dirty, bool locked, bool present,
-		    bool migration)
+static void account(struct vmviz_mss *mss, struct frame_snap *s,
+		    struct page *page, unsigned int nr, bool young, bool dirty,
+		    bool locked, bool present, bool migration)
 {
-	struct folio *folio = page_folio(page);
+	struct folio *folio = s->folio;
 	unsigned long size = (unsigned long)nr << PAGE_SHIFT;
 	unsigned int i;
 
@@ -133,11 +260,24 @@ static void account(struct vmviz_mss *mss, struct page *page, unsigned int nr,
 	}
 }
 
+/*
+ * PageAnonExclusive() of the page an entry maps, from the snapshot: the
+ * bit is per page for a THP, on the head for hugetlb, and on the head for
+ * a PMD-mapped THP (@pmd) too. Read as a bit of the copies, since
+ * PageAnonExclusive() asserts PageAnon() of a live page (VM_BUG_ON_PGFLAGS).
+ */
+static bool snap_anon_exclusive(struct frame_snap *s, bool pmd)
+{
+	if (pmd || folio_test_hugetlb(s->folio))
+		return copy_flag(&s->folio->page, PG_anon_exclusive);
+	return copy_flag(&s->page, PG_anon_exclusive);
+}
+
 /**
  * account_cow - would a write to this write-protected page copy it?
  * @mss: the counts: cow_copy or cow_reuse grows by @size
- * @page: the page an entry maps without write permission, in a VMA that
- *        is private and writable (a copy-on-write mapping)
+ * @s: the snapshot of the page an entry maps without write permission, in
+ *     a VMA that is private and writable (a copy-on-write mapping)
  * @size: PAGE_SIZE, or HPAGE_PMD_SIZE for a PMD leaf
  * @pmd: the entry is a PMD leaf
  *
@@ -152,16 +292,16 @@ static void account(struct vmviz_mss *mss, struct page *page, unsigned int nr,
  * write fault decides, exact for a process at rest whose folios are not
  * in another CPU's LRU batch.
  */
-static void account_cow(struct vmviz_mss *mss, struct page *page,
+static void account_cow(struct vmviz_mss *mss, struct frame_snap *s,
 			unsigned long size, bool pmd)
 {
-	struct folio *folio = page_folio(page);
+	struct folio *folio = s->folio;
 	bool reuse;
 	int refs;
 
 	if (!folio_test_anon(folio))
 		return;
-	if (PageAnonExclusive(page)) {
+	if (snap_anon_exclusive(s, pmd)) {
 		reuse = true;
 	} else if (folio_test_ksm(folio)) {
 		reuse = false;
@@ -179,24 +319,72 @@ static void account_cow(struct vmviz_mss *mss, struct page *page,
 		mss->cow_copy += size;
 }
 
+/*
+ * A device entry's frame, counted as smaps_pte_entry() counts it: it takes
+ * the page of every entry that holds a PFN (is_pfn_swap_entry() on 6.1 and
+ * 6.12, softleaf_has_pfn() on 7.2) and calls smaps_account(): on 6.1 as
+ * any entry that is no migration entry; on 6.12 and 7.2 a device-private
+ * entry as present, a device-exclusive one as not present.
+ *
+ * A device-exclusive entry maps an ordinary page, in an online memmap. A
+ * device-private entry maps a ZONE_DEVICE page, whose memmap lives only as
+ * long as its dev_pagemap: smaps reads it under the PTE lock, which keeps
+ * the entry, and so the page and its pagemap; vmviz holds no PTE lock, so
+ * it takes a reference on the pagemap (get_dev_pagemap(), exported GPL on
+ * 6.1, 6.12 and 7.2) for the read. get_dev_pagemap() lost its second
+ * argument in 6.17 and only kernels with softleaf_*() (7.2) are known here
+ * to have the one-argument form, so device-private entries are counted
+ * there only. Debian builds 6.1 and 6.12 without CONFIG_DEVICE_PRIVATE
+ * (so neither kind of entry exists there) and 7.2 with it; no driver of a
+ * guest makes them (no CONFIG_TEST_HMM): counted by the source, untested.
+ */
+static void account_device(struct vmviz_mss *mss, u64 val, unsigned long pfn,
+			   bool locked)
+{
+	struct frame_snap s;
+	struct page *page;
+
+	if (!vmviz_device_private(val)) {
+		page = pfn_to_online_page(pfn);
+		if (page && snap_frame(&s, page))
+			account(mss, &s, page, 1, false, false, locked, false,
+				false);
+		return;
+	}
+#if defined(CONFIG_DEVICE_PRIVATE) && defined(VMVIZ_HAVE_SOFTLEAF)
+	{
+		struct dev_pagemap *pgmap = get_dev_pagemap(pfn);
+
+		if (!pgmap)
+			return;
+		page = pfn_to_page(pfn);
+		if (snap_frame(&s, page))
+			account(mss, &s, page, 1, false, false, locked, true,
+				false);
+		put_dev_pagemap(pgmap);
+	}
+#endif
+}
+
 /* smaps_pte_entry() for one non-empty PTE; @cow: a COW mapping. */
 static void account_pte(struct vmviz_mss *mss, pte_t pte, bool locked,
 			bool cow)
 {
 	u64 flags = pte_flags(pte);
 	enum vmviz_state state;
+	struct frame_snap s;
 	unsigned long offset;
 	unsigned int type;
 	struct page *page;
 
 	if (pte_present(pte)) {
 		page = normal_page(pte_pfn(pte), flags);
-		if (!page)
+		if (!page || !snap_frame(&s, page))
 			return;
-		account(mss, page, 1, pte_young(pte), pte_dirty(pte), locked,
-			true, false);
+		account(mss, &s, page, 1, pte_young(pte), pte_dirty(pte),
+			locked, true, false);
 		if (cow && (flags & _PAGE_PRESENT) && !(flags & _PAGE_RW))
-			account_cow(mss, page, PAGE_SIZE, false);
+			account_cow(mss, &s, PAGE_SIZE, false);
 		return;
 	}
 	state = vmviz_decode_nonpresent(pte_val(pte), &type, &offset);
@@ -214,12 +402,15 @@ static void account_pte(struct vmviz_mss *mss, pte_t pte, bool locked,
 	case VMVIZ_MIGR_WRITE:
 	case VMVIZ_HWPOISON:
 		page = pfn_to_online_page(offset);
-		if (page)
-			account(mss, page, 1, false, false, locked, false,
+		if (page && snap_frame(&s, page))
+			account(mss, &s, page, 1, false, false, locked, false,
 				state != VMVIZ_HWPOISON);
 		return;
+	case VMVIZ_DEVICE:
+		account_device(mss, pte_val(pte), offset, locked);
+		return;
 	default:
-		/* Markers hold no frame; device entries no online one. */
+		/* Markers hold no frame. */
 		return;
 	}
 }
@@ -237,8 +428,9 @@ static void account_pmd(struct vmviz_mss *mss, struct vm_area_struct *vma,
 	pmd_t pmd = __pmd(val);
 	u64 flags = pmd_flags(pmd);
 	bool present = pmd_present(pmd), migration = false;
-	enum vmviz_state state;
 	struct folio *folio;
+	enum vmviz_state state;
+	struct frame_snap s;
 	unsigned long offset;
 	unsigned int type;
 	struct page *page;
@@ -254,9 +446,9 @@ static void account_pmd(struct vmviz_mss *mss, struct vm_area_struct *vma,
 			    state == VMVIZ_MIGR_WRITE;
 		page = migration ? pfn_to_online_page(offset) : NULL;
 	}
-	if (!page)
+	if (!page || !snap_frame(&s, page))
 		return;
-	folio = page_folio(page);
+	folio = s.folio;
 	if (vma_is_anonymous(vma) && !folio_test_anon(folio))
 		return;
 	if (folio_test_anon(folio))
@@ -265,10 +457,10 @@ static void account_pmd(struct vmviz_mss *mss, struct vm_area_struct *vma,
 		mss->shmem_thp += HPAGE_PMD_SIZE;
 	else if (!folio_is_zone_device(folio))
 		mss->file_thp += HPAGE_PMD_SIZE;
-	account(mss, page, HPAGE_PMD_NR, present && pmd_young(pmd),
+	account(mss, &s, page, HPAGE_PMD_NR, present && pmd_young(pmd),
 		present && pmd_dirty(pmd), locked, present, migration);
 	if (cow && (flags & _PAGE_PRESENT) && !(flags & _PAGE_RW))
-		account_cow(mss, page, HPAGE_PMD_SIZE, true);
+		account_cow(mss, &s, HPAGE_PMD_SIZE, true);
 }
 
 /*
@@ -420,13 +612,15 @@ static enum vmviz_kind frame_kind(struct folio *folio, unsigned long pfn,
  * as /proc/kpagecount reads them (vmviz_page_mapcount()). Of a 1G leaf
  * only the first base page's mapcount is read.
  *
- * Racy but safe, as account(): no reference is taken, every read lands in
- * an online memmap.
+ * Racy but safe, as account(): no reference is taken, the folio is read
+ * from its snapshot (snap_frame()); a frame that kept changing under the
+ * snapshot's tries is shown as no frame.
  */
 void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 		      const struct vmviz_entry *e, struct vm_area_struct *vma)
 {
 	unsigned long nr = 1, i;
+	struct frame_snap s;
 	struct folio *folio;
 	struct page *page;
 	u64 raw = leaf->val;
@@ -448,9 +642,9 @@ void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 		page = pfn_to_online_page(e->pfn);
 	else
 		page = normal_page(e->pfn, raw);
-	if (!page)
+	if (!page || !snap_frame(&s, page))
 		return;
-	folio = page_folio(page);
+	folio = s.folio;
 	fr->kind = frame_kind(folio, e->pfn, leaf, vma);
 	if (folio_test_lru(folio))
 		flags |= BIT(VMVIZ_FF_LRU);
@@ -475,11 +669,11 @@ void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 	 * 2M entry read from inside (a resumed walk) looks there.
 	 */
 	if (fr->kind == VMVIZ_KIND_ANON &&
-	    PageAnonExclusive(leaf->level == VMVIZ_PTE ? page : &folio->page))
+	    snap_anon_exclusive(&s, leaf->level != VMVIZ_PTE))
 		flags |= BIT(VMVIZ_FF_EXCLUSIVE);
 	fr->flags = flags;
 	fr->order = folio_order(folio);
-	fr->node = page_to_nid(page);
+	fr->node = page_to_nid(&s.page);
 	if (leaf->level == VMVIZ_PMD)
 		nr = (e->end - e->addr) >> PAGE_SHIFT;
 	fr->map_lo = INT_MAX;

@@ -6,9 +6,12 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/fs.h>
+#include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
+#include <linux/rwsem.h>
 #include <linux/sched.h>
 
 #include "compat.h"
@@ -89,22 +92,28 @@ static bool walk_leaf(struct vmviz_walk *w, struct vmviz_batch *b, u64 val,
 /*
  * Copy the PTEs of [w->addr, end) (inside one PMD) and hand on the span
  * from the first non-empty one to the last. Returns false if the table had
- * none, with w->addr at @end; sets @retry if the PMD is no longer a table.
+ * none, with w->addr at @end; sets @retry if the PMD is no longer a table,
+ * or if @pudp no longer holds @pud (the PMD table the PMD is in).
  *
  * Locking: mmap read lock held. A PTE table can be freed under that lock
  * (khugepaged collapse on 6.12, empty-table reclaim on 7.2), but only after
- * an RCU grace period: so the PMD is re-read and the table copied entirely
- * inside one RCU read section; the copy is read outside it.
+ * an RCU grace period: so the PUD is checked, the PMD re-read and the table
+ * copied entirely inside one RCU read section; the copy is read outside it.
  */
 static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
-		      pmd_t *pmdp, unsigned long end, bool *retry)
+		      pud_t *pudp, pud_t pud, unsigned long end, bool *retry)
 {
 	unsigned int i, n = (end - w->addr) >> PAGE_SHIFT, first = n, last = 0;
 	pte_t *table, *buf = w->buf;
 	pmd_t pmd;
 
 	rcu_read_lock();
-	pmd = READ_ONCE(*pmdp);
+	if (pud_val(READ_ONCE(*pudp)) != pud_val(pud)) {
+		rcu_read_unlock();
+		*retry = true;
+		return false;
+	}
+	pmd = READ_ONCE(*pmd_offset(&pud, w->addr));
 	if (!upper_is_table(pmd_flags(pmd))) {
 		/* Collapsed or zapped since the caller looked: look again. */
 		rcu_read_unlock();
@@ -150,10 +159,9 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 
 /*
  * Copy @n PMDs from @pmdp, in the table @pud points to, or return false if
- * @pudp no longer holds @pud. A hugetlb PMD table can be shared between
- * processes and unshared, then freed by another sharer, without this mm's
- * mmap lock; page tables are freed after an RCU grace period or an IPI, so
- * checking the PUD and reading the PMDs with interrupts off is safe.
+ * @pudp no longer holds @pud. Which locks keep the table alive is said at
+ * walk_lock_shared(): the check of the PUD, with interrupts off, makes
+ * what is copied a view of the table the PUD pointed to when it was read.
  */
 static bool read_pmds(pud_t *pudp, pud_t pud, pmd_t *pmdp, pmd_t *out,
 		      unsigned int n)
@@ -170,7 +178,7 @@ static bool read_pmds(pud_t *pudp, pud_t pud, pmd_t *pmdp, pmd_t *out,
 	return same;
 }
 
-/* Count the PMD table @pud points to, read as read_pmd() reads it. */
+/* Count the PMD table @pud points to, read as read_pmds() reads it. */
 static void count_pmd_table(struct vmviz_walk *w, pud_t *pudp, pud_t pud)
 {
 	unsigned long irqflags;
@@ -185,13 +193,20 @@ static void count_pmd_table(struct vmviz_walk *w, pud_t *pudp, pud_t pud)
 }
 
 /*
- * The step functions below share one contract: return true when the walk
- * stops, with a batch in @b (b->nr != 0) or with the budget spent (b->nr
- * == 0); false when their range is done. w->addr is always where the walk
- * goes on.
+ * What walk_pmds() tells walk_puds(): its range is done; the walk stops
+ * (a batch in @b, b->nr != 0, or the budget spent, b->nr == 0); or the PUD
+ * changed under it, and is to be read again at w->addr, the first PMD not
+ * yet read: nothing of the range is skipped, and every read of it counts
+ * against the budget, which bounds the reading again.
  */
-static bool walk_pmds(struct vmviz_walk *w, struct vmviz_batch *b,
-		      pud_t *pudp, pud_t pud, unsigned long end)
+enum walk_step {
+	STEP_DONE,
+	STEP_STOP,
+	STEP_REREAD_PUD,
+};
+
+static enum walk_step walk_pmds(struct vmviz_walk *w, struct vmviz_batch *b,
+				pud_t *pudp, pud_t pud, unsigned long end)
 {
 	unsigned int i = 0, n = 0;
 	pmd_t pmds[PMD_CHUNK], pmd;
@@ -202,43 +217,46 @@ static bool walk_pmds(struct vmviz_walk *w, struct vmviz_batch *b,
 	for (; w->addr < end; w->addr = next) {
 		next = pmd_addr_end(w->addr, end);
 		if (walk_spent(w))
-			return true;
+			return STEP_STOP;
 		if (i == n) {
 			/* The next PMDs of the range, up to PMD_CHUNK. */
 			n = min_t(unsigned long, PMD_CHUNK,
 				  ((end - 1 - (w->addr & PMD_MASK)) >> PMD_SHIFT) + 1);
-			if (!read_pmds(pudp, pud, pmd_offset(&pud, w->addr), pmds, n)) {
-				/* Unmapped under us: nothing left in this PUD. */
-				w->addr = end;
-				return false;
-			}
 			w->work += n;
+			if (!read_pmds(pudp, pud, pmd_offset(&pud, w->addr), pmds, n))
+				return STEP_REREAD_PUD;
 			i = 0;
 		}
 		pmd = pmds[i++];
 again:
 		if (pmd_none(pmd))
 			continue;
-		if (!upper_is_table(pmd_flags(pmd)))
-			return walk_leaf(w, b, pmd_val(pmd), VMVIZ_PMD, next);
+		if (!upper_is_table(pmd_flags(pmd))) {
+			walk_leaf(w, b, pmd_val(pmd), VMVIZ_PMD, next);
+			return STEP_STOP;
+		}
 		retry = false;
-		if (walk_ptes(w, b, pmd_offset(&pud, w->addr), next, &retry))
-			return true;
+		if (walk_ptes(w, b, pudp, pud, next, &retry))
+			return STEP_STOP;
 		if (retry) {
 			/* Collapsed or zapped since it was read: read it again. */
 			if (walk_spent(w))
-				return true;
-			if (!read_pmds(pudp, pud, pmd_offset(&pud, w->addr), &pmd, 1)) {
-				w->addr = end;
-				return false;
-			}
+				return STEP_STOP;
 			w->work++;
+			if (!read_pmds(pudp, pud, pmd_offset(&pud, w->addr), &pmd, 1))
+				return STEP_REREAD_PUD;
 			goto again;
 		}
 	}
-	return false;
+	return STEP_DONE;
 }
 
+/*
+ * The step functions below share one contract: return true when the walk
+ * stops, with a batch in @b (b->nr != 0) or with the budget spent (b->nr
+ * == 0); false when their range is done. w->addr is always where the walk
+ * goes on.
+ */
 static bool walk_puds(struct vmviz_walk *w, struct vmviz_batch *b, p4d_t p4d,
 		      unsigned long end)
 {
@@ -249,6 +267,7 @@ static bool walk_puds(struct vmviz_walk *w, struct vmviz_batch *b, p4d_t p4d,
 		    pud_offset(&p4d, w->addr & P4D_MASK));
 	for (; w->addr < end; w->addr = next) {
 		next = pud_addr_end(w->addr, end);
+reread:
 		if (walk_spent(w))
 			return true;
 		pudp = pud_offset(&p4d, w->addr);
@@ -258,8 +277,14 @@ static bool walk_puds(struct vmviz_walk *w, struct vmviz_batch *b, p4d_t p4d,
 			continue;
 		if (!upper_is_table(pud_flags(pud)))
 			return walk_leaf(w, b, pud_val(pud), VMVIZ_PUD, next);
-		if (walk_pmds(w, b, pudp, pud, next))
+		switch (walk_pmds(w, b, pudp, pud, next)) {
+		case STEP_STOP:
 			return true;
+		case STEP_REREAD_PUD:
+			goto reread;
+		case STEP_DONE:
+			break;
+		}
 	}
 	return false;
 }
@@ -290,42 +315,111 @@ static bool walk_p4ds(struct vmviz_walk *w, struct vmviz_batch *b, pgd_t pgd,
 }
 
 /**
+ * walk_lock_shared - keep a shared hugetlb PMD table alive for one step
+ * @w: the walk, of a range inside one VMA
+ *
+ * Processes that map one hugetlbfs file or SHM_HUGETLB segment MAP_SHARED
+ * over a 1 GiB-aligned range share its PMD table (huge_pmd_share()). A
+ * sharer's huge_pmd_unshare() (fallocate PUNCH_HOLE, truncate, its own
+ * MADV_DONTNEED or munmap) clears its PUD without any lock of this mm;
+ * once the other sharers are gone, the table is freed after a TLB flush of
+ * their CPUs only (native_tlb_remove_table() on 6.1 and 6.12), not of the
+ * CPU this walk reads from with interrupts off: this mm's locks keep
+ * neither the PUD nor the table.
+ *
+ * The kernel's rule, which this follows, is the file's i_mmap_rwsem held
+ * for read: huge_pmd_unshare() asserts it held for write
+ * (i_mmap_assert_write_locked(), mm/hugetlb.c, since 5.7: 5.10, 6.1, 6.12,
+ * 7.2), and the last sharer frees the table in free_pgtables() only after
+ * unlink_file_vma() has taken it for write; so while it is held for read, a
+ * PUD that points to a table keeps pointing to it and the table is not
+ * freed. It is option (2.2) of the comment above huge_pte_offset()
+ * (include/linux/hugetlb.h, 6.3 and later) and one of the two locks
+ * hugetlb_walk() accepts; the other, the hugetlb VMA lock, is taken by
+ * hugetlb_vma_lock_read(), which is not exported.
+ *
+ * Lock order: mmap_lock -> hugetlb VMA lock -> i_mmap_rwsem (mm/rmap.c).
+ * The walk holds the mmap read lock or, on 7.2, only the VMA's own read
+ * lock, as a page fault does when hugetlb_fault() reaches huge_pmd_share()
+ * and takes i_mmap_rwsem for read: the same order; the rule needs no mmap
+ * lock, since unsharing takes none of this mm's locks. The semaphore is
+ * taken killably and dropped before vmviz_walk_next() returns: what it
+ * hands on are copies.
+ *
+ * Return: the semaphore taken, NULL if the VMA is not a shared hugetlb
+ * one, or ERR_PTR(-EINTR) on a fatal signal.
+ */
+static struct rw_semaphore *walk_lock_shared(struct vmviz_walk *w)
+{
+	struct vm_area_struct *vma = w->vma;
+	struct rw_semaphore *sem;
+
+	if (!vma)
+		vma = find_vma(w->mm, w->addr);
+	if (!vma || vma->vm_start > w->addr || !is_vm_hugetlb_page(vma) ||
+	    !vma->vm_file || !(vmviz_vm_flags(vma) & VM_MAYSHARE))
+		return NULL;
+	sem = &vma->vm_file->f_mapping->i_mmap_rwsem;
+	if (down_read_killable(sem))
+		return ERR_PTR(-EINTR);
+	return sem;
+}
+
+/**
  * vmviz_walk_next - the next batch of non-empty leaves of the walk
  * @w: the walk; w->addr moves past what was handed on or looked at
  * @b: filled in when a batch is found
  *
  * Each upper level is read once with READ_ONCE into a local snapshot and the
  * next level is found from the snapshot, never by re-reading the entry; a
- * PUD or PMD with PSE set is a 1G or 2M leaf. Every step starts again from
- * the PGD at w->addr, so a walk can stop anywhere and go on later, under
- * another hold of the lock: nothing of the tables is kept between steps.
+ * PUD or PMD with PSE set is a 1G or 2M leaf. Before a PMD or PTE table is
+ * read, the PUD that led to it is read again: if it changed, the walk reads
+ * it again from the first address not read (never skipping the rest of its
+ * range), within the budget. Every step starts again from the PGD at
+ * w->addr, so a walk can stop anywhere and go on later, under another hold
+ * of the lock: nothing of the tables is kept between steps.
  *
  * Locking: the caller holds the mmap read lock of w->mm, or the read lock
  * of w->vma, the VMA holding [w->addr, w->end); either keeps the PGD, P4D,
- * PUD and PMD tables of the range alive. PTE tables are read under RCU.
+ * PUD and PMD tables of the range alive, but for a shared hugetlb VMA's
+ * PMD table, kept by its file's i_mmap_rwsem for the step
+ * (walk_lock_shared()). PTE tables are read under RCU.
  *
  * Return: true with a batch in @b; false when w->addr reached w->end, or
  * when w->work reached w->budget (then w->addr < w->end: call again after
- * raising the budget).
+ * raising the budget; a fatal signal ends the step that way too).
  */
 bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 {
+	struct rw_semaphore *shared;
 	unsigned long next;
+	bool found = false;
 	pgd_t pgd;
 
 	vmviz_assert_walk_locked(w);
 	b->nr = 0;
+	if (w->addr >= w->end)
+		return false;
+	shared = walk_lock_shared(w);
+	if (IS_ERR(shared)) {
+		w->work = max(w->work, w->budget);
+		return false;
+	}
 	for (; w->addr < w->end; w->addr = next) {
 		next = pgd_addr_end(w->addr, w->end);
 		if (walk_spent(w))
-			return false;
+			break;
 		pgd = READ_ONCE(*pgd_offset(w->mm, w->addr));
 		w->work++;
 		/* pgd_none() is always false when the P4D level is folded. */
 		if (pgd_none(pgd))
 			continue;
-		if (walk_p4ds(w, b, pgd, next))
-			return b->nr != 0;
+		if (walk_p4ds(w, b, pgd, next)) {
+			found = b->nr != 0;
+			break;
+		}
 	}
-	return false;
+	if (shared)
+		up_read(shared);
+	return found;
 }
