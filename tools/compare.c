@@ -505,7 +505,8 @@ void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report
 		   width);
 	if (table && c.rel != REL_NO_MM && c.rel != REL_OTHER_BOOT) {
 		if (filtered(&o->filter))
-			vmviz_wrap(stdout, "", "the counts and verdict above are of all VMAs; the table below only of the VMAs the filters select, its total row of them",
+			vmviz_wrap(stdout, "",
+				   "the counts and verdict above are of all VMAs; the table below only of the VMAs the filters select, its total row of them",
 				   width);
 		putchar('\n');
 		fflush(stdout);

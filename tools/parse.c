@@ -346,7 +346,8 @@ static int parse_report(struct vmviz_report *r, struct parser *ps, char **tok, i
 	/* "report" KERNEL: the first pair is shifted by one word. */
 	if (n < 9 || strcmp(tok[0], "report") || strcmp(tok[1], "kernel") ||
 	    !words(tok + 1, n - 1, w + 1, 4))
-		return bad(ps, "the report line: report kernel RELEASE boot ID time SEC.NSEC boottime SEC.NSEC");
+		return bad(ps,
+			   "the report line: report kernel RELEASE boot ID time SEC.NSEC boottime SEC.NSEC");
 	if (!escaped_name(tok[2]))
 		return bad(ps, "a kernel release, escaped (no raw control byte, \\ only as \\ooo)");
 	if (!boot_id(tok[4]) && strcmp(tok[4], "unknown"))
@@ -413,7 +414,8 @@ static int parse_geometry(struct vmviz_report *r, struct parser *ps, char **tok,
 
 	/* "geometry" then six pairs: shift by one word, as for the report line. */
 	if (n < 13 || !words(tok + 1, n - 1, w + 1, 6))
-		return bad(ps, "the geometry line: page_size, levels, task_size, mmap_base, mmap_window, layout");
+		return bad(ps,
+			   "the geometry line: page_size, levels, task_size, mmap_base, mmap_window, layout");
 	if (!dec(tok[2], &r->page_size) || r->page_size != 4096)
 		return bad(ps, "page_size 4096");
 	if (!dec(tok[4], &levels) || (levels != 4 && levels != 5))
@@ -442,7 +444,8 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	if (n < 19 || !words(tok + 5, n - 5, w, 7))
 		return bad(ps, "a vma line: range, perm, offset, name, 7 pairs ending at pkey");
 	if (!range(tok[1], &start, &end) || end <= start || (start | end) & 4095)
-		return bad(ps, "a VMA range START-END of 16 hex digits each, page aligned, START below END");
+		return bad(ps,
+			   "a VMA range START-END of 16 hex digits each, page aligned, START below END");
 	if (end - 1 > r->user.end)
 		return bad(ps, "a VMA range inside the user half (see the space user line)");
 	/*
@@ -454,7 +457,8 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 		return bad(ps, "VMAs in address order: a vma line ending above the VMA before");
 	if (prev && start < prev->end && prev->sum_start == prev->start &&
 	    prev->sum_end == prev->end)
-		return bad(ps, "VMAs not overlapping: a vma line starting at or above the end of the VMA before");
+		return bad(ps,
+			   "VMAs not overlapping: a vma line starting at or above the end of the VMA before");
 	if (!perm_word(tok[2]))
 		return bad(ps, "perm as in maps: r or -, w or -, x or -, then s or p");
 	if (!hexw(tok[3], 16, &offset))
@@ -462,13 +466,16 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	if (!escaped_name(tok[4]))
 		return bad(ps, "a VMA name, escaped (no raw control byte, \\ only as \\ooo)");
 	if (list_index(vmviz_vma_segs, tok[6]) < 0)
-		return bad(ps, "seg code, data, bss, heap, mmap, stack, image, vdso, vvar or special");
+		return bad(ps,
+			   "seg code, data, bss, heap, mmap, stack, image, vdso, vvar or special");
 	if (!hexw(tok[8], 16, &flags) || !hexw(tok[12], 16, &prot))
 		return bad(ps, "flags and prot of 16 lower-case hex digits");
 	if (!vm_word(tok[10]))
-		return bad(ps, "vm as smaps' two-letter VmFlags names (rd,wr,ex,...), comma separated, or -");
+		return bad(ps,
+			   "vm as smaps' two-letter VmFlags names (rd,wr,ex,...), comma separated, or -");
 	if (!hw_flags(tok[14]))
-		return bad(ps, "protflags of 11 columns: each letter of PWUTCADHGMN in its place, or -");
+		return bad(ps,
+			   "protflags of 11 columns: each letter of PWUTCADHGMN in its place, or -");
 	if (!dec(tok[16], &anon) || anon > 1)
 		return bad(ps, "anon 0 or 1");
 	if (!dec(tok[18], &pkey) || pkey > 15)
@@ -519,7 +526,9 @@ static bool dash_or_dec(const char *s, unsigned long max, long *v)
  */
 static int parse_page_frame(struct vmviz_page *p, char **tok, int n)
 {
-	static const char *const kinds[] = { "anon", "ksm", "shmem", "file", "zero", "other", "-", "?" };
+	static const char *const kinds[] = {
+		"anon", "ksm", "shmem", "file", "zero", "other", "-", "?"
+	};
 	static const char letters[] = "LAURDWSMPX";
 	char lo[24], *dash;
 	long order, node;
@@ -574,7 +583,8 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 	if (!ps->in_vma)
 		return bad(ps, "a page line only between a vma line and its sum line");
 	if (n < 11)
-		return bad(ps, "a page line: level, range, count, size, state, flags, pfn, step, sd, pkey, swaptype");
+		return bad(ps,
+			   "a page line: level, range, count, size, state, flags, pfn, step, sd, pkey, swaptype");
 	r->pages = grow(r->pages, r->npages, sizeof(*p));
 	p = &r->pages[r->npages];
 	memset(p, 0, sizeof(*p));
@@ -586,9 +596,11 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 	if (strcmp(tok[3], sizes[level]))
 		return bad(ps, "a leaf size matching its level: pte 4K, pmd 2M, pud 1G");
 	if (list_index(vmviz_states, tok[4]) < 0)
-		return bad(ps, "a state: present, protnone, swap, migr-r, migr-rx, migr-w, hwpoison, marker, device, uffd-wp, guard or poisoned");
+		return bad(ps,
+			   "a state: present, protnone, swap, migr-r, migr-rx, migr-w, hwpoison, marker, device, uffd-wp, guard or poisoned");
 	if (!hw_flags(tok[5]))
-		return bad(ps, "page flags of 11 columns: each letter of PWUTCADHGMN in its place, or -");
+		return bad(ps,
+			   "page flags of 11 columns: each letter of PWUTCADHGMN in its place, or -");
 	if (!hexw(tok[6], 10, &p->pfn))
 		return bad(ps, "a pfn of 10 lower-case hex digits");
 	snprintf(p->level, sizeof(p->level), "%s", tok[0]);
@@ -625,14 +637,16 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 		p->swaptype = x;
 	else
 		return bad(ps, "a swaptype from 0 to 255, or -");
-	if (mapped != (p->swaptype < 0))
-		return bad(ps, "swaptype - for present and protnone entries, a number for the others");
+	if (mapped ? p->swaptype >= 0 : p->swaptype < 0)
+		return bad(ps,
+			   "swaptype - for present and protnone entries, a number for the others");
 	if (!strcmp(p->state, "present") != (p->flags[0] == 'P'))
 		return bad(ps, "flag P on present entries and on no others");
 	if (!mapped && strcmp(p->flags, "-----------"))
 		return bad(ps, "flags all - on a non-present entry");
 	if (r->frames && parse_page_frame(p, tok, n))
-		return bad(ps, "a page line of frame detail: kind fflags order node map after swaptype");
+		return bad(ps,
+			   "a page line of frame detail: kind fflags order node map after swaptype");
 	/* What its sum line must add up to (docs/FORMAT.md, "Sum lines"). */
 	if (!strcmp(p->state, "swap"))
 		ps->counted[SUM_SWAPPED] += pages;
@@ -679,7 +693,8 @@ static int parse_sum(struct vmviz_report *r, struct parser *ps, char **tok, int 
 		return bad(ps, "a sum line only after a vma line and its page lines");
 	/* "sum" RANGE, then seven pairs. */
 	if (n < 16 || !words(tok + 2, n - 2, w + 1, 7))
-		return bad(ps, "a sum line: range, then present dirty accessed writable huge swapped nonpresent");
+		return bad(ps,
+			   "a sum line: range, then present dirty accessed writable huge swapped nonpresent");
 	if (!range(tok[1], &start, &end))
 		return bad(ps, "a sum range START-END of 16 hex digits each");
 	for (i = 0; i < SUM_NCOUNTS; i++)
@@ -754,7 +769,8 @@ static int parse_table(struct vmviz_report *r, struct parser *ps, char **tok, in
 	snprintf(t->level, sizeof(t->level), "%s", tok[1]);
 	if (!dec(tok[3], &t->count) || !dec(tok[5], &t->used) || !dec(tok[7], &t->min) ||
 	    !dec(tok[9], &t->max) || !hist(tok[11], t->hist) || !dec(tok[13], &t->bytes))
-		return bad(ps, "a table line's count, used, min, max and bytes in decimal, hist as 11 decimal numbers with commas");
+		return bad(ps,
+			   "a table line's count, used, min, max and bytes in decimal, hist as 11 decimal numbers with commas");
 	for (i = 0; i < VMVIZ_NHIST; i++)
 		sum += t->hist[i];
 	if (sum != t->count || t->bytes != t->count * 4096 || t->max > 512 ||
@@ -876,10 +892,12 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 		/* user from 0, then the hole, then the kernel half up to 2^64 - 1. */
 		if (s->end < s->start || s->start != (ps->n ? sp[ps->n - 1]->end + 1 : 0) ||
 		    (ps->n == 2 && s->end != ~0UL) || (ps->n < 2 && s->end == ~0UL))
-			return bad(ps, "space lines user from 0, hole, kernel up to ffffffffffffffff, each starting after the one before");
+			return bad(ps,
+				   "space lines user from 0, hole, kernel up to ffffffffffffffff, each starting after the one before");
 		if (!size_word(tok[4], (unsigned long long)(s->end - s->start) + 1) &&
 		    !(ps->n == 2 && s->start == 0))
-			return bad(ps, "the size of the space range, in the largest unit that divides it (B K M G T P E)");
+			return bad(ps,
+				   "the size of the space range, in the largest unit that divides it (B K M G T P E)");
 		if (++ps->n == 3) {
 			ps->stage = r->has_mm ? ST_FIELD : ST_BODY;
 			ps->n = 0;
@@ -890,7 +908,8 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 		if (strcmp(tok[0], "field"))
 			break;
 		if (n < 3 || strcmp(tok[1], vmviz_field_names[ps->n]))
-			return bad(ps, "the field lines in their order: task_size start_code end_code start_data end_data start_brk brk start_stack arg_start arg_end env_start env_end mmap_base");
+			return bad(ps,
+				   "the field lines in their order: task_size start_code end_code start_data end_data start_brk brk start_stack arg_start arg_end env_start env_end mmap_base");
 		if (!hexw(tok[2], 16, &x))
 			return bad(ps, "a field value of 16 lower-case hex digits");
 		r->fields[ps->n] = x;
@@ -903,7 +922,8 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 		if (strcmp(tok[0], "counter"))
 			break;
 		if (n < 3 || strcmp(tok[1], vmviz_counter_names[ps->n]))
-			return bad(ps, "the counter lines in their order: total_vm locked_vm pinned_vm data_vm exec_vm stack_vm rss_file rss_anon rss_shmem swap_ents");
+			return bad(ps,
+				   "the counter lines in their order: total_vm locked_vm pinned_vm data_vm exec_vm stack_vm rss_file rss_anon rss_shmem swap_ents");
 		if (!dec(tok[2], &x))
 			return bad(ps, "a counter value as a decimal number");
 		r->counters[ps->n] = x;
@@ -917,12 +937,15 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 			break;
 		i = ps->n;
 		if (n < 5 || strcmp(tok[1], vmviz_seg_names[i]) || strcmp(tok[3], "size"))
-			return bad(ps, "the segment lines in their order: code data bss heap mmap stack args env vdso vvar, each START-END size SIZE");
+			return bad(ps,
+				   "the segment lines in their order: code data bss heap mmap stack args env vdso vvar, each START-END size SIZE");
 		if (!range(tok[2], &r->segs[i].start, &r->segs[i].end) ||
 		    r->segs[i].end < r->segs[i].start)
-			return bad(ps, "a segment range START-END of 16 hex digits each, START not above END");
+			return bad(ps,
+				   "a segment range START-END of 16 hex digits each, START not above END");
 		if (!size_word(tok[4], r->segs[i].end - r->segs[i].start))
-			return bad(ps, "the size of the segment range, in the largest unit that divides it (B K M G T P E)");
+			return bad(ps,
+				   "the size of the segment range, in the largest unit that divides it (B K M G T P E)");
 		if (++ps->n == VMVIZ_NSEGS)
 			ps->stage++;
 		return 0;

@@ -832,8 +832,8 @@ void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
 			else if (t.ids[j] == PG_BYTES)
 				vmviz_size_cell(o, bytes, buf, sizeof(buf));
 			else if (t.ids[j] == PG_NAME)
-				snprintf(buf, sizeof(buf), "total (%d %s, COUNT in 4K pages)", nrows,
-					 vmviz_plural(nrows, "run", "runs"));
+				snprintf(buf, sizeof(buf), "total (%d %s, COUNT in 4K pages)",
+					 nrows, vmviz_plural(nrows, "run", "runs"));
 			else
 				continue;
 			vmviz_table_set(&t, ln, j, buf);

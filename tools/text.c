@@ -194,16 +194,17 @@ static int escape_piece(enum vmviz_sink sink, const unsigned char *p, char *piec
 	int n = printable_utf8(p);
 
 	if (*p == '\\') {
-		strcpy(piece, "\\\\");
+		snprintf(piece, 12, "%s", "\\\\");
 		return 1;
 	}
 	if (sink == SINK_JSON && *p == '"') {
-		strcpy(piece, "\\\"");
+		snprintf(piece, 12, "%s", "\\\"");
 		return 1;
 	}
 	if (sink == SINK_XML && strchr("&<>\"'", *p)) {
-		strcpy(piece, *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" :
-		       *p == '"' ? "&quot;" : "&apos;");
+		snprintf(piece, 12, "%s",
+			 *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" :
+			 *p == '"' ? "&quot;" : "&apos;");
 		return 1;
 	}
 	/* A terminal that is not UTF-8 gets every byte above ASCII escaped. */
@@ -489,7 +490,8 @@ void vmviz_say_none(const struct vmviz_out *o, const char *what)
 	if (f->states)
 		fprintf(to, " --state %s", f->states);	/* checked against vmviz_states */
 	if (f->range || o->lo || o->hi)
-		fprintf(to, " in %016lx-%016lx", f->range ? f->lo : o->lo, f->range ? f->hi : o->hi);
+		fprintf(to, " in %016lx-%016lx", f->range ? f->lo : o->lo,
+			f->range ? f->hi : o->hi);
 	if (!f->name && !f->segs && !f->perm && !f->states && !f->range && !o->lo && !o->hi)
 		fprintf(to, ": the report has none");
 	fputc('\n', to);
