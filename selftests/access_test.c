@@ -53,22 +53,6 @@ static int as_other(void)
 	return as_uid(OTHER_UID);
 }
 
-static int as_root_without_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return 2;
-	data[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
-	return syscall(SYS_capset, &hdr, data) ? 2 : 0;
-}
-
-static int as_root_in_user_ns(void)
-{
-	return unshare(CLONE_NEWUSER) ? 3 : 0;
-}
-
 static const struct {
 	const char *name;
 	int (*become)(void);
@@ -76,8 +60,8 @@ static const struct {
 	{ "root", as_root },
 	{ "nobody", as_nobody },
 	{ "uid 1000", as_other },
-	{ "root without CAP_SYS_ADMIN", as_root_without_sys_admin },
-	{ "root of a user namespace", as_root_in_user_ns },
+	{ "root without CAP_SYS_ADMIN", vt_drop_sys_admin },
+	{ "root of a user namespace", vt_enter_user_ns },
 };
 
 /* 0 if @path opens for reading, else errno. */
@@ -126,8 +110,7 @@ static pid_t park_as(uid_t uid, int undumpable)
  */
 static int outcomes_as(int r, const pid_t *targets, int n, char *out, size_t len)
 {
-	int p[2], status, i;
-	ssize_t got = 0, k;
+	int p[2], i;
 	pid_t pid;
 
 	if (pipe(p))
@@ -155,13 +138,7 @@ static int outcomes_as(int r, const pid_t *targets, int n, char *out, size_t len
 		_exit(0);
 	}
 	close(p[1]);
-	while (pid > 0 && (k = read(p[0], out + got, len - 1 - got)) > 0)
-		got += k;
-	out[got] = '\0';
-	close(p[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	return vt_child_output(pid, p[0], out, len);
 }
 
 /*
@@ -246,8 +223,7 @@ TEST(open_follows_pagemap_under_yama)
  */
 static int own_view(char *msg, size_t len)
 {
-	int p[2], status;
-	ssize_t got = 0, k;
+	int p[2];
 	pid_t pid;
 
 	if (pipe(p))
@@ -355,13 +331,7 @@ static int own_view(char *msg, size_t len)
 		_exit(bad ? 1 : 0);
 	}
 	close(p[1]);
-	while (pid > 0 && (k = read(p[0], msg + got, len - 1 - got)) > 0)
-		got += k;
-	msg[got] = '\0';
-	close(p[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	return vt_child_output(pid, p[0], msg, len);
 }
 
 TEST(unprivileged_own_process)
@@ -384,7 +354,6 @@ TEST(user_shell_cats_its_own_report)
 {
 	int go[2], out[2], status, pid_seen = 0;
 	char text[4096] = "", *task;
-	ssize_t got = 0, k;
 	pid_t pid;
 	char b = 0;
 
@@ -406,13 +375,10 @@ TEST(user_shell_cats_its_own_report)
 	close(out[1]);
 	ASSERT_EQ(0, vt_track(pid));
 	ASSERT_EQ(1, write(go[1], &b, 1));
-	while ((k = read(out[0], text + got, sizeof(text) - 1 - got)) > 0)
-		got += k;
-	text[got] = '\0';
-	waitpid(pid, &status, 0);
+	status = vt_child_output(pid, out[0], text, sizeof(text));
 	vt_untrack(pid);
 	TH_LOG("$ id -u; cat /proc/vmviz/$$ | head -4\n%s", text);
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, status);
 	EXPECT_EQ(0, strncmp(text, "1000\nvmviz-format 2\n", 20));
 	task = strstr(text, "\ntask pid ");
 	ASSERT_NE(NULL, task);
@@ -420,7 +386,6 @@ TEST(user_shell_cats_its_own_report)
 	EXPECT_EQ(pid, pid_seen);
 	EXPECT_NE(NULL, strstr(task, " comm sh\n"));
 	close(go[1]);
-	close(out[0]);
 }
 
 /*

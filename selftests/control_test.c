@@ -351,23 +351,6 @@ static int become_nobody(void)
 	return setgid(65534) || setuid(65534) ? 2 : 0;
 }
 
-/* Root, but without CAP_SYS_ADMIN in its effective set. */
-static int drop_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return 2;
-	data[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
-	return syscall(SYS_capset, &hdr, data) ? 2 : 0;
-}
-
-/* All capabilities in a new user namespace, none in the initial one. */
-static int enter_user_ns(void)
-{
-	return unshare(CLONE_NEWUSER) ? 3 : 0;
-}
 
 TEST(unprivileged_reader_is_refused)
 {
@@ -381,7 +364,7 @@ TEST(root_without_cap_sys_admin_is_refused)
 {
 	VMVIZ_REQUIRE();
 	ASSERT_EQ(0, vt_track(1));
-	EXPECT_EQ(0, refused_in_child(drop_sys_admin, EPERM, EPERM));
+	EXPECT_EQ(0, refused_in_child(vt_drop_sys_admin, EPERM, EPERM));
 	vt_untrack(1);
 }
 
@@ -392,7 +375,7 @@ TEST(root_in_a_user_namespace_is_refused)
 	VMVIZ_REQUIRE();
 	ASSERT_EQ(0, vt_track(1));
 	/* The namespace's root maps to no user outside: mode bits or CAP_SYS_ADMIN. */
-	status = refused_in_child(enter_user_ns, EACCES, EPERM);
+	status = refused_in_child(vt_enter_user_ns, EACCES, EPERM);
 	vt_untrack(1);
 	if (status == 3)
 		SKIP(return, "user namespaces are disabled");

@@ -17,9 +17,6 @@
 
 #include "vmviz_test.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
 #define PAGE		4096UL
 #define KSM		"/sys/kernel/mm/ksm/"
 #define MPOL_BIND	2

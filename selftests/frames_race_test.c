@@ -14,13 +14,6 @@
 
 #include "vmviz_test.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE	25
-#endif
-
 #define THP		(2UL << 20)
 #define NTHP		4
 #define RUN_MS		12000

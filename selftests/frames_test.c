@@ -11,10 +11,6 @@
 
 #include "vmviz_test.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-
 #define THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
 #define PAGE		4096UL
 #define HUGE		(2UL << 20)

@@ -20,13 +20,6 @@
 
 #include "vmviz_test.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE	25
-#endif
-
 #define NERR		160	/* errno slots counted */
 #define NREADERS	3
 #define NMUTATORS	3

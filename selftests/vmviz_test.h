@@ -13,10 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sched.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -31,6 +34,14 @@
  */
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT	300
+
+/* madvise() advice newer than some libc headers. */
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
 
 #define VMVIZ_DIR	"/proc/vmviz"
 #define VMVIZ_TRACK	VMVIZ_DIR "/track"
@@ -152,6 +163,47 @@ static inline int vt_untrack(pid_t pid)
 
 	snprintf(s, sizeof(s), "%d\n", pid);
 	return vt_write(VMVIZ_UNTRACK, s);
+}
+
+/*
+ * Identities a test's child takes before it opens vmviz files: 0 done,
+ * 2 failed, 3 not supported here (user namespaces disabled).
+ */
+static inline int vt_drop_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 2;
+	data[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &hdr, data) ? 2 : 0;
+}
+
+/* All capabilities in a new user namespace, none in the initial one. */
+static inline int vt_enter_user_ns(void)
+{
+	return unshare(CLONE_NEWUSER) ? 3 : 0;
+}
+
+/*
+ * Read what child @pid writes to @fd until it closes it (into @out, NUL
+ * terminated, at most @len - 1 bytes), then reap it: its exit status, or
+ * -1 if it did not exit.
+ */
+static inline int vt_child_output(pid_t pid, int fd, char *out, size_t len)
+{
+	size_t got = 0;
+	ssize_t k;
+	int status;
+
+	while (pid > 0 && (k = read(fd, out + got, len - 1 - got)) > 0)
+		got += k;
+	out[got] = '\0';
+	close(fd);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 /* Track pid and read its whole report, vt_chunk at a time; NULL + errno. */

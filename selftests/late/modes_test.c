@@ -380,7 +380,6 @@ TEST_F_TIMEOUT(modes, default_mode_user_reads_own_process, 120)
 {
 	int out[2], status;
 	char text[8192] = "";
-	ssize_t got = 0, k;
 	pid_t pid;
 
 	VMVIZ_REQUIRE();
@@ -401,12 +400,9 @@ TEST_F_TIMEOUT(modes, default_mode_user_reads_own_process, 120)
 		_exit(3);
 	}
 	close(out[1]);
-	while ((k = read(out[0], text + got, sizeof(text) - 1 - got)) > 0)
-		got += k;
-	close(out[0]);
-	waitpid(pid, &status, 0);
+	status = vt_child_output(pid, out[0], text, sizeof(text));
 	TH_LOG("uid 1000: head -1 /proc/vmviz/$$; vmviz maps $$ (its [stack] line found):\n%s", text);
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, status);
 	EXPECT_EQ(0, strncmp(text, "vmviz-format 2\n", 15));
 	EXPECT_NE(NULL, strstr(text, "\nfound\n"));
 }
