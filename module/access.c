@@ -30,8 +30,14 @@ static struct pid_namespace *proc_ns;
 
 int vmviz_access_init(void)
 {
-	struct file_system_type *proc = get_fs_type("proc");
+	struct file_system_type *proc;
 
+	/* Files are named, and processes found, in the initial namespace. */
+	if (task_active_pid_ns(current) != &init_pid_ns) {
+		pr_err("load vmviz from the initial PID namespace\n");
+		return -EINVAL;
+	}
+	proc = get_fs_type("proc");
 	if (!proc)
 		return -ENODEV;
 	proc_mnt = kern_mount(proc);
@@ -92,8 +98,11 @@ static int proc_open_as_caller(const char *name)
  *   on the file's credentials (fs/proc/task_mmu.c, 4.2 to 7.2); zero for
  *   the others.
  * - Folio flags, order and mapcounts of the frame detail: /proc/kpageflags
- *   and /proc/kpagecount, mode 0400 owned by root (fs/proc/page.c): the
- *   module opens /proc/kpageflags as the opener.
+ *   and /proc/kpagecount, mode 0400 owned by root (fs/proc/page.c), which
+ *   the module opens as the opener; and, since those files are indexed by
+ *   PFN, only with the PFNs too: a folio's order and where runs of frame
+ *   fields break would otherwise tell physical contiguity to a reader the
+ *   kernel gives no PFN of a virtual address (root without CAP_SYS_ADMIN).
  *
  * Return: 0, -ENOENT, -EACCES or -EPERM (the ptrace or DAC verdict), or
  * another error of the open (-EINTR, -ENOMEM).
@@ -118,6 +127,6 @@ int vmviz_access_open(struct file *file, struct pid *pid, bool frames,
 	err = proc_open_as_caller(name);
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
-	acc->frames = frames && !proc_open_as_caller("kpageflags");
+	acc->frames = frames && acc->pfn && !proc_open_as_caller("kpageflags");
 	return 0;
 }

@@ -65,6 +65,7 @@ struct tracked {
 	struct list_head dead;		/* on a removal list once removing */
 	unsigned long nr;		/* the key in tracked_xa, and the name */
 	struct rcu_head rcu;		/* freed after a grace period: see reconcile() */
+	struct work_struct remove_work;	/* all mode: its removal, on its own */
 	char name[NAME_LEN];
 };
 
@@ -82,10 +83,22 @@ static struct proc_dir_entry *vmviz_dir;
 
 struct vmviz_target vmviz_self;
 
-/* All mode: the reconcile work and the queue it runs on. */
+/*
+ * All mode: the reconcile work and the queue it runs on, and the queue of
+ * removals, one work each (tracked_remove_apart()).
+ */
 static void reconcile(struct work_struct *work);
 static DECLARE_DELAYED_WORK(reconcile_work, reconcile);
-static struct workqueue_struct *vmviz_wq;
+static struct workqueue_struct *vmviz_wq, *remove_wq;
+
+/*
+ * What keeping the files costs, for make bench (debugfs vmviz/upkeep):
+ * nanoseconds spent in the probes and in the reconcile and removal works,
+ * events noted, and scans of every PID (docs/FORMAT.md, "All-process
+ * mode").
+ */
+static atomic64_t upkeep_probe_ns, upkeep_work_ns, upkeep_events, upkeep_scans;
+static struct dentry *upkeep_dir;
 
 static int tracked_open(struct inode *inode, struct file *file)
 {
@@ -160,6 +173,36 @@ static void tracked_remove(struct list_head *list)
 		put_pid(t->tg.pid);
 		kfree_rcu(t, rcu);
 		cond_resched();
+	}
+}
+
+static void tracked_remove_one(struct work_struct *work)
+{
+	struct tracked *t = container_of(work, struct tracked, remove_work);
+	u64 t0 = ktime_get_mono_fast_ns();
+	LIST_HEAD(one);
+
+	list_add(&t->dead, &one);
+	tracked_remove(&one);
+	atomic64_add(ktime_get_mono_fast_ns() - t0, &upkeep_work_ns);
+}
+
+/*
+ * All mode: remove the entries on @list each in a work of its own. A
+ * removal waits for the read()s in flight on that file, and a reader can
+ * hold one for as long as its own buffer faults (a FUSE buffer that never
+ * fills), or its open() for as long as an exec of the target waits: the
+ * reconcile work, which every process's file waits for, must not wait
+ * with it. The name stays reserved (-EBUSY) until the removal is done.
+ */
+static void tracked_remove_apart(struct list_head *list)
+{
+	struct tracked *t, *tmp;
+
+	list_for_each_entry_safe(t, tmp, list, dead) {
+		list_del(&t->dead);
+		INIT_WORK(&t->remove_work, tracked_remove_one);
+		queue_work(remove_wq, &t->remove_work);
 	}
 }
 
@@ -240,13 +283,6 @@ out_free:
 #define EVENT_RING	4096
 static DEFINE_RAW_SPINLOCK(event_lock);
 
-/*
- * What keeping the files costs, for make bench (debugfs vmviz/upkeep):
- * nanoseconds spent in the probes and in the reconcile work, events
- * noted, and scans of every PID (docs/FORMAT.md, "All-process mode").
- */
-static atomic64_t upkeep_probe_ns, upkeep_work_ns, upkeep_events, upkeep_scans;
-static struct dentry *upkeep_dir;
 static int event_ring[EVENT_RING];
 static unsigned int event_first, event_count;
 static bool events_lost = true;		/* the first reconcile scans */
@@ -305,7 +341,8 @@ static void reconcile_later(void)
 /*
  * Give each PID of @batch its file. -EEXIST and -EBUSY mean the number's
  * last owner still has its file (its free event is behind, or its removal
- * runs): true, so that a later scan sets it right.
+ * runs), -ENOMEM that there was no memory: true, so that a later scan sets
+ * it right.
  *
  * Locking: tracked_lock not held; takes it.
  */
@@ -319,14 +356,13 @@ static bool add_batch(struct pid **batch, unsigned int n)
 	for (i = 0; i < n; i++) {
 		int err = tracked_add(batch[i], pid_nr(batch[i]), &dead);
 
-		if (err == -EEXIST || err == -EBUSY)
-			again = true;
-		else if (err)
+		if (err && err != -EEXIST && err != -EBUSY)
 			pr_warn_ratelimited("no file for PID %d: %d\n",
 					    pid_nr(batch[i]), err);
+		again |= err != 0;
 	}
 	mutex_unlock(&tracked_lock);
-	tracked_remove(&dead);
+	tracked_remove_apart(&dead);
 	for (i = 0; i < n; i++)
 		put_pid(batch[i]);
 	return again;
@@ -350,7 +386,7 @@ static bool reconcile_all(void)
 	mutex_lock(&tracked_lock);
 	reap_dead(&dead);
 	mutex_unlock(&tracked_lock);
-	tracked_remove(&dead);
+	tracked_remove_apart(&dead);
 
 	do {
 		struct pid *pid;
@@ -370,7 +406,8 @@ static bool reconcile_all(void)
 			 * section whoever removes it meanwhile.
 			 */
 			t = xa_load(&tracked_xa, next - 1);
-			if (t && READ_ONCE(t->tg.pid) == pid)
+			if (t && READ_ONCE(t->tg.pid) == pid &&
+			    !READ_ONCE(t->tg.removing))
 				continue;
 			batch[n++] = get_pid(pid);
 		}
@@ -429,7 +466,7 @@ static void reconcile(struct work_struct *work)
 				tracked_unlink(t, &dead);
 		}
 		mutex_unlock(&tracked_lock);
-		tracked_remove(&dead);
+		tracked_remove_apart(&dead);
 		again |= add_batch(batch, k);
 		cond_resched();
 	}
@@ -646,14 +683,21 @@ static int all_mode_start(void)
 	vmviz_wq = alloc_ordered_workqueue("vmviz", 0);
 	if (!vmviz_wq)
 		return -ENOMEM;
+	remove_wq = alloc_workqueue("vmviz_remove", WQ_UNBOUND, 0);
+	if (!remove_wq) {
+		destroy_workqueue(vmviz_wq);
+		return -ENOMEM;
+	}
 	err = probes_register();
 	if (err) {
 		/*
 		 * A fork seen by the probe registered first may have queued
 		 * the work: its timer must not fire once the module is gone.
+		 * Entries it made are the caller's to remove.
 		 */
 		cancel_delayed_work_sync(&reconcile_work);
 		destroy_workqueue(vmviz_wq);
+		destroy_workqueue(remove_wq);
 		return err;
 	}
 	queue_delayed_work(vmviz_wq, &reconcile_work, 0);
@@ -671,6 +715,8 @@ static void all_mode_stop(void)
 	probes_unregister(ARRAY_SIZE(probes));
 	cancel_delayed_work_sync(&reconcile_work);
 	destroy_workqueue(vmviz_wq);
+	/* Waits for the removals queued: they wait for their readers. */
+	destroy_workqueue(remove_wq);
 }
 
 /* Remove every entry. Locking: tracked_lock not held. */
@@ -707,8 +753,10 @@ static int __init vmviz_init(void)
 		goto out_remove_dir;
 	if (all) {
 		err = all_mode_start();
-		if (err)
+		if (err) {
+			tracked_remove_all();
 			goto out_remove_dir;
+		}
 	}
 	return 0;
 

@@ -784,7 +784,8 @@ static int report_lock_vma(struct vmviz_report *r, struct report_cursor *c)
 
 /*
  * Walk the VMA from c->addr on, under the lock held, until the hold's
- * budget is spent (0), the record is full (1) or the VMA is done (2).
+ * budget is spent (0), the record is full (1), the VMA is done (2), or a
+ * lock the walk needs is held by another (3: walk_lock_shared()).
  */
 static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 		      struct vmviz_sink *sink)
@@ -820,6 +821,8 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 	}
 	if (!ret && w.addr >= w.end)
 		ret = 2;
+	else if (!ret && w.blocked)
+		ret = 3;
 	c->addr = w.addr;
 	r->held = w.work;
 	return ret;
@@ -871,6 +874,12 @@ static int show_pages(struct seq_file *m, struct vmviz_report *r,
 		err = walk_piece(r, c, &sink);
 		if (err == 1)
 			return 0;	/* the record is full */
+		if (err == 3) {
+			/* Wait for the file's writer outside the target's lock. */
+			report_unlock(r);
+			schedule_timeout_killable(1);
+			continue;
+		}
 		if (err == 2) {
 			/*
 			 * The VMA is done, and still locked: its shmem

@@ -81,6 +81,7 @@ struct vmviz_walk {
 	unsigned long work;
 	unsigned long budget;
 	struct vmviz_tables *tables;	/* NULL, or count the tables entered */
+	bool blocked;		/* a lock the step needs is held: wait, retry */
 };
 
 /* Entries one PTE table holds: the size of the walker's copy buffer. */

@@ -343,11 +343,15 @@ static bool walk_p4ds(struct vmviz_walk *w, struct vmviz_batch *b, pgd_t pgd,
  * lock, as a page fault does when hugetlb_fault() reaches huge_pmd_share()
  * and takes i_mmap_rwsem for read: the same order; the rule needs no mmap
  * lock, since unsharing takes none of this mm's locks. The semaphore is
- * taken killably and dropped before vmviz_walk_next() returns: what it
+ * only tried, never waited for (a read must not sleep in a lock queue
+ * while it holds the target's lock: a writer of the file, a punch hole or
+ * a truncate, may take long); a step that cannot have it ends at once with
+ * w->blocked set, and the caller waits outside the target's lock before it
+ * tries again. It is dropped before vmviz_walk_next() returns: what it
  * hands on are copies.
  *
  * Return: the semaphore taken, NULL if the VMA is not a shared hugetlb
- * one, or ERR_PTR(-EINTR) on a fatal signal.
+ * one, or ERR_PTR(-EAGAIN) while a writer holds it.
  */
 static struct rw_semaphore *walk_lock_shared(struct vmviz_walk *w)
 {
@@ -360,8 +364,8 @@ static struct rw_semaphore *walk_lock_shared(struct vmviz_walk *w)
 	    !vma->vm_file || !(vmviz_vm_flags(vma) & VM_MAYSHARE))
 		return NULL;
 	sem = &vma->vm_file->f_mapping->i_mmap_rwsem;
-	if (down_read_killable(sem))
-		return ERR_PTR(-EINTR);
+	if (!down_read_trylock(sem))
+		return ERR_PTR(-EAGAIN);
 	return sem;
 }
 
@@ -387,7 +391,8 @@ static struct rw_semaphore *walk_lock_shared(struct vmviz_walk *w)
  *
  * Return: true with a batch in @b; false when w->addr reached w->end, or
  * when w->work reached w->budget (then w->addr < w->end: call again after
- * raising the budget; a fatal signal ends the step that way too).
+ * raising the budget; a shared hugetlb VMA whose file lock a writer holds
+ * ends the step that way too, with w->blocked set).
  */
 bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 {
@@ -403,6 +408,7 @@ bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 	shared = walk_lock_shared(w);
 	if (IS_ERR(shared)) {
 		w->work = max(w->work, w->budget);
+		w->blocked = true;
 		return false;
 	}
 	for (; w->addr < w->end; w->addr = next) {
