@@ -207,10 +207,17 @@ static void tracked_remove_apart(struct list_head *list)
 }
 
 /*
- * Move the entries of reaped processes to @list for tracked_remove().
+ * Move @t (if any) to @list for removal if its process was reaped; all
+ * such entries, for reap_dead().
  *
  * Locking: tracked_lock held.
  */
+static void reap_if_dead(struct tracked *t, struct list_head *list)
+{
+	if (t && !t->tg.removing && !pid_has_task(t->tg.pid, PIDTYPE_PID))
+		tracked_unlink(t, list);
+}
+
 static void reap_dead(struct list_head *list)
 {
 	struct tracked *t;
@@ -218,8 +225,7 @@ static void reap_dead(struct list_head *list)
 
 	lockdep_assert_held(&tracked_lock);
 	xa_for_each(&tracked_xa, nr, t)
-		if (!t->tg.removing && !pid_has_task(t->tg.pid, PIDTYPE_PID))
-			tracked_unlink(t, list);
+		reap_if_dead(t, list);
 }
 
 /*
@@ -455,16 +461,9 @@ static void reconcile(struct work_struct *work)
 		}
 		rcu_read_unlock();
 		mutex_lock(&tracked_lock);
-		for (i = 0; i < n; i++) {
-			struct tracked *t;
-
-			if (events[i] >= 0)
-				continue;
-			t = xa_load(&tracked_xa, -events[i]);
-			if (t && !t->tg.removing &&
-			    !pid_has_task(t->tg.pid, PIDTYPE_PID))
-				tracked_unlink(t, &dead);
-		}
+		for (i = 0; i < n; i++)
+			if (events[i] < 0)
+				reap_if_dead(xa_load(&tracked_xa, -events[i]), &dead);
 		mutex_unlock(&tracked_lock);
 		tracked_remove_apart(&dead);
 		again |= add_batch(batch, k);
