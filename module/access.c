@@ -14,6 +14,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/string.h>
 
 #include "compat.h"
 #include "vmviz.h"
@@ -129,4 +130,61 @@ int vmviz_access_open(struct file *file, struct pid *pid, bool frames,
 		return err == -ENOENT ? -ESRCH : err;
 	acc->frames = frames && acc->pfn && !proc_open_as_caller("kpageflags");
 	return 0;
+}
+
+/* The integer in the sysctl file @name of the module's procfs. */
+static int sysctl_int(const char *name, int *val)
+{
+	struct file *f = vmviz_open_root(proc_mnt, name, O_RDONLY);
+	char buf[24];
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	return kstrtoint(strim(buf), 10, val);
+}
+
+/**
+ * vmviz_access_kallsyms - would /proc/kallsyms show this opener real addresses?
+ * @file: the file being opened, with the opener's credentials
+ *
+ * kallsyms_open() decides once, at open, with kallsyms_show_value(
+ * file->f_cred) (kernel/kallsyms.c on 5.10 and 6.1, kernel/ksyms_common.c
+ * from 6.4 to 7.2; the same body on all): kptr_restrict 0 shows them when
+ * kallsyms_for_perf() (perf_event_paranoid <= 1 with CONFIG_PERF_EVENTS)
+ * or to CAP_SYSLOG; 1 only to CAP_SYSLOG; 2 and more to nobody. Neither
+ * kallsyms_show_value() nor kptr_restrict (exported on 7.2 only) nor
+ * sysctl_perf_event_paranoid is exported, and /proc/kallsyms cannot be
+ * read by kernel_read() (its proc_ops have .proc_read only), so the rule
+ * is done again here on the two sysctls as procfs shows them now, and
+ * CAP_SYSLOG in the initial user namespace on the file's credentials
+ * (file_ns_capable(): security_capable() as kallsyms_show_value() calls
+ * it, but audited: its CAP_OPT_NOAUDIT is not available to a module).
+ *
+ * Return: 0 if it would, -EPERM if not, or the error reading a sysctl.
+ */
+int vmviz_access_kallsyms(struct file *file)
+{
+	int restrict_level, paranoid = 2, err;
+
+	err = sysctl_int("sys/kernel/kptr_restrict", &restrict_level);
+	if (err)
+		return err;
+	if (IS_ENABLED(CONFIG_PERF_EVENTS)) {
+		err = sysctl_int("sys/kernel/perf_event_paranoid", &paranoid);
+		if (err)
+			return err;
+	}
+	if (restrict_level == 0 && paranoid <= 1)
+		return 0;
+	if (restrict_level <= 1 &&
+	    file_ns_capable(file, &init_user_ns, CAP_SYSLOG))
+		return 0;
+	return -EPERM;
 }

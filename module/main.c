@@ -748,7 +748,7 @@ static int __init vmviz_init(void)
 	if (!proc_create("track", 0200, vmviz_dir, &track_ops) ||
 	    !proc_create("untrack", 0200, vmviz_dir, &untrack_ops) ||
 	    !proc_create("self", 0444, vmviz_dir, &self_ops) ||
-	    vmviz_frames_init(vmviz_dir))
+	    vmviz_frames_init(vmviz_dir) || vmviz_khalf_init(vmviz_dir))
 		goto out_remove_dir;
 	if (all) {
 		err = all_mode_start();

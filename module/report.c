@@ -187,6 +187,17 @@ static void show_provenance(struct seq_file *m)
 		   (s64)real.tv_sec, real.tv_nsec, (s64)boot.tv_sec, boot.tv_nsec);
 }
 
+/* The provenance line and a size, for the kernel half (khalf.c). */
+void vmviz_show_provenance(struct seq_file *m)
+{
+	show_provenance(m);
+}
+
+void vmviz_show_size(struct seq_file *m, u64 bytes)
+{
+	show_size(m, bytes);
+}
+
 static const char *task_kind(struct task_struct *task)
 {
 	if (task->flags & PF_KTHREAD)

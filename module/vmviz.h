@@ -291,4 +291,28 @@ int vmviz_frames_init(struct proc_dir_entry *parent);
 struct proc_dir_entry *vmviz_frames_add(const char *name,
 					struct vmviz_target *tg);
 
+/*
+ * The kernel half (kwalk.c, khalf.c): the entries of one table, from the
+ * walked address on; levels 0 PTE, 1 PMD, 2 PUD, 3 P4D, 4 PGD (LA57).
+ */
+struct vmviz_kbatch {
+	unsigned long addr;	/* where the step began */
+	unsigned int level;	/* of the table copied */
+	unsigned int nr;	/* entries in ents[], the first @addr's */
+	u64 upper_rwu;		/* RW and USER: the AND over the entries above */
+	u64 upper_nx;		/* NX: the OR over the entries above */
+	u64 ents[PTRS_PER_PTE];
+};
+
+int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
+		     struct vmviz_kbatch *b);
+unsigned int vmviz_kwalk_top(void);
+unsigned long vmviz_kwalk_size(unsigned int level);
+bool vmviz_kwalk_leaf(u64 val, unsigned int level);
+bool vmviz_kwalk_ipi_safe(void);
+int vmviz_khalf_init(struct proc_dir_entry *parent);
+int vmviz_access_kallsyms(struct file *file);
+void vmviz_show_provenance(struct seq_file *m);
+void vmviz_show_size(struct seq_file *m, u64 bytes);
+
 #endif /* VMVIZ_H */

@@ -39,6 +39,8 @@ append="console=ttyS0 panic=-1 ignore_loglevel vmviz_rig=$mode"
 append="$append rcupdate.rcu_cpu_stall_timeout=60"
 append="$append hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=16"
 append="$append transparent_hugepage=madvise"
+# More kernel parameters for a developer's run (e.g. VMVIZ_APPEND=pti=on).
+[ -n "${VMVIZ_APPEND:-}" ] && append="$append $VMVIZ_APPEND"
 # The soak's length in seconds and a fuzz seed to replay reach the tests
 # through /init's environment.
 for v in VMVIZ_SOAK_SECS VMVIZ_FUZZ_SEED; do
