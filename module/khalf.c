@@ -107,6 +107,7 @@ struct khalf {
 	unsigned int copies;		/* 2 with PTI */
 	loff_t pos;
 	struct khalf_cursor cur, next;
+	struct vmviz_kmemo memo;	/* cleared at each record */
 	struct vmviz_kbatch batch;
 };
 
@@ -160,7 +161,7 @@ static void image_bounds(struct khalf *k, unsigned long *first,
 		unsigned long size, base;
 		unsigned int i;
 
-		vmviz_kwalk_step(k->mm->pgd, addr, last, b);
+		vmviz_kwalk_step(k->mm->pgd, addr, last, b, NULL);
 		size = vmviz_kwalk_size(b->level);
 		base = b->addr & ~(size - 1);
 		for (i = 0; i < b->nr; i++) {
@@ -326,33 +327,81 @@ static unsigned long leaf_pfn(u64 val, unsigned int level)
 	return (val & mask) >> PAGE_SHIFT;
 }
 
-/* Add a leaf [start, end) (end 0: 2^64) to the run, or start a new one. */
+/* Leaves to add to the run: @count of @level, all like @val. */
+struct khalf_leaves {
+	unsigned int level;
+	u64 val;
+	u64 upper_rwu, upper_nx;	/* of the entries above them */
+	unsigned long start, end;	/* end 0: 2^64 */
+	unsigned long count;
+	unsigned long pfn;		/* of the first page at @start */
+};
+
+/* Add leaves to the run, or start a new one. */
 static void run_add(struct seq_file *m, const struct khalf_region *r,
-		    struct khalf_cursor *c,
-		    const struct vmviz_kbatch *b, u64 val, unsigned long start,
-		    unsigned long end, unsigned long entry_start)
+		    struct khalf_cursor *c, const struct khalf_leaves *l)
 {
 	struct khalf_run *run = &c->run;
-	u64 hw = shown_bits(val, b->level);
+	u64 hw = shown_bits(l->val, l->level);
 	u64 eff = (hw & ~(_PAGE_RW | _PAGE_USER)) |
-		  (hw & b->upper_rwu & (_PAGE_RW | _PAGE_USER)) | b->upper_nx;
+		  (hw & l->upper_rwu & (_PAGE_RW | _PAGE_USER)) | l->upper_nx;
 
-	if (run->open && run->end == start && run->level == b->level &&
+	if (run->open && run->end == l->start && run->level == l->level &&
 	    run->hw == hw && run->eff == eff) {
-		run->end = end;
-		run->count++;
+		run->end = l->end;
+		run->count += l->count;
 		return;
 	}
 	run_flush(m, r, c);
 	run->open = true;
-	run->start = start;
-	run->end = end;
-	run->count = 1;
-	run->level = b->level;
+	run->start = l->start;
+	run->end = l->end;
+	run->count = l->count;
+	run->level = l->level;
 	run->hw = hw;
 	run->eff = eff;
-	run->pfn = leaf_pfn(val, b->level) +
-		   ((start - entry_start) >> PAGE_SHIFT);
+	run->pfn = l->pfn;
+}
+
+/* Add the leaves of step @b to the run, clipped to region @r. */
+static void batch_add(struct seq_file *m, const struct khalf_region *r,
+		      struct khalf_cursor *c, const struct vmviz_kbatch *b)
+{
+	unsigned long size = vmviz_kwalk_size(b->level);
+	unsigned long base = b->addr & ~(size - 1);
+	struct khalf_leaves l = {
+		.upper_rwu = b->upper_rwu,
+		.upper_nx = b->upper_nx,
+	};
+	unsigned int i;
+
+	if (b->repeat) {
+		unsigned long leaf_size = vmviz_kwalk_size(b->leaf_level);
+		unsigned long ee = base + b->nr * size;
+
+		l.level = b->leaf_level;
+		l.val = b->leaf;
+		l.start = max(base, r->start);
+		l.end = ee - 1 > r->last ? r->last + 1 : ee;
+		l.count = (l.end - l.start) / leaf_size;
+		l.pfn = leaf_pfn(b->leaf, b->leaf_level);
+		if (l.count)
+			run_add(m, r, c, &l);
+		return;
+	}
+	l.level = b->level;
+	for (i = 0; i < b->nr; i++) {
+		unsigned long es = base + i * size, ee = es + size;
+
+		if (!vmviz_kwalk_leaf(b->ents[i], b->level))
+			continue;
+		l.val = b->ents[i];
+		l.start = max(es, r->start);
+		l.end = ee - 1 > r->last ? r->last + 1 : ee;
+		l.count = 1;
+		l.pfn = leaf_pfn(l.val, l.level) + ((l.start - es) >> PAGE_SHIFT);
+		run_add(m, r, c, &l);
+	}
 }
 
 static const pgd_t *copy_pgd(const struct khalf *k, unsigned int copy)
@@ -379,9 +428,9 @@ static int show_pages(struct seq_file *m, struct khalf *k,
 	struct vmviz_kbatch *b = &k->batch;
 	unsigned int steps;
 
+	memset(&k->memo, 0, sizeof(k->memo));
 	for (steps = 0; steps < KHALF_STEPS; steps++) {
-		unsigned long size, base, next;
-		unsigned int i;
+		unsigned long size, next;
 
 		/*
 		 * A record with lines in it ends while the buffer has room
@@ -393,18 +442,10 @@ static int show_pages(struct seq_file *m, struct khalf *k,
 			return 0;
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		vmviz_kwalk_step(pgd, c->addr, r->last, b);
+		vmviz_kwalk_step(pgd, c->addr, r->last, b, &k->memo);
+		batch_add(m, r, c, b);
 		size = vmviz_kwalk_size(b->level);
-		base = b->addr & ~(size - 1);
-		for (i = 0; i < b->nr; i++) {
-			unsigned long es = base + i * size, ee = es + size;
-
-			if (!vmviz_kwalk_leaf(b->ents[i], b->level))
-				continue;
-			run_add(m, r, c, b, b->ents[i], max(es, r->start),
-				ee - 1 > r->last ? r->last + 1 : ee, es);
-		}
-		next = base + b->nr * size;
+		next = (b->addr & ~(size - 1)) + b->nr * size;
 		if (!next || next - 1 >= r->last) {
 			run_flush(m, r, c);
 			c->phase = KHALF_SUM;

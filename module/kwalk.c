@@ -96,6 +96,41 @@ static const u64 *table_of(u64 val)
 	return (const u64 *)pfn_to_kaddr(pfn);
 }
 
+/*
+ * Tables the kernel points to from many entries: the KASAN shadow of
+ * unused memory maps one zero page through kasan_early_shadow_pte, _pmd,
+ * _pud and _p4d, each referenced by every entry of the level above
+ * (mm/kasan/init.c), terabytes of identical leaves. ptdump skips them by
+ * name (mm/ptdump.c, note_kasan_page_table()); those symbols are not
+ * exported, so the walker remembers, per level, the last table it found
+ * uniform (512 equal leaves, or 512 equal entries pointing to the table
+ * remembered one level down) and counts an entry pointing to it again
+ * without reading it: as the table was when read, a moment earlier in
+ * the same record (the caller clears the memo at each record).
+ */
+static void memo_set(struct vmviz_kmemo *memo, unsigned int level,
+		     unsigned long pfn, u64 leaf, unsigned int leaf_level,
+		     u64 sub_rwu, u64 sub_nx, unsigned long leaves)
+{
+	memo->valid |= BIT(level);
+	memo->pfn[level] = pfn;
+	memo->leaf[level] = leaf;
+	memo->leaf_level[level] = leaf_level;
+	memo->sub_rwu[level] = sub_rwu;
+	memo->sub_nx[level] = sub_nx;
+	memo->leaves[level] = leaves;
+}
+
+static bool all_equal(const u64 *ents, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (ents[i] != ents[0])
+			return false;
+	return true;
+}
+
 /**
  * vmviz_kwalk_step - copy the entries of one table from @addr on
  * @pgd: the PGD (its kernel virtual address); kept alive by the caller
@@ -103,29 +138,33 @@ static const u64 *table_of(u64 val)
  * @last: the last address to cover (inclusive: the half ends at 2^64)
  * @b: filled in: the entries of one table, from @addr's on, up to the
  *     first that points to a table below (it comes next), the table's end
- *     or @last; they are leaves, or empty, or not present
+ *     or @last; they are leaves, or empty, or not present. Or (b->repeat)
+ *     entries that all point to the table @memo remembers one level down
+ * @memo: uniform tables seen (see above), or NULL
  *
  * Locking: none; interrupts off inside (see the rule above).
  * Return: 0, or -EFAULT if a table could not be read (b->nr is then 1, an
  * empty entry: the walk goes on past it).
  */
 int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
-		     struct vmviz_kbatch *b)
+		     struct vmviz_kbatch *b, struct vmviz_kmemo *memo)
 {
 	const u64 *table = (const u64 *)pgd;
 	unsigned int level = vmviz_kwalk_top();
 	u64 upper_rwu = _PAGE_RW | _PAGE_USER, upper_nx = 0;
-	unsigned long flags;
+	unsigned long flags, table_pfn = 0;
 	int err = 0;
 
 	b->addr = addr;
 	b->nr = 0;
+	b->repeat = false;
 	local_irq_save(flags);
 	for (;;) {
 		unsigned int shift = level_shift(level);
 		unsigned int idx = (addr >> shift) & (PTRS_PER_PTE - 1);
 		unsigned int n = PTRS_PER_PTE - idx, i;
 		unsigned long span = (last >> shift) - (addr >> shift);
+		unsigned long pfn;
 		u64 val;
 
 		if (span < n - 1)
@@ -135,21 +174,48 @@ int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
 			break;
 		}
 		val = b->ents[0];
-		if (is_table(val, level)) {
-			table = table_of(val);
-			if (!table) {
-				err = -EFAULT;
-				break;
-			}
-			upper_rwu &= val & (_PAGE_RW | _PAGE_USER);
-			upper_nx |= val & _PAGE_NX;
-			level--;
-			continue;
+		if (!is_table(val, level)) {
+			for (i = 1; i < n && !is_table(b->ents[i], level); i++)
+				;
+			b->nr = i;
+			if (memo && !level && !idx && n == PTRS_PER_PTE &&
+			    (val & _PAGE_PRESENT) && all_equal(b->ents, n))
+				memo_set(memo, 0, table_pfn, val, 0,
+					 _PAGE_RW | _PAGE_USER, 0, PTRS_PER_PTE);
+			break;
 		}
-		for (i = 1; i < n && !is_table(b->ents[i], level); i++)
-			;
-		b->nr = i;
-		break;
+		pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
+		if (memo && (memo->valid & BIT(level - 1)) &&
+		    memo->pfn[level - 1] == pfn) {
+			unsigned int below = level - 1;
+
+			for (i = 1; i < n && b->ents[i] == val; i++)
+				;
+			b->nr = i;
+			b->repeat = true;
+			b->leaf = memo->leaf[below];
+			b->leaf_level = memo->leaf_level[below];
+			b->leaves_per_entry = memo->leaves[below];
+			upper_rwu &= val & memo->sub_rwu[below];
+			upper_nx |= (val & _PAGE_NX) | memo->sub_nx[below];
+			if (!idx && i == PTRS_PER_PTE && level < vmviz_kwalk_top())
+				memo_set(memo, level, table_pfn, b->leaf,
+					 b->leaf_level,
+					 val & memo->sub_rwu[below] &
+					 (_PAGE_RW | _PAGE_USER),
+					 (val & _PAGE_NX) | memo->sub_nx[below],
+					 PTRS_PER_PTE * memo->leaves[below]);
+			break;
+		}
+		table = table_of(val);
+		if (!table) {
+			err = -EFAULT;
+			break;
+		}
+		table_pfn = pfn;
+		upper_rwu &= val & (_PAGE_RW | _PAGE_USER);
+		upper_nx |= val & _PAGE_NX;
+		level--;
 	}
 	local_irq_restore(flags);
 	b->level = level;
@@ -158,6 +224,7 @@ int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
 	if (err) {
 		b->nr = 1;
 		b->ents[0] = 0;
+		b->repeat = false;
 	}
 	return err;
 }

@@ -301,11 +301,25 @@ struct vmviz_kbatch {
 	unsigned int nr;	/* entries in ents[], the first @addr's */
 	u64 upper_rwu;		/* RW and USER: the AND over the entries above */
 	u64 upper_nx;		/* NX: the OR over the entries above */
+	bool repeat;		/* entries all pointing to a remembered table: */
+	u64 leaf;		/* ... whose leaves all equal this one, */
+	unsigned int leaf_level;	/* ... at this level, */
+	unsigned long leaves_per_entry;	/* ... this many below each entry */
 	u64 ents[PTRS_PER_PTE];
 };
 
+/* Per level, a table the walk found uniform (kwalk.c). */
+struct vmviz_kmemo {
+	unsigned long valid;		/* BIT(level) */
+	unsigned long pfn[5];
+	u64 leaf[5];
+	unsigned int leaf_level[5];
+	u64 sub_rwu[5], sub_nx[5];	/* of the entries from it to the leaves */
+	unsigned long leaves[5];
+};
+
 int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
-		     struct vmviz_kbatch *b);
+		     struct vmviz_kbatch *b, struct vmviz_kmemo *memo);
 unsigned int vmviz_kwalk_top(void);
 unsigned long vmviz_kwalk_size(unsigned int level);
 bool vmviz_kwalk_leaf(u64 val, unsigned int level);

@@ -183,6 +183,19 @@ static const struct kregion *kregion_named(const struct khalf *k, int copy, cons
 	return NULL;
 }
 
+/* Is [start, end) covered by present leaves of copy 0? */
+static int kmapped(const struct khalf *k, unsigned long start, unsigned long end)
+{
+	for (int i = 0; i < k->nline && start < end; i++) {
+		const struct kline *l = &k->line[i];
+
+		if (l->copy || l->start > start || (l->end && l->end <= start))
+			continue;
+		start = l->end ? l->end : end;
+	}
+	return start >= end;
+}
+
 /* The address of @name in /proc/kallsyms, 0 if absent (or hidden). */
 static unsigned long kallsyms_addr(const char *name)
 {
@@ -300,45 +313,68 @@ TEST(kernel_half_tiles_and_counts)
 	free(k.line);
 }
 
-/* DirectMap4k/2M/1G: the kernel's count of the direct map's leaves. */
-TEST(direct_map_leaves_equal_meminfo_directmap)
+/*
+ * The direct map is the identity map of physical memory: each leaf maps
+ * the frame at its offset from page_offset_base, and every range of
+ * "System RAM" in /proc/iomem (real addresses for CAP_SYS_ADMIN) is
+ * mapped. /proc/meminfo's DirectMap4k/2M/1G are shown beside the leaves'
+ * counts, not compared: on every kernel of the matrix they count more
+ * than the direct map holds (the debug kernel's ptdump shows what vmviz
+ * shows; docs/FORMAT.md, "The kernel half", says why).
+ */
+TEST(direct_map_maps_system_ram_at_its_offset)
 {
-	long before[3], after[3];
 	const char *keys[3] = { "DirectMap4k:", "DirectMap2M:", "DirectMap1G:" };
+	const struct kregion *r;
+	unsigned long ram = 0, ranges = 0;
+	char line[256];
 	struct khalf k;
-	int tries;
+	FILE *f;
+	int ri;
 
 	VMVIZ_REQUIRE();
 	sysctls_save();
 	write_sysctl(KPTR_RESTRICT, 0);
-	for (tries = 0; tries < 5; tries++) {
-		for (int i = 0; i < 3; i++)
-			before[i] = vt_file_kb("/proc/meminfo", keys[i]);
-		KHALF_READ(&k);
-		for (int i = 0; i < 3; i++)
-			after[i] = vt_file_kb("/proc/meminfo", keys[i]);
-		if (!memcmp(before, after, sizeof(before)))
-			break;
-		free(k.line);
-		k.line = NULL;
-	}
+	KHALF_READ(&k);
 	sysctls_restore();
-	ASSERT_LT(tries, 5) TH_LOG("DirectMap kept changing");
-	{
-		const struct kregion *r = kregion_named(&k, 0, "direct");
+	r = kregion_named(&k, 0, "direct");
+	ASSERT_NE(NULL, r);
+	ASSERT_FALSE(r->skipped);
+	ri = r - k.reg;
+	for (int i = 0; i < k.nline; i++) {
+		const struct kline *l = &k.line[i];
 
-		ASSERT_NE(NULL, r);
-		ASSERT_FALSE(r->skipped);
-		for (int lv = 0; lv < 3; lv++) {
-			long kb = before[lv] < 0 ? 0 : before[lv];
-
-			EXPECT_EQ((unsigned long)kb, r->sum[lv] * (level_size[lv] >> 10))
-				TH_LOG("%s %ld kB, vmviz %lu %s leaves", keys[lv], before[lv],
-				       r->sum[lv], level_names[lv]);
-		}
-		ksft_print_msg("direct map: %lu 4K, %lu 2M, %lu 1G leaves\n",
-			       r->sum[0], r->sum[1], r->sum[2]);
+		if (l->region != ri)
+			continue;
+		EXPECT_EQ((l->start - r->start) >> 12, l->pfn)
+			TH_LOG("direct %lx-%lx maps pfn %lx", l->start, l->end, l->pfn);
 	}
+	f = fopen("/proc/iomem", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+
+		if (line[0] == ' ' || !strstr(line, ": System RAM") ||
+		    sscanf(line, "%lx-%lx", &a, &b) != 2)
+			continue;
+		a = (a + 4095) & ~4095UL;
+		b = (b + 1) & ~4095UL;
+		if (a >= b)
+			continue;
+		ranges++;
+		ram += b - a;
+		EXPECT_TRUE(kmapped(&k, r->start + a, r->start + b))
+			TH_LOG("System RAM %lx-%lx not all in the direct map", a, b);
+	}
+	fclose(f);
+	EXPECT_LT(0, ranges) TH_LOG("no System RAM in /proc/iomem (addresses hidden?)");
+	ksft_print_msg("direct map: %lu 4K, %lu 2M, %lu 1G leaves = %lu kB; System RAM %lu kB in %lu ranges\n",
+		       r->sum[0], r->sum[1], r->sum[2],
+		       r->sum[0] * 4 + r->sum[1] * 2048 + r->sum[2] * 1048576, ram >> 10, ranges);
+	ksft_print_msg("meminfo %s %ld kB %s %ld kB %s %ld kB\n",
+		       keys[0], vt_file_kb("/proc/meminfo", keys[0]),
+		       keys[1], vt_file_kb("/proc/meminfo", keys[1]),
+		       keys[2], vt_file_kb("/proc/meminfo", keys[2]));
 	free(k.line);
 }
 
@@ -421,24 +457,11 @@ static int varea_in(const struct varea *v, int n, const struct varea *a)
 	return 0;
 }
 
-/* Is [start, end) covered by present leaves of copy 0? */
-static int kmapped(const struct khalf *k, unsigned long start, unsigned long end)
-{
-	for (int i = 0; i < k->nline && start < end; i++) {
-		const struct kline *l = &k->line[i];
-
-		if (l->copy || l->start > start || (l->end && l->end <= start))
-			continue;
-		start = l->end ? l->end : end;
-	}
-	return start >= end;
-}
-
 TEST(vmallocinfo_areas_lie_in_vmalloc_and_are_mapped)
 {
 	struct varea *v1, *v2;
 	int n1, n2, checked = 0, pages = 0;
-	const struct kregion *vm, *mod;
+	const struct kregion *vm, *mod, *kasan;
 	struct khalf k;
 
 	VMVIZ_REQUIRE();
@@ -456,6 +479,7 @@ TEST(vmallocinfo_areas_lie_in_vmalloc_and_are_mapped)
 	ASSERT_LT(0, n2);
 	vm = kregion_named(&k, 0, "vmalloc");
 	mod = kregion_named(&k, 0, "modules");
+	kasan = kregion_named(&k, 0, "kasan");
 	ASSERT_NE(NULL, vm);
 	ASSERT_NE(NULL, mod);
 	ASSERT_FALSE(vm->skipped);
@@ -463,12 +487,14 @@ TEST(vmallocinfo_areas_lie_in_vmalloc_and_are_mapped)
 		const struct varea *a = &v1[i];
 		int in_vm = a->start >= vm->start && a->end <= vm->end;
 		int in_mod = a->start >= mod->start && a->end <= mod->end;
+		/* KASAN vmallocs the shadow of module memory inside its shadow region. */
+		int in_kasan = kasan && a->start >= kasan->start && a->end <= kasan->end;
 
 		/* Areas that lived across the read only: the others raced it. */
 		if (!varea_in(v2, n2, a))
 			continue;
 		checked++;
-		EXPECT_TRUE(in_vm || in_mod)
+		EXPECT_TRUE(in_vm || in_mod || in_kasan)
 			TH_LOG("area %lx-%lx outside vmalloc %lx-%lx and modules %lx-%lx",
 			       a->start, a->end, vm->start, vm->end, mod->start, mod->end);
 		if (a->pages) {

@@ -3,7 +3,8 @@
 # Build the module for one kernel of the matrix, in a private copy of the
 # sources under build/, so kernels never share objects. Warnings are fatal
 # here (VMVIZ_WERROR=1), as in make lint; a user's build keeps them warnings.
-# Usage: build.sh KERNEL [warn]   (warn: the rig's WARN-on-load module)
+# Usage: build.sh KERNEL [warn|churn]   (warn: the rig's WARN-on-load module;
+#   churn: the module the kernel-half stress loads in a loop)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -16,6 +17,12 @@ if [ "${2:-}" = warn ]; then
 	rm -rf "$src"
 	mkdir -p "$src"
 	cp "$RIG_DIR"/warn/* "$src/"
+elif [ "${2:-}" = churn ]; then
+	src=$out/churn
+	ko=vmviz_churn.ko
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp "$RIG_DIR"/churn/* "$src/"
 else
 	src=$out/src
 	ko=module/vmviz.ko

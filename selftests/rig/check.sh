@@ -19,6 +19,8 @@ COUNTS=$BUILD/runs/host/counts "$TOP/tools/tests/run.sh" >"$BUILD/runs/host/tap.
 
 for k in $kernels; do
 	"$RIG_DIR/build.sh" "$k" || exit 1
+	# What khalf_stress_test loads and unloads.
+	"$RIG_DIR/build.sh" "$k" churn || exit 1
 done
 # The detector checks, 4-level: the WARN module on the first kernel, and a
 # sleep in atomic context on PREEMPT_RT (without it in KERNELS, on the first

@@ -24,6 +24,7 @@ cp "$RIG_DIR/init.sh" "$root/init"
 chmod 755 "$root/init"
 cp "$ko" "$root/vmviz.ko"
 [ -f "$out/warn_on_load.ko" ] && cp "$out/warn_on_load.ko" "$root/"
+[ -f "$out/vmviz_churn.ko" ] && cp "$out/vmviz_churn.ko" "$root/"
 # VMVIZ_TESTS="a_test b_test": only those (for a developer's quick run).
 picked() { [ -z "${VMVIZ_TESTS:-}" ] || [[ " $VMVIZ_TESTS " == *" $(basename "$1") "* ]]; }
 for t in "$TOP"/selftests/*_test "$TOP"/selftests/rig-env.sh; do
