@@ -41,9 +41,10 @@ append="$append hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=16"
 append="$append transparent_hugepage=madvise"
 # More kernel parameters for a developer's run (e.g. VMVIZ_APPEND=pti=on).
 [ -n "${VMVIZ_APPEND:-}" ] && append="$append $VMVIZ_APPEND"
-# The soak's length in seconds and a fuzz seed to replay reach the tests
+# The soak's and the kernel-half stress's lengths in seconds and a fuzz
+# seed to replay reach the tests
 # through /init's environment.
-for v in VMVIZ_SOAK_SECS VMVIZ_FUZZ_SEED; do
+for v in VMVIZ_SOAK_SECS VMVIZ_FUZZ_SEED VMVIZ_KSTRESS_SECS; do
 	[ -n "${!v:-}" ] && append="$append $v=${!v}"
 done
 
