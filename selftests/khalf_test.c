@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
+#include <asm/ldt.h>
 
 #include "vmviz_test.h"
 
@@ -776,6 +777,102 @@ TEST(ptdump_current_user_equals_pti_user_copy)
 {
 	VMVIZ_REQUIRE();
 	ptdump_compare(_metadata, "current_user", 1);
+}
+
+/*
+ * In a child: 1 + the ldt region's PTE leaves in the kernel copy as this
+ * process reads the file (after setting an LDT entry if @set_ldt), or, if
+ * @other, as a child reading a descriptor this process opened: 0 if that
+ * reader's ldt region says skip; 255 on an error.
+ */
+static int ldt_leaves(int set_ldt, int other)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		struct user_desc d = {
+			.entry_number = 0, .limit = 0xfffff, .seg_32bit = 1,
+			.limit_in_pages = 1, .useable = 1,
+		};
+		const struct kregion *r;
+		struct khalf k;
+		char *t, e[300];
+		int fd;
+
+		if (set_ldt && syscall(SYS_modify_ldt, 1, &d, sizeof(d)))
+			_exit(255);
+		fd = open(VMVIZ_KERNEL, O_RDONLY);
+		if (fd < 0)
+			_exit(255);
+		if (other) {
+			pid_t gc = fork();
+
+			if (gc < 0)
+				_exit(255);
+			if (gc > 0) {
+				waitpid(gc, &status, 0);
+				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 255);
+			}
+		}
+		/* Read through the descriptor opened above, from offset 0. */
+		t = malloc(1 << 22);
+		if (!t)
+			_exit(255);
+		{
+			size_t len = 0;
+			ssize_t n;
+
+			while ((n = read(fd, t + len, (1 << 22) - 1 - len)) > 0)
+				len += n;
+			if (n < 0)
+				_exit(255);
+			t[len] = '\0';
+		}
+		if (kparse(t, &k, e, sizeof(e)))
+			_exit(255);
+		r = kregion_named(&k, 0, "ldt");
+		if (!r)
+			_exit(255);
+		if (r->skipped)
+			_exit(0);
+		_exit(1 + (r->sum[0] > 200 ? 200 : r->sum[0]));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 255;
+	return WEXITSTATUS(status);
+}
+
+/* The LDT remap (PTI): this process's LDT, mapped after modify_ldt(). */
+TEST(ldt_region_shows_the_ldt_this_process_set)
+{
+	int pti, before, after, other;
+
+	VMVIZ_REQUIRE();
+	sysctls_save();
+	write_sysctl(KPTR_RESTRICT, 0);
+	{
+		struct khalf k;
+
+		KHALF_READ(&k);
+		pti = k.pti;
+		free(k.line);
+	}
+	before = ldt_leaves(0, 0);
+	after = ldt_leaves(1, 0);
+	other = ldt_leaves(1, 1);
+	sysctls_restore();
+	ksft_print_msg("ldt leaves: before %d, after modify_ldt %d, other reader %s (pti %d)\n",
+		       before - 1, after - 1, other ? "read" : "skipped", pti);
+	ASSERT_NE(255, before);
+	ASSERT_NE(255, after);
+	ASSERT_NE(255, other);
+	/* Without PTI the LDT is not remapped (map_ldt_struct() returns early). */
+	if (!pti)
+		SKIP(return, "no PTI: no LDT remap (boot with pti=on)");
+	EXPECT_EQ(1, before) TH_LOG("ldt region not empty without an LDT");
+	EXPECT_LT(1, after) TH_LOG("no ldt leaf after modify_ldt()");
+	EXPECT_EQ(0, other) TH_LOG("another process read the opener's LDT slot");
 }
 
 /* Every read size gives the same text, and a fatal signal ends a read. */
