@@ -222,6 +222,7 @@ TEST_F_TIMEOUT(many, entries_are_bounded_enospc_beyond_4096, 600)
 {
 	enum { MAX = 4096 };
 	int existing = 0, n, i, ok = 0, fds[2], err = 0;
+	double t0, t1, t2, t3;
 	static pthread_t th[MAX + 1];
 	static pid_t tids[MAX + 1];
 	pthread_attr_t attr;
@@ -240,10 +241,12 @@ TEST_F_TIMEOUT(many, entries_are_bounded_enospc_beyond_4096, 600)
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	/* Threads have their own numbers: one process gives enough of them. */
 	park_fd = fds[0];
+	t0 = (vt_now_ms() / 1000);
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], &attr, park, &tids[i]));
 	while (__atomic_load_n(&parked, __ATOMIC_SEQ_CST) < n)
 		usleep(1000);
+	t1 = (vt_now_ms() / 1000);
 	for (i = 0; i < n; i++) {
 		err = vt_track(tids[i]);
 		if (err)
@@ -253,8 +256,12 @@ TEST_F_TIMEOUT(many, entries_are_bounded_enospc_beyond_4096, 600)
 	EXPECT_EQ(n - 1, ok);
 	EXPECT_EQ(-ENOSPC, err) TH_LOG("after %d entries: %s", existing + ok, strerror(-err));
 	TH_LOG("%d entries before, %d tracked, then %s", existing, ok, strerror(-err));
+	t2 = (vt_now_ms() / 1000);
 	for (i = 0; i < ok; i++)
 		vt_untrack(tids[i]);
+	t3 = (vt_now_ms() / 1000);
+	TH_LOG("%d threads in %.1f s, %d track writes in %.1f s, %d untrack writes in %.1f s",
+	       n, t1 - t0, ok + 1, t2 - t1, ok, t3 - t2);
 	close(fds[1]);
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);

@@ -39,9 +39,9 @@ append="console=ttyS0 panic=-1 ignore_loglevel vmviz_rig=$mode"
 append="$append rcupdate.rcu_cpu_stall_timeout=60"
 append="$append hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=16"
 append="$append transparent_hugepage=madvise"
-# The soak's length in seconds and a fuzz seed to replay reach the tests
-# through /init's environment.
-for v in VMVIZ_SOAK_SECS VMVIZ_FUZZ_SEED; do
+# The soak's length in seconds and the seeds to replay the soak and the fuzz
+# reach the tests through /init's environment.
+for v in VMVIZ_SOAK_SECS VMVIZ_SOAK_SEED VMVIZ_FUZZ_SEED; do
 	[ -n "${!v:-}" ] && append="$append $v=${!v}"
 done
 
