@@ -405,9 +405,9 @@ static void reader_main(pid_t target, int id, unsigned long until)
 		ssize_t n;
 
 		/*
-		 * After the deadline the target exits and is reaped, and the
-		 * next control write drops its entry: ENOENT at open, EIO on a
-		 * file open at that moment.
+		 * After the deadline the target exits and is reaped, and a
+		 * control write naming it (the test's untrack) drops its
+		 * entry: ENOENT at open, EIO on a file open at that moment.
 		 */
 		gone = now_ms() >= S->deadline_ms;
 		if (fd < 0) {
