@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every allocation fails once: the module's load (both modes), a track
+ * write, and the open and read of a report, each repeated with the Nth
+ * fault-injectable call of the calling task failed (/proc/thread-self/
+ * fail-nth: failslab, and fail_page_alloc down to order 0, both told not
+ * to spare GFP_KERNEL; user pages, highmem, are spared: a user fault that
+ * fails is retried, never an error), N = 1, 2, ... until a call completes without
+ * reaching its Nth point. Each failed call must return a clean error and
+ * leave nothing behind (no module, no /proc/vmviz, no file of the PID);
+ * the next call without a fault must succeed. The console check of the rig
+ * and kmemleak after the late tests see the rest. Needs a kernel with
+ * CONFIG_FAULT_INJECTION_DEBUG_FS, FAILSLAB and FAIL_PAGE_ALLOC (the debug
+ * kernel of make check-debug); skipped elsewhere, saying so.
+ *
+ * Points of the all-mode work (the reconcile runs in a kworker, out of
+ * reach of fail-nth) are failed at random instead: failslab with a stack
+ * filter on the module's text while processes fork, after which every
+ * process must have its file. Run by the rig's /init after the other tests
+ * (it unloads the module): /tests/late/. The module is VMVIZ_KO (default
+ * /vmviz.ko), loaded again with all=0 at the end.
+ */
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "../vmviz_test.h"
+
+#define FAILSLAB	"/sys/kernel/debug/failslab/"
+#define FAILPAGE	"/sys/kernel/debug/fail_page_alloc/"
+#define MAX_POINTS	20000	/* a guard against a loop that never ends */
+
+static const char *ko_path(void)
+{
+	return getenv("VMVIZ_KO") ?: "/vmviz.ko";
+}
+
+static int fail_nth_set(unsigned int n)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "%u", n);
+	return vt_write("/proc/thread-self/fail-nth", s);
+}
+
+/* 0 when the fault was injected, else how many points were still to go. */
+static long fail_nth_left(void)
+{
+	char *s = vt_read_file("/proc/thread-self/fail-nth", NULL);
+	long v = s ? strtol(s, NULL, 10) : -1;
+
+	free(s);
+	return v;
+}
+
+/* Why fault injection cannot run here, or NULL; sets it up if it can. */
+static const char *injection_setup(void)
+{
+	if (access("/proc/thread-self/fail-nth", W_OK))
+		return "no /proc/thread-self/fail-nth (CONFIG_FAULT_INJECTION)";
+	if (access(FAILSLAB "ignore-gfp-wait", W_OK) ||
+	    access(FAILPAGE "ignore-gfp-wait", W_OK))
+		return "no failslab or fail_page_alloc in debugfs";
+	/* No stack dumps on the console: verbose 0. */
+	if (vt_write(FAILSLAB "ignore-gfp-wait", "N") ||
+	    vt_write(FAILSLAB "verbose", "0") ||
+	    vt_write(FAILPAGE "ignore-gfp-wait", "N") ||
+	    vt_write(FAILPAGE "min-order", "0") ||
+	    vt_write(FAILPAGE "verbose", "0"))
+		return "cannot configure failslab/fail_page_alloc";
+	return NULL;
+}
+
+static int module_loaded(void)
+{
+	return !access("/sys/module/vmviz", F_OK);
+}
+
+static int unload(void)
+{
+	return syscall(SYS_delete_module, "vmviz", O_NONBLOCK) ? -errno : 0;
+}
+
+static int load(int fd, const char *params)
+{
+	return syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+}
+
+/* Counts of one loop: points reached, calls that failed, by errno. */
+struct tally {
+	unsigned long points, failed, survived, enomem, efault, other;
+	int other_err;
+	char bad[256];
+};
+
+static void tally_err(struct tally *t, int err)
+{
+	t->failed++;
+	if (err == -ENOMEM)
+		t->enomem++;
+	else if (err == -EFAULT)	/* a page table for the copy to user */
+		t->efault++;
+	else if (!t->other++)
+		t->other_err = err;
+}
+
+static void tally_print(const char *what, const struct tally *t, double ms)
+{
+	printf("# vmviz-figures faults %s points=%lu failed=%lu enomem=%lu efault=%lu other=%lu survived=%lu ms=%.0f\n",
+	       what, t->points, t->failed, t->enomem, t->efault, t->other, t->survived, ms);
+}
+
+FIXTURE(faults) {
+	int ko;
+};
+
+FIXTURE_VARIANT(faults) {
+	const char *params;
+};
+
+FIXTURE_VARIANT_ADD(faults, all0) { .params = "all=0" };
+FIXTURE_VARIANT_ADD(faults, all1) { .params = "all=1" };
+
+FIXTURE_SETUP(faults)
+{
+	self->ko = open(ko_path(), O_RDONLY | O_CLOEXEC);
+}
+
+/* The rig's state for what follows: loaded, in the track mode. */
+FIXTURE_TEARDOWN(faults)
+{
+	fail_nth_set(0);
+	if (module_loaded() && unload())
+		return;
+	if (self->ko >= 0) {
+		load(self->ko, "all=0");
+		close(self->ko);
+	}
+}
+
+TEST_F_TIMEOUT(faults, load_fails_cleanly_at_every_point, 1800)
+{
+	struct tally t = {};
+	double t0 = vt_now_ms();
+	const char *why;
+	unsigned int n;
+
+	ASSERT_LE(0, self->ko) TH_LOG("no module at %s", ko_path());
+	why = injection_setup();
+	if (why)
+		SKIP(return, "%s", why);
+	if (module_loaded())
+		ASSERT_EQ(0, unload());
+	for (n = 1; n < MAX_POINTS; n++) {
+		long left;
+		int err;
+
+		ASSERT_EQ(0, fail_nth_set(n));
+		err = load(self->ko, variant->params);
+		left = fail_nth_left();
+		fail_nth_set(0);
+		if (left > 0) {
+			/* Fewer than n points: the load ran unhurt. */
+			ASSERT_EQ(0, err) TH_LOG("a load without a fault failed: %s",
+						 strerror(-err));
+			break;
+		}
+		t.points++;
+		if (err) {
+			tally_err(&t, err);
+			EXPECT_FALSE(module_loaded()) TH_LOG("point %u: failed load left the module", n);
+			EXPECT_NE(0, access(VMVIZ_DIR, F_OK)) TH_LOG("point %u: failed load left /proc/vmviz", n);
+			if (module_loaded())
+				break;
+			continue;
+		}
+		/* It coped with the failure: the module must work. */
+		t.survived++;
+		EXPECT_EQ(0, access(VMVIZ_DIR "/self", R_OK)) TH_LOG("point %u", n);
+		ASSERT_EQ(0, unload()) TH_LOG("point %u", n);
+	}
+	EXPECT_GT(MAX_POINTS, n);
+	EXPECT_EQ(0, t.other) TH_LOG("a failed load returned %s", strerror(-t.other_err));
+	EXPECT_LT(0, t.failed);
+	/* What the load made works. */
+	EXPECT_EQ(0, access(VMVIZ_DIR "/self", R_OK));
+	TH_LOG("%s: %lu points failed in turn, %lu loads failed (%lu ENOMEM), %lu coped",
+	       variant->params, t.points, t.failed, t.enomem, t.survived);
+	tally_print(variant->params[4] == '1' ? "load_all1" : "load_all0", &t,
+		    vt_now_ms() - t0);
+}
+
+/* A child that waits until killed. */
+static void park(void *arg)
+{
+	pause();
+}
+
+TEST_F_TIMEOUT(faults, track_open_read_fail_cleanly_at_every_point, 1800)
+{
+	struct tally tt = {}, tr = {};
+	char path[64], *text;
+	struct vt_child c;
+	double t0 = vt_now_ms();
+	const char *why;
+	unsigned int n;
+
+	ASSERT_LE(0, self->ko) TH_LOG("no module at %s", ko_path());
+	if (strcmp(variant->params, "all=0"))
+		SKIP(return, "track writes exist in the track mode only");
+	why = injection_setup();
+	if (why)
+		SKIP(return, "%s", why);
+	if (!module_loaded())
+		ASSERT_EQ(0, load(self->ko, variant->params));
+	ASSERT_EQ(0, vt_spawn(&c, park, NULL));
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", c.pid);
+	/* A track write (its open, write and close), failed at each point. */
+	for (n = 1; n < MAX_POINTS; n++) {
+		long left;
+		int err;
+
+		ASSERT_EQ(0, fail_nth_set(n));
+		err = vt_track(c.pid);
+		left = fail_nth_left();
+		fail_nth_set(0);
+		if (left > 0) {
+			ASSERT_EQ(0, err);
+			break;
+		}
+		tt.points++;
+		if (err) {
+			tally_err(&tt, err);
+			EXPECT_NE(0, access(path, F_OK)) TH_LOG("point %u: a failed track left %s", n, path);
+		} else {
+			tt.survived++;
+		}
+		/* Without a fault it is tracked, then untracked again. */
+		ASSERT_EQ(0, vt_track(c.pid));
+		ASSERT_EQ(0, vt_untrack(c.pid));
+	}
+	tally_print("track", &tt, vt_now_ms() - t0);
+	/* A whole report (open, every read, close), failed at each point. */
+	t0 = vt_now_ms();
+	ASSERT_EQ(0, vt_track(c.pid));
+	for (n = 1; n < MAX_POINTS; n++) {
+		struct vt_report r;
+		char err[256];
+		long left;
+		int e;
+
+		ASSERT_EQ(0, fail_nth_set(n));
+		text = vt_read_file(path, NULL);
+		e = errno;
+		left = fail_nth_left();
+		fail_nth_set(0);
+		if (left > 0) {
+			ASSERT_NE(NULL, text) TH_LOG("a read without a fault failed: %s", strerror(e));
+			free(text);
+			break;
+		}
+		tr.points++;
+		if (!text) {
+			tally_err(&tr, -e);
+			continue;
+		}
+		/* Coped (the buffer of seq_file grows again): it parses. */
+		tr.survived++;
+		EXPECT_EQ(0, vt_parse(text, &r, err, sizeof(err))) TH_LOG("point %u: %s", n, err);
+		vt_free(&r);
+		free(text);
+	}
+	tally_print("read", &tr, vt_now_ms() - t0);
+	EXPECT_EQ(0, tt.other) TH_LOG("a failed track write returned %s", strerror(-tt.other_err));
+	EXPECT_EQ(0, tr.other) TH_LOG("a failed read returned %s", strerror(-tr.other_err));
+	EXPECT_LT(0, tt.failed);
+	EXPECT_LT(0, tr.failed);
+	EXPECT_EQ(0, vt_untrack(c.pid));
+	EXPECT_EQ(0, vt_release(&c));
+}
+
+TEST_HARNESS_MAIN
