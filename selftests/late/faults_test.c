@@ -15,13 +15,15 @@
  *
  * Points of the all-mode work (the reconcile runs in a kworker, out of
  * reach of fail-nth) are failed at random instead: failslab with a stack
- * filter on the module's text while processes fork, after which every
- * process must have its file. Run by the rig's /init after the other tests
+ * filter on the module's .text, 30 % of them, while processes come and go
+ * for 20 s, after which every process must have its file again. Run by the rig's /init after the other tests
  * (it unloads the module): /tests/late/. The module is VMVIZ_KO (default
  * /vmviz.ko), loaded again with all=0 at the end.
  */
+#include <elf.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "../vmviz_test.h"
 
@@ -276,6 +278,147 @@ TEST_F_TIMEOUT(faults, track_open_read_fail_cleanly_at_every_point, 1800)
 	EXPECT_LT(0, tr.failed);
 	EXPECT_EQ(0, vt_untrack(c.pid));
 	EXPECT_EQ(0, vt_release(&c));
+}
+
+/* The size of section @name of the ELF file open at @fd, or 0. */
+static unsigned long elf_section_size(int fd, const char *name)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh, strsh;
+	char sname[64];
+	int i;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_shentsize != sizeof(sh) ||
+	    pread(fd, &strsh, sizeof(strsh), eh.e_shoff + eh.e_shstrndx * sizeof(sh)) !=
+	    sizeof(strsh))
+		return 0;
+	for (i = 0; i < eh.e_shnum; i++) {
+		if (pread(fd, &sh, sizeof(sh), eh.e_shoff + i * sizeof(sh)) != sizeof(sh) ||
+		    pread(fd, sname, sizeof(sname), strsh.sh_offset + sh.sh_name) <= 0)
+			return 0;
+		sname[sizeof(sname) - 1] = '\0';
+		if (!strcmp(sname, name))
+			return sh.sh_size;
+	}
+	return 0;
+}
+
+/* Processes in /proc without a file in /proc/vmviz; one named in @which. */
+static int files_missing(char *which, size_t len)
+{
+	struct dirent *d;
+	char path[64];
+	int missing = 0;
+	DIR *dir = opendir("/proc");
+
+	which[0] = '\0';
+	while (dir && (d = readdir(dir))) {
+		int pid = atoi(d->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), VMVIZ_DIR "/%d", pid);
+		if (access(path, F_OK)) {
+			/* Gone meanwhile, or a zombie being reaped: look again. */
+			snprintf(path, sizeof(path), "/proc/%d", pid);
+			if (access(path, F_OK))
+				continue;
+			if (!missing++)
+				snprintf(which, len, "%d", pid);
+		}
+	}
+	if (dir)
+		closedir(dir);
+	return missing;
+}
+
+/*
+ * All mode: the reconcile work (a kworker: out of fail-nth's reach) with
+ * allocations failed at random, those whose stack holds the module's
+ * .text (failslab's stack filter), while processes come and go. Once
+ * injection stops, the next fork's reconcile must give every process its
+ * file again (FORMAT.md: -ENOMEM makes it try again).
+ */
+TEST_F_TIMEOUT(faults, all_mode_work_recovers_from_failed_allocations, 900)
+{
+	char path[128], val[64], which[16], *s;
+	unsigned long text, size, injected;
+	int i, missing = 0, forks = 0;
+	const char *why;
+	double t0;
+
+	ASSERT_LE(0, self->ko) TH_LOG("no module at %s", ko_path());
+	if (strcmp(variant->params, "all=1"))
+		SKIP(return, "the reconcile work exists in all mode only");
+	why = injection_setup();
+	if (why)
+		SKIP(return, "%s", why);
+	if (access(FAILSLAB "require-start", W_OK))
+		SKIP(return, "no stack filter (FAULT_INJECTION_STACKTRACE_FILTER)");
+	if (module_loaded())
+		ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load(self->ko, "all=1"));
+	s = vt_read_file("/sys/module/vmviz/sections/.text", NULL);
+	text = s ? strtoul(s, NULL, 16) : 0;
+	free(s);
+	size = elf_section_size(self->ko, ".text");
+	ASSERT_NE(0, text) TH_LOG("no address of the module's .text");
+	ASSERT_NE(0, size) TH_LOG("no size of .text in %s", ko_path());
+
+	snprintf(val, sizeof(val), "%lu", text);
+	ASSERT_EQ(0, vt_write(FAILSLAB "require-start", val));
+	snprintf(val, sizeof(val), "%lu", text + size);
+	ASSERT_EQ(0, vt_write(FAILSLAB "require-end", val));
+	ASSERT_EQ(0, vt_write(FAILSLAB "stacktrace-depth", "32"));
+	ASSERT_EQ(0, vt_write(FAILSLAB "task-filter", "N"));
+	ASSERT_EQ(0, vt_write(FAILSLAB "interval", "1"));
+	ASSERT_EQ(0, vt_write(FAILSLAB "times", "100000"));
+	ASSERT_EQ(0, vt_write(FAILSLAB "probability", "30"));
+	/* Processes come and go: the probes queue the reconcile. */
+	t0 = vt_now_ms();
+	while (vt_now_ms() - t0 < 20000) {
+		pid_t c = fork();
+
+		if (c == 0) {
+			usleep(20000);
+			_exit(0);
+		}
+		if (c > 0)
+			forks++;
+		usleep(5000);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
+	ASSERT_EQ(0, vt_write(FAILSLAB "probability", "0"));
+	s = vt_read_file(FAILSLAB "times", NULL);
+	injected = s ? 100000 - strtol(s, NULL, 10) : 0;
+	free(s);
+	vt_write(FAILSLAB "require-start", "0");
+	vt_write(FAILSLAB "require-end", "0");
+	vt_write(FAILSLAB "times", "1");
+	while (wait(NULL) > 0)
+		;
+	/* One more fork queues a reconcile without failures. */
+	for (i = 0; i < 100; i++) {
+		pid_t c = fork();
+
+		if (c == 0)
+			_exit(0);
+		waitpid(c, NULL, 0);
+		usleep(100000);
+		missing = files_missing(which, sizeof(which));
+		if (!missing)
+			break;
+	}
+	snprintf(path, sizeof(path), "%lu allocations failed in the module's work", injected);
+	TH_LOG("%s while %d processes came and went; every process has its file again after %d tries",
+	       path, forks, i + 1);
+	printf("# vmviz-figures faults all_work forks=%d injected=%lu settled_tries=%d missing=%d\n",
+	       forks, injected, i + 1, missing);
+	EXPECT_LT(0, injected);
+	EXPECT_EQ(0, missing) TH_LOG("%d processes without a file, %s one of them", missing,
+				     which);
 }
 
 TEST_HARNESS_MAIN
