@@ -110,7 +110,7 @@ static int trace_set(const char *file, const char *val)
  */
 static int init_reached(int ko, const char *params, unsigned int n)
 {
-	char path[128], *t;
+	char path[128], *t, *line;
 	int reached;
 
 	trace_set("tracing_on", "0");
@@ -124,7 +124,14 @@ static int init_reached(int ko, const char *params, unsigned int n)
 		unload();
 	snprintf(path, sizeof(path), "%s/trace", tracefs());
 	t = vt_read_file(path, NULL);
-	reached = t && strstr(t, "initcall_start: func=vmviz_init");
+	/* "initcall_start: func=init_module+0x0/0x... [vmviz]" (either name) */
+	reached = 0;
+	for (line = t; line && (line = strstr(line, "initcall_start: func=")); line++) {
+		const char *nl = strchr(line, '\n');
+
+		if (memmem(line, nl ? (size_t)(nl - line) : strlen(line), "[vmviz]", 7))
+			reached = 1;
+	}
 	free(t);
 	return reached;
 }
