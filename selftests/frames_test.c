@@ -342,7 +342,16 @@ static int compare_tracked(pid_t pid, struct tally *t, char *why, size_t len)
 		fset_free(&sm);
 		if (!ret)
 			t->procs++;
-		return ret;
+		if (!ret || attempt == 7)
+			return ret;
+		/*
+		 * The frame detail read alike before and after smaps, which
+		 * disagreed: smaps saw a passing state (khugepaged's collapse
+		 * clears the PMD while it copies, and puts it back if the
+		 * collapse fails; on a loaded host that window is long).
+		 * Again; a real difference stays through every attempt.
+		 */
+		usleep(100000);
 	}
 	return ret;
 }
