@@ -76,17 +76,14 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-static void save(const char *dir, const char *name, const struct vmviz_report *r)
+static void save(const char *dir, const char *name, struct vmviz_report *r)
 {
 	char path[4096];
-	FILE *f;
 
 	if (!dir)
 		return;
 	snprintf(path, sizeof(path), "%s/%s.report", dir, name);
-	f = fopen(path, "w");
-	if (!f || fputs(r->text, f) < 0 || fclose(f))
-		err(VMVIZ_EXIT_FAILURE, "cannot write %s", path);
+	vmviz_save(r, path);
 }
 
 static void compare_with(pid_t pid, const char *what, const struct vmviz_out *o,

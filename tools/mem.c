@@ -61,37 +61,55 @@ static void mem_cell(const struct vmviz_out *o, int digits, const struct vmviz_v
 /* The column --sort names, and the order of the rows it gives. */
 static int sort_col;
 
+/* Rows by their keys (vmviz_table_key()): num or str, then the address. */
 static int mem_order(const void *x, const void *y)
 {
-	const struct vmviz_vma *a = *(const struct vmviz_vma * const *)x;
-	const struct vmviz_vma *b = *(const struct vmviz_vma * const *)y;
-	unsigned long ka, kb;
+	const struct vmviz_row_key *a = x, *b = y;
 	int d;
 
 	switch (sort_col) {
 	case MEM_START:
 	case MEM_END:
 		/* Address order: the report's own. */
-		return a->start < b->start ? -1 : a->start > b->start;
+		d = 0;
+		break;
 	case MEM_PERM:
-		d = strcmp(a->perm, b->perm);
-		break;
 	case MEM_SEG:
-		d = strcmp(a->seg, b->seg);
-		break;
 	case MEM_NAME:
-		d = strcmp(a->name, b->name);
+		d = strcmp(a->str, b->str);
 		break;
 	default:
 		/* Sizes: largest first. */
-		ka = sort_col == MEM_SIZE ? a->end - a->start : a->sm[sort_col - MEM_SM];
-		kb = sort_col == MEM_SIZE ? b->end - b->start : b->sm[sort_col - MEM_SM];
-		d = ka > kb ? -1 : ka < kb;
+		d = a->num > b->num ? -1 : a->num < b->num;
 		break;
 	}
 	if (d)
 		return d;
-	return a->start < b->start ? -1 : a->start > b->start;
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+/* What a row sorts by: the key of mem_order(). */
+static void mem_key(struct vmviz_table *t, const struct vmviz_vma *v)
+{
+	switch (sort_col) {
+	case MEM_START:
+	case MEM_END:
+		vmviz_table_key(t, 0, NULL, v->start);
+		break;
+	case MEM_PERM:
+		vmviz_table_key(t, 0, v->perm, v->start);
+		break;
+	case MEM_SEG:
+		vmviz_table_key(t, 0, v->seg, v->start);
+		break;
+	case MEM_NAME:
+		vmviz_table_key(t, 0, v->name, v->start);
+		break;
+	default:
+		vmviz_table_key(t, sort_col == MEM_SIZE ? v->end - v->start :
+				v->sm[sort_col - MEM_SM], NULL, v->start);
+		break;
+	}
 }
 
 static int mem_sort_col(const char *sort)
@@ -171,16 +189,16 @@ static void mem_header(const struct vmviz_report *r, const struct vmviz_out *o)
  * The total row is the rollup line's (summed before the scaling to kB, as
  * smaps_rollup), or with a filter, the sum of the rows shown.
  */
-void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, const char *sort)
+void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o, const char *sort)
 {
 	const struct vmviz_filter *f = &o->filter;
 	bool filtered = f->name || f->segs || f->perm || f->range;
-	const struct vmviz_vma **rows;
-	unsigned long sum[VMVIZ_NSMAPS] = { 0 };
-	struct libscols_line *ln;
+	unsigned long sum[VMVIZ_NSMAPS] = { 0 }, highest = 0;
+	const struct vmviz_vma *v;
+	struct vmviz_row *ln;
 	struct vmviz_table t;
 	char buf[4096];
-	int i, j, nrows = 0;
+	int j, nrows = 0;
 
 	need_frames(r, "mem");
 	sort_col = sort ? mem_sort_col(sort) : MEM_START;
@@ -189,27 +207,24 @@ void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, co
 		vmviz_table_free(&t);
 		return;
 	}
-	rows = calloc(r->nvmas + 1, sizeof(*rows));
-	if (!rows)
-		err(VMVIZ_EXIT_FAILURE, "out of memory");
-	for (i = 0; i < r->nvmas; i++) {
-		if (!vmviz_vma_wanted(r, &r->vmas[i], f))
+	while ((v = vmviz_next_vma(r))) {
+		highest = v->end;
+		if (!vmviz_vma_wanted(v, f))
 			continue;
-		rows[nrows++] = &r->vmas[i];
 		for (j = 0; j < VMVIZ_NSMAPS; j++)
-			sum[j] += r->vmas[i].sm[j];
-	}
-	qsort(rows, nrows, sizeof(*rows), mem_order);
-	if (r->nvmas)
-		vmviz_table_addrs(&t, r->vmas[r->nvmas - 1].end);
-	for (i = 0; i < nrows; i++) {
+			sum[j] += v->sm[j];
+		if (sort)
+			mem_key(&t, v);
 		ln = vmviz_table_row(&t);
 		for (j = 0; j < t.n; j++) {
-			mem_cell(o, t.addr_digits, rows[i], rows[i]->sm, t.ids[j], buf,
-				 sizeof(buf));
+			mem_cell(o, t.addr_digits, v, v->sm, t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 		}
+		nrows++;
 	}
+	if (sort)
+		vmviz_table_sort(&t, mem_order);
+	vmviz_table_addrs(&t, highest);
 	ln = vmviz_table_total_row(&t);
 	for (j = 0; j < t.n; j++) {
 		if (t.ids[j] == MEM_NAME)
@@ -220,7 +235,6 @@ void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, co
 				 buf, sizeof(buf));
 		vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 	}
-	free(rows);
 	if (o->json) {
 		vmviz_table_print_json(&t, mem_json_pre, r);
 		return;
@@ -364,19 +378,21 @@ static void tables_total(const struct vmviz_report *r, const struct vmviz_out *o
  * PMD leaves, and the total that VmPTE shows; for people, the fill
  * histograms and what the total counts.
  */
-void vmviz_print_tables(const struct vmviz_report *r, const struct vmviz_out *o)
+void vmviz_print_tables(struct vmviz_report *r, const struct vmviz_out *o)
 {
-	struct libscols_line *ln;
+	struct vmviz_row *ln;
 	struct vmviz_table t;
 	char buf[256], comm[128];
 	int i, j;
 
 	need_frames(r, "tables");
+	/* The table lines come after the VMAs: nothing else is kept. */
+	vmviz_read_all(r, 0);
 	vmviz_table_init(&t, vmviz_view("tables"), o, "H0,H1,H2,H4,H8,H16,H32,H64,H128,H256,H512");
 	for (i = 0; i <= r->ntables + 1; i++) {
 		const struct vmviz_tlevel *l = i < r->ntables ? &r->tables[i] : NULL;
 
-		ln = vmviz_table_row(&t);
+		ln = i <= r->ntables ? vmviz_table_row(&t) : vmviz_table_total_row(&t);
 		for (j = 0; j < t.n; j++) {
 			tables_cell(r, o, l, i == r->ntables + 1, t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);

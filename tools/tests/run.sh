@@ -166,7 +166,8 @@ for other, same in (("vfork", True), ("fork", False)):
     d = json.loads(subprocess.check_output([sys.argv[1], "compare", "-J", "-f", sys.argv[2] + "/parent.report", "-f", sys.argv[2] + "/" + other + ".report"]))
     rows = d["compare"]
     assert all(r["samemm"] is same for r in rows), other
-    assert rows[-1]["name"] == "total" and rows[-1]["verdict"], rows[-1]
+    assert d["total"]["name"] == "total" and d["total"]["verdict"], d["total"]
+    assert all(r["name"] != "total" and r["verdict"] is None for r in rows), other
     assert d["relation"] == ("same-mm" if same else "other-mm")
     boots = [r["boot"] for r in d["reports"]]
     assert len(boots[0]) == 36 and boots[0] == boots[1], boots
@@ -240,7 +241,7 @@ for fr in reports/frames-*/*.report; do
 	golden "$b.pages" "$vmviz" pages --file "$fr"
 	nonempty=?
 	grep -q '^vma ' "$fr" && nonempty=
-	json "$b.mem.json" "vmas" "$vmviz" mem -J -o +SIZE,SEG,SHCLEAN,SHDIRTY,PRCLEAN,PRDIRTY,SWAPPSS,COWCOPY,COWREUSE --file "$fr"
+	json "$b.mem.json" "vmas$nonempty" "$vmviz" mem -J -o +SIZE,SEG,SHCLEAN,SHDIRTY,PRCLEAN,PRDIRTY,SWAPPSS,COWCOPY,COWREUSE --file "$fr"
 	json "$b.tables.json" tables "$vmviz" tables -J --file "$fr"
 	json "$b.pages.json" "pages$nonempty" "$vmviz" pages -J --file "$fr"
 done
@@ -257,11 +258,11 @@ check frames.real_reports_agree python3 -c '
 import glob, json, subprocess, sys
 for f in glob.glob("reports/frames-*/*.report"):
     m = json.loads(subprocess.check_output([sys.argv[1], "mem", "-J", "-o", "RSS,SWAP,NAME", "-f", f]))
-    assert m["vmas"][-1]["rss"] == sum(r["rss"] for r in m["vmas"][:-1]) == m["rollup"]["rss"], f
+    assert m["total"]["rss"] == sum(r["rss"] for r in m["vmas"]) == m["rollup"]["rss"], f
     t = json.loads(subprocess.check_output([sys.argv[1], "tables", "-J", "-f", f]))
     p = json.loads(subprocess.check_output([sys.argv[1], "pages", "-J", "-o", "LEVEL,COUNT", "-f", f]))
     assert t["tables"][0]["used"] == sum(r["count"] for r in p["pages"] if r["level"] == "pte"), f
-    assert t["tables"][-1]["bytes"] == t["pgtables"], f
+    assert t["total"]["bytes"] == t["pgtables"], f
 ' "$vmviz"
 fp=$c/frames-parent.report fk=$c/frames-fork.report
 golden crafted.frames.mem "$vmviz" mem -f "$fp"
@@ -287,24 +288,25 @@ import json, subprocess, sys
 vm, fp = sys.argv[1:3]
 d = json.loads(subprocess.check_output([vm, "mem", "-J", "-o", "RSS,PSS,USS,SWAP,NAME", "-f", fp]))
 roll = {l.split()[i]: int(l.split()[i + 1]) for l in open(fp, newline="") if l.startswith("rollup ") for i in range(2, 48, 2)}
-tot = d["vmas"][-1]
+tot = d["total"]
 assert tot["name"].startswith("total ("), tot
 for k in ("rss", "pss", "uss", "swap"):
     assert tot[k] == roll[k] * 1024 == d["rollup"][k], (k, tot[k], roll[k])
 assert d["rollup"]["start"] == d["report"] and False or True
-rows = d["vmas"][:-1]
+rows = d["vmas"]
 assert sum(r["rss"] for r in rows) == tot["rss"]
 s = json.loads(subprocess.check_output([vm, "mem", "-J", "-s", "pss", "--seg", "mmap", "-f", fp]))
-p = [r["pss"] for r in s["vmas"][:-1]]
-assert p == sorted(p, reverse=True) and s["vmas"][-1]["pss"] == sum(p), p
-assert s["vmas"][-1]["name"].endswith(" shown)")
+p = [r["pss"] for r in s["vmas"]]
+assert p == sorted(p, reverse=True) and s["total"]["pss"] == sum(p), p
+assert s["total"]["name"].endswith(" shown)")
 ' "$vmviz" "$fp"
 check frames.tables_json_levels python3 -c '
 import json, subprocess, sys
 d = json.loads(subprocess.check_output([sys.argv[1], "tables", "-J", "-f", sys.argv[2]]))
 rows = d["tables"]
-assert [r["level"] for r in rows] == ["pte", "pmd", "pud", "deposited", "total"], rows
-assert rows[-1]["bytes"] == d["pgtables"] == sum(r["bytes"] for r in rows[:-1])
+assert [r["level"] for r in rows] == ["pte", "pmd", "pud", "deposited"], rows
+assert d["total"]["level"] == "total", d["total"]
+assert d["total"]["bytes"] == d["pgtables"] == sum(r["bytes"] for r in rows)
 assert all(sum(r[h] for h in ("h0", "h1", "h2", "h4", "h8", "h16", "h32", "h64", "h128", "h256", "h512")) == r["count"] for r in rows[:3])
 ' "$vmviz" "$fp"
 "$vmviz" compare -f "$fp" -f "$fk" >"$tmp/out" 2>&1
