@@ -115,20 +115,34 @@ struct cmp_stream {
 	size_t ncounts;
 };
 
-/* The next page line that stands for a page (carries_page()), or NULL. */
-static void next_page(struct cmp_stream *s)
+static struct vmviz_cmp_counts *counts_of(struct cmp_stream *s, int vma);
+
+/*
+ * The next page line that stands for a page (carries_page()), or NULL;
+ * on the way, what a write would do in each VMA (frame detail, its sum
+ * line): in copy1/reuse1 of @s's counts (copy2/reuse2 for b).
+ */
+static void next_page(struct cmp_stream *s, bool b)
 {
+	struct vmviz_report *r = s->r;
 	enum vmviz_item it;
 
-	while ((it = vmviz_next(s->r)) != VMVIZ_END)
-		if (it == VMVIZ_PAGE && carries_page(&s->r->page)) {
-			s->p = &s->r->page;
+	while ((it = vmviz_next(r)) != VMVIZ_END) {
+		if (it == VMVIZ_SUM && r->frames) {
+			struct vmviz_cmp_counts *n = counts_of(s, r->nvmas - 1);
+
+			*(b ? &n->copy2 : &n->copy1) = r->sm[SM_COW_COPY] / 4;
+			*(b ? &n->reuse2 : &n->reuse1) = r->sm[SM_COW_REUSE] / 4;
+		}
+		if (it == VMVIZ_PAGE && carries_page(&r->page)) {
+			s->p = &r->page;
 			return;
 		}
+	}
 	s->p = NULL;
 }
 
-/* The counts of the VMA of @a's page line read last (a VMA of a, by index). */
+/* The counts of a VMA of @s's report, by index: of a, its row's; of b, its own. */
 static struct vmviz_cmp_counts *counts_of(struct cmp_stream *s, int vma)
 {
 	if ((size_t)vma >= s->ncounts) {
@@ -191,7 +205,7 @@ static void both(struct cmp_stream *sa, struct cmp_stream *sb, unsigned long sta
 static void only2(struct cmp_stream *sa, struct cmp_stream *sb, unsigned long start,
 		  unsigned long end)
 {
-	struct vmviz_report *a = sa->r, *b = sb->r;
+	struct vmviz_report *a = sa->r;
 	unsigned long addr;
 
 	for (addr = start; addr < end; addr += 4096) {
@@ -200,7 +214,7 @@ static void only2(struct cmp_stream *sa, struct cmp_stream *sb, unsigned long st
 		if (va)
 			counts_of(sa, va - a->vmas)->only2++;
 		else
-			b->vmas[sb->p->vma].aux++;
+			counts_of(sb, sb->p->vma)->only2++;
 	}
 }
 
@@ -212,19 +226,19 @@ static void merge_pages(struct cmp_stream *sa, struct cmp_stream *sb)
 {
 	unsigned long x = 0;
 
-	next_page(sa);
-	next_page(sb);
+	next_page(sa, false);
+	next_page(sb, true);
 	while (sa->p || sb->p) {
 		const struct vmviz_page *pa = sa->p, *pb = sb->p;
 		unsigned long start, end;
 		bool in_a, in_b;
 
 		if (pa && pa->end <= x) {
-			next_page(sa);
+			next_page(sa, false);
 			continue;
 		}
 		if (pb && pb->end <= x) {
-			next_page(sb);
+			next_page(sb, true);
 			continue;
 		}
 		/* The next stretch: from x or the next run, to the next edge. */
@@ -282,10 +296,12 @@ void vmviz_compare(struct vmviz_report *a, struct vmviz_report *b, struct vmviz_
 	b->keep = VMVIZ_KEEP_VMAS;
 	/* Frames of another boot, or of no mm, are nothing to compare. */
 	if (c->rel == REL_NO_MM || c->rel == REL_OTHER_BOOT) {
-		while (vmviz_next(a) != VMVIZ_END)
-			;
-		while (vmviz_next(b) != VMVIZ_END)
-			;
+		do
+			next_page(&sa, false);
+		while (sa.p);
+		do
+			next_page(&sb, true);
+		while (sb.p);
 	} else {
 		merge_pages(&sa, &sb);
 	}
@@ -299,6 +315,7 @@ void vmviz_compare(struct vmviz_report *a, struct vmviz_report *b, struct vmviz_
 			c->rows[i].c = sa.counts[i];
 	}
 	free(sa.counts);
+	counts_of(&sb, b->nvmas);
 	for (j = 0; j < b->nvmas; j++) {
 		const struct vmviz_vma *v = &b->vmas[j];
 		struct vmviz_cmp_row *row;
@@ -326,20 +343,23 @@ void vmviz_compare(struct vmviz_report *a, struct vmviz_report *b, struct vmviz_
 			c->rows[i].vma = CMP_VMA_ONLY1;
 			c->vmas_only1++;
 		}
-	/* Pages of b only, where a has no VMA: in the row of b's VMA. */
-	for (j = 0; j < b->nvmas; j++)
-		c->rows[brow[j]].c.only2 += b->vmas[j].aux;
-	/* Frame detail: what a write would do, from each process's sum lines. */
+	/*
+	 * Of b's VMAs, into their rows: pages of b only where a has no VMA,
+	 * and what a write would do (frame detail: of both reports only).
+	 */
 	c->frames = a->frames && b->frames;
-	if (c->frames) {
-		for (i = 0; i < a->nvmas; i++) {
-			c->rows[i].c.copy1 = a->vmas[i].sm[SM_COW_COPY] / 4;
-			c->rows[i].c.reuse1 = a->vmas[i].sm[SM_COW_REUSE] / 4;
+	for (j = 0; j < b->nvmas; j++) {
+		n = &c->rows[brow[j]].c;
+		n->only2 += sb.counts[j].only2;
+		if (c->frames) {
+			n->copy2 += sb.counts[j].copy2;
+			n->reuse2 += sb.counts[j].reuse2;
 		}
-		for (j = 0; j < b->nvmas; j++) {
-			c->rows[brow[j]].c.copy2 += b->vmas[j].sm[SM_COW_COPY] / 4;
-			c->rows[brow[j]].c.reuse2 += b->vmas[j].sm[SM_COW_REUSE] / 4;
-		}
+	}
+	free(sb.counts);
+	for (i = 0; !c->frames && i < a->nvmas; i++) {
+		c->rows[i].c.copy1 = 0;
+		c->rows[i].c.reuse1 = 0;
 	}
 	for (i = 0; i < c->nrows; i++) {
 		n = &c->rows[i].c;

@@ -89,7 +89,7 @@ static int mem_order(const void *x, const void *y)
 }
 
 /* What a row sorts by: the key of mem_order(). */
-static void mem_key(struct vmviz_table *t, const struct vmviz_vma *v)
+static void mem_key(struct vmviz_table *t, const struct vmviz_vma *v, const unsigned long *sm)
 {
 	switch (sort_col) {
 	case MEM_START:
@@ -107,7 +107,7 @@ static void mem_key(struct vmviz_table *t, const struct vmviz_vma *v)
 		break;
 	default:
 		vmviz_table_key(t, sort_col == MEM_SIZE ? v->end - v->start :
-				v->sm[sort_col - MEM_SM], NULL, v->start);
+				sm[sort_col - MEM_SM], NULL, v->start);
 		break;
 	}
 }
@@ -212,12 +212,12 @@ void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o, const ch
 		if (!vmviz_vma_wanted(v, f))
 			continue;
 		for (j = 0; j < VMVIZ_NSMAPS; j++)
-			sum[j] += v->sm[j];
+			sum[j] += r->sm[j];
 		if (sort)
-			mem_key(&t, v);
+			mem_key(&t, v, r->sm);
 		ln = vmviz_table_row(&t);
 		for (j = 0; j < t.n; j++) {
-			mem_cell(o, t.addr_digits, v, v->sm, t.ids[j], buf, sizeof(buf));
+			mem_cell(o, t.addr_digits, v, r->sm, t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 		}
 		nrows++;

@@ -751,7 +751,7 @@ static int parse_sum(struct vmviz_report *r, struct parser *ps, char **tok, int 
 		if (!dec(tok[3 + 2 * i], &val[i]))
 			return bad(ps, "sum counts as decimal numbers");
 	/* Frame detail: the smaps fields follow, in kB. */
-	if (r->frames && smaps_fields(tok + 16, n - 16, v->sm))
+	if (r->frames && smaps_fields(tok + 16, n - 16, r->sm))
 		return bad(ps, "a sum line of frame detail: the 23 smaps fields after nonpresent");
 	if (start > end || start < v->start || end > v->end ||
 	    (v->npages && (ps->pages_start < start || ps->last_end > end)) ||
@@ -1223,10 +1223,14 @@ enum vmviz_item vmviz_next(struct vmviz_report *r)
 
 				r->vmas = grow(r->vmas, r->nvmas - 1, sizeof(*v));
 				v = &r->vmas[r->nvmas - 1];
+				/* Not vm (no view that keeps VMAs shows it); a name once a run. */
 				*v = r->vma;
-				v->name = strdup(r->vma.name);
-				v->vm = strdup(r->vma.vm);
-				if (!v->name || !v->vm)
+				v->vm = NULL;
+				if (r->nvmas > 1 && !strcmp(v[-1].name, r->vma.name))
+					v->name = v[-1].name;
+				else
+					v->name = strdup(r->vma.name);
+				if (!v->name)
 					err(VMVIZ_EXIT_FAILURE, "out of memory");
 			}
 			return VMVIZ_VMA;
@@ -1240,13 +1244,11 @@ enum vmviz_item vmviz_next(struct vmviz_report *r)
 		case VMVIZ_SUM:
 			if (r->keep & VMVIZ_KEEP_VMAS) {
 				struct vmviz_vma *v = &r->vmas[r->nvmas - 1];
-				char *name = v->name, *vm = v->vm;
-				unsigned long aux = v->aux;
+				char *name = v->name;
 
 				*v = r->vma;
 				v->name = name;
-				v->vm = vm;
-				v->aux = aux;
+				v->vm = NULL;
 			}
 			return VMVIZ_SUM;
 		case VMVIZ_END:
@@ -1278,10 +1280,9 @@ static void free_kept(struct vmviz_report *r)
 {
 	int i;
 
-	for (i = 0; r->vmas && i < r->nvmas; i++) {
-		free(r->vmas[i].name);
-		free(r->vmas[i].vm);
-	}
+	for (i = 0; r->vmas && i < r->nvmas; i++)
+		if (!i || r->vmas[i].name != r->vmas[i - 1].name)
+			free(r->vmas[i].name);
 	free(r->vmas);
 	free(r->pages);
 	r->vmas = NULL;

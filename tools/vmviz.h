@@ -75,10 +75,8 @@ struct vmviz_vma {
 	/* From its sum line: over sum_start..sum_end, the part read. */
 	unsigned long sum_start, sum_end;
 	unsigned long present, dirty, accessed, writable, huge, swapped, nonpresent;
-	unsigned long sm[VMVIZ_NSMAPS];	/* frame detail: smaps fields, kB */
 	int npages;			/* its page lines */
 	unsigned int states;		/* of its page lines: bit i for vmviz_states[i] */
-	unsigned long aux;		/* for the view that keeps it (compare: only2) */
 };
 
 /* A table line of frame detail: the tables of one level. */
@@ -140,6 +138,7 @@ struct vmviz_report {
 	struct vmviz_range segs[VMVIZ_NSEGS];
 	/* The body: the line vmviz_next() read last, and what was kept. */
 	struct vmviz_vma vma;		/* the VMA read last (its sums after VMVIZ_SUM) */
+	unsigned long sm[VMVIZ_NSMAPS];	/* frame detail: its smaps fields, kB */
 	struct vmviz_page page;		/* the page line read last */
 	int nvmas;			/* VMAs read so far */
 	long npages;			/* page lines read so far */

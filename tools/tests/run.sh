@@ -805,6 +805,58 @@ got=$(complete_words vmviz svg --j)
 [ -z "$got" ] && ok completion.only_options_of_the_command || {
 	echo "got '$got'" >"$tmp/err"; not_ok completion.only_options_of_the_command; }
 
+# The streaming core (issue 20): generated reports (genreport.py, as the
+# benchmark makes them) read through a pipe and from files; compare's merge
+# of two streams against the page lines counted here, 4K by 4K.
+./genreport.py --vmas 3000 --pages 30000 --seed 1 >"$tmp/g1.report" &&
+./genreport.py --vmas 3000 --pages 30000 --seed 2 --mm 1111111111111111 >"$tmp/g2.report" &&
+./genreport.py --vmas 300 --pages 3000 --frames >"$tmp/gf.report" || echo "Bail out! genreport.py"
+check stream.pages_from_a_pipe python3 -c '
+import json, subprocess, sys
+vm, g = sys.argv[1:3]
+text = open(g).read()
+d = json.loads(subprocess.run([vm, "pages", "-J", "-f", "-"], input=text, text=True,
+                              capture_output=True, check=True).stdout)
+lines = [l for l in text.splitlines() if l.startswith("  ")]
+assert len(d["pages"]) == len(lines), (len(d["pages"]), len(lines))
+assert [int(p["start"], 16) for p in d["pages"]] == [int(l.split()[1][:16], 16) for l in lines]
+m = json.loads(subprocess.check_output([vm, "maps", "-J", "--total", "-f", g]))
+assert len(m["vmas"]) == text.count("\nvma ") and "total" in m, len(m["vmas"])
+' "$vmviz" "$tmp/g1.report"
+check stream.compare_merge_counts python3 -c '
+import json, subprocess, sys
+vm, g1, g2 = sys.argv[1:4]
+def pages(f):
+    out, vma = {}, None
+    for l in open(f):
+        w = l.split()
+        if l.startswith("vma "):
+            vma = w[2]
+        elif l.startswith("  "):
+            s, e = (int(x, 16) for x in w[1].split("-"))
+            for k, a in enumerate(range(s, e, 4096)):
+                out[a] = (w[4], int(w[6], 16) + k, vma, w[5])
+    return out
+a, b = pages(g1), pages(g2)
+same = sum(1 for x in a if x in b and a[x][1] == b[x][1] and a[x][0] == b[x][0])
+swap = sum(1 for x in a if x in b and a[x][0] != b[x][0])
+div = sum(1 for x in a if x in b and a[x][0] == b[x][0] and a[x][1] != b[x][1])
+d = json.loads(subprocess.check_output([vm, "compare", "-J", "-o", "+SWAPOUT,SWAPIN", "-f", g1, "-f", g2]))
+t = d["total"]
+assert (t["same"], t["diverged"], t["only1"], t["only2"]) == \
+    (same, div, len(set(a) - set(b)), len(set(b) - set(a))), (t, same, div)
+assert t["swapout"] + t["swapin"] == swap, (t, swap)
+assert sum(r["same"] for r in d["compare"]) == same
+' "$vmviz" "$tmp/g1.report" "$tmp/g2.report"
+# Every view of a frame-detail report read once: mem sorted by a key.
+check stream.mem_sorted_total python3 -c '
+import json, subprocess, sys
+vm, g = sys.argv[1:3]
+d = json.loads(subprocess.check_output([vm, "mem", "-J", "-s", "rss", "-f", g]))
+rss = [r["rss"] for r in d["vmas"]]
+assert rss == sorted(rss, reverse=True) and sum(rss) == d["total"]["rss"] == d["rollup"]["rss"]
+' "$vmviz" "$tmp/gf.report"
+
 echo "1..$n"
 echo "# host reader tests: $pass passed, $fail failed, $skip skipped"
 [ -n "${COUNTS:-}" ] && echo "$pass $fail $skip" >"$COUNTS"
