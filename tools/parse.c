@@ -1324,6 +1324,34 @@ void vmviz_read_all(struct vmviz_report *r, unsigned int keep)
 		;
 }
 
+/**
+ * vmviz_tmpfile - a temporary file, in TMPDIR (or /tmp), gone when closed
+ *
+ * Return: the file open for writing and reading, or NULL with errno set.
+ */
+FILE *vmviz_tmpfile(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	FILE *f;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (snprintf(path, sizeof(path), "%s/vmviz.XXXXXX", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	f = fdopen(fd, "w+");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 /*
  * A seekable copy of @fd, a temporary file deleted when closed: the body
  * of a live report (or a pipe) is read again from it, not from memory.
@@ -1331,7 +1359,7 @@ void vmviz_read_all(struct vmviz_report *r, unsigned int keep)
 static FILE *spool(int fd, const char *what)
 {
 	char buf[1 << 16];
-	FILE *f = tmpfile();
+	FILE *f = vmviz_tmpfile();
 	ssize_t n;
 
 	if (!f)

@@ -314,7 +314,7 @@ static void flush_row(struct vmviz_table *t)
 	if (!t->in_row)
 		return;
 	if (!t->spool) {
-		t->spool = tmpfile();
+		t->spool = vmviz_tmpfile();
 		if (!t->spool)
 			err(VMVIZ_EXIT_FAILURE, "cannot make a temporary file for the table");
 	}

@@ -185,6 +185,7 @@ const struct vmviz_vma *vmviz_next_vma(struct vmviz_report *r);
 void vmviz_read_all(struct vmviz_report *r, unsigned int keep);
 void vmviz_rewind(struct vmviz_report *r);
 void vmviz_save(struct vmviz_report *r, const char *path);
+FILE *vmviz_tmpfile(void);
 void vmviz_load_pid(pid_t pid, struct vmviz_report *r);
 void vmviz_load_pid_frames(pid_t pid, bool frames, struct vmviz_report *r);
 void vmviz_load_pids(pid_t a, pid_t b, struct vmviz_report *ra, struct vmviz_report *rb);
