@@ -643,6 +643,10 @@ static void cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 
 		if (row && !vmviz_vma_wanted(row->v, &o->filter))
 			continue;
+		if (row && t.sort_col >= 0) {
+			cmp_cell(row, &shown, 16, t.sort_col, buf, sizeof(buf));
+			vmviz_table_sort_key(&t, buf, row->start);
+		}
 		ln = row ? vmviz_table_row(&t) : vmviz_table_total_row(&t);
 
 		for (j = 0; j < t.n; j++) {

@@ -141,6 +141,13 @@ void vmviz_print_maps(struct vmviz_report *r, const struct vmviz_out *o)
 		highest = v->end;
 		if (!vmviz_vma_wanted(v, &o->filter))
 			continue;
+		if (t.sort_col >= 0) {
+			struct vmviz_out jo = *o;
+
+			jo.json = true;
+			maps_cell(&jo, 16, v, t.sort_col, buf, sizeof(buf));
+			vmviz_table_sort_key(&t, buf, v->start);
+		}
 		ln = vmviz_table_row(&t);
 		for (j = 0; j < t.n; j++) {
 			maps_cell(o, t.addr_digits, v, t.ids[j], buf, sizeof(buf));
@@ -341,6 +348,15 @@ static int pages_table(struct vmviz_report *r, const struct vmviz_out *o, unsign
 		if (!vmviz_page_wanted(&r->vma, &r->page, &o->filter) ||
 		    !clip_page(&r->page, lo, hi, &p))
 			continue;
+		if (t->sort_col >= 0) {
+			struct vmviz_out jo = *o;
+			struct vmviz_table jt = *t;
+
+			jo.json = true;
+			jt.out = &jo;
+			pages_cell(r, &jt, &r->vma, &p, t->sort_col, buf, sizeof(buf));
+			vmviz_table_sort_key(t, buf, p.start);
+		}
 		ln = vmviz_table_row(t);
 		for (j = 0; j < t->n; j++) {
 			pages_cell(r, t, &r->vma, &p, t->ids[j], buf, sizeof(buf));

@@ -58,76 +58,6 @@ static void mem_cell(const struct vmviz_out *o, int digits, const struct vmviz_v
 	}
 }
 
-/* The column --sort names, and the order of the rows it gives. */
-static int sort_col;
-
-/* Rows by their keys (vmviz_table_key()): num or str, then the address. */
-static int mem_order(const void *x, const void *y)
-{
-	const struct vmviz_row_key *a = x, *b = y;
-	int d;
-
-	switch (sort_col) {
-	case MEM_START:
-	case MEM_END:
-		/* Address order: the report's own. */
-		d = 0;
-		break;
-	case MEM_PERM:
-	case MEM_SEG:
-	case MEM_NAME:
-		d = strcmp(a->str, b->str);
-		break;
-	default:
-		/* Sizes: largest first. */
-		d = a->num > b->num ? -1 : a->num < b->num;
-		break;
-	}
-	if (d)
-		return d;
-	return a->addr < b->addr ? -1 : a->addr > b->addr;
-}
-
-/* What a row sorts by: the key of mem_order(). */
-static void mem_key(struct vmviz_table *t, const struct vmviz_vma *v, const unsigned long *sm)
-{
-	switch (sort_col) {
-	case MEM_START:
-	case MEM_END:
-		vmviz_table_key(t, 0, NULL, v->start);
-		break;
-	case MEM_PERM:
-		vmviz_table_key(t, 0, v->perm, v->start);
-		break;
-	case MEM_SEG:
-		vmviz_table_key(t, 0, v->seg, v->start);
-		break;
-	case MEM_NAME:
-		vmviz_table_key(t, 0, v->name, v->start);
-		break;
-	default:
-		vmviz_table_key(t, sort_col == MEM_SIZE ? v->end - v->start :
-				sm[sort_col - MEM_SM], NULL, v->start);
-		break;
-	}
-}
-
-static int mem_sort_col(const char *sort)
-{
-	const struct vmviz_view *v = vmviz_view("mem");
-	size_t i;
-
-	for (i = 0; i < v->ncols; i++)
-		if (!strcasecmp(v->cols[i].name, sort))
-			return i;
-	{
-		char *e = vmviz_esc_dup(sort);
-
-		vmviz_die(VMVIZ_EXIT_FAILURE,
-			  "--sort: unknown column for mem: %s (see vmviz mem --help)", e);
-	}
-}
-
 /* The report and the rollup (bytes) before the rows of -J. */
 static void mem_json_pre(FILE *f, const void *arg)
 {
@@ -184,12 +114,11 @@ static void mem_header(const struct vmviz_report *r, const struct vmviz_out *o)
  * vmviz_print_mem - memory per VMA as smaps counts it, in the manner of pmap -X
  * @r: a frame-detail report
  * @o: table options and filters
- * @sort: a column to sort by (numbers largest first), or NULL: by address
  *
  * The total row is the rollup line's (summed before the scaling to kB, as
  * smaps_rollup), or with a filter, the sum of the rows shown.
  */
-void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o, const char *sort)
+void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o)
 {
 	const struct vmviz_filter *f = &o->filter;
 	bool filtered = f->name || f->segs || f->perm || f->range;
@@ -201,7 +130,6 @@ void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o, const ch
 	int j, nrows = 0;
 
 	need_frames(r, "mem");
-	sort_col = sort ? mem_sort_col(sort) : MEM_START;
 	vmviz_table_init(&t, vmviz_view("mem"), o, NULL);
 	if (vmviz_no_mm(r, o)) {
 		vmviz_table_free(&t);
@@ -213,8 +141,13 @@ void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o, const ch
 			continue;
 		for (j = 0; j < VMVIZ_NSMAPS; j++)
 			sum[j] += r->sm[j];
-		if (sort)
-			mem_key(&t, v, r->sm);
+		if (t.sort_col >= 0) {
+			struct vmviz_out jo = *o;
+
+			jo.json = true;
+			mem_cell(&jo, 16, v, r->sm, t.sort_col, buf, sizeof(buf));
+			vmviz_table_sort_key(&t, buf, v->start);
+		}
 		ln = vmviz_table_row(&t);
 		for (j = 0; j < t.n; j++) {
 			mem_cell(o, t.addr_digits, v, r->sm, t.ids[j], buf, sizeof(buf));
@@ -222,8 +155,6 @@ void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o, const ch
 		}
 		nrows++;
 	}
-	if (sort)
-		vmviz_table_sort(&t, mem_order);
 	vmviz_table_addrs(&t, highest);
 	ln = vmviz_table_total_row(&t);
 	for (j = 0; j < t.n; j++) {

@@ -273,6 +273,17 @@ void vmviz_table_init(struct vmviz_table *t, const struct vmviz_view *v,
 	}
 	if (o->columns)
 		add_columns(t, o->columns[0] == '+' ? o->columns + 1 : o->columns);
+	t->sort_col = -1;
+	if (o->sort) {
+		t->sort_col = column_id(v, o->sort, strlen(o->sort));
+		if (t->sort_col < 0) {
+			char *e = vmviz_esc_dup(o->sort);
+
+			vmviz_die(VMVIZ_EXIT_FAILURE,
+				  "--sort: unknown column for %s: %s (see vmviz %s --help)",
+				  v->name, e, v->name);
+		}
+	}
 	for (i = 0; i < t->n; i++) {
 		const char *name = v->cols[t->ids[i]].name;
 
@@ -355,12 +366,15 @@ struct vmviz_row *vmviz_table_total_row(struct vmviz_table *t)
 	return &t->total_row;
 }
 
-/*
- * What the row being filled in is ordered by, for vmviz_table_sort(): a
- * number, a string and an address, as the comparison wants them.
+/**
+ * vmviz_table_sort_key - what the row about to be made is ordered by (--sort)
+ * @t: a table with a --sort column
+ * @cell: the row's cell of that column, as JSON has it (sizes in bytes)
+ * @addr: the row's address: the order of rows with equal cells
+ *
+ * Numbers sort largest first, text (names, permissions, hex) in order.
  */
-void vmviz_table_key(struct vmviz_table *t, unsigned long num, const char *str,
-		     unsigned long addr)
+void vmviz_table_sort_key(struct vmviz_table *t, const char *cell, unsigned long addr)
 {
 	struct vmviz_row_key *k;
 
@@ -372,20 +386,30 @@ void vmviz_table_key(struct vmviz_table *t, unsigned long num, const char *str,
 			err(VMVIZ_EXIT_FAILURE, "out of memory");
 	}
 	k = &t->keys[t->nkeys++];
-	k->num = num;
+	memset(k, 0, sizeof(*k));
 	k->addr = addr;
-	k->str = str ? strdup(str) : NULL;
-	if (str && !k->str)
-		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	if (t->view->cols[t->sort_col].json_type == SCOLS_JSON_NUMBER) {
+		k->num = strtoul(cell, NULL, 10);
+	} else {
+		k->str = strdup(cell);
+		if (!k->str)
+			err(VMVIZ_EXIT_FAILURE, "out of memory");
+	}
 	k->off = t->spool ? ftello(t->spool) : 0;
-	t->in_row = false;
 }
 
-/* Order the rows (each made after a vmviz_table_key()) with @cmp over their keys. */
-void vmviz_table_sort(struct vmviz_table *t, int (*cmp)(const void *, const void *))
+static int key_order(const void *x, const void *y)
 {
-	flush_row(t);
-	qsort(t->keys, t->nkeys, sizeof(*t->keys), cmp);
+	const struct vmviz_row_key *a = x, *b = y;
+	int d;
+
+	if (a->str && b->str)
+		d = strcmp(a->str, b->str);
+	else
+		d = a->num > b->num ? -1 : a->num < b->num;
+	if (d)
+		return d;
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
 }
 
 /*
@@ -482,6 +506,8 @@ static bool read_row(struct vmviz_table *t, long k)
 static void rewind_rows(struct vmviz_table *t)
 {
 	flush_row(t);
+	if (t->nkeys)
+		qsort(t->keys, t->nkeys, sizeof(*t->keys), key_order);
 	if (t->spool && fseeko(t->spool, 0, SEEK_SET))
 		err(VMVIZ_EXIT_FAILURE, "cannot read the table's temporary file");
 }

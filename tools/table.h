@@ -100,8 +100,9 @@ struct vmviz_table {
 	bool in_row;
 	struct vmviz_row total_row;	/* the totals row, if any: never cut */
 	bool total;
-	struct vmviz_row_key *keys;	/* with vmviz_table_key(): one a row */
+	struct vmviz_row_key *keys;	/* with --sort: one a row */
 	size_t nkeys, keys_cap;
+	int sort_col;			/* --sort: a column of the view, or -1 */
 };
 
 extern const struct vmviz_view vmviz_views[];
@@ -113,9 +114,7 @@ struct vmviz_row *vmviz_table_row(struct vmviz_table *t);
 struct vmviz_row *vmviz_table_total_row(struct vmviz_table *t);
 void vmviz_table_addrs(struct vmviz_table *t, unsigned long highest);
 void vmviz_table_set(struct vmviz_table *t, struct vmviz_row *ln, int i, const char *s);
-void vmviz_table_key(struct vmviz_table *t, unsigned long num, const char *str,
-		     unsigned long addr);
-void vmviz_table_sort(struct vmviz_table *t, int (*cmp)(const void *, const void *));
+void vmviz_table_sort_key(struct vmviz_table *t, const char *cell, unsigned long addr);
 void vmviz_table_print(struct vmviz_table *t);
 void vmviz_table_print_json(struct vmviz_table *t,
 			    void (*pre)(FILE *f, const void *arg), const void *arg);

@@ -233,6 +233,7 @@ struct vmviz_out {
 	bool bytes;			/* --bytes: sizes in bytes, not 4K, 1.5M */
 	int width;			/* columns to fit (tables and overview) */
 	const char *columns;		/* -o, NULL for the defaults */
+	const char *sort;		/* --sort COLUMN, or NULL */
 	unsigned long lo, hi;		/* pages START-END: the range asked, 0-0 if none */
 };
 
@@ -301,7 +302,7 @@ void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
 void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
 
 /* mem.c: the frame detail's views */
-void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o, const char *sort);
+void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o);
 void vmviz_print_tables(struct vmviz_report *r, const struct vmviz_out *o);
 
 /* picture.c */

@@ -322,7 +322,24 @@ status frames.mem_needs_frame_detail 1 "no frame detail: mem reads /proc/vmviz/f
 status frames.tables_needs_frame_detail 1 "no frame detail: tables reads" "$vmviz" tables -f "$r"
 status frames.frames_option_not_on_maps 1 "maps: option --frames does not apply" "$vmviz" maps --frames -f "$r"
 status frames.sort_unknown_column 1 "--sort: unknown column for mem: BOGUS" "$vmviz" mem -s BOGUS -f "$fp"
-status frames.sort_not_on_maps 1 "maps: option --sort does not apply" "$vmviz" maps -s pss -f "$fp"
+status frames.sort_unknown_column 1 "--sort: unknown column for maps: pss" "$vmviz" maps -s pss -f "$fp"
+# --sort in every table view: numbers largest first, text in order, ties by address.
+check sort.every_table_view python3 -c '
+import json, subprocess, sys
+vm, fp, fk = sys.argv[1:4]
+def rows(*a):
+    d = json.loads(subprocess.check_output([vm] + list(a)))
+    return d[[k for k in d if isinstance(d[k], list) and k != "reports"][0]]
+m = rows("maps", "-J", "-s", "size", "-f", fp)
+want = sorted(m, key=lambda r: (-r["size"], int(r["start"], 16)))
+assert m == want and len(m) == open(fp).read().count("\nvma "), [r["size"] for r in m]
+n = rows("maps", "-J", "-s", "name", "-f", fp)
+assert [r["name"] for r in n] == sorted(r["name"] for r in n)
+p = rows("pages", "-J", "-s", "count", "-f", fp)
+assert [r["count"] for r in p] == sorted((r["count"] for r in p), reverse=True)
+c = rows("compare", "-J", "-s", "diverged", "-f", fp, "-f", fk)
+assert [r["diverged"] for r in c] == sorted((r["diverged"] for r in c), reverse=True)
+' "$vmviz" "$fp" "$fk"
 # Malformed frame detail: refused with exit 6, naming what was expected.
 bad_frames() {	# NAME PATTERN SED-SCRIPT
 	sed "$3" "$fp" >"$tmp/t.report"
