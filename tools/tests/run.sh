@@ -874,6 +874,18 @@ rss = [r["rss"] for r in d["vmas"]]
 assert rss == sorted(rss, reverse=True) and sum(rss) == d["total"]["rss"] == d["rollup"]["rss"]
 ' "$vmviz" "$tmp/gf.report"
 
+# The fuzzer (issue 20): seeded mutants of saved reports, parseable ones
+# included, through the views of a reader built with ASan and UBSan; a
+# bounded number (FUZZ_MUTANTS, 200; FUZZ_SEED, 1): 0 findings wanted.
+# shellcheck disable=SC2046
+if cc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-D_GNU_SOURCE $(pkg-config --cflags smartcols) -o "$tmp/vmviz-asan" ../*.c \
+	$(pkg-config --libs smartcols) -pthread >"$tmp/err" 2>&1; then
+	check fuzz.asan_ubsan ./fuzz.py "$tmp/vmviz-asan" "${FUZZ_MUTANTS:-200}" "${FUZZ_SEED:-1}"
+else
+	skip fuzz.asan_ubsan "the compiler cannot build with -fsanitize=address,undefined"
+fi
+
 echo "1..$n"
 echo "# host reader tests: $pass passed, $fail failed, $skip skipped"
 [ -n "${COUNTS:-}" ] && echo "$pass $fail $skip" >"$COUNTS"
