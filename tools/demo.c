@@ -154,6 +154,9 @@ static void by_frames(pid_t pid, const struct vmviz_out *o, const char *save_dir
 	vmviz_load_pids_frames(getpid(), pid, true, &parent, &child);
 	save(save_dir, "parent-frames", &parent);
 	save(save_dir, "fork-frames", &child);
+	/* The rollup line is the last of a report: read them whole first. */
+	vmviz_read_all(&parent, 0);
+	vmviz_read_all(&child, 0);
 	mem_line("1", &parent);
 	mem_line("2", &child);
 	vmviz_compare(&parent, &child, &c);
