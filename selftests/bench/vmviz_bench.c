@@ -433,7 +433,8 @@ static const char *const prof_funcs[] = {
 	"vmviz_walk_next", "vmviz_run_feed", "vmviz_run_flush", "seq_read_iter",
 	"seq_read", "pagemap_read", "show_smap", "smap_gather_stats",
 	"walk_page_vma", "vfs_read", "down_read_killable", "__cond_resched",
-	"vmviz_smaps_account", "show_smaps_rollup",
+	"vmviz_smaps_account", "show_smaps_rollup", "vmviz_frame_read",
+	"seq_write",
 };
 
 static bool prof_begin(void)
@@ -469,7 +470,7 @@ struct prof_sum {
 /* Sum the durations function_graph printed, per function. */
 static void prof_end(const char *label, double wall)
 {
-	struct prof_sum sums[16] = {};
+	struct prof_sum sums[24] = {};
 	char path[256], line[512];
 	int nsums = 0;
 	FILE *f;
@@ -505,7 +506,7 @@ static void prof_end(const char *label, double wall)
 		for (i = 0; i < nsums && strcmp(sums[i].name, name); i++)
 			;
 		if (i == nsums) {
-			if (nsums == 16)
+			if (nsums == 24)
 				continue;
 			snprintf(sums[nsums++].name, sizeof(sums[0].name), "%s", name);
 		}
