@@ -90,6 +90,7 @@ struct vmviz_walk {
 	 * copied and not yet walked, kept from one step to the next of one
 	 * hold of the lock (a walk struct lives no longer than that).
 	 */
+	unsigned long plain_end;	/* no shared hugetlb VMA below */
 	pud_t *pudp;		/* NULL: nothing kept */
 	pud_t pud;		/* *pudp as read */
 	unsigned long pmd_end;	/* the PUD's part of the walked range ends */

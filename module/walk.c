@@ -60,9 +60,9 @@ static void table_add(struct vmviz_walk *w, enum vmviz_table level,
  * @shift: log2 of the span the table maps (the shift of the level above)
  * @base: the table's first entry
  *
- * A walk goes on from the PGD at every step and a table can span VMAs, so
- * a table is counted when its span differs from the last one counted at
- * its level: the walk goes up in address order. Every entry of the table
+ * Walks go on from the PGD (at every new hold of the lock) and a table can
+ * span VMAs, so a table is counted when its span differs from the last one
+ * counted at its level: the walk goes up in address order. Every entry of the table
  * is read, in the table's whole span, not only the walked range. An entry
  * is used when it is not none: x86 tests every level alike (the value
  * without the Knights Landing erratum bits is not 0), so pte_none() serves.
@@ -441,11 +441,28 @@ static struct rw_semaphore *walk_lock_shared(struct vmviz_walk *w)
 	struct vm_area_struct *vma = w->vma;
 	struct rw_semaphore *sem;
 
+	/*
+	 * Found by an earlier step of this walk: the VMAs do not change while
+	 * the lock of the walk is held (the mmap lock: only its writers change
+	 * the tree; a VMA's own lock: only vma_start_write() its flags).
+	 */
+	if (w->addr < w->plain_end)
+		return NULL;
 	if (!vma)
 		vma = find_vma(w->mm, w->addr);
-	if (!vma || vma->vm_start > w->addr || !is_vm_hugetlb_page(vma) ||
-	    !vma->vm_file || !(vmviz_vm_flags(vma) & VM_MAYSHARE))
+	if (!vma) {
+		w->plain_end = w->end;
 		return NULL;
+	}
+	if (vma->vm_start > w->addr) {
+		w->plain_end = vma->vm_start;
+		return NULL;
+	}
+	if (!is_vm_hugetlb_page(vma) || !vma->vm_file ||
+	    !(vmviz_vm_flags(vma) & VM_MAYSHARE)) {
+		w->plain_end = vma->vm_end;
+		return NULL;
+	}
 	sem = &vma->vm_file->f_mapping->i_mmap_rwsem;
 	if (!down_read_trylock(sem))
 		return ERR_PTR(-EAGAIN);
