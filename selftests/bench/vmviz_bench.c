@@ -433,7 +433,7 @@ static const char *const prof_funcs[] = {
 	"vmviz_walk_next", "vmviz_run_feed", "vmviz_run_flush", "seq_read_iter",
 	"seq_read", "pagemap_read", "show_smap", "smap_gather_stats",
 	"walk_page_vma", "vfs_read", "down_read_killable", "__cond_resched",
-	"vmviz_smaps_account", "show_smaps_rollup", "vmviz_frame_read",
+	"vmviz_smaps_account", "show_smaps_rollup",
 	"seq_write",
 };
 
