@@ -282,6 +282,61 @@ MODULE_PARM_DESC(frame_split_lru,
 
 #define FF_COUNTED	(BIT(VMVIZ_FF_REFERENCED) | BIT(VMVIZ_FF_ACTIVE))
 
+/*
+ * The profile of make bench (vmviz.h, enum vmviz_prof): writing 1 to the
+ * root-only parameter clears the sums and starts, 0 stops; reading it
+ * shows "PHASE NS CALLS" per phase. Debugging aid: it adds a clock read
+ * around every frame read and line while on.
+ */
+bool vmviz_prof_on;
+atomic64_t vmviz_prof_ns[VMVIZ_NR_PROF], vmviz_prof_calls[VMVIZ_NR_PROF];
+
+static const char *const prof_names[VMVIZ_NR_PROF] = {
+	[VMVIZ_PROF_WALK] = "walk",
+	[VMVIZ_PROF_FEED] = "feed",
+	[VMVIZ_PROF_FRAME] = "frame",
+	[VMVIZ_PROF_SHOW] = "show",
+	[VMVIZ_PROF_ACCOUNT] = "account",
+};
+
+static int prof_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int i;
+	bool on;
+	int err;
+
+	err = kstrtobool(val, &on);
+	if (err)
+		return err;
+	if (on) {
+		for (i = 0; i < VMVIZ_NR_PROF; i++) {
+			atomic64_set(&vmviz_prof_ns[i], 0);
+			atomic64_set(&vmviz_prof_calls[i], 0);
+		}
+	}
+	WRITE_ONCE(vmviz_prof_on, on);
+	return 0;
+}
+
+static int prof_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < VMVIZ_NR_PROF; i++)
+		n += scnprintf(buf + n, PAGE_SIZE - n, "%s %lld %lld\n",
+			       prof_names[i], atomic64_read(&vmviz_prof_ns[i]),
+			       atomic64_read(&vmviz_prof_calls[i]));
+	return n;
+}
+
+static const struct kernel_param_ops prof_ops = {
+	.set = prof_set,
+	.get = prof_get,
+};
+module_param_cb(prof, &prof_ops, NULL, 0600);
+MODULE_PARM_DESC(prof, "make bench: time the walk's phases (1: clear and start)");
+
 /* Whether two frames' fields are the same, but for flags outside @mask. */
 static bool frame_same(const struct vmviz_frame *a, const struct vmviz_frame *b,
 		       u16 mask)
@@ -478,6 +533,7 @@ static void run_show(struct vmviz_run *run, struct vmviz_sink *sink)
 {
 	const struct vmviz_entry *f = &run->first;
 	char line[PAGE_LINE_LEN], *p = line;
+	u64 t0 = vmviz_prof_start();
 
 	/* "  %s %016lx-%016lx %6lu %s %-8s " */
 	*p++ = ' ';
@@ -518,6 +574,7 @@ static void run_show(struct vmviz_run *run, struct vmviz_sink *sink)
 	if (sink->room)
 		sink->room--;
 	run->open = false;
+	vmviz_prof_end(VMVIZ_PROF_SHOW, t0);
 }
 
 /* What a reader without access to /proc/kpageflags sees of @fr: its node. */
@@ -551,10 +608,13 @@ static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
 	if (fr) {
 		e.frame = *fr;
 	} else if (run->frames) {
+		u64 t0 = vmviz_prof_start();
+
 		if (leaf->level == VMVIZ_PTE)
 			vmviz_frame_pte(&e.frame, sink->mss, __pte(leaf->val), fc);
 		else if (!sink->pfnmap)
 			vmviz_frame_read(&e.frame, leaf, &e, sink->vma);
+		vmviz_prof_end(VMVIZ_PROF_FRAME, t0);
 		/* What this reader may not see is not shown, nor splits runs. */
 		frame_hide(run, &e.frame);
 	}
@@ -570,25 +630,9 @@ static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
 	return room;
 }
 
-/**
- * vmviz_run_feed - merge a batch of entries into the page lines
- * @run: the open run, carried from batch to batch
- * @b: the batch, as the walker handed it on
- * @sink: where finished runs are shown and counted
- *
- * The inner loop runs over the copied table itself. A present PTE that
- * continues the run is merged on its raw value alone (run_arm()), in the
- * frame detail once its frame, read and counted (vmviz_frame_pte(): one
- * read of the struct page for both), has the run's frame fields; any other
- * entry is decoded and merged or begins a new run. Lines are made only
- * where a run ends.
- *
- * Return: the number of entries of @b taken; fewer than b->nr when a line
- * filled the record: the walk goes on at the first entry not taken. A
- * PMD or PUD leaf is always taken.
- */
-unsigned int vmviz_run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
-			    struct vmviz_sink *sink)
+/* The body of vmviz_run_feed(), which times it for the profile. */
+static unsigned int run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
+			     struct vmviz_sink *sink)
 {
 	struct vmviz_leaf leaf = { .level = b->level };
 	struct vmviz_frame_ctx fc = {};
@@ -621,7 +665,10 @@ unsigned int vmviz_run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 		if (run->fast && addr == run->end &&
 		    !(((val - run->val_step) ^ run->last_val) & run->val_mask)) {
 			if (run->frames) {
+				u64 t0 = vmviz_prof_start();
+
 				vmviz_frame_pte(&fr, sink->mss, b->ptes[i], &fc);
+				vmviz_prof_end(VMVIZ_PROF_FRAME, t0);
 				frame_hide(run, &fr);
 				have = &fr;
 			}
@@ -642,6 +689,33 @@ unsigned int vmviz_run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 			return i + 1;
 	}
 	return b->nr;
+}
+
+/**
+ * vmviz_run_feed - merge a batch of entries into the page lines
+ * @run: the open run, carried from batch to batch
+ * @b: the batch, as the walker handed it on
+ * @sink: where finished runs are shown and counted
+ *
+ * The inner loop runs over the copied table itself. A present PTE that
+ * continues the run is merged on its raw value alone (run_arm()), in the
+ * frame detail once its frame, read and counted (vmviz_frame_pte(): one
+ * read of the struct page for both), has the run's frame fields; any other
+ * entry is decoded and merged or begins a new run. Lines are made only
+ * where a run ends.
+ *
+ * Return: the number of entries of @b taken; fewer than b->nr when a line
+ * filled the record: the walk goes on at the first entry not taken. A
+ * PMD or PUD leaf is always taken.
+ */
+unsigned int vmviz_run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
+			    struct vmviz_sink *sink)
+{
+	u64 t0 = vmviz_prof_start();
+	unsigned int taken = run_feed(run, b, sink);
+
+	vmviz_prof_end(VMVIZ_PROF_FEED, t0);
+	return taken;
 }
 
 /* Show the open run, if any: the walk of its VMA is over. */

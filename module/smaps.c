@@ -514,29 +514,10 @@ static struct address_space *shmem_swapped_mapping(struct vm_area_struct *vma)
 	return mapping;
 }
 
-/**
- * vmviz_smaps_account - count what a batch adds beside its entries' frames
- * @mss: the counts of the VMA
- * @tables: the page-table tree, for the tables deposited under PMD leaves
- * @vma: the VMA of the entries, locked by the caller
- * @b: the batch the entries come from
- * @taken: how many entries of @b were taken into page lines
- *
- * The object's swap behind a shmem VMA's entries, the tables deposited
- * under PMD leaves and the frame of a PMD leaf; the frames of PTEs are
- * counted by vmviz_frame_pte() as the page lines take them, from the one
- * read of each frame that also makes its page line.
- *
- * smaps skips VM_PFNMAP VMAs (walk_page_test()) and counts hugetlb VMAs
- * only as Shared_Hugetlb and Private_Hugetlb, which vmviz does not show:
- * neither adds anything here. PUD leaves are not counted either (smaps has
- * no pud_entry).
- *
- * Locking: the VMA's read lock or the mmap read lock, as for the walk.
- */
-void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
-			 struct vm_area_struct *vma, const struct vmviz_batch *b,
-			 unsigned int taken)
+/* The body of vmviz_smaps_account(), which times it for the profile. */
+static void smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
+			  struct vm_area_struct *vma, const struct vmviz_batch *b,
+			  unsigned int taken)
 {
 	unsigned long flags = vmviz_vm_flags(vma);
 	bool locked = flags & VM_LOCKED;
@@ -574,6 +555,36 @@ void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
 		return;
 	}
 	/* PTEs are counted as their page lines take them (vmviz_frame_pte()). */
+}
+
+/**
+ * vmviz_smaps_account - count what a batch adds beside its entries' frames
+ * @mss: the counts of the VMA
+ * @tables: the page-table tree, for the tables deposited under PMD leaves
+ * @vma: the VMA of the entries, locked by the caller
+ * @b: the batch the entries come from
+ * @taken: how many entries of @b were taken into page lines
+ *
+ * The object's swap behind a shmem VMA's entries, the tables deposited
+ * under PMD leaves and the frame of a PMD leaf; the frames of PTEs are
+ * counted by vmviz_frame_pte() as the page lines take them, from the one
+ * read of each frame that also makes its page line.
+ *
+ * smaps skips VM_PFNMAP VMAs (walk_page_test()) and counts hugetlb VMAs
+ * only as Shared_Hugetlb and Private_Hugetlb, which vmviz does not show:
+ * neither adds anything here. PUD leaves are not counted either (smaps has
+ * no pud_entry).
+ *
+ * Locking: the VMA's read lock or the mmap read lock, as for the walk.
+ */
+void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
+			 struct vm_area_struct *vma, const struct vmviz_batch *b,
+			 unsigned int taken)
+{
+	u64 t0 = vmviz_prof_start();
+
+	smaps_account(mss, tables, vma, b, taken);
+	vmviz_prof_end(VMVIZ_PROF_ACCOUNT, t0);
 }
 
 /* The kind of @folio, mapped by @leaf in @vma: see enum vmviz_kind. */

@@ -6,8 +6,10 @@
 #ifndef VMVIZ_H
 #define VMVIZ_H
 
+#include <linux/atomic.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
+#include <linux/timekeeping.h>
 
 struct pid;
 
@@ -284,6 +286,36 @@ bool vmviz_smaps_shmem_get(struct vmviz_shmem_swap *sw,
 			   struct vm_area_struct *vma, unsigned long from);
 void vmviz_smaps_shmem_put(struct vmviz_mss *mss, struct vmviz_shmem_swap *sw);
 #endif
+
+/*
+ * A profile of the walk of every reader for make bench (vmviz_bench -q):
+ * time and calls per phase, summed while the module parameter prof is set
+ * (pgrun.c). Off, a phase pays one test of a bool.
+ */
+enum vmviz_prof {
+	VMVIZ_PROF_WALK,	/* vmviz_walk_next() */
+	VMVIZ_PROF_FEED,	/* vmviz_run_feed(), FRAME and SHOW included */
+	VMVIZ_PROF_FRAME,	/* a frame read (and a PTE's counted) */
+	VMVIZ_PROF_SHOW,	/* a page line made and written */
+	VMVIZ_PROF_ACCOUNT,	/* vmviz_smaps_account(): PMDs, shmem swap */
+	VMVIZ_NR_PROF,
+};
+
+extern bool vmviz_prof_on;
+extern atomic64_t vmviz_prof_ns[VMVIZ_NR_PROF], vmviz_prof_calls[VMVIZ_NR_PROF];
+
+static inline u64 vmviz_prof_start(void)
+{
+	return READ_ONCE(vmviz_prof_on) ? ktime_get_mono_fast_ns() : 0;
+}
+
+static inline void vmviz_prof_end(enum vmviz_prof phase, u64 t0)
+{
+	if (!t0)
+		return;
+	atomic64_add(ktime_get_mono_fast_ns() - t0, &vmviz_prof_ns[phase]);
+	atomic64_inc(&vmviz_prof_calls[phase]);
+}
 
 /*
  * The process a report file stands for: the data of its proc entries.

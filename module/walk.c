@@ -469,35 +469,8 @@ static struct rw_semaphore *walk_lock_shared(struct vmviz_walk *w)
 	return sem;
 }
 
-/**
- * vmviz_walk_next - the next batch of non-empty leaves of the walk
- * @w: the walk; w->addr moves past what was handed on or looked at
- * @b: filled in when a batch is found
- *
- * Each upper level is read once with READ_ONCE into a local snapshot and the
- * next level is found from the snapshot, never by re-reading the entry; a
- * PUD or PMD with PSE set is a 1G or 2M leaf. Before a PMD or PTE table is
- * read, the PUD that led to it is read again: if it changed, the walk reads
- * it again from the first address not read (never skipping the rest of its
- * range), within the budget. A step goes on from the PUD and the copied
- * PMDs the last step of this walk left (walk_resume(): each upper entry is
- * read once per table, as smaps' walk reads it), else from the PGD at
- * w->addr. A walk lives within one hold of the lock: it can stop anywhere
- * and a new walk goes on later, under another hold, from the PGD: nothing
- * of the tables is kept between holds.
- *
- * Locking: the caller holds the mmap read lock of w->mm, or the read lock
- * of w->vma, the VMA holding [w->addr, w->end); either keeps the PGD, P4D,
- * PUD and PMD tables of the range alive, but for a shared hugetlb VMA's
- * PMD table, kept by its file's i_mmap_rwsem for the step
- * (walk_lock_shared()). PTE tables are read under RCU.
- *
- * Return: true with a batch in @b; false when w->addr reached w->end, or
- * when w->work reached w->budget (then w->addr < w->end: call again after
- * raising the budget; a shared hugetlb VMA whose file lock a writer holds
- * ends the step that way too, with w->blocked set).
- */
-bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
+/* The body of vmviz_walk_next(), which times it for the profile. */
+static bool walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 {
 	struct rw_semaphore *shared;
 	unsigned long next;
@@ -538,5 +511,42 @@ bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 	}
 	if (shared)
 		up_read(shared);
+	return found;
+}
+
+/**
+ * vmviz_walk_next - the next batch of non-empty leaves of the walk
+ * @w: the walk; w->addr moves past what was handed on or looked at
+ * @b: filled in when a batch is found
+ *
+ * Each upper level is read once with READ_ONCE into a local snapshot and the
+ * next level is found from the snapshot, never by re-reading the entry; a
+ * PUD or PMD with PSE set is a 1G or 2M leaf. Before a PMD or PTE table is
+ * read, the PUD that led to it is read again: if it changed, the walk reads
+ * it again from the first address not read (never skipping the rest of its
+ * range), within the budget. A step goes on from the PUD and the copied
+ * PMDs the last step of this walk left (walk_resume(): each upper entry is
+ * read once per table, as smaps' walk reads it), else from the PGD at
+ * w->addr. A walk lives within one hold of the lock: it can stop anywhere
+ * and a new walk goes on later, under another hold, from the PGD: nothing
+ * of the tables is kept between holds.
+ *
+ * Locking: the caller holds the mmap read lock of w->mm, or the read lock
+ * of w->vma, the VMA holding [w->addr, w->end); either keeps the PGD, P4D,
+ * PUD and PMD tables of the range alive, but for a shared hugetlb VMA's
+ * PMD table, kept by its file's i_mmap_rwsem for the step
+ * (walk_lock_shared()). PTE tables are read under RCU.
+ *
+ * Return: true with a batch in @b; false when w->addr reached w->end, or
+ * when w->work reached w->budget (then w->addr < w->end: call again after
+ * raising the budget; a shared hugetlb VMA whose file lock a writer holds
+ * ends the step that way too, with w->blocked set).
+ */
+bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
+{
+	u64 t0 = vmviz_prof_start();
+	bool found = walk_next(w, b);
+
+	vmviz_prof_end(VMVIZ_PROF_WALK, t0);
 	return found;
 }
