@@ -233,6 +233,38 @@ enum walk_step {
 	STEP_REREAD_PUD,
 };
 
+/*
+ * Pass over the empty PMDs from w->addr on, in the table w->pud points to,
+ * with plain reads: only a chunk from the first used one on is then copied
+ * under the PUD's check with interrupts off (read_pmds()), where a table
+ * with a few used entries took sixteen such sections. Each PMD read counts
+ * against the budget as in a chunk.
+ *
+ * Locking: what keeps the table while it is read is what keeps it for
+ * read_pmds() (vmviz_walk_next(), walk_lock_shared()): the walk's lock,
+ * or for a shared hugetlb table its file's i_mmap_rwsem, held for the step.
+ * An entry read empty is shown as read, as the entries of a chunk are.
+ *
+ * Return: true with w->addr at a used PMD (or at a table's entry that was
+ * not read: the budget is spent, w->addr < @end); false when the budget is
+ * spent or @end reached first.
+ */
+static bool skip_empty_pmds(struct vmviz_walk *w, unsigned long end)
+{
+	pmd_t *pmdp = pmd_offset(&w->pud, w->addr);
+
+	while (w->addr < end) {
+		if (walk_spent(w))
+			return false;
+		w->work++;
+		if (!pmd_none(READ_ONCE(*pmdp)))
+			return true;
+		w->addr = pmd_addr_end(w->addr, end);
+		pmdp++;
+	}
+	return false;
+}
+
 /* Forget the PUD and the PMDs kept: the next step reads from the PGD. */
 static void walk_forget(struct vmviz_walk *w)
 {
@@ -255,11 +287,12 @@ static enum walk_step walk_pmds(struct vmviz_walk *w, struct vmviz_batch *b)
 	bool retry;
 
 	for (; w->addr < end; w->addr = next) {
-		next = pmd_addr_end(w->addr, end);
 		if (walk_spent(w))
 			return STEP_STOP;
 		if (w->pmd_next == w->pmd_nr ||
 		    w->pmd_addr != (w->addr & PMD_MASK)) {
+			if (!skip_empty_pmds(w, end))
+				return w->addr < end ? STEP_STOP : STEP_DONE;
 			/* The next PMDs of the range, up to PMD_CHUNK. */
 			w->pmd_nr = min_t(unsigned long, PMD_CHUNK,
 					  ((end - 1 - (w->addr & PMD_MASK)) >> PMD_SHIFT) + 1);
@@ -271,6 +304,7 @@ static enum walk_step walk_pmds(struct vmviz_walk *w, struct vmviz_batch *b)
 				       w->pmd_nr))
 				return STEP_REREAD_PUD;
 		}
+		next = pmd_addr_end(w->addr, end);
 		pmd = w->pmds[w->pmd_next++];
 		w->pmd_addr += PMD_SIZE;
 again:
