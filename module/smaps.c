@@ -134,13 +134,19 @@ static bool snap_frame(struct frame_snap *s, struct page *page)
 		memcpy(&s->page, page, sizeof(*page));
 		if (PagePoisoned(&s->page))
 			return false;
-		memset(s->folio, 0, sizeof(*s->folio));
 		tail = copy_is_tail(&s->page);
 		if (!tail && !copy_flag(&s->page, PG_head)) {
-			/* A folio of one page: the copy is the folio. */
+			/*
+			 * A folio of one page: the copy is the folio. The rest
+			 * of struct folio is left as it is: what reads it
+			 * (folio_nr_pages(), folio_maybe_dma_pinned(), the
+			 * entire and large mapcounts, PG_hugetlb on 6.1) tests
+			 * folio_test_large() first, PG_head of this copy.
+			 */
 			memcpy(s->folio, &s->page, sizeof(s->page));
 			return true;
 		}
+		memset(s->folio, 0, sizeof(*s->folio));
 		head = compound_head(page);
 		idx = page - head;
 		if (tail ? !idx || idx >= SNAP_MAX_PAGES : idx)
