@@ -476,9 +476,13 @@ static struct rw_semaphore *walk_lock_shared(struct vmviz_walk *w)
 	struct rw_semaphore *sem;
 
 	/*
-	 * Found by an earlier step of this walk: the VMAs do not change while
-	 * the lock of the walk is held (the mmap lock: only its writers change
-	 * the tree; a VMA's own lock: only vma_start_write() its flags).
+	 * Found by an earlier step of this walk, which lives within one hold
+	 * of its lock: the VMAs of the range do not change meanwhile. Under
+	 * the mmap read lock, the tree and a VMA's bounds and flags change
+	 * only under mmap_write_lock() (vma_iter_store(), vm_flags_set() and
+	 * friends assert it, 6.1-7.2; 5.10 the same by convention); under a
+	 * VMA's read lock (7.2), only after vma_start_write(), which waits for
+	 * its readers.
 	 */
 	if (w->addr < w->plain_end)
 		return NULL;
