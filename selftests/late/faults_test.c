@@ -295,12 +295,6 @@ TEST_F_TIMEOUT(faults, load_fails_cleanly_at_every_point, 1800)
 		    vt_now_ms() - t0);
 }
 
-/* A child that waits until killed. */
-static void park(void *arg)
-{
-	pause();
-}
-
 TEST_F_TIMEOUT(faults, track_open_read_fail_cleanly_at_every_point, 1800)
 {
 	struct tally tt = {}, tr = {};
@@ -318,7 +312,8 @@ TEST_F_TIMEOUT(faults, track_open_read_fail_cleanly_at_every_point, 1800)
 		SKIP(return, "%s", why);
 	if (!module_loaded())
 		ASSERT_EQ(0, load(self->ko, variant->params));
-	ASSERT_EQ(0, vt_spawn(&c, park, NULL));
+	/* A child parked in vt_spawn() until vt_release(). */
+	ASSERT_EQ(0, vt_spawn(&c, NULL, NULL));
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", c.pid);
 	/* A track write (its open, write and close), failed at each point. */
 	for (n = 1; n < MAX_POINTS; n++) {
