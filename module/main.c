@@ -174,6 +174,8 @@ static void tracked_remove(struct list_head *list)
 		kfree_rcu(t, rcu);
 		cond_resched();
 	}
+	/* Empty again: the caller may reuse @list. */
+	INIT_LIST_HEAD(list);
 }
 
 static void tracked_remove_one(struct work_struct *work)
@@ -615,11 +617,10 @@ static int track_once(struct pid *pid, int nr, bool reap_all)
 		reap_dead(&dead);
 	else if (!all)
 		reap_if_dead(xa_load(&tracked_xa, nr), &dead);
-	if (reap_all && !list_empty(&dead)) {
+	if (!list_empty(&dead)) {
 		/* Their names and room are free once they are removed. */
 		mutex_unlock(&tracked_lock);
 		tracked_remove(&dead);
-		INIT_LIST_HEAD(&dead);	/* tracked_remove() freed its entries */
 		err = mutex_lock_killable(&tracked_lock);
 		if (err)
 			return err;

@@ -49,13 +49,17 @@ static int fail_nth_set(unsigned int n)
 	return vt_write("/proc/thread-self/fail-nth", s);
 }
 
-/* 0 when the fault was injected, else how many points were still to go. */
-static long fail_nth_left(void)
+/*
+ * Disarm what fail_nth_set() armed: 0 when the fault was injected, else
+ * how many points were still to go.
+ */
+static long fail_nth_end(void)
 {
 	char *s = vt_read_file("/proc/thread-self/fail-nth", NULL);
 	long v = s ? strtol(s, NULL, 10) : -1;
 
 	free(s);
+	fail_nth_set(0);
 	return v;
 }
 
@@ -134,7 +138,7 @@ static int init_reached(int ko, const char *params, unsigned int n)
 	trace_set("tracing_on", "1");
 	fail_nth_set(n);
 	load(ko, params);
-	fail_nth_set(0);
+	fail_nth_end();
 	trace_set("tracing_on", "0");
 	if (module_loaded())
 		unload();
@@ -163,8 +167,7 @@ static unsigned int first_init_point(int ko, const char *params, unsigned int *t
 	fail_nth_set(1000000);
 	if (load(ko, params))
 		return 1;
-	left = fail_nth_left();
-	fail_nth_set(0);
+	left = fail_nth_end();
 	unload();
 	snprintf(path, sizeof(path), "%s/events/initcall/initcall_start/enable", tracefs());
 	en = vt_read_file(path, NULL);
@@ -190,7 +193,6 @@ static unsigned int first_init_point(int ko, const char *params, unsigned int *t
 struct tally {
 	unsigned long points, failed, survived, enomem, efault, other;
 	int other_err;
-	char bad[256];
 };
 
 static void tally_err(struct tally *t, int err)
@@ -240,6 +242,7 @@ FIXTURE_TEARDOWN(faults)
 
 TEST_F_TIMEOUT(faults, load_fails_cleanly_at_every_point, 1800)
 {
+	const char *name = strcmp(variant->params, "all=1") ? "load_all0" : "load_all1";
 	unsigned int n, first, total;
 	struct tally t = {};
 	double t0 = vt_now_ms();
@@ -260,8 +263,7 @@ TEST_F_TIMEOUT(faults, load_fails_cleanly_at_every_point, 1800)
 
 		ASSERT_EQ(0, fail_nth_set(n));
 		err = load(self->ko, variant->params);
-		left = fail_nth_left();
-		fail_nth_set(0);
+		left = fail_nth_end();
 		if (left > 0) {
 			/* Fewer than n points: the load ran unhurt. */
 			ASSERT_EQ(0, err) TH_LOG("a load without a fault failed: %s",
@@ -290,9 +292,8 @@ TEST_F_TIMEOUT(faults, load_fails_cleanly_at_every_point, 1800)
 	TH_LOG("%s: %lu points failed in turn from point %u, %lu loads failed (%lu ENOMEM), %lu coped",
 	       variant->params, t.points, first, t.failed, t.enomem, t.survived);
 	printf("# vmviz-figures faults %s_loader loader_points=%u whole_load_points=%u\n",
-	       variant->params[4] == '1' ? "load_all1" : "load_all0", first - 1, total);
-	tally_print(variant->params[4] == '1' ? "load_all1" : "load_all0", &t,
-		    vt_now_ms() - t0);
+	       name, first - 1, total);
+	tally_print(name, &t, vt_now_ms() - t0);
 }
 
 TEST_F_TIMEOUT(faults, track_open_read_fail_cleanly_at_every_point, 1800)
@@ -322,8 +323,7 @@ TEST_F_TIMEOUT(faults, track_open_read_fail_cleanly_at_every_point, 1800)
 
 		ASSERT_EQ(0, fail_nth_set(n));
 		err = vt_track(c.pid);
-		left = fail_nth_left();
-		fail_nth_set(0);
+		left = fail_nth_end();
 		if (left > 0) {
 			ASSERT_EQ(0, err);
 			break;
@@ -352,8 +352,7 @@ TEST_F_TIMEOUT(faults, track_open_read_fail_cleanly_at_every_point, 1800)
 		ASSERT_EQ(0, fail_nth_set(n));
 		text = vt_read_file(path, NULL);
 		e = errno;
-		left = fail_nth_left();
-		fail_nth_set(0);
+		left = fail_nth_end();
 		if (left > 0) {
 			ASSERT_NE(NULL, text) TH_LOG("a read without a fault failed: %s", strerror(e));
 			free(text);
@@ -441,7 +440,7 @@ static int files_missing(char *which, size_t len)
  */
 TEST_F_TIMEOUT(faults, all_mode_work_recovers_from_failed_allocations, 900)
 {
-	char path[128], val[64], which[16], *s;
+	char val[64], which[16], *s;
 	unsigned long text, size, injected;
 	int i, missing = 0, forks = 0;
 	const char *why;
@@ -510,9 +509,8 @@ TEST_F_TIMEOUT(faults, all_mode_work_recovers_from_failed_allocations, 900)
 		if (!missing)
 			break;
 	}
-	snprintf(path, sizeof(path), "%lu allocations failed in the module's work", injected);
-	TH_LOG("%s while %d processes came and went; every process has its file again after %d tries",
-	       path, forks, i + 1);
+	TH_LOG("%lu allocations failed in the module's work while %d processes came and went; every process has its file again after %d tries",
+	       injected, forks, i + 1);
 	printf("# vmviz-figures faults all_work forks=%d injected=%lu settled_tries=%d missing=%d\n",
 	       forks, injected, i + 1, missing);
 	EXPECT_LT(0, injected);
