@@ -32,13 +32,15 @@ check:
 demo:
 	selftests/rig/demo.sh
 
-# The same tests on a debug build of 6.12 (KASAN, lockdep, PROVE_RCU,
-# DEBUG_VM, PAGE_TABLE_CHECK, kmemleak), 4- and 5-level paging. The first
-# run builds that kernel into the cache: see docs/RELIABILITY.md for what it
-# costs.
+# The same tests on a debug build of 6.12 (KASAN, KFENCE, lockdep, PROVE_RCU,
+# DEBUG_VM, PAGE_TABLE_CHECK, kmemleak, fault injection), 4- and 5-level
+# paging, with the soak's stress run for VMVIZ_SOAK_SECS (600) per paging
+# mode and the late fault-injection test. The first run builds that kernel
+# into the cache: see docs/RELIABILITY.md for what it costs.
 check-debug:
 	selftests/rig/debug-kernel.sh
-	KERNELS=debug VMVIZ_RUN_TIMEOUT=$${VMVIZ_RUN_TIMEOUT:-2400} selftests/rig/check.sh
+	KERNELS=debug VMVIZ_SOAK_SECS=$${VMVIZ_SOAK_SECS:-600} \
+		VMVIZ_RUN_TIMEOUT=$${VMVIZ_RUN_TIMEOUT:-4200} selftests/rig/check.sh
 
 # The reports the reader's host tests read (tools/tests/reports/), captured
 # anew in 6.12 guests; then UPDATE=1 tools/tests/run.sh for the goldens.

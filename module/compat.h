@@ -424,6 +424,12 @@ static inline void vmviz_frame_read(struct vmviz_frame *fr,
 				    struct vm_area_struct *vma)
 {
 }
+
+static inline void vmviz_frame_pte(struct vmviz_frame *fr,
+				   struct vmviz_mss *mss, pte_t pte,
+				   const struct vmviz_frame_ctx *fc)
+{
+}
 #endif
 
 /* The path maps shows: on overlayfs the user's path, not the backing file. */

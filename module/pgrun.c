@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 
 #include "compat.h"
@@ -267,6 +268,92 @@ static unsigned long run_last_pfn(const struct vmviz_run *run)
 }
 
 /*
+ * The frame flags that change most often, PG_referenced (set and cleared
+ * by the LRU's aging at every access the kernel notices) and PG_active,
+ * split no run of the frame detail: a page line counts the entries that
+ * have each (docs/FORMAT.md, "Frame fields of page lines"). Root can ask
+ * for the per-entry truth: with frame_split_lru set, runs split where
+ * they change too, and every line's counts are 0 or its count.
+ */
+static bool frame_split_lru;
+module_param(frame_split_lru, bool, 0644);
+MODULE_PARM_DESC(frame_split_lru,
+		 "Frame detail: also split page lines where PG_referenced or PG_active changes");
+
+#define FF_COUNTED	(BIT(VMVIZ_FF_REFERENCED) | BIT(VMVIZ_FF_ACTIVE))
+
+/*
+ * The profile of make bench (vmviz.h, enum vmviz_prof): writing 1 to the
+ * root-only parameter clears the sums and starts, 0 stops; reading it
+ * shows "PHASE NS CALLS" per phase. Debugging aid: it adds a clock read
+ * around every frame read and line while on.
+ */
+bool vmviz_prof_on;
+atomic64_t vmviz_prof_ns[VMVIZ_NR_PROF], vmviz_prof_calls[VMVIZ_NR_PROF];
+
+static const char *const prof_names[VMVIZ_NR_PROF] = {
+	[VMVIZ_PROF_WALK] = "walk",
+	[VMVIZ_PROF_FEED] = "feed",
+	[VMVIZ_PROF_FRAME] = "frame",
+	[VMVIZ_PROF_SHOW] = "show",
+	[VMVIZ_PROF_ACCOUNT] = "account",
+};
+
+static int prof_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int i;
+	bool on;
+	int err;
+
+	err = kstrtobool(val, &on);
+	if (err)
+		return err;
+	if (on) {
+		for (i = 0; i < VMVIZ_NR_PROF; i++) {
+			atomic64_set(&vmviz_prof_ns[i], 0);
+			atomic64_set(&vmviz_prof_calls[i], 0);
+		}
+	}
+	WRITE_ONCE(vmviz_prof_on, on);
+	return 0;
+}
+
+static int prof_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < VMVIZ_NR_PROF; i++)
+		n += scnprintf(buf + n, PAGE_SIZE - n, "%s %lld %lld\n",
+			       prof_names[i], atomic64_read(&vmviz_prof_ns[i]),
+			       atomic64_read(&vmviz_prof_calls[i]));
+	return n;
+}
+
+static const struct kernel_param_ops prof_ops = {
+	.set = prof_set,
+	.get = prof_get,
+};
+module_param_cb(prof, &prof_ops, NULL, 0600);
+MODULE_PARM_DESC(prof, "make bench: time the walk's phases (1: clear and start)");
+
+/* Whether two frames' fields are the same, but for flags outside @mask. */
+static bool frame_same(const struct vmviz_frame *a, const struct vmviz_frame *b,
+		       u16 mask)
+{
+	return a->kind == b->kind && a->order == b->order &&
+	       !((a->flags ^ b->flags) & mask) && a->node == b->node &&
+	       a->map_lo == b->map_lo && a->map_hi == b->map_hi;
+}
+
+/* Count @fr's flags of FF_COUNTED in @run, which it joined or began. */
+static void run_count_frame(struct vmviz_run *run, const struct vmviz_frame *fr)
+{
+	run->referenced += !!(fr->flags & BIT(VMVIZ_FF_REFERENCED));
+	run->active += !!(fr->flags & BIT(VMVIZ_FF_ACTIVE));
+}
+
+/*
  * After @val was merged into @run, or began it: present PTEs that follow
  * can be recognised by their raw value alone, which differs from @val by
  * one page frame (up, down) or not at all, with every other bit equal;
@@ -276,7 +363,7 @@ static void run_arm(struct vmviz_run *run, const struct vmviz_entry *e, u64 val)
 {
 	run->last_val = val;
 	run->fast = e->level == VMVIZ_PTE && e->state == VMVIZ_PRESENT &&
-		    run->step && !run->frames;
+		    run->step;
 	run->val_step = run->step == '+' ? PAGE_SIZE :
 			run->step == '-' ? -(u64)PAGE_SIZE : 0;
 	run->val_mask = run->pfn_hidden ? ~(u64)PTE_PFN_MASK : ~0ULL;
@@ -289,13 +376,19 @@ static void run_begin(struct vmviz_run *run, const struct vmviz_entry *e, u64 va
 	run->count = 1;
 	run->step = 0;
 	run->open = true;
+	run->frame_mask = READ_ONCE(frame_split_lru) ? U16_MAX :
+			  (u16)~FF_COUNTED;
+	run->referenced = 0;
+	run->active = 0;
+	run_count_frame(run, &e->frame);
 	run_arm(run, e, val);
 }
 
 /*
  * Merge @e into @run if it continues it: it starts where the run ends, has
  * the same level, size, state, shown flags, soft-dirty bit, protection key
- * and swap type, and its PFN (or swap offset) is the last one's plus one
+ * and swap type, the same frame fields but for the counted flags (unless
+ * frame_split_lru), and its PFN (or swap offset) is the last one's plus one
  * entry ('+'), minus one entry ('-'), or the same ('=': present entries,
  * the shared zero page, and entries without a PFN). The second entry of a
  * run decides its step.
@@ -310,7 +403,7 @@ static bool run_extend(struct vmviz_run *run, const struct vmviz_entry *e, u64 v
 	if (e->addr != run->end || e->level != f->level || e->state != f->state ||
 	    e->hw != f->hw || e->soft_dirty != f->soft_dirty || e->pkey != f->pkey ||
 	    e->swap_type != f->swap_type || e->end - e->addr != f->end - f->addr ||
-	    memcmp(&e->frame, &f->frame, sizeof(e->frame)))
+	    !frame_same(&e->frame, &f->frame, run->frame_mask))
 		return false;
 	if (!run->step) {
 		if (stride && e->pfn == last + stride)
@@ -327,6 +420,7 @@ static bool run_extend(struct vmviz_run *run, const struct vmviz_entry *e, u64 v
 	}
 	run->end = e->end;
 	run->count++;
+	run_count_frame(run, &e->frame);
 	run_arm(run, e, val);
 	return true;
 }
@@ -370,31 +464,39 @@ static const char fflag_letters[VMVIZ_NR_FFLAGS] = "LAURDWSMPX";
 
 /*
  * The frame fields of a page line of the frame detail (docs/FORMAT.md,
- * "Frame fields of page lines"): " kind fflags order node map", where
- * kind is left-aligned in 5 columns, fflags one column per flag, and map
- * the mapcount of the entries' base pages, "LO-HI" when they differ.
- * Without a frame: " -     ---------- - - -". A frame the reader may not
- * inspect (no access to /proc/kpageflags) shows only its node, which
- * /proc/PID/numa_maps shows that reader: " ?     ---------- - NODE -".
+ * "Frame fields of page lines"): " kind fflags order node map ref act",
+ * where kind is left-aligned in 5 columns, fflags one column per flag, map
+ * the mapcount of the entries' base pages, "LO-HI" when they differ, and
+ * ref and act the entries whose folio has PG_referenced and PG_active,
+ * whose letters R and A show only when every entry has them. Without a
+ * frame: " -     ---------- - - - - -". A frame the reader may not inspect
+ * (no access to /proc/kpageflags) shows only its node, which
+ * /proc/PID/numa_maps shows that reader: " ?     ---------- - NODE - - -".
  */
-static char *put_frame(char *p, const struct vmviz_frame *fr)
+static char *put_frame(char *p, const struct vmviz_run *run)
 {
+	const struct vmviz_frame *fr = &run->first.frame;
+	u16 flags = fr->flags & ~FF_COUNTED;
 	unsigned int i;
 
+	if (run->referenced == run->count)
+		flags |= BIT(VMVIZ_FF_REFERENCED);
+	if (run->active == run->count)
+		flags |= BIT(VMVIZ_FF_ACTIVE);
 	*p++ = ' ';
 	p = put_str(p, kind_names[fr->kind], 5);
 	*p++ = ' ';
 	for (i = 0; i < VMVIZ_NR_FFLAGS; i++)
-		*p++ = fr->flags & BIT(i) ? fflag_letters[i] : '-';
+		*p++ = flags & BIT(i) ? fflag_letters[i] : '-';
 	if (fr->kind == VMVIZ_KIND_NONE) {
-		memcpy(p, " - - -", 6);
-		return p + 6;
+		memcpy(p, " - - - - -", 10);
+		return p + 10;
 	}
 	if (fr->kind == VMVIZ_KIND_HIDDEN) {
 		memcpy(p, " - ", 3);
 		p = put_dec(p + 3, fr->node, 0);
-		memcpy(p, " -", 2);
-		return p + 2;
+		memcpy(p, " - - -", 6);
+		return p + 6;
 	}
 	*p++ = ' ';
 	p = put_dec(p, fr->order, 0);
@@ -406,7 +508,10 @@ static char *put_frame(char *p, const struct vmviz_frame *fr)
 		*p++ = '-';
 		p = put_dec(p, fr->map_hi, 0);
 	}
-	return p;
+	*p++ = ' ';
+	p = put_dec(p, run->referenced, 0);
+	*p++ = ' ';
+	return put_dec(p, run->active, 0);
 }
 
 /*
@@ -428,6 +533,7 @@ static void run_show(struct vmviz_run *run, struct vmviz_sink *sink)
 {
 	const struct vmviz_entry *f = &run->first;
 	char line[PAGE_LINE_LEN], *p = line;
+	u64 t0 = vmviz_prof_start();
 
 	/* "  %s %016lx-%016lx %6lu %s %-8s " */
 	*p++ = ' ';
@@ -460,7 +566,7 @@ static void run_show(struct vmviz_run *run, struct vmviz_sink *sink)
 	else
 		p = put_dec(p, f->swap_type, 0);
 	if (run->frames)
-		p = put_frame(p, &f->frame);
+		p = put_frame(p, run);
 	*p++ = '\n';
 	seq_write(sink->m, line, p - line);
 	run_count(run, sink->st);
@@ -468,39 +574,121 @@ static void run_show(struct vmviz_run *run, struct vmviz_sink *sink)
 	if (sink->room)
 		sink->room--;
 	run->open = false;
+	vmviz_prof_end(VMVIZ_PROF_SHOW, t0);
+}
+
+/* What a reader without access to /proc/kpageflags sees of @fr: its node. */
+static void frame_hide(const struct vmviz_run *run, struct vmviz_frame *fr)
+{
+	int node = fr->node;
+
+	if (!run->frames_hidden || fr->kind == VMVIZ_KIND_NONE)
+		return;
+	memset(fr, 0, sizeof(*fr));
+	fr->kind = VMVIZ_KIND_HIDDEN;
+	fr->node = node;
 }
 
 /*
- * Merge one leaf into the runs. Returns false, without taking @leaf, when
- * the run it ended was shown and the record has no room for more lines.
+ * Merge one leaf into the runs: it joins the open run or begins the next
+ * one, and is always taken (its frame counted, once). Returns false when
+ * the run it ended was shown and the record has no room for more lines:
+ * the walk stops after this leaf, whose run travels in the cursor as any
+ * open run does. @fr is its frame if already read (a PTE of the frame
+ * detail), else NULL.
  */
 static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
-		      struct vmviz_sink *sink)
+		      struct vmviz_sink *sink, const struct vmviz_frame_ctx *fc,
+		      const struct vmviz_frame *fr)
 {
 	struct vmviz_entry e;
+	bool room = true;
 
 	vmviz_decode(leaf, &e);
-	if (run->frames && !sink->pfnmap)
-		vmviz_frame_read(&e.frame, leaf, &e, sink->vma);
-	/* What this reader may not see is not shown, nor does it split runs. */
+	if (fr) {
+		e.frame = *fr;
+	} else if (run->frames) {
+		u64 t0 = vmviz_prof_start();
+
+		if (leaf->level == VMVIZ_PTE)
+			vmviz_frame_pte(&e.frame, sink->mss, __pte(leaf->val), fc);
+		else if (!sink->pfnmap)
+			vmviz_frame_read(&e.frame, leaf, &e, sink->vma);
+		vmviz_prof_end(VMVIZ_PROF_FRAME, t0);
+		/* What this reader may not see is not shown, nor splits runs. */
+		frame_hide(run, &e.frame);
+	}
 	if (run->pfn_hidden)
 		e.pfn = 0;
-	if (run->frames_hidden && e.frame.kind != VMVIZ_KIND_NONE) {
-		int node = e.frame.node;
-
-		memset(&e.frame, 0, sizeof(e.frame));
-		e.frame.kind = VMVIZ_KIND_HIDDEN;
-		e.frame.node = node;
-	}
 	if (run->open) {
 		if (run_extend(run, &e, leaf->val))
 			return true;
 		run_show(run, sink);
-		if (vmviz_sink_full(sink))
-			return false;
+		room = !vmviz_sink_full(sink);
 	}
 	run_begin(run, &e, leaf->val);
-	return true;
+	return room;
+}
+
+/* The body of vmviz_run_feed(), which times it for the profile. */
+static unsigned int run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
+			     struct vmviz_sink *sink)
+{
+	struct vmviz_leaf leaf = { .level = b->level };
+	struct vmviz_frame_ctx fc = {};
+	unsigned long addr = b->addr, flags;
+	struct vmviz_frame fr;
+	unsigned int i;
+
+	if (b->level != VMVIZ_PTE) {
+		leaf.addr = b->addr;
+		leaf.end = b->end;
+		leaf.val = b->val;
+		feed_leaf(run, &leaf, sink, &fc, NULL);
+		return 1;
+	}
+	if (run->frames) {
+		/* smaps skips pfnmap VMAs and counts hugetlb ones apart. */
+		flags = vmviz_vm_flags(sink->vma);
+		fc.vma = sink->vma;
+		fc.frames = !sink->pfnmap;
+		fc.account = !(flags & (VM_PFNMAP | VM_HUGETLB));
+		fc.locked = flags & VM_LOCKED;
+		fc.cow = (flags & (VM_SHARED | VM_WRITE)) == VM_WRITE;
+	}
+	for (i = 0; i < b->nr; i++, addr += PAGE_SIZE) {
+		u64 val = pte_val(b->ptes[i]);
+		const struct vmviz_frame *have = NULL;
+
+		if (pte_none(b->ptes[i]))
+			continue;
+		if (run->fast && addr == run->end &&
+		    !(((val - run->val_step) ^ run->last_val) & run->val_mask)) {
+			if (run->frames) {
+				u64 t0 = vmviz_prof_start();
+
+				vmviz_frame_pte(&fr, sink->mss, b->ptes[i], &fc);
+				vmviz_prof_end(VMVIZ_PROF_FRAME, t0);
+				frame_hide(run, &fr);
+				have = &fr;
+			}
+			if (!have || frame_same(&fr, &run->first.frame,
+						run->frame_mask)) {
+				run->last_val = val;
+				run->end += PAGE_SIZE;
+				run->count++;
+				if (have)
+					run_count_frame(run, have);
+				continue;
+			}
+		}
+		leaf.addr = addr;
+		leaf.end = addr + PAGE_SIZE;
+		leaf.val = val;
+		if (!feed_leaf(run, &leaf, sink, &fc, have))
+			return i + 1;
+	}
+	return b->nr;
 }
 
 /**
@@ -510,44 +698,24 @@ static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
  * @sink: where finished runs are shown and counted
  *
  * The inner loop runs over the copied table itself. A present PTE that
- * continues the run is merged on its raw value alone (run_arm()); any other
- * entry is decoded and merged or begins a new run.
+ * continues the run is merged on its raw value alone (run_arm()), in the
+ * frame detail once its frame, read and counted (vmviz_frame_pte(): one
+ * read of the struct page for both), has the run's frame fields; any other
+ * entry is decoded and merged or begins a new run. Lines are made only
+ * where a run ends.
  *
  * Return: the number of entries of @b taken; fewer than b->nr when a line
- * filled the record: the walk goes on at the first entry not taken.
+ * filled the record: the walk goes on at the first entry not taken. A
+ * PMD or PUD leaf is always taken.
  */
 unsigned int vmviz_run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 			    struct vmviz_sink *sink)
 {
-	struct vmviz_leaf leaf = { .level = b->level };
-	unsigned long addr = b->addr;
-	unsigned int i;
+	u64 t0 = vmviz_prof_start();
+	unsigned int taken = run_feed(run, b, sink);
 
-	if (b->level != VMVIZ_PTE) {
-		leaf.addr = b->addr;
-		leaf.end = b->end;
-		leaf.val = b->val;
-		return feed_leaf(run, &leaf, sink) ? 1 : 0;
-	}
-	for (i = 0; i < b->nr; i++, addr += PAGE_SIZE) {
-		u64 val = pte_val(b->ptes[i]);
-
-		if (pte_none(b->ptes[i]))
-			continue;
-		if (run->fast && addr == run->end &&
-		    !(((val - run->val_step) ^ run->last_val) & run->val_mask)) {
-			run->last_val = val;
-			run->end += PAGE_SIZE;
-			run->count++;
-			continue;
-		}
-		leaf.addr = addr;
-		leaf.end = addr + PAGE_SIZE;
-		leaf.val = val;
-		if (!feed_leaf(run, &leaf, sink))
-			return i;
-	}
-	return b->nr;
+	vmviz_prof_end(VMVIZ_PROF_FEED, t0);
+	return taken;
 }
 
 /* Show the open run, if any: the walk of its VMA is over. */

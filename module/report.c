@@ -860,7 +860,7 @@ static int show_pages(struct seq_file *m, struct vmviz_report *r,
 {
 	struct vmviz_sink sink = {
 		.m = m, .st = &c->st, .lines = &c->lines,
-		.room = LINES_PER_RECORD,
+		.room = LINES_PER_RECORD, .mss = &c->mss,
 	};
 	struct vmviz_shmem_swap sw;
 	bool first = r->vma;	/* still locked since its VMA line */

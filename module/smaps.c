@@ -134,13 +134,19 @@ static bool snap_frame(struct frame_snap *s, struct page *page)
 		memcpy(&s->page, page, sizeof(*page));
 		if (PagePoisoned(&s->page))
 			return false;
-		memset(s->folio, 0, sizeof(*s->folio));
 		tail = copy_is_tail(&s->page);
 		if (!tail && !copy_flag(&s->page, PG_head)) {
-			/* A folio of one page: the copy is the folio. */
+			/*
+			 * A folio of one page: the copy is the folio. The rest
+			 * of struct folio is left as it is: what reads it
+			 * (folio_nr_pages(), folio_maybe_dma_pinned(), the
+			 * entire and large mapcounts, PG_hugetlb on 6.1) tests
+			 * folio_test_large() first, PG_head of this copy.
+			 */
 			memcpy(s->folio, &s->page, sizeof(s->page));
 			return true;
 		}
+		memset(s->folio, 0, sizeof(*s->folio));
 		head = compound_head(page);
 		idx = page - head;
 		if (tail ? !idx || idx >= SNAP_MAX_PAGES : idx)
@@ -514,24 +520,10 @@ static struct address_space *shmem_swapped_mapping(struct vm_area_struct *vma)
 	return mapping;
 }
 
-/**
- * vmviz_smaps_account - count the frames of entries the report has shown
- * @mss: the counts of the VMA
- * @tables: the page-table tree, for the tables deposited under PMD leaves
- * @vma: the VMA of the entries, locked by the caller
- * @b: the batch the entries come from
- * @taken: how many entries of @b were taken into page lines
- *
- * smaps skips VM_PFNMAP VMAs (walk_page_test()) and counts hugetlb VMAs
- * only as Shared_Hugetlb and Private_Hugetlb, which vmviz does not show:
- * neither adds anything here. PUD leaves are not counted either (smaps has
- * no pud_entry).
- *
- * Locking: the VMA's read lock or the mmap read lock, as for the walk.
- */
-void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
-			 struct vm_area_struct *vma, const struct vmviz_batch *b,
-			 unsigned int taken)
+/* The body of vmviz_smaps_account(), which times it for the profile. */
+static void smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
+			  struct vm_area_struct *vma, const struct vmviz_batch *b,
+			  unsigned int taken)
 {
 	unsigned long flags = vmviz_vm_flags(vma);
 	bool locked = flags & VM_LOCKED;
@@ -568,23 +560,49 @@ void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
 			account_pmd(mss, vma, b->val, locked, cow);
 		return;
 	}
-	if (b->level != VMVIZ_PTE)
-		return;
-	for (i = 0; i < taken; i++)
-		if (!pte_none(b->ptes[i]))
-			account_pte(mss, b->ptes[i], locked, cow);
+	/* PTEs are counted as their page lines take them (vmviz_frame_pte()). */
+}
+
+/**
+ * vmviz_smaps_account - count what a batch adds beside its entries' frames
+ * @mss: the counts of the VMA
+ * @tables: the page-table tree, for the tables deposited under PMD leaves
+ * @vma: the VMA of the entries, locked by the caller
+ * @b: the batch the entries come from
+ * @taken: how many entries of @b were taken into page lines
+ *
+ * The object's swap behind a shmem VMA's entries, the tables deposited
+ * under PMD leaves and the frame of a PMD leaf; the frames of PTEs are
+ * counted by vmviz_frame_pte() as the page lines take them, from the one
+ * read of each frame that also makes its page line.
+ *
+ * smaps skips VM_PFNMAP VMAs (walk_page_test()) and counts hugetlb VMAs
+ * only as Shared_Hugetlb and Private_Hugetlb, which vmviz does not show:
+ * neither adds anything here. PUD leaves are not counted either (smaps has
+ * no pud_entry).
+ *
+ * Locking: the VMA's read lock or the mmap read lock, as for the walk.
+ */
+void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
+			 struct vm_area_struct *vma, const struct vmviz_batch *b,
+			 unsigned int taken)
+{
+	u64 t0 = vmviz_prof_start();
+
+	smaps_account(mss, tables, vma, b, taken);
+	vmviz_prof_end(VMVIZ_PROF_ACCOUNT, t0);
 }
 
 /* The kind of @folio, mapped by @leaf in @vma: see enum vmviz_kind. */
 static enum vmviz_kind frame_kind(struct folio *folio, unsigned long pfn,
-				  const struct vmviz_leaf *leaf,
+				  enum vmviz_level level,
 				  struct vm_area_struct *vma)
 {
 	/*
 	 * The huge zero folio (its PFN is not exported) is the only folio an
 	 * anonymous VMA maps by PMD that is not anonymous (account_pmd()).
 	 */
-	if (is_zero_pfn(pfn) || (leaf->level == VMVIZ_PMD &&
+	if (is_zero_pfn(pfn) || (level == VMVIZ_PMD &&
 				 vma_is_anonymous(vma) && !folio_test_anon(folio)))
 		return VMVIZ_KIND_ZERO;
 	if (folio_test_ksm(folio))
@@ -598,54 +616,22 @@ static enum vmviz_kind frame_kind(struct folio *folio, unsigned long pfn,
 	return VMVIZ_KIND_OTHER;
 }
 
-/**
- * vmviz_frame_read - the frame behind one entry, for its page line
- * @fr: filled in; all zero (no frame) unless the entry maps an online page
- * @leaf: the entry, raw
- * @e: the entry, decoded
- * @vma: its VMA, locked by the caller
- *
- * The frame of a present or PROT_NONE entry: the shared zero page, or what
- * vm_normal_page() finds (normal_page(); devmap huge leaves have none).
- * Folio flags are read from the folio, as /proc/kpageflags shows them at
- * its head PFN; PageAnonExclusive and mapcounts per base page, the latter
- * as /proc/kpagecount reads them (vmviz_page_mapcount()). Of a 1G leaf
- * only the first base page's mapcount is read.
- *
- * Racy but safe, as account(): no reference is taken, the folio is read
- * from its snapshot (snap_frame()); a frame that kept changing under the
- * snapshot's tries is shown as no frame.
+/*
+ * The frame fields of @fr from the snapshot @s of @page, mapped by an
+ * entry of @level whose first base page is @page, @nr base pages (1 for a
+ * PTE; a 2M leaf's pages, clipped to the walked range).
  */
-void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
-		      const struct vmviz_entry *e, struct vm_area_struct *vma)
+static void frame_fill(struct vmviz_frame *fr, struct frame_snap *s,
+		       struct page *page, unsigned long pfn,
+		       enum vmviz_level level, unsigned long nr,
+		       struct vm_area_struct *vma)
 {
-	unsigned long nr = 1, i;
-	struct frame_snap s;
-	struct folio *folio;
-	struct page *page;
-	u64 raw = leaf->val;
+	struct folio *folio = s->folio;
+	unsigned long i;
 	u16 flags = 0;
 	int map;
 
-	memset(fr, 0, sizeof(*fr));
-	if (e->state != VMVIZ_PRESENT && e->state != VMVIZ_PROTNONE)
-		return;
-	if (leaf->level != VMVIZ_PTE && vmviz_leaf_devmap(raw))
-		return;
-	/*
-	 * The shared zero page; and the huge zero folio, whose PMD is special
-	 * on 7.2 (pmd_mkspecial() in set_huge_zero_folio()): the only special
-	 * 2M entry an anonymous VMA has.
-	 */
-	if (is_zero_pfn(e->pfn) || (leaf->level == VMVIZ_PMD &&
-				    (raw & _PAGE_SPECIAL) && vma_is_anonymous(vma)))
-		page = pfn_to_online_page(e->pfn);
-	else
-		page = normal_page(e->pfn, raw);
-	if (!page || !snap_frame(&s, page))
-		return;
-	folio = s.folio;
-	fr->kind = frame_kind(folio, e->pfn, leaf, vma);
+	fr->kind = frame_kind(folio, pfn, level, vma);
 	if (folio_test_lru(folio))
 		flags |= BIT(VMVIZ_FF_LRU);
 	if (folio_test_active(folio))
@@ -669,13 +655,11 @@ void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 	 * 2M entry read from inside (a resumed walk) looks there.
 	 */
 	if (fr->kind == VMVIZ_KIND_ANON &&
-	    snap_anon_exclusive(&s, leaf->level != VMVIZ_PTE))
+	    snap_anon_exclusive(s, level != VMVIZ_PTE))
 		flags |= BIT(VMVIZ_FF_EXCLUSIVE);
 	fr->flags = flags;
 	fr->order = folio_order(folio);
-	fr->node = page_to_nid(&s.page);
-	if (leaf->level == VMVIZ_PMD)
-		nr = (e->end - e->addr) >> PAGE_SHIFT;
+	fr->node = page_to_nid(&s->page);
 	fr->map_lo = INT_MAX;
 	fr->map_hi = 0;
 	for (i = 0; i < nr; i++) {
@@ -684,6 +668,111 @@ void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 		fr->map_lo = min(fr->map_lo, map);
 		fr->map_hi = max(fr->map_hi, map);
 	}
+}
+
+/**
+ * vmviz_frame_read - the frame behind one huge leaf, for its page line
+ * @fr: filled in; all zero (no frame) unless the entry maps an online page
+ * @leaf: the entry, raw: a PMD or PUD leaf (PTEs: vmviz_frame_pte())
+ * @e: the entry, decoded
+ * @vma: its VMA, locked by the caller
+ *
+ * The frame of a present or PROT_NONE entry: the huge zero folio, or what
+ * vm_normal_page_pmd() finds (normal_page(); devmap huge leaves have
+ * none). Folio flags are read from the folio, as /proc/kpageflags shows
+ * them at its head PFN; PageAnonExclusive and mapcounts per base page, the
+ * latter as /proc/kpagecount reads them (vmviz_page_mapcount()). Of a 1G
+ * leaf only the first base page's mapcount is read.
+ *
+ * Racy but safe, as account(): no reference is taken, the folio is read
+ * from its snapshot (snap_frame()); a frame that kept changing under the
+ * snapshot's tries is shown as no frame.
+ */
+void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
+		      const struct vmviz_entry *e, struct vm_area_struct *vma)
+{
+	struct frame_snap s;
+	struct page *page;
+	u64 raw = leaf->val;
+
+	memset(fr, 0, sizeof(*fr));
+	if (e->state != VMVIZ_PRESENT && e->state != VMVIZ_PROTNONE)
+		return;
+	if (vmviz_leaf_devmap(raw))
+		return;
+	/*
+	 * The huge zero folio, whose PMD is special on 7.2 (pmd_mkspecial()
+	 * in set_huge_zero_folio()): the only special 2M entry an anonymous
+	 * VMA has.
+	 */
+	if (leaf->level == VMVIZ_PMD && (raw & _PAGE_SPECIAL) &&
+	    vma_is_anonymous(vma))
+		page = pfn_to_online_page(e->pfn);
+	else
+		page = normal_page(e->pfn, raw);
+	if (!page || !snap_frame(&s, page))
+		return;
+	frame_fill(fr, &s, page, e->pfn, leaf->level,
+		   leaf->level == VMVIZ_PMD ? (e->end - e->addr) >> PAGE_SHIFT : 1,
+		   vma);
+}
+
+/**
+ * vmviz_frame_pte - the frame behind one PTE, read once for its page line
+ *                   and for the smaps counts of its VMA
+ * @fr: filled in if @fc->frames; all zero (no frame) unless the entry maps
+ *      the shared zero page or a normal page
+ * @mss: the counts, if @fc->account: smaps_pte_entry() for this PTE
+ * @pte: a non-empty PTE, as the walk copied it
+ * @fc: what to do, for the entries of one VMA
+ *
+ * One snapshot of the frame (snap_frame()) serves both: the page line's
+ * frame fields (vmviz_frame_read() for huge leaves says how they are read)
+ * and smaps' counts (account(), account_cow()). A present entry's page is
+ * what vm_normal_page() finds (normal_page()); the shared zero page, which
+ * it refuses, has frame fields but is not counted, as smaps does not count
+ * it. Entries that are not present have no frame fields; their swap and
+ * migration entries are counted as account_pte() counts them.
+ *
+ * Racy but safe, as account(): the caller holds the lock that keeps the
+ * entry's VMA, and no reference is taken.
+ */
+void vmviz_frame_pte(struct vmviz_frame *fr, struct vmviz_mss *mss, pte_t pte,
+		     const struct vmviz_frame_ctx *fc)
+{
+	u64 flags = pte_flags(pte);
+	unsigned long pfn;
+	struct frame_snap s;
+	struct page *page;
+	bool count, frame;
+
+	memset(fr, 0, sizeof(*fr));
+	if (!pte_present(pte)) {
+		if (fc->account)
+			account_pte(mss, pte, fc->locked, fc->cow);
+		return;
+	}
+	pfn = pte_pfn(pte);
+	/*
+	 * Special entries, the zero page among them, have no page for
+	 * vm_normal_page() (normal_page()): not counted; of them only the zero
+	 * page has frame fields.
+	 */
+	count = fc->account && !(flags & _PAGE_SPECIAL);
+	frame = fc->frames && (!(flags & _PAGE_SPECIAL) || is_zero_pfn(pfn));
+	if (!count && !frame)
+		return;
+	page = pfn_to_online_page(pfn);
+	if (!page || !snap_frame(&s, page))
+		return;
+	if (frame)
+		frame_fill(fr, &s, page, pfn, VMVIZ_PTE, 1, fc->vma);
+	if (!count)
+		return;
+	account(mss, &s, page, 1, pte_young(pte), pte_dirty(pte), fc->locked,
+		true, false);
+	if (fc->cow && (flags & _PAGE_PRESENT) && !(flags & _PAGE_RW))
+		account_cow(mss, &s, PAGE_SIZE, false);
 }
 
 /**

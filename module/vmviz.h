@@ -6,8 +6,10 @@
 #ifndef VMVIZ_H
 #define VMVIZ_H
 
+#include <linux/atomic.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
+#include <linux/timekeeping.h>
 
 struct pid;
 
@@ -66,6 +68,9 @@ struct vmviz_tables {
 	unsigned long deposited;	/* PTE tables kept under anon PMD leaves */
 };
 
+/* PMDs a walk copies at a time, with interrupts off (walk.c, read_pmds()). */
+#define VMVIZ_PMD_CHUNK	32
+
 /*
  * A resumable walk of [addr, end). @addr is where the next step begins:
  * any page boundary, inside a table or not. @work counts the entries read
@@ -82,6 +87,18 @@ struct vmviz_walk {
 	unsigned long budget;
 	struct vmviz_tables *tables;	/* NULL, or count the tables entered */
 	bool blocked;		/* a lock the step needs is held: wait, retry */
+	/*
+	 * walk.c's own, zero to begin with: the PUD being walked and its PMDs
+	 * copied and not yet walked, kept from one step to the next of one
+	 * hold of the lock (a walk struct lives no longer than that).
+	 */
+	unsigned long plain_end;	/* no shared hugetlb VMA below */
+	pud_t *pudp;		/* NULL: nothing kept */
+	pud_t pud;		/* *pudp as read */
+	unsigned long pmd_end;	/* the PUD's part of the walked range ends */
+	unsigned long pmd_addr;	/* the address pmds[pmd_next] maps */
+	unsigned int pmd_next, pmd_nr;
+	pmd_t pmds[VMVIZ_PMD_CHUNK];
 };
 
 /* Entries one PTE table holds: the size of the walker's copy buffer. */
@@ -189,6 +206,9 @@ struct vmviz_run {
 	bool frames;			/* frame detail: read and show frames */
 	bool pfn_hidden;		/* PFNs and swap offsets shown as 0 */
 	bool frames_hidden;		/* frame fields but the node hidden */
+	u16 frame_mask;			/* frame flags that split runs */
+	unsigned long referenced;	/* entries whose folio has PG_referenced */
+	unsigned long active;		/* entries whose folio has PG_active */
 };
 
 /* Where page lines go, and when the formatter must stop writing them. */
@@ -199,6 +219,7 @@ struct vmviz_sink {
 	unsigned int room;		/* lines this record may still take */
 	struct vm_area_struct *vma;	/* the VMA walked, locked */
 	bool pfnmap;			/* VM_PFNMAP: its PFNs have no frames */
+	struct vmviz_mss *mss;		/* frame detail: PTEs counted here */
 };
 
 /*
@@ -206,7 +227,7 @@ struct vmviz_sink {
  * seq_file buffer still has this much room: a record that overflows the
  * buffer is thrown away and made again by the next read().
  */
-#define VMVIZ_PAGE_LINE_MAX	176
+#define VMVIZ_PAGE_LINE_MAX	192
 
 static inline bool vmviz_sink_full(const struct vmviz_sink *sink)
 {
@@ -241,8 +262,19 @@ struct vmviz_shmem_swap {
 	bool hidden;		/* minus the swap behind the entries walked */
 };
 
+/* What vmviz_frame_pte() does for the PTEs of one VMA. */
+struct vmviz_frame_ctx {
+	struct vm_area_struct *vma;	/* locked by the caller */
+	bool frames;			/* read the frame fields */
+	bool account;			/* count as smaps: not pfnmap, hugetlb */
+	bool locked;			/* VM_LOCKED */
+	bool cow;			/* private and writable */
+};
+
 /* smaps.c, built where there are folios; compat.h stubs them elsewhere. */
 #ifdef VMVIZ_HAVE_FOLIO
+void vmviz_frame_pte(struct vmviz_frame *fr, struct vmviz_mss *mss, pte_t pte,
+		     const struct vmviz_frame_ctx *fc);
 void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
 			 struct vm_area_struct *vma, const struct vmviz_batch *b,
 			 unsigned int taken);
@@ -254,6 +286,36 @@ bool vmviz_smaps_shmem_get(struct vmviz_shmem_swap *sw,
 			   struct vm_area_struct *vma, unsigned long from);
 void vmviz_smaps_shmem_put(struct vmviz_mss *mss, struct vmviz_shmem_swap *sw);
 #endif
+
+/*
+ * A profile of the walk of every reader for make bench (vmviz_bench -q):
+ * time and calls per phase, summed while the module parameter prof is set
+ * (pgrun.c). Off, a phase pays one test of a bool.
+ */
+enum vmviz_prof {
+	VMVIZ_PROF_WALK,	/* vmviz_walk_next() */
+	VMVIZ_PROF_FEED,	/* vmviz_run_feed(), FRAME and SHOW included */
+	VMVIZ_PROF_FRAME,	/* a frame read (and a PTE's counted) */
+	VMVIZ_PROF_SHOW,	/* a page line made and written */
+	VMVIZ_PROF_ACCOUNT,	/* vmviz_smaps_account(): PMDs, shmem swap */
+	VMVIZ_NR_PROF,
+};
+
+extern bool vmviz_prof_on;
+extern atomic64_t vmviz_prof_ns[VMVIZ_NR_PROF], vmviz_prof_calls[VMVIZ_NR_PROF];
+
+static inline u64 vmviz_prof_start(void)
+{
+	return READ_ONCE(vmviz_prof_on) ? ktime_get_mono_fast_ns() : 0;
+}
+
+static inline void vmviz_prof_end(enum vmviz_prof phase, u64 t0)
+{
+	if (!t0)
+		return;
+	atomic64_add(ktime_get_mono_fast_ns() - t0, &vmviz_prof_ns[phase]);
+	atomic64_inc(&vmviz_prof_calls[phase]);
+}
 
 /*
  * The process a report file stands for: the data of its proc entries.

@@ -28,6 +28,30 @@ static bool upper_is_table(u64 flags)
 	return (flags & (_PAGE_PRESENT | _PAGE_PSE)) == _PAGE_PRESENT;
 }
 
+/* Whether the table of @level that maps @addr was counted already. */
+static bool table_counted(struct vmviz_walk *w, enum vmviz_table level,
+			  unsigned long addr, unsigned int shift)
+{
+	const struct vmviz_tstat *t = &w->tables->level[level];
+
+	return t->count && t->last_key == addr >> shift;
+}
+
+/* Count a table of @used entries, not counted yet (table_counted()). */
+static void table_add(struct vmviz_walk *w, enum vmviz_table level,
+		      unsigned long addr, unsigned int shift, unsigned int used)
+{
+	struct vmviz_tstat *t = &w->tables->level[level];
+
+	t->last_key = addr >> shift;
+	if (!t->count || used < t->min)
+		t->min = used;
+	t->max = max(t->max, used);
+	t->count++;
+	t->used += used;
+	t->hist[used ? ilog2(used) + 1 : 0]++;
+}
+
 /**
  * count_table - count a table the first time the walk enters it
  * @w: the walk; nothing is done unless w->tables is set (frame detail)
@@ -36,12 +60,14 @@ static bool upper_is_table(u64 flags)
  * @shift: log2 of the span the table maps (the shift of the level above)
  * @base: the table's first entry
  *
- * A walk goes on from the PGD at every step and a table can span VMAs, so
- * a table is counted when its span differs from the last one counted at
- * its level: the walk goes up in address order. Every entry of the table
+ * Walks go on from the PGD (at every new hold of the lock) and a table can
+ * span VMAs, so a table is counted when its span differs from the last one
+ * counted at its level: the walk goes up in address order. Every entry of the table
  * is read, in the table's whole span, not only the walked range. An entry
  * is used when it is not none: x86 tests every level alike (the value
  * without the Knights Landing erratum bits is not 0), so pte_none() serves.
+ *
+ * A PTE table the walk copies whole is counted from its copy (walk_ptes()).
  *
  * Locking: as for the walk; PTE tables inside the caller's RCU section.
  */
@@ -49,24 +75,14 @@ static void count_table(struct vmviz_walk *w, enum vmviz_table level,
 			unsigned long addr, unsigned int shift, const void *base)
 {
 	const u64 *entry = base;
-	struct vmviz_tstat *t;
 	unsigned int i, used = 0;
 
-	if (!w->tables)
-		return;
-	t = &w->tables->level[level];
-	if (t->count && t->last_key == addr >> shift)
+	if (!w->tables || table_counted(w, level, addr, shift))
 		return;
 	for (i = 0; i < PTRS_PER_PTE; i++)
 		used += !pte_none(__pte(READ_ONCE(entry[i])));
 	w->work += PTRS_PER_PTE;
-	t->last_key = addr >> shift;
-	if (!t->count || used < t->min)
-		t->min = used;
-	t->max = max(t->max, used);
-	t->count++;
-	t->used += used;
-	t->hist[used ? ilog2(used) + 1 : 0]++;
+	table_add(w, level, addr, shift, used);
 }
 
 /* Whether the walk must stop here: its budget is spent. */
@@ -104,7 +120,8 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 		      pud_t *pudp, pud_t pud, unsigned long end, bool *retry)
 {
 	unsigned int i, n = (end - w->addr) >> PAGE_SHIFT, first = n, last = 0;
-	pte_t *table, *buf = w->buf;
+	unsigned int used = 0;
+	pte_t *table, *buf = w->buf, pte;
 	pmd_t pmd;
 
 	rcu_read_lock();
@@ -121,21 +138,31 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 		return false;
 	}
 	table = pte_offset_kernel(&pmd, w->addr);
-	for (i = 0; i < n; i++)
-		buf[i] = ptep_get(table + i);
-	count_table(w, VMVIZ_TABLE_PTE, w->addr, PMD_SHIFT,
-		    pte_offset_kernel(&pmd, w->addr & PMD_MASK));
-	rcu_read_unlock();
-	w->work += n;
-
-	/* Sparse tables: hand on only the span that holds entries. */
+	/*
+	 * One pass copies the entries and finds the span that holds any
+	 * (sparse tables: only that span is handed on) and how many are used.
+	 */
 	for (i = 0; i < n; i++) {
-		if (!pte_none(buf[i])) {
+		pte = ptep_get(table + i);
+		buf[i] = pte;
+		if (!pte_none(pte)) {
 			if (first == n)
 				first = i;
 			last = i;
+			used++;
 		}
 	}
+	if (w->tables && !table_counted(w, VMVIZ_TABLE_PTE, w->addr, PMD_SHIFT)) {
+		/* A whole table copied is counted from the copy. */
+		if (n == PTRS_PER_PTE)
+			table_add(w, VMVIZ_TABLE_PTE, w->addr, PMD_SHIFT, used);
+		else
+			count_table(w, VMVIZ_TABLE_PTE, w->addr, PMD_SHIFT,
+				    pte_offset_kernel(&pmd, w->addr & PMD_MASK));
+	}
+	rcu_read_unlock();
+	w->work += n;
+
 	if (first == n) {
 		w->addr = end;
 		return false;
@@ -151,11 +178,12 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 }
 
 /*
- * PMDs are read this many at a time: one interrupts-off section each (see
- * read_pmds()), and a walk that goes on after a batch reads at most this
- * many again.
+ * PMDs are read VMVIZ_PMD_CHUNK at a time: one interrupts-off section each
+ * (see read_pmds()). Those not walked yet when a step hands on a batch are
+ * kept in the walk for the next step of the same hold (walk_resume()), so
+ * each PMD of a table is read once, as smaps' walk reads it.
  */
-#define PMD_CHUNK	32
+#define PMD_CHUNK	VMVIZ_PMD_CHUNK
 
 /*
  * Copy @n PMDs from @pmdp, in the table @pud points to, or return false if
@@ -205,29 +233,80 @@ enum walk_step {
 	STEP_REREAD_PUD,
 };
 
-static enum walk_step walk_pmds(struct vmviz_walk *w, struct vmviz_batch *b,
-				pud_t *pudp, pud_t pud, unsigned long end)
+/*
+ * Pass over the empty PMDs from w->addr on, in the table w->pud points to,
+ * with plain reads: only a chunk from the first used one on is then copied
+ * under the PUD's check with interrupts off (read_pmds()), where a table
+ * with a few used entries took sixteen such sections. Each PMD read counts
+ * against the budget as in a chunk.
+ *
+ * Locking: what keeps the table while it is read is what keeps it for
+ * read_pmds() (vmviz_walk_next(), walk_lock_shared()): the walk's lock,
+ * or for a shared hugetlb table its file's i_mmap_rwsem, held for the step.
+ * An entry read empty is shown as read, as the entries of a chunk are.
+ *
+ * Return: true with w->addr at a used PMD (or at a table's entry that was
+ * not read: the budget is spent, w->addr < @end); false when the budget is
+ * spent or @end reached first.
+ */
+static bool skip_empty_pmds(struct vmviz_walk *w, unsigned long end)
 {
-	unsigned int i = 0, n = 0;
-	pmd_t pmds[PMD_CHUNK], pmd;
-	unsigned long next;
+	pmd_t *pmdp = pmd_offset(&w->pud, w->addr);
+
+	while (w->addr < end) {
+		if (walk_spent(w))
+			return false;
+		w->work++;
+		if (!pmd_none(READ_ONCE(*pmdp)))
+			return true;
+		w->addr = pmd_addr_end(w->addr, end);
+		pmdp++;
+	}
+	return false;
+}
+
+/* Forget the PUD and the PMDs kept: the next step reads from the PGD. */
+static void walk_forget(struct vmviz_walk *w)
+{
+	w->pudp = NULL;
+	w->pmd_next = 0;
+	w->pmd_nr = 0;
+}
+
+/*
+ * Walk the PMDs of [w->addr, w->pmd_end), in the PMD table w->pud points
+ * to, from the PMDs kept (w->pmds[w->pmd_next..w->pmd_nr), which map
+ * from w->pmd_addr) and then from copies of the next ones. Every PTE
+ * table is copied after the PUD is checked again (walk_ptes()), and every
+ * chunk of PMDs after it is checked again (read_pmds()).
+ */
+static enum walk_step walk_pmds(struct vmviz_walk *w, struct vmviz_batch *b)
+{
+	unsigned long next, end = w->pmd_end;
+	pmd_t pmd;
 	bool retry;
 
-	count_pmd_table(w, pudp, pud);
 	for (; w->addr < end; w->addr = next) {
-		next = pmd_addr_end(w->addr, end);
 		if (walk_spent(w))
 			return STEP_STOP;
-		if (i == n) {
+		if (w->pmd_next == w->pmd_nr ||
+		    w->pmd_addr != (w->addr & PMD_MASK)) {
+			if (!skip_empty_pmds(w, end))
+				return w->addr < end ? STEP_STOP : STEP_DONE;
 			/* The next PMDs of the range, up to PMD_CHUNK. */
-			n = min_t(unsigned long, PMD_CHUNK,
-				  ((end - 1 - (w->addr & PMD_MASK)) >> PMD_SHIFT) + 1);
-			w->work += n;
-			if (!read_pmds(pudp, pud, pmd_offset(&pud, w->addr), pmds, n))
+			w->pmd_nr = min_t(unsigned long, PMD_CHUNK,
+					  ((end - 1 - (w->addr & PMD_MASK)) >> PMD_SHIFT) + 1);
+			w->pmd_next = 0;
+			w->pmd_addr = w->addr & PMD_MASK;
+			w->work += w->pmd_nr;
+			if (!read_pmds(w->pudp, w->pud,
+				       pmd_offset(&w->pud, w->addr), w->pmds,
+				       w->pmd_nr))
 				return STEP_REREAD_PUD;
-			i = 0;
 		}
-		pmd = pmds[i++];
+		next = pmd_addr_end(w->addr, end);
+		pmd = w->pmds[w->pmd_next++];
+		w->pmd_addr += PMD_SIZE;
 again:
 		if (pmd_none(pmd))
 			continue;
@@ -236,19 +315,48 @@ again:
 			return STEP_STOP;
 		}
 		retry = false;
-		if (walk_ptes(w, b, pudp, pud, next, &retry))
+		if (walk_ptes(w, b, w->pudp, w->pud, next, &retry))
 			return STEP_STOP;
 		if (retry) {
 			/* Collapsed or zapped since it was read: read it again. */
 			if (walk_spent(w))
 				return STEP_STOP;
 			w->work++;
-			if (!read_pmds(pudp, pud, pmd_offset(&pud, w->addr), &pmd, 1))
+			if (!read_pmds(w->pudp, w->pud,
+				       pmd_offset(&w->pud, w->addr), &pmd, 1))
 				return STEP_REREAD_PUD;
 			goto again;
 		}
 	}
 	return STEP_DONE;
+}
+
+/*
+ * Go on with the PUD of the last step, from the PMDs it kept: when the
+ * walk is where that step stopped, inside that PUD's range. The PUD
+ * table itself stays (the lock the caller holds keeps the PUD tables of
+ * the range, vmviz_walk_next()); the PMD table is checked against the PUD
+ * before every read of it, as in the step that kept it.
+ *
+ * Return: true when the walk stops (STEP_STOP of walk_pmds()); false to go
+ * on from the PGD at w->addr: the PUD's range is done, or the PUD changed
+ * (it is read again, from w->addr: nothing is skipped), or nothing was
+ * kept.
+ */
+static bool walk_resume(struct vmviz_walk *w, struct vmviz_batch *b)
+{
+	enum walk_step step;
+
+	if (!w->pudp || w->addr >= w->pmd_end ||
+	    (w->addr & PUD_MASK) != ((w->pmd_end - 1) & PUD_MASK)) {
+		walk_forget(w);
+		return false;
+	}
+	step = walk_pmds(w, b);
+	if (step == STEP_STOP)
+		return true;
+	walk_forget(w);
+	return false;
 }
 
 /*
@@ -277,12 +385,21 @@ reread:
 			continue;
 		if (!upper_is_table(pud_flags(pud)))
 			return walk_leaf(w, b, pud_val(pud), VMVIZ_PUD, next);
-		switch (walk_pmds(w, b, pudp, pud, next)) {
+		count_pmd_table(w, pudp, pud);
+		w->pudp = pudp;
+		w->pud = pud;
+		w->pmd_end = next;
+		w->pmd_next = 0;
+		w->pmd_nr = 0;
+		switch (walk_pmds(w, b)) {
 		case STEP_STOP:
+			/* What is left of the PUD is kept for the next step. */
 			return true;
 		case STEP_REREAD_PUD:
+			walk_forget(w);
 			goto reread;
 		case STEP_DONE:
+			walk_forget(w);
 			break;
 		}
 	}
@@ -358,43 +475,40 @@ static struct rw_semaphore *walk_lock_shared(struct vmviz_walk *w)
 	struct vm_area_struct *vma = w->vma;
 	struct rw_semaphore *sem;
 
+	/*
+	 * Found by an earlier step of this walk, which lives within one hold
+	 * of its lock: the VMAs of the range do not change meanwhile. Under
+	 * the mmap read lock, the tree and a VMA's bounds and flags change
+	 * only under mmap_write_lock() (vma_iter_store(), vm_flags_set() and
+	 * friends assert it, 6.1-7.2; 5.10 the same by convention); under a
+	 * VMA's read lock (7.2), only after vma_start_write(), which waits for
+	 * its readers.
+	 */
+	if (w->addr < w->plain_end)
+		return NULL;
 	if (!vma)
 		vma = find_vma(w->mm, w->addr);
-	if (!vma || vma->vm_start > w->addr || !is_vm_hugetlb_page(vma) ||
-	    !vma->vm_file || !(vmviz_vm_flags(vma) & VM_MAYSHARE))
+	if (!vma) {
+		w->plain_end = w->end;
 		return NULL;
+	}
+	if (vma->vm_start > w->addr) {
+		w->plain_end = vma->vm_start;
+		return NULL;
+	}
+	if (!is_vm_hugetlb_page(vma) || !vma->vm_file ||
+	    !(vmviz_vm_flags(vma) & VM_MAYSHARE)) {
+		w->plain_end = vma->vm_end;
+		return NULL;
+	}
 	sem = &vma->vm_file->f_mapping->i_mmap_rwsem;
 	if (!down_read_trylock(sem))
 		return ERR_PTR(-EAGAIN);
 	return sem;
 }
 
-/**
- * vmviz_walk_next - the next batch of non-empty leaves of the walk
- * @w: the walk; w->addr moves past what was handed on or looked at
- * @b: filled in when a batch is found
- *
- * Each upper level is read once with READ_ONCE into a local snapshot and the
- * next level is found from the snapshot, never by re-reading the entry; a
- * PUD or PMD with PSE set is a 1G or 2M leaf. Before a PMD or PTE table is
- * read, the PUD that led to it is read again: if it changed, the walk reads
- * it again from the first address not read (never skipping the rest of its
- * range), within the budget. Every step starts again from the PGD at
- * w->addr, so a walk can stop anywhere and go on later, under another hold
- * of the lock: nothing of the tables is kept between steps.
- *
- * Locking: the caller holds the mmap read lock of w->mm, or the read lock
- * of w->vma, the VMA holding [w->addr, w->end); either keeps the PGD, P4D,
- * PUD and PMD tables of the range alive, but for a shared hugetlb VMA's
- * PMD table, kept by its file's i_mmap_rwsem for the step
- * (walk_lock_shared()). PTE tables are read under RCU.
- *
- * Return: true with a batch in @b; false when w->addr reached w->end, or
- * when w->work reached w->budget (then w->addr < w->end: call again after
- * raising the budget; a shared hugetlb VMA whose file lock a writer holds
- * ends the step that way too, with w->blocked set).
- */
-bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
+/* The body of vmviz_walk_next(), which times it for the profile. */
+static bool walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 {
 	struct rw_semaphore *shared;
 	unsigned long next;
@@ -411,6 +525,14 @@ bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 		w->blocked = true;
 		return false;
 	}
+	/*
+	 * A shared PMD table is read only under its file's lock, taken for
+	 * this step alone: nothing read of it in an earlier step is used.
+	 */
+	if (shared)
+		walk_forget(w);
+	else if (walk_resume(w, b))
+		return b->nr != 0;
 	for (; w->addr < w->end; w->addr = next) {
 		next = pgd_addr_end(w->addr, w->end);
 		if (walk_spent(w))
@@ -427,5 +549,42 @@ bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 	}
 	if (shared)
 		up_read(shared);
+	return found;
+}
+
+/**
+ * vmviz_walk_next - the next batch of non-empty leaves of the walk
+ * @w: the walk; w->addr moves past what was handed on or looked at
+ * @b: filled in when a batch is found
+ *
+ * Each upper level is read once with READ_ONCE into a local snapshot and the
+ * next level is found from the snapshot, never by re-reading the entry; a
+ * PUD or PMD with PSE set is a 1G or 2M leaf. Before a PMD or PTE table is
+ * read, the PUD that led to it is read again: if it changed, the walk reads
+ * it again from the first address not read (never skipping the rest of its
+ * range), within the budget. A step goes on from the PUD and the copied
+ * PMDs the last step of this walk left (walk_resume(): each upper entry is
+ * read once per table, as smaps' walk reads it), else from the PGD at
+ * w->addr. A walk lives within one hold of the lock: it can stop anywhere
+ * and a new walk goes on later, under another hold, from the PGD: nothing
+ * of the tables is kept between holds.
+ *
+ * Locking: the caller holds the mmap read lock of w->mm, or the read lock
+ * of w->vma, the VMA holding [w->addr, w->end); either keeps the PGD, P4D,
+ * PUD and PMD tables of the range alive, but for a shared hugetlb VMA's
+ * PMD table, kept by its file's i_mmap_rwsem for the step
+ * (walk_lock_shared()). PTE tables are read under RCU.
+ *
+ * Return: true with a batch in @b; false when w->addr reached w->end, or
+ * when w->work reached w->budget (then w->addr < w->end: call again after
+ * raising the budget; a shared hugetlb VMA whose file lock a writer holds
+ * ends the step that way too, with w->blocked set).
+ */
+bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
+{
+	u64 t0 = vmviz_prof_start();
+	bool found = walk_next(w, b);
+
+	vmviz_prof_end(VMVIZ_PROF_WALK, t0);
 	return found;
 }

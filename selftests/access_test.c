@@ -276,10 +276,12 @@ static int own_view(char *msg, size_t len)
 		}
 		/* The VMAs of maps, but [vsyscall], which has no VMA. */
 		for (line = maps; *line; line = strchr(line, '\n') + 1) {
+			size_t len = strcspn(line, "\n");
 			unsigned long s, e;
 
+			/* [vsyscall] in this line, not in the lines after it */
 			if (sscanf(line, "%lx-%lx", &s, &e) == 2 && s < (1UL << 56) &&
-			    !strstr(line, "[vsyscall]")) {
+			    !memmem(line, len, "[vsyscall]", 10)) {
 				const struct vt_vma *v = vt_vma_at(&rep, s);
 
 				if (!v || v->start != s || v->end != e)
@@ -298,6 +300,12 @@ static int own_view(char *msg, size_t len)
 		}
 		fprintf(o, "uid 1000 reads its own report: %d VMAs (maps %d, %d differ), %d page lines, %lu with a PFN; pagemap: %lu present pages, %llu with a PFN\n",
 			rep.nvmas, nmaps, bad, rep.npages, nonzero, present, nonzero_pm);
+		if (!nmaps) {
+			char *nl = strchr(maps, '\n');
+
+			fprintf(o, "its maps: %zu bytes, first line '%.*s'\n", strlen(maps),
+				nl ? (int)(nl - maps) : (int)strlen(maps), maps);
+		}
 		bad += rep.nvmas != nmaps || nonzero || nonzero_pm || !present;
 		frames = access(VMVIZ_FRAMES, F_OK) ? NULL :
 			 vt_read_file(VMVIZ_FRAMES "/self", NULL);

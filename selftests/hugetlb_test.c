@@ -9,7 +9,9 @@
  * back into its own tables. Every report read must parse to its end line;
  * between rounds, at rest, the parked sharer's report must equal its
  * /proc/PID/pagemap page for page. Skips where the kernel has no hugetlb
- * pages to give. Bounded: ROUNDS rounds of CHURN_MS each.
+ * pages to give. Bounded: ROUNDS rounds of CHURN_MS each, or, where
+ * VMVIZ_SOAK_SECS asks for a longer stress (make check-debug), as many
+ * rounds as fill half of it. VMVIZ_SOAK_SEED replays a run's choices.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -242,11 +244,14 @@ FIXTURE_TEARDOWN(hugetlb)
 		write_long("/proc/sys/vm/nr_hugepages", self->old_pool);
 }
 
-TEST_F_TIMEOUT(hugetlb, shared_pmd_tables_unshared_under_readers, 180)
+/* The harness's guard only: rounds end by the clock. */
+TEST_F_TIMEOUT(hugetlb, shared_pmd_tables_unshared_under_readers, 2400)
 {
 	unsigned long present = 0, compared = 0, unsettled = 0, punches = 0, forks = 0;
 	pid_t target, transient_pid = 0, readers[NREADERS];
-	unsigned int seed = time(NULL), round, i;
+	const char *secs = getenv("VMVIZ_SOAK_SECS"), *seed_env = getenv("VMVIZ_SOAK_SEED");
+	unsigned int seed = seed_env && *seed_env ? strtoul(seed_env, NULL, 0) : time(NULL);
+	unsigned int seed0 = seed, round, i, rounds = ROUNDS;
 	char *reserve, *map, why[256] = "";
 	bool shared_seen = false;
 	uint64_t pm_main;
@@ -264,7 +269,9 @@ TEST_F_TIMEOUT(hugetlb, shared_pmd_tables_unshared_under_readers, 180)
 	if (fd < 0)
 		SKIP(return, "memfd_create(MFD_HUGETLB): %s", strerror(errno));
 	ASSERT_EQ(0, ftruncate(fd, PUD_SPAN));
-	TH_LOG("seed %u", seed);
+	if (secs && atol(secs) / 2 * 1000 / CHURN_MS > ROUNDS)
+		rounds = atol(secs) / 2 * 1000 / CHURN_MS;
+	TH_LOG("seed %u, %u rounds (VMVIZ_SOAK_SEED=%u replays)", seed, rounds, seed);
 
 	/* A 1 GiB-aligned range, MAP_NORESERVE: only the pages touched count. */
 	reserve = mmap(NULL, 2 * PUD_SPAN, PROT_NONE,
@@ -329,7 +336,7 @@ TEST_F_TIMEOUT(hugetlb, shared_pmd_tables_unshared_under_readers, 180)
 			reader(target, i ? getppid() : target, seed + i);
 	}
 
-	for (round = 0; round < ROUNDS; round++) {
+	for (round = 0; round < rounds; round++) {
 		__atomic_store_n(&sh->churn, 1, __ATOMIC_RELEASE);
 		end = vt_now_ms() + CHURN_MS;
 		while (vt_now_ms() < end) {
@@ -387,9 +394,9 @@ TEST_F_TIMEOUT(hugetlb, shared_pmd_tables_unshared_under_readers, 180)
 	munmap(reserve, 2 * PUD_SPAN);
 	close(fd);
 
-	printf("# vmviz-figures hugetlb rounds=%u punches=%lu forks=%lu reads=%lu "
+	printf("# vmviz-figures hugetlb seed=%u rounds=%u punches=%lu forks=%lu reads=%lu "
 	       "frame_reads=%lu parsed=%lu esrch=%lu compared=%lu unsettled=%lu bad=%lu\n",
-	       ROUNDS, punches, forks, sh->reads, sh->frame_reads, sh->parsed,
+	       seed0, rounds, punches, forks, sh->reads, sh->frame_reads, sh->parsed,
 	       sh->esrch, compared, unsettled, sh->bad);
 	EXPECT_EQ(0, sh->bad) TH_LOG("%s", sh->failmsg);
 	EXPECT_GT(sh->parsed, 0);

@@ -1,27 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reliability under churn: readers read reports in every way a reader can
- * (whole, a byte at a time, random sizes, seeking back to 0) while the
- * target maps, unmaps, protects, remaps, advises, forks and exits, with
- * khugepaged scanning flat out; short-lived targets exit mid-read; entries
- * are tracked and untracked under open readers. Every report read to the end
- * must parse, no line may hold a kernel address, and the only errors are
- * ESRCH (target gone), EINTR and, for an untracked file, EIO. At rest, a
- * report read a byte at a time equals the report read in one call.
- * Bounded: VMVIZ_SOAK_SECS seconds (default 25). The figures go to the TAP
- * log as "# vmviz-figures soak key=value ..." lines.
+ * Reliability under churn: readers read reports and frame details in every
+ * way a reader can (whole, a byte at a time, random sizes, seeking back to
+ * 0) while the target maps, unmaps, protects, remaps, advises (THP collapse,
+ * and split by freeing half of one; swap-out and swap-in; KSM merging and
+ * unmerging), migrates its pages between NUMA nodes (where there are two),
+ * forks and exits, with khugepaged and ksmd scanning flat out and
+ * compaction run in a loop; short-lived targets exit or exec mid-read;
+ * entries are tracked and untracked under open readers. Every report read
+ * to the end must parse, no line may hold a kernel address, and the only
+ * errors are ESRCH (target gone), EINTR and, for an untracked file, EIO. At
+ * rest, a report read a byte at a time equals the report read in one call.
+ * Bounded: VMVIZ_SOAK_SECS seconds (default 25). Every process draws its
+ * choices from VMVIZ_SOAK_SEED (default: the time), printed with the
+ * figures to the TAP log as "# vmviz-figures soak key=value ..." lines.
  */
 #include <ctype.h>
 #include <pthread.h>
 #include <sched.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <linux/mempolicy.h>
 
 #include "vmviz_test.h"
 
 #define NERR		160	/* errno slots counted */
-#define NREADERS	3
+#define NREADERS	4	/* the last reads the frame detail */
 #define NMUTATORS	3
 #define NSLOTS		12
 #define MAXREGION	(4UL << 20)
@@ -34,6 +40,8 @@ struct soak {
 	unsigned long short_targets, exits_during_read, killed_mid_read;
 	unsigned long untrack_during_read, eio_after_untrack, track_churn;
 	unsigned long seeks, byte_reads, bad_errors;
+	unsigned long frame_reads, splits, ksm_merges, migrations, compactions, execs;
+	unsigned int seed;
 	unsigned long err[NERR];
 	char failmsg[512];
 };
@@ -102,14 +110,24 @@ static int kaddr_scan(const char *text, int levels, char *bad, size_t len)
 	return found;
 }
 
-/* Check one report read to its end: it parses and leaks no kernel address. */
-static void check_text(const char *text, size_t len)
+/*
+ * Check one report (or frame detail, @frames) read to its end: it parses
+ * and leaks no kernel address.
+ */
+static void check_text(const char *text, size_t len, int frames)
 {
+	char err[256] = "", bad[256], *body = NULL;
 	struct vt_report r;
-	char err[256] = "", bad[256];
 
 	add(&S->reads, 1);
 	add(&S->bytes, len);
+	if (frames) {
+		add(&S->frame_reads, 1);
+		body = vt_frames_body(text);
+		if (!body)
+			return;
+		text = body;
+	}
 	if (vt_parse(text, &r, err, sizeof(err))) {
 		add(&S->parse_fail, 1);
 		fail_msg("report does not parse: %s%s", err, "");
@@ -121,6 +139,7 @@ static void check_text(const char *text, size_t len)
 		}
 	}
 	vt_free(&r);
+	free(body);
 }
 
 static void count_err(int e, int ok1, int ok2, int ok3)
@@ -188,18 +207,52 @@ static void touch(struct region *g, unsigned int *seed)
 		g->addr[rnd(seed, pages) * 4096] = 1;
 }
 
+static int nr_nodes(void)
+{
+	int n = 0;
+	char path[64];
+
+	do
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
+	while (!access(path, F_OK) && ++n < 64);
+	return n ? n : 1;
+}
+
+/* Move up to 16 pages of @g to the next node: 1 if any moved. */
+static int migrate(struct region *g, unsigned int *seed, int nodes)
+{
+	void *pages[16];
+	int node[16], status[16], i, n = 0;
+
+	if (!g->addr || nodes < 2)
+		return 0;
+	for (i = 0; i < 16 && (size_t)i * 4096 < g->size; i++) {
+		pages[i] = g->addr + rnd(seed, g->size / 4096) * 4096;
+		node[i] = rnd(seed, nodes);
+	}
+	n = i;
+	if (syscall(SYS_move_pages, 0, n, pages, node, status, MPOL_MF_MOVE))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (status[i] == node[i])
+			return 1;
+	return 0;
+}
+
 static void *mutator(void *arg)
 {
-	unsigned int seed = (unsigned long)arg * 7919 + getpid();
+	unsigned int seed = S->seed + (unsigned long)arg * 7919;
 	struct region g[NSLOTS] = {};
 	int prots[] = { PROT_READ | PROT_WRITE, PROT_READ, PROT_NONE };
+	int nodes = nr_nodes();
 
 	while (now_ms() < S->deadline_ms) {
 		struct region *s = &g[rnd(&seed, NSLOTS)];
+		unsigned long a;
 		size_t sz;
 		void *p;
 
-		switch (rnd(&seed, 10)) {
+		switch (rnd(&seed, 14)) {
 		case 0:		/* mmap */
 			if (s->addr)
 				munmap(s->addr, s->size);
@@ -248,6 +301,33 @@ static void *mutator(void *arg)
 		case 7:		/* 6.1 has no MADV_COLLAPSE: EINVAL */
 			if (s->addr && madvise(s->addr, s->size, MADV_COLLAPSE) && errno == EINVAL)
 				add(&S->collapse_einval, 1);
+			break;
+		case 8:		/* split a THP: free half of a 2 MiB block */
+			a = ((unsigned long)s->addr + (2UL << 20) - 1) & ~((2UL << 20) - 1);
+			if (s->addr && a + (2UL << 20) <= (unsigned long)s->addr + s->size &&
+			    !madvise((void *)a + rnd(&seed, 2) * (1UL << 20), 1UL << 20,
+				     MADV_DONTNEED))
+				add(&S->splits, 1);
+			break;
+		case 9:		/* same bytes for ksmd to merge, or unmerge */
+			if (!s->addr || s->prot != (PROT_READ | PROT_WRITE))
+				break;
+			if (rnd(&seed, 3)) {
+				memset(s->addr, 0x5a, s->size < (256UL << 10) ? s->size : 256UL << 10);
+				if (!madvise(s->addr, s->size, MADV_MERGEABLE))
+					add(&S->ksm_merges, 1);
+			} else {
+				madvise(s->addr, s->size, MADV_UNMERGEABLE);
+			}
+			break;
+		case 10:
+			if (migrate(s, &seed, nodes))
+				add(&S->migrations, 1);
+			break;
+		case 11:	/* swap-in of what case 5 paged out */
+			if (s->addr)
+				madvise(s->addr, s->size, MADV_WILLNEED);
+			touch(s, &seed);
 			break;
 		default:
 			touch(s, &seed);
@@ -312,20 +392,22 @@ static void target_main(void)
 /* A reader of the long-lived target: ESRCH (it exited) and EINTR only. */
 static void reader_main(pid_t target, int id, unsigned long until)
 {
-	unsigned int seed = getpid();
+	unsigned int seed = S->seed + 100 + id;
 	size_t cap = 16 << 20;
 	char *buf = malloc(cap), path[64];
-	int mode = id, gone;
+	int mode = id, gone, frames = id == NREADERS - 1;
 
-	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", target);
+	snprintf(path, sizeof(path), "%s/%d", frames ? VMVIZ_FRAMES : VMVIZ_DIR, target);
+	if (frames && access(VMVIZ_FRAMES, F_OK))
+		_exit(0);	/* a module built without the frame detail */
 	while (now_ms() < until) {
 		int fd = open(path, O_RDONLY);
 		ssize_t n;
 
 		/*
-		 * After the deadline the target exits and is reaped, and the
-		 * next control write drops its entry: ENOENT at open, EIO on a
-		 * file open at that moment.
+		 * After the deadline the target exits and is reaped, and a
+		 * control write naming it (the test's untrack) drops its
+		 * entry: ENOENT at open, EIO on a file open at that moment.
 		 */
 		gone = now_ms() >= S->deadline_ms;
 		if (fd < 0) {
@@ -336,7 +418,7 @@ static void reader_main(pid_t target, int id, unsigned long until)
 		n = read_mode(fd, buf, cap, mode++ % 4, &seed, 0);
 		close(fd);
 		if (n >= 0)
-			check_text(buf, n);
+			check_text(buf, n, frames);
 		else if (-n == ESRCH)
 			add(&S->exits_during_read, 1);
 		/* A read that began before the deadline may end after it. */
@@ -353,12 +435,12 @@ static void reader_main(pid_t target, int id, unsigned long until)
  */
 static void exiter_main(unsigned long until)
 {
-	unsigned int seed = getpid();
+	unsigned int seed = S->seed + 1000;
 	size_t cap = 4 << 20;
 	char *buf = malloc(cap), path[64];
 
 	while (now_ms() < until) {
-		unsigned int life = rnd(&seed, 20000);
+		unsigned int life = rnd(&seed, 20000), exec = rnd(&seed, 3) == 0;
 		pid_t c = fork();
 		ssize_t n;
 		int fd, e, killed = 0;
@@ -370,11 +452,16 @@ static void exiter_main(unsigned long until)
 			if (p != MAP_FAILED)
 				memset(p, 3, 1 << 21);
 			usleep(life);
+			/* A new mm mid-read: the reader's stays the old one. */
+			if (exec)
+				execl("/bin/sh", "sh", "-c", "exit 0", (char *)NULL);
 			_exit(0);
 		}
 		if (c < 0)
 			break;
 		add(&S->short_targets, 1);
+		if (exec)
+			add(&S->execs, 1);
 		e = -vt_track(c);
 		if (e) {
 			count_err(e, ESRCH, ESRCH, ESRCH);
@@ -406,7 +493,7 @@ static void exiter_main(unsigned long until)
 			else
 				n = -errno;
 			if (n >= 0) {
-				check_text(buf, n);
+				check_text(buf, n, 0);
 			} else {
 				if (n == -ESRCH)
 					add(&S->exits_during_read, 1);
@@ -430,7 +517,7 @@ static void exiter_main(unsigned long until)
  */
 static void churner_main(pid_t target, unsigned long until)
 {
-	unsigned int seed = getpid();
+	unsigned int seed = S->seed + 2000;
 	char buf[4096], path[64];
 
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", target);
@@ -494,10 +581,23 @@ static void knob(const char *path, const char *val, char *old, size_t len)
 	}
 }
 
+/* Compaction of every zone, over and over, until the deadline. */
+static void compactor_main(void)
+{
+	while (now_ms() < S->deadline_ms) {
+		if (!vt_write("/proc/sys/vm/compact_memory", "1"))
+			add(&S->compactions, 1);
+		usleep(200000);
+	}
+	_exit(0);
+}
+
 #define THP	"/sys/kernel/mm/transparent_hugepage/"
+#define KSM	"/sys/kernel/mm/ksm/"
 
 FIXTURE(soak) {
 	char thp[32], defrag[32], sleep_ms[32], alloc_ms[32], pages[32];
+	char ksm_run[32], ksm_sleep[32], ksm_pages[32];
 };
 
 FIXTURE_SETUP(soak)
@@ -511,6 +611,10 @@ FIXTURE_SETUP(soak)
 	knob(THP "khugepaged/scan_sleep_millisecs", "0", self->sleep_ms, sizeof(self->sleep_ms));
 	knob(THP "khugepaged/alloc_sleep_millisecs", "0", self->alloc_ms, sizeof(self->alloc_ms));
 	knob(THP "khugepaged/pages_to_scan", "4096", self->pages, sizeof(self->pages));
+	/* ksmd too (a kernel without KSM has no such files: nothing done). */
+	knob(KSM "sleep_millisecs", "0", self->ksm_sleep, sizeof(self->ksm_sleep));
+	knob(KSM "pages_to_scan", "1000", self->ksm_pages, sizeof(self->ksm_pages));
+	knob(KSM "run", "1", self->ksm_run, sizeof(self->ksm_run));
 }
 
 FIXTURE_TEARDOWN(soak)
@@ -520,6 +624,10 @@ FIXTURE_TEARDOWN(soak)
 	knob(THP "khugepaged/scan_sleep_millisecs", self->sleep_ms, NULL, 0);
 	knob(THP "khugepaged/alloc_sleep_millisecs", self->alloc_ms, NULL, 0);
 	knob(THP "khugepaged/pages_to_scan", self->pages, NULL, 0);
+	/* run=2 would unmerge everything: back to what it was. */
+	knob(KSM "run", self->ksm_run, NULL, 0);
+	knob(KSM "sleep_millisecs", self->ksm_sleep, NULL, 0);
+	knob(KSM "pages_to_scan", self->ksm_pages, NULL, 0);
 }
 
 static void parked(void *arg)
@@ -663,15 +771,23 @@ TEST_F(soak, report_at_rest_reads_the_same_in_any_pieces)
 	EXPECT_EQ(0, vt_release(&c));
 }
 
-TEST_F_TIMEOUT(soak, readers_under_churn, 300)
+/* The harness's guard only: the soak ends itself at VMVIZ_SOAK_SECS. */
+TEST_F_TIMEOUT(soak, readers_under_churn, 3600)
 {
 	unsigned long secs = getenv("VMVIZ_SOAK_SECS") ? atol(getenv("VMVIZ_SOAK_SECS")) : 25;
-	pid_t target, kids[NREADERS + 3];
+	const char *seed = getenv("VMVIZ_SOAK_SEED");
+	pid_t target, kids[NREADERS + 4];
+	char *ksm_sharing;
 	struct utsname u;
 	int i, nk = 0, status, e;
 	char errs[1024] = "";
 
 	VMVIZ_REQUIRE();
+	ASSERT_GT(3000, secs) TH_LOG("VMVIZ_SOAK_SECS=%lu: at most 3000", secs);
+	S->seed = seed && *seed ? strtoul(seed, NULL, 0) : (unsigned int)time(NULL);
+	/* First, so that a soak that never ends still says how to replay it. */
+	printf("# vmviz-figures soak_seed seed=%u secs=%lu\n", S->seed, secs);
+	fflush(stdout);
 	S->deadline_ms = now_ms() + secs * 1000;
 	target = fork();
 	ASSERT_LE(0, target);
@@ -700,6 +816,10 @@ TEST_F_TIMEOUT(soak, readers_under_churn, 300)
 		_exit(0);
 	}
 	nk++;
+	kids[nk] = fork();
+	if (kids[nk] == 0)
+		compactor_main();
+	nk++;
 	/* The target exits at the deadline, while readers still read it. */
 	waitpid(target, &status, 0);
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -716,16 +836,21 @@ TEST_F_TIMEOUT(soak, readers_under_churn, 300)
 			snprintf(errs + strlen(errs), sizeof(errs) - strlen(errs), "%s%s:%lu",
 				 errs[0] ? "," : "", strerrorname_np(i) ?: "?", S->err[i]);
 	uname(&u);
-	printf("# vmviz-figures soak kernel=%s secs=%lu reads=%lu bytes=%lu parsed=%lu "
+	ksm_sharing = vt_read_file(KSM "full_scans", NULL);
+	printf("# vmviz-figures soak kernel=%s seed=%u secs=%lu reads=%lu frame_reads=%lu bytes=%lu parsed=%lu "
 	       "parse_fail=%lu kaddr_lines=%lu byte_reads=%lu seeks=%lu mutations=%lu "
-	       "forks=%lu thread_exits=%lu collapse_einval=%lu short_targets=%lu "
+	       "thp_splits=%lu ksm_merges=%lu ksm_full_scans=%ld migrations=%lu nodes=%d compactions=%lu "
+	       "forks=%lu thread_exits=%lu collapse_einval=%lu short_targets=%lu execs=%lu "
 	       "killed_mid_read=%lu exits_during_read=%lu track_churn=%lu eio_after_untrack=%lu "
 	       "bad_errors=%lu errors=%s\n",
-	       u.release, secs, S->reads, S->bytes, S->parsed, S->parse_fail, S->kaddr,
-	       S->byte_reads, S->seeks, S->mutations, S->forks, S->thread_exits,
-	       S->collapse_einval, S->short_targets, S->killed_mid_read,
+	       u.release, S->seed, secs, S->reads, S->frame_reads, S->bytes, S->parsed,
+	       S->parse_fail, S->kaddr, S->byte_reads, S->seeks, S->mutations,
+	       S->splits, S->ksm_merges, ksm_sharing ? atol(ksm_sharing) : -1L, S->migrations,
+	       nr_nodes(), S->compactions, S->forks, S->thread_exits,
+	       S->collapse_einval, S->short_targets, S->execs, S->killed_mid_read,
 	       S->exits_during_read, S->track_churn,
 	       S->eio_after_untrack, S->bad_errors, errs[0] ? errs : "none");
+	free(ksm_sharing);
 	fflush(stdout);
 	EXPECT_EQ(0, S->parse_fail) TH_LOG("%s", S->failmsg);
 	EXPECT_EQ(0, S->kaddr) TH_LOG("%s", S->failmsg);

@@ -255,6 +255,7 @@ struct vt_page {
 	/* Frame detail only (frame[0] is 0 otherwise); -1 for '-'. */
 	char kind[8], fflags[12];
 	int order, node, map_lo, map_hi;
+	long referenced, active;	/* entries with R, with A; -1: '-' or absent */
 };
 
 struct vt_kv {
@@ -462,6 +463,7 @@ static inline int vt_parse(const char *text, struct vt_report *r, char *err, siz
 		} else if (!strncmp(buf, "  ", 2)) {
 			struct vt_page *p;
 			char pfn[24], st[4], sd[4], pk[4], swt[8], ord[8], nod[8], map[32];
+			char ref[24], act[24];
 			int used = 0, nf;
 
 			if (r->npages == capp) {
@@ -475,9 +477,14 @@ static inline int vt_parse(const char *text, struct vt_report *r, char *err, siz
 				   p->state, p->flags, pfn, st, sd, pk, swt, &used) != 12 ||
 			    strlen(p->flags) != 11 || !r->nvmas || r->vmas[r->nvmas - 1].summed)
 				BAD();
-			nf = sscanf(buf + used, " %7s %11s %7s %7s %31s", p->kind, p->fflags,
-				    ord, nod, map);
-			if (nf == 5) {
+			nf = sscanf(buf + used, " %7s %11s %7s %7s %31s %23s %23s", p->kind,
+				    p->fflags, ord, nod, map, ref, act);
+			p->referenced = p->active = -1;
+			if (nf == 7) {
+				p->referenced = ref[0] == '-' ? -1 : atol(ref);
+				p->active = act[0] == '-' ? -1 : atol(act);
+			}
+			if (nf == 5 || nf == 7) {
 				char *dash;
 
 				p->order = ord[0] == '-' ? -1 : atoi(ord);
@@ -947,6 +954,18 @@ static inline int vt_check_frames(const struct vt_report *r, unsigned long *page
 			}
 			continue;
 		}
+		/*
+		 * R and A of a line that counts them (fields 17 and 18) are
+		 * the entries that have them, the letters set only when every
+		 * entry has: checked per line, below, from the base pages.
+		 */
+		unsigned long ref_pages = 0, act_pages = 0;
+		unsigned long entry_pages = 1;
+
+		if (!strcmp(p->size, "2M"))
+			entry_pages = 512;
+		else if (!strcmp(p->size, "1G"))
+			entry_pages = 512 * 512;
 		for (addr = p->start; addr < p->end; addr += 4096) {
 			unsigned long pfn = vt_run_pfn(p, addr);
 			unsigned long head = pfn & ~((1UL << p->order) - 1);
@@ -976,7 +995,12 @@ static inline int vt_check_frames(const struct vt_report *r, unsigned long *page
 			for (f = 0; f < sizeof(vt_fflag_bits) / sizeof(vt_fflag_bits[0]); f++) {
 				got[f] = p->fflags[f] == vt_fflag_bits[f].letter ? vt_fflag_bits[f].letter : '-';
 				want[f] = hf & (1ULL << vt_fflag_bits[f].bit) ? vt_fflag_bits[f].letter : '-';
+				if (p->referenced >= 0 && (vt_fflag_bits[f].letter == 'R' ||
+							   vt_fflag_bits[f].letter == 'A'))
+					got[f] = want[f];
 			}
+			ref_pages += !!(hf & (1ULL << VT_KPF_REFERENCED));
+			act_pages += !!(hf & (1ULL << VT_KPF_ACTIVE));
 			got[f] = want[f] = '\0';
 			if (strcmp(got, want))
 				ok = 0;
@@ -1000,6 +1024,15 @@ static inline int vt_check_frames(const struct vt_report *r, unsigned long *page
 					 addr, pfn, p->kind, p->fflags, p->order, p->map_lo, p->map_hi,
 					 hf, head, want, pf, cnt);
 		}
+		if (p->referenced >= 0 &&
+		    (ref_pages / entry_pages != (unsigned long)p->referenced ||
+		     act_pages / entry_pages != (unsigned long)p->active ||
+		     !!strchr(p->fflags, 'R') != (p->referenced == (long)p->count) ||
+		     !!strchr(p->fflags, 'A') != (p->active == (long)p->count)) && !bad++)
+			snprintf(why, len,
+				 "line %#lx-%#lx %s: vmviz %lu entries, R %ld A %ld; kpageflags R %lu A %lu of %lu pages",
+				 p->start, p->end, p->fflags, p->count, p->referenced, p->active,
+				 ref_pages, act_pages, (p->end - p->start) / 4096);
 	}
 out:
 	if (flags_fd >= 0)

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 static const char *vt_tracefs;
+/* The events were on before vt_holds_enable() (the rig's boot): keep them. */
+static bool vt_holds_were_on;
 
 static inline int vt_trace_write(const char *file, const char *val, bool append)
 {
@@ -52,7 +54,10 @@ static const char *const vt_lock_events[] = {
 
 /*
  * Turn the two events on (recording stays off: vt_holds_record()); false
- * where the kernel has no such events (5.10) or no tracefs.
+ * where the kernel has no such events (5.10) or no tracefs. The test rig
+ * turns them on at boot (selftests/rig/run.sh says why): then nothing here
+ * or in vt_holds_disable() changes them, since enabling or disabling a
+ * tracepoint while other CPUs run patches their code.
  */
 static inline bool vt_holds_enable(void)
 {
@@ -66,6 +71,14 @@ static inline bool vt_holds_enable(void)
 			 vt_tracefs, vt_lock_events[i]);
 		if (access(path, W_OK))
 			return false;
+	}
+	{
+		FILE *f = fopen(path, "r");
+		int c = f ? fgetc(f) : 0;
+
+		if (f)
+			fclose(f);
+		vt_holds_were_on = c == '1';
 	}
 	vt_trace_write("tracing_on", "0", false);
 	vt_trace_write("current_tracer", "nop", false);
@@ -95,7 +108,7 @@ static inline void vt_holds_disable(void)
 
 	vt_holds_record(0);
 	vt_trace_write("trace", "", false);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2 && !vt_holds_were_on; i++) {
 		snprintf(path, sizeof(path), "events/mmap_lock/%s/enable", vt_lock_events[i]);
 		vt_trace_write(path, "0", false);
 	}

@@ -25,13 +25,6 @@ static bool carries_page(const struct vmviz_page *p)
 	       strcmp(p->state, "poisoned") && strcmp(p->state, "marker");
 }
 
-static const struct vmviz_page *real_page_at(const struct vmviz_report *r, unsigned long addr)
-{
-	const struct vmviz_page *p = vmviz_page_at(r, addr);
-
-	return carries_page(p) ? p : NULL;
-}
-
 /* Both entries lead to one frame (or one swap slot). */
 static bool same_frame(const struct vmviz_page *pa, unsigned long fa,
 		       const struct vmviz_page *pb, unsigned long fb)
@@ -102,8 +95,6 @@ static void relation(const struct vmviz_report *a, const struct vmviz_report *b,
 	c->over_time = c->same_mm && c->dt_ns;
 }
 
-static const struct vmviz_report no_pages;
-
 /*
  * The shared zero page behind @p: kind zero in frame detail; without it, a
  * present run of many entries on one frame (step '=', count > 1), which is
@@ -116,13 +107,172 @@ static bool zero_page(const struct vmviz_report *r, const struct vmviz_page *p)
 	return p->step == '=' && p->count > 1 && !strcmp(p->state, "present");
 }
 
+/* One of the two reports, read page line by page line in address order. */
+struct cmp_stream {
+	struct vmviz_report *r;
+	const struct vmviz_page *p;	/* its page line at the merge, or NULL at the end */
+	struct vmviz_cmp_counts *counts;	/* per VMA of the report (of a) */
+	size_t ncounts;
+};
+
+static struct vmviz_cmp_counts *counts_of(struct cmp_stream *s, int vma);
+
+/*
+ * The next page line that stands for a page (carries_page()), or NULL;
+ * on the way, what a write would do in each VMA (frame detail, its sum
+ * line): in copy1/reuse1 of @s's counts (copy2/reuse2 for b).
+ */
+static void next_page(struct cmp_stream *s, bool b)
+{
+	struct vmviz_report *r = s->r;
+	enum vmviz_item it;
+
+	while ((it = vmviz_next(r)) != VMVIZ_END) {
+		if (it == VMVIZ_SUM && r->frames) {
+			struct vmviz_cmp_counts *n = counts_of(s, r->nvmas - 1);
+
+			*(b ? &n->copy2 : &n->copy1) = r->sm[SM_COW_COPY] / 4;
+			*(b ? &n->reuse2 : &n->reuse1) = r->sm[SM_COW_REUSE] / 4;
+		}
+		if (it == VMVIZ_PAGE && carries_page(&r->page)) {
+			s->p = &r->page;
+			return;
+		}
+	}
+	s->p = NULL;
+}
+
+/* The counts of a VMA of @s's report, by index: of a, its row's; of b, its own. */
+static struct vmviz_cmp_counts *counts_of(struct cmp_stream *s, int vma)
+{
+	if ((size_t)vma >= s->ncounts) {
+		size_t n = s->ncounts ? s->ncounts : 64;
+
+		while (n <= (size_t)vma)
+			n *= 2;
+		s->counts = realloc(s->counts, n * sizeof(*s->counts));
+		if (!s->counts)
+			err(VMVIZ_EXIT_FAILURE, "out of memory");
+		memset(s->counts + s->ncounts, 0, (n - s->ncounts) * sizeof(*s->counts));
+		s->ncounts = n;
+	}
+	return &s->counts[vma];
+}
+
+/* The 4K pages of [@start, @end) both map: same frame, diverged, swapped. */
+static void both(struct cmp_stream *sa, struct cmp_stream *sb, unsigned long start,
+		 unsigned long end)
+{
+	const struct vmviz_page *pa = sa->p, *pb = sb->p;
+	const struct vmviz_vma *v = &sa->r->vma;
+	struct vmviz_cmp_counts *n = counts_of(sa, pa->vma);
+	unsigned long addr;
+
+	for (addr = start; addr < end; addr += 4096) {
+		unsigned long fa, fb;
+
+		vmviz_page_pfn(pa, addr, &fa);
+		vmviz_page_pfn(pb, addr, &fb);
+		if (!strcmp(pa->state, "present") && !strcmp(pb->state, "swap")) {
+			n->swapout++;
+			continue;
+		}
+		if (!strcmp(pa->state, "swap") && !strcmp(pb->state, "present")) {
+			n->swapin++;
+			continue;
+		}
+		if (!same_frame(pa, fa, pb, fb)) {
+			n->diverged++;
+			continue;
+		}
+		n->same++;
+		if (is_mapped(pa) && (zero_page(sa->r, pa) || zero_page(sb->r, pb)))
+			n->zero++;
+		else if (v->perm[3] == 's')
+			n->shared++;
+		else if (v->perm[1] != 'w')
+			n->readonly++;
+		else if (is_mapped(pa) && (pa->flags[1] != 'W' || pb->flags[1] != 'W'))
+			n->cow++;
+	}
+}
+
+/*
+ * The 4K pages of [@start, @end) only b maps: counted in the row of a's
+ * VMA there (a's VMAs up to here are read: they come in address order),
+ * or in b's VMA's (its aux), whose row is known at the end.
+ */
+static void only2(struct cmp_stream *sa, struct cmp_stream *sb, unsigned long start,
+		  unsigned long end)
+{
+	struct vmviz_report *a = sa->r;
+	unsigned long addr;
+
+	for (addr = start; addr < end; addr += 4096) {
+		const struct vmviz_vma *va = vmviz_vma_at(a, addr);
+
+		if (va)
+			counts_of(sa, va - a->vmas)->only2++;
+		else
+			counts_of(sb, sb->p->vma)->only2++;
+	}
+}
+
+/*
+ * Merge the page lines of the two reports in address order, a stretch of
+ * addresses at a time: mapped in both (both()), in a only, in b only.
+ */
+static void merge_pages(struct cmp_stream *sa, struct cmp_stream *sb)
+{
+	unsigned long x = 0;
+
+	next_page(sa, false);
+	next_page(sb, true);
+	while (sa->p || sb->p) {
+		const struct vmviz_page *pa = sa->p, *pb = sb->p;
+		unsigned long start, end;
+		bool in_a, in_b;
+
+		if (pa && pa->end <= x) {
+			next_page(sa, false);
+			continue;
+		}
+		if (pb && pb->end <= x) {
+			next_page(sb, true);
+			continue;
+		}
+		/* The next stretch: from x or the next run, to the next edge. */
+		start = ~0UL;
+		if (pa)
+			start = pa->start > x ? pa->start : x;
+		if (pb && (pb->start > x ? pb->start : x) < start)
+			start = pb->start > x ? pb->start : x;
+		in_a = pa && pa->start <= start;
+		in_b = pb && pb->start <= start;
+		end = ~0UL;
+		if (pa)
+			end = in_a ? pa->end : pa->start;
+		if (pb && (in_b ? pb->end : pb->start) < end)
+			end = in_b ? pb->end : pb->start;
+		if (in_a && in_b)
+			both(sa, sb, start, end);
+		else if (in_a)
+			counts_of(sa, pa->vma)->only1 += (end - start) >> 12;
+		else
+			only2(sa, sb, start, end);
+		x = end;
+	}
+}
+
 /**
  * vmviz_compare - compare the page tables of two reports, 4K page by page
- * @a: the first report
- * @b: the second
+ * @a: the first report, read to its end here (its VMAs kept)
+ * @b: the second, likewise
  * @c: filled in: a row per VMA of @a (with the VMA of @b at its place, if
  *	any, grown or shrunk), and per VMA of @b that @a lacks
  *
+ * The two reports are read once, together, their page lines merged in
+ * address order: only the VMAs are kept, nothing per page.
  * A page is "same" when both map it to one frame (or one swap slot); of
  * those, "cow" when the VMA is private and writable but an entry has RW
  * clear (a write would copy), "shared" in a MAP_SHARED VMA, "readonly" in
@@ -131,20 +281,41 @@ static bool zero_page(const struct vmviz_report *r, const struct vmviz_page *p)
  * (uffd-wp, guard, poisoned) are no pages. What the numbers mean depends
  * on c->rel: two mm_structs (fork) or one read twice (over time).
  */
-void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
-		   struct vmviz_cmp *c)
+void vmviz_compare(struct vmviz_report *a, struct vmviz_report *b, struct vmviz_cmp *c)
 {
-	int *brow = calloc(b->nvmas + 1, sizeof(int));
-	bool *amatched = calloc(a->nvmas + 1, sizeof(bool));
+	struct cmp_stream sa = { .r = a }, sb = { .r = b };
 	struct vmviz_cmp_counts *n;
-	int i, j;
+	int *brow, i, j;
+	bool *amatched;
 
 	memset(c, 0, sizeof(*c));
+	relation(a, b, c);
+	vmviz_rewind(a);
+	vmviz_rewind(b);
+	a->keep = VMVIZ_KEEP_VMAS;
+	b->keep = VMVIZ_KEEP_VMAS;
+	/* Frames of another boot, or of no mm, are nothing to compare. */
+	if (c->rel == REL_NO_MM || c->rel == REL_OTHER_BOOT) {
+		do
+			next_page(&sa, false);
+		while (sa.p);
+		do
+			next_page(&sb, true);
+		while (sb.p);
+	} else {
+		merge_pages(&sa, &sb);
+	}
+	brow = calloc(b->nvmas + 1, sizeof(int));
+	amatched = calloc(a->nvmas + 1, sizeof(bool));
 	if (!brow || !amatched)
 		err(VMVIZ_EXIT_FAILURE, "out of memory");
-	relation(a, b, c);
-	for (i = 0; i < a->nvmas; i++)
+	for (i = 0; i < a->nvmas; i++) {
 		add_row(c, &a->vmas[i], CMP_VMA_BOTH);
+		if ((size_t)i < sa.ncounts)
+			c->rows[i].c = sa.counts[i];
+	}
+	free(sa.counts);
+	counts_of(&sb, b->nvmas);
 	for (j = 0; j < b->nvmas; j++) {
 		const struct vmviz_vma *v = &b->vmas[j];
 		struct vmviz_cmp_row *row;
@@ -172,78 +343,23 @@ void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
 			c->rows[i].vma = CMP_VMA_ONLY1;
 			c->vmas_only1++;
 		}
-	/* Frame detail: what a write would do, from each process's sum lines. */
+	/*
+	 * Of b's VMAs, into their rows: pages of b only where a has no VMA,
+	 * and what a write would do (frame detail: of both reports only).
+	 */
 	c->frames = a->frames && b->frames;
-	if (c->frames) {
-		for (i = 0; i < a->nvmas; i++) {
-			c->rows[i].c.copy1 = a->vmas[i].sm[SM_COW_COPY] / 4;
-			c->rows[i].c.reuse1 = a->vmas[i].sm[SM_COW_REUSE] / 4;
-		}
-		for (j = 0; j < b->nvmas; j++) {
-			c->rows[brow[j]].c.copy2 += b->vmas[j].sm[SM_COW_COPY] / 4;
-			c->rows[brow[j]].c.reuse2 += b->vmas[j].sm[SM_COW_REUSE] / 4;
+	for (j = 0; j < b->nvmas; j++) {
+		n = &c->rows[brow[j]].c;
+		n->only2 += sb.counts[j].only2;
+		if (c->frames) {
+			n->copy2 += sb.counts[j].copy2;
+			n->reuse2 += sb.counts[j].reuse2;
 		}
 	}
-	/* Frames of another boot, or of no mm, are nothing to compare. */
-	if (c->rel == REL_NO_MM || c->rel == REL_OTHER_BOOT)
-		a = &no_pages, b = &no_pages;
-
-	for (i = 0; i < a->npages; i++) {
-		const struct vmviz_page *pa = &a->pages[i];
-		const struct vmviz_vma *v = &a->vmas[pa->vma];
-		unsigned long addr;
-
-		if (!carries_page(pa))
-			continue;
-		n = &c->rows[pa->vma].c;
-		for (addr = pa->start; addr < pa->end; addr += 4096) {
-			const struct vmviz_page *pb = real_page_at(b, addr);
-			unsigned long fa, fb;
-
-			if (!pb) {
-				n->only1++;
-				continue;
-			}
-			vmviz_page_pfn(pa, addr, &fa);
-			vmviz_page_pfn(pb, addr, &fb);
-			if (!strcmp(pa->state, "present") && !strcmp(pb->state, "swap")) {
-				n->swapout++;
-				continue;
-			}
-			if (!strcmp(pa->state, "swap") && !strcmp(pb->state, "present")) {
-				n->swapin++;
-				continue;
-			}
-			if (!same_frame(pa, fa, pb, fb)) {
-				n->diverged++;
-				continue;
-			}
-			n->same++;
-			if (is_mapped(pa) && (zero_page(a, pa) || zero_page(b, pb)))
-				n->zero++;
-			else if (v->perm[3] == 's')
-				n->shared++;
-			else if (v->perm[1] != 'w')
-				n->readonly++;
-			else if (is_mapped(pa) && (pa->flags[1] != 'W' || pb->flags[1] != 'W'))
-				n->cow++;
-		}
-	}
-	for (i = 0; i < b->npages; i++) {
-		const struct vmviz_page *pb = &b->pages[i];
-		unsigned long addr;
-
-		if (!carries_page(pb))
-			continue;
-		for (addr = pb->start; addr < pb->end; addr += 4096) {
-			const struct vmviz_vma *va;
-
-			if (real_page_at(a, addr))
-				continue;
-			va = vmviz_vma_at(a, addr);
-			n = &c->rows[va ? va - a->vmas : brow[pb->vma]].c;
-			n->only2++;
-		}
+	free(sb.counts);
+	for (i = 0; !c->frames && i < a->nvmas; i++) {
+		c->rows[i].c.copy1 = 0;
+		c->rows[i].c.reuse1 = 0;
 	}
 	for (i = 0; i < c->nrows; i++) {
 		n = &c->rows[i].c;
@@ -420,6 +536,163 @@ static void print_two_mms(const struct vmviz_cmp *c)
 		       "    either process may have touched pages since)\n");
 }
 
+static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c, int digits,
+		     int col, char *buf, size_t len)
+{
+	const struct vmviz_cmp_counts *n = row ? &row->c : &c->total;
+	unsigned long nums[] = {
+		[CMP_SAME] = n->same, [CMP_COW] = n->cow, [CMP_SHARED] = n->shared,
+		[CMP_READONLY] = n->readonly, [CMP_DIVERGED] = n->diverged, [CMP_ZERO] = n->zero,
+		[CMP_ONLY1] = n->only1, [CMP_ONLY2] = n->only2,
+		[CMP_SWAPOUT] = n->swapout, [CMP_SWAPIN] = n->swapin,
+		[CMP_COPY1] = n->copy1, [CMP_REUSE1] = n->reuse1,
+		[CMP_COPY2] = n->copy2, [CMP_REUSE2] = n->reuse2,
+	};
+	static const char *const how[] = {
+		[CMP_VMA_BOTH] = "both", [CMP_VMA_ONLY1] = "only1",
+		[CMP_VMA_ONLY2] = "only2", [CMP_VMA_RESIZED] = "resized",
+	};
+
+	buf[0] = '\0';
+	switch (col) {
+	case CMP_START:
+		if (row)
+			snprintf(buf, len, "%0*lx", digits, row->start);
+		break;
+	case CMP_END:
+		if (row)
+			snprintf(buf, len, "%0*lx", digits, row->end);
+		break;
+	case CMP_PERM:
+		if (row)
+			snprintf(buf, len, "%s", row->perm);
+		break;
+	case CMP_NAME:
+		snprintf(buf, len, "%s", row ? row->name : "total");
+		break;
+	case CMP_SAMEMM:
+		snprintf(buf, len, "%s", c->same_mm ? "1" : "0");
+		break;
+	case CMP_VMA:
+		if (row)
+			snprintf(buf, len, "%s", how[row->vma]);
+		break;
+	case CMP_VERDICT:
+		if (!row)
+			vmviz_verdict(c, buf, len);
+		break;
+	case CMP_COPY1:
+	case CMP_REUSE1:
+	case CMP_COPY2:
+	case CMP_REUSE2:
+		if (c->frames)
+			snprintf(buf, len, "%lu", nums[col]);
+		break;
+	default:
+		snprintf(buf, len, "%lu", nums[col]);
+		break;
+	}
+}
+
+/* The per-VMA rows of a comparison and its total row, as a table. */
+static void cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
+		      struct vmviz_table *tp)
+{
+	const struct vmviz_filter *f = &o->filter;
+	bool filtered = f->name || f->segs || f->perm || f->range;
+	struct vmviz_cmp shown = *c;
+	struct vmviz_table t;
+	unsigned long highest = 0;
+	char buf[1024];
+	int i, j;
+
+	/* With a filter, the total row sums the rows shown. */
+	if (filtered) {
+		memset(&shown.total, 0, sizeof(shown.total));
+		for (i = 0; i < c->nrows; i++) {
+			const struct vmviz_cmp_counts *n = &c->rows[i].c;
+
+			if (!vmviz_vma_wanted(c->rows[i].v, f))
+				continue;
+			shown.total.same += n->same;
+			shown.total.cow += n->cow;
+			shown.total.zero += n->zero;
+			shown.total.shared += n->shared;
+			shown.total.readonly += n->readonly;
+			shown.total.diverged += n->diverged;
+			shown.total.only1 += n->only1;
+			shown.total.only2 += n->only2;
+			shown.total.swapout += n->swapout;
+			shown.total.swapin += n->swapin;
+			shown.total.copy1 += n->copy1;
+			shown.total.reuse1 += n->reuse1;
+			shown.total.copy2 += n->copy2;
+			shown.total.reuse2 += n->reuse2;
+		}
+	}
+	vmviz_table_init(&t, vmviz_view("compare"), o, c->frames ?
+			 "SAMEMM,VERDICT,VMA,ZERO,COPY1,REUSE1,COPY2,REUSE2" :
+			 "SAMEMM,VERDICT,VMA,ZERO");
+	for (i = 0; i < c->nrows; i++)
+		if (c->rows[i].end > highest)
+			highest = c->rows[i].end;
+	vmviz_table_addrs(&t, highest);
+	for (i = 0; i <= c->nrows; i++) {
+		const struct vmviz_cmp_row *row = i < c->nrows ? &c->rows[i] : NULL;
+		struct vmviz_row *ln;
+
+		if (row && !vmviz_vma_wanted(row->v, &o->filter))
+			continue;
+		if (row && t.sort_col >= 0) {
+			cmp_cell(row, &shown, 16, t.sort_col, buf, sizeof(buf));
+			vmviz_table_sort_key(&t, buf, row->start);
+		}
+		ln = row ? vmviz_table_row(&t) : vmviz_table_total_row(&t);
+
+		for (j = 0; j < t.n; j++) {
+			cmp_cell(row, &shown, t.addr_digits, t.ids[j], buf, sizeof(buf));
+			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
+		}
+	}
+	*tp = t;
+}
+
+/* The rows printed now, as the table options say (the demo's subsets). */
+void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
+{
+	struct vmviz_table t;
+
+	cmp_table(c, o, &t);
+	vmviz_table_print(&t);
+}
+
+/*
+ * The rows where the two differ (a VMA in one only, resized, or pages that
+ * diverged, swapped or are in one only) and the total; nothing if none.
+ */
+void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
+{
+	struct vmviz_cmp sub = *c;
+	int i;
+
+	sub.nrows = 0;
+	sub.rows = calloc(c->nrows + 1, sizeof(*c->rows));
+	if (!sub.rows)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	for (i = 0; i < c->nrows; i++) {
+		const struct vmviz_cmp_row *row = &c->rows[i];
+
+		if (row->vma != CMP_VMA_BOTH || row->c.diverged || row->c.only1 ||
+		    row->c.only2 || row->c.swapout || row->c.swapin)
+			sub.rows[sub.nrows++] = *row;
+	}
+	if (sub.nrows) {
+		putchar('\n');
+		vmviz_print_cmp_rows(&sub, o);
+	}
+	free(sub.rows);
+}
+
 /* The JSON of the two reports and how they relate, before the rows. */
 struct cmp_json {
 	const struct vmviz_report *a, *b;
@@ -450,7 +723,7 @@ static bool filtered(const struct vmviz_filter *f)
 	return f->name || f->segs || f->perm || f->range;
 }
 
-void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report *b,
+void vmviz_print_compare(struct vmviz_report *a, struct vmviz_report *b,
 			 const struct vmviz_out *o, bool table)
 {
 	struct vmviz_table t;
@@ -461,7 +734,7 @@ void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report
 
 	vmviz_compare(a, b, &c);
 	/* The table first: a bad -o fails before anything is printed. */
-	vmviz_cmp_table(&c, o, &t);
+	cmp_table(&c, o, &t);
 	if (o->json) {
 		vmviz_table_print_json(&t, cmp_json_pre, &j);
 		vmviz_cmp_free(&c);

@@ -76,17 +76,14 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-static void save(const char *dir, const char *name, const struct vmviz_report *r)
+static void save(const char *dir, const char *name, struct vmviz_report *r)
 {
 	char path[4096];
-	FILE *f;
 
 	if (!dir)
 		return;
 	snprintf(path, sizeof(path), "%s/%s.report", dir, name);
-	f = fopen(path, "w");
-	if (!f || fputs(r->text, f) < 0 || fclose(f))
-		err(VMVIZ_EXIT_FAILURE, "cannot write %s", path);
+	vmviz_save(r, path);
 }
 
 static void compare_with(pid_t pid, const char *what, const struct vmviz_out *o,
@@ -157,6 +154,9 @@ static void by_frames(pid_t pid, const struct vmviz_out *o, const char *save_dir
 	vmviz_load_pids_frames(getpid(), pid, true, &parent, &child);
 	save(save_dir, "parent-frames", &parent);
 	save(save_dir, "fork-frames", &child);
+	/* The rollup line is the last of a report: read them whole first. */
+	vmviz_read_all(&parent, 0);
+	vmviz_read_all(&child, 0);
 	mem_line("1", &parent);
 	mem_line("2", &child);
 	vmviz_compare(&parent, &child, &c);

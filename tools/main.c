@@ -49,8 +49,8 @@ static const struct vmviz_option options[] = {
 	  "read the frame detail of a PID (/proc/vmviz/frames/PID): frame columns" },
 	{ "output", 'o', required_argument, "LIST", C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
 	  "columns to print (-o +LIST adds to the defaults)" },
-	{ "sort", 's', required_argument, "COLUMN", C_MEM,
-	  "rows by COLUMN: sizes largest first, names and addresses in order" },
+	{ "sort", 's', required_argument, "COLUMN", C_TABLES,
+	  "rows by COLUMN: sizes and counts largest first, names and addresses in order" },
 	{ "json", 'J', no_argument, NULL, C_OVERVIEW | C_TABLES | C_PGTABLES, "JSON output" },
 	{ "raw", 'r', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
 	  "raw output: no alignment, no prose" },
@@ -89,7 +89,7 @@ static const struct vmviz_option options[] = {
 
 struct args {
 	struct vmviz_out out;
-	const char *files[2], *color, *save, *sort;
+	const char *files[2], *color, *save;
 	bool all, frames;
 	const char *pos[3];		/* positional arguments after the command */
 	int nfiles, npos;
@@ -378,7 +378,7 @@ static int run_compare(struct args *a, struct vmviz_report *r)
 static int run_mem(struct args *a, struct vmviz_report *r)
 {
 	no_extra(a, 0, "mem");
-	vmviz_print_mem(r, &a->out, a->sort);
+	vmviz_print_mem(r, &a->out);
 	return VMVIZ_EXIT_OK;
 }
 
@@ -464,7 +464,7 @@ int main(int argc, char **argv)
 			a.out.columns = optarg;
 			break;
 		case 's':
-			a.sort = optarg;
+			a.out.sort = optarg;
 			break;
 		case OPT_FRAMES:
 			a.frames = true;

@@ -58,58 +58,6 @@ static void mem_cell(const struct vmviz_out *o, int digits, const struct vmviz_v
 	}
 }
 
-/* The column --sort names, and the order of the rows it gives. */
-static int sort_col;
-
-static int mem_order(const void *x, const void *y)
-{
-	const struct vmviz_vma *a = *(const struct vmviz_vma * const *)x;
-	const struct vmviz_vma *b = *(const struct vmviz_vma * const *)y;
-	unsigned long ka, kb;
-	int d;
-
-	switch (sort_col) {
-	case MEM_START:
-	case MEM_END:
-		/* Address order: the report's own. */
-		return a->start < b->start ? -1 : a->start > b->start;
-	case MEM_PERM:
-		d = strcmp(a->perm, b->perm);
-		break;
-	case MEM_SEG:
-		d = strcmp(a->seg, b->seg);
-		break;
-	case MEM_NAME:
-		d = strcmp(a->name, b->name);
-		break;
-	default:
-		/* Sizes: largest first. */
-		ka = sort_col == MEM_SIZE ? a->end - a->start : a->sm[sort_col - MEM_SM];
-		kb = sort_col == MEM_SIZE ? b->end - b->start : b->sm[sort_col - MEM_SM];
-		d = ka > kb ? -1 : ka < kb;
-		break;
-	}
-	if (d)
-		return d;
-	return a->start < b->start ? -1 : a->start > b->start;
-}
-
-static int mem_sort_col(const char *sort)
-{
-	const struct vmviz_view *v = vmviz_view("mem");
-	size_t i;
-
-	for (i = 0; i < v->ncols; i++)
-		if (!strcasecmp(v->cols[i].name, sort))
-			return i;
-	{
-		char *e = vmviz_esc_dup(sort);
-
-		vmviz_die(VMVIZ_EXIT_FAILURE,
-			  "--sort: unknown column for mem: %s (see vmviz mem --help)", e);
-	}
-}
-
 /* The report and the rollup (bytes) before the rows of -J. */
 static void mem_json_pre(FILE *f, const void *arg)
 {
@@ -166,50 +114,48 @@ static void mem_header(const struct vmviz_report *r, const struct vmviz_out *o)
  * vmviz_print_mem - memory per VMA as smaps counts it, in the manner of pmap -X
  * @r: a frame-detail report
  * @o: table options and filters
- * @sort: a column to sort by (numbers largest first), or NULL: by address
  *
  * The total row is the rollup line's (summed before the scaling to kB, as
  * smaps_rollup), or with a filter, the sum of the rows shown.
  */
-void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, const char *sort)
+void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o)
 {
 	const struct vmviz_filter *f = &o->filter;
 	bool filtered = f->name || f->segs || f->perm || f->range;
-	const struct vmviz_vma **rows;
-	unsigned long sum[VMVIZ_NSMAPS] = { 0 };
-	struct libscols_line *ln;
+	unsigned long sum[VMVIZ_NSMAPS] = { 0 }, highest = 0;
+	const struct vmviz_vma *v;
+	struct vmviz_row *ln;
 	struct vmviz_table t;
 	char buf[4096];
-	int i, j, nrows = 0;
+	int j, nrows = 0;
 
 	need_frames(r, "mem");
-	sort_col = sort ? mem_sort_col(sort) : MEM_START;
 	vmviz_table_init(&t, vmviz_view("mem"), o, NULL);
 	if (vmviz_no_mm(r, o)) {
 		vmviz_table_free(&t);
 		return;
 	}
-	rows = calloc(r->nvmas + 1, sizeof(*rows));
-	if (!rows)
-		err(VMVIZ_EXIT_FAILURE, "out of memory");
-	for (i = 0; i < r->nvmas; i++) {
-		if (!vmviz_vma_wanted(r, &r->vmas[i], f))
+	while ((v = vmviz_next_vma(r))) {
+		highest = v->end;
+		if (!vmviz_vma_wanted(v, f))
 			continue;
-		rows[nrows++] = &r->vmas[i];
 		for (j = 0; j < VMVIZ_NSMAPS; j++)
-			sum[j] += r->vmas[i].sm[j];
-	}
-	qsort(rows, nrows, sizeof(*rows), mem_order);
-	if (r->nvmas)
-		vmviz_table_addrs(&t, r->vmas[r->nvmas - 1].end);
-	for (i = 0; i < nrows; i++) {
+			sum[j] += r->sm[j];
+		if (t.sort_col >= 0) {
+			struct vmviz_out jo = *o;
+
+			jo.json = true;
+			mem_cell(&jo, 16, v, r->sm, t.sort_col, buf, sizeof(buf));
+			vmviz_table_sort_key(&t, buf, v->start);
+		}
 		ln = vmviz_table_row(&t);
 		for (j = 0; j < t.n; j++) {
-			mem_cell(o, t.addr_digits, rows[i], rows[i]->sm, t.ids[j], buf,
-				 sizeof(buf));
+			mem_cell(o, t.addr_digits, v, r->sm, t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 		}
+		nrows++;
 	}
+	vmviz_table_addrs(&t, highest);
 	ln = vmviz_table_total_row(&t);
 	for (j = 0; j < t.n; j++) {
 		if (t.ids[j] == MEM_NAME)
@@ -220,7 +166,6 @@ void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, co
 				 buf, sizeof(buf));
 		vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
 	}
-	free(rows);
 	if (o->json) {
 		vmviz_table_print_json(&t, mem_json_pre, r);
 		return;
@@ -364,19 +309,21 @@ static void tables_total(const struct vmviz_report *r, const struct vmviz_out *o
  * PMD leaves, and the total that VmPTE shows; for people, the fill
  * histograms and what the total counts.
  */
-void vmviz_print_tables(const struct vmviz_report *r, const struct vmviz_out *o)
+void vmviz_print_tables(struct vmviz_report *r, const struct vmviz_out *o)
 {
-	struct libscols_line *ln;
+	struct vmviz_row *ln;
 	struct vmviz_table t;
 	char buf[256], comm[128];
 	int i, j;
 
 	need_frames(r, "tables");
+	/* The table lines come after the VMAs: nothing else is kept. */
+	vmviz_read_all(r, 0);
 	vmviz_table_init(&t, vmviz_view("tables"), o, "H0,H1,H2,H4,H8,H16,H32,H64,H128,H256,H512");
 	for (i = 0; i <= r->ntables + 1; i++) {
 		const struct vmviz_tlevel *l = i < r->ntables ? &r->tables[i] : NULL;
 
-		ln = vmviz_table_row(&t);
+		ln = i <= r->ntables ? vmviz_table_row(&t) : vmviz_table_total_row(&t);
 		for (j = 0; j < t.n; j++) {
 			tables_cell(r, o, l, i == r->ntables + 1, t.ids[j], buf, sizeof(buf));
 			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);

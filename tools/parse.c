@@ -74,6 +74,23 @@ static char *unescaped_dup(const char *s)
 	return d;
 }
 
+/* @s unescaped into @buf (of *@cap bytes), grown as needed. */
+static char *text_into(char *buf, size_t *cap, const char *s)
+{
+	size_t len = strlen(s) + 1;
+
+	if (!buf || len > *cap) {
+		*cap = len < 64 ? 64 : len;
+		free(buf);
+		buf = malloc(*cap);
+		if (!buf)
+			err(VMVIZ_EXIT_FAILURE, "out of memory");
+	}
+	memcpy(buf, s, len);
+	unescape(buf);
+	return buf;
+}
+
 #define MAX_TOKENS	256
 
 /* Split a line on blanks; returns the number of words, -1 if too many. */
@@ -93,14 +110,24 @@ static int split(char *line, char **tok)
 /* Digits of @base only: no sign, no blank, no 0x, no wrap past 2^64. */
 static bool number(const char *s, int base, unsigned long *v)
 {
-	const char *digits = base == 16 ? "0123456789abcdef" : "0123456789";
-	char *end;
+	unsigned long x = 0;
+	unsigned int d;
 
-	if (!*s || strspn(s, digits) != strlen(s))
+	if (!*s)
 		return false;
-	errno = 0;
-	*v = strtoul(s, &end, base);
-	return !*end && !errno;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else
+			return false;
+		if (x > (~0UL - d) / base)
+			return false;
+		x = x * base + d;
+	}
+	*v = x;
+	return true;
 }
 
 static bool dec(const char *s, unsigned long *v)
@@ -294,6 +321,7 @@ enum stage {
 	ST_DONE,
 };
 
+/* What the checks of a line need of the lines before it. */
 struct parser {
 	enum stage stage;
 	int n;				/* lines read of the current stage */
@@ -302,7 +330,23 @@ struct parser {
 	unsigned long vma_floor;	/* last_end when the vma line was read */
 	unsigned long end_vmas, end_pages;
 	unsigned long counted[SUM_NCOUNTS];	/* of the page lines of the current VMA */
+	bool prev_whole;		/* the VMA before: its sum line covers all of it */
+	unsigned long prev_end;		/* the VMA before: its end */
+	unsigned long first_start;	/* the first VMA's start (the rollup line) */
+	unsigned long pages_start;	/* the first page line of the current VMA: start */
+	enum vmviz_item item;		/* what the line was, for vmviz_next() */
 	const char *why;		/* what was expected instead, in words */
+};
+
+/* The input of a report, read line by line, and where its body starts. */
+struct vmviz_parser {
+	struct parser ps;
+	struct parser body;		/* ps where the body starts, for vmviz_rewind() */
+	char *line, *copy;		/* the line read last, and a copy to quote */
+	size_t cap, copy_cap;
+	int lineno, body_lineno;
+	off_t body_off;
+	size_t name_cap, vm_cap;	/* of r->vma.name and r->vma.vm */
 };
 
 static void *grow(void *p, int n, size_t size)
@@ -437,9 +481,10 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	static const char *const w[] = {
 		"seg", "flags", "vm", "prot", "protflags", "anon", "pkey",
 	};
-	const struct vmviz_vma *prev = r->nvmas ? &r->vmas[r->nvmas - 1] : NULL;
-	struct vmviz_vma *v;
+	bool prev = r->nvmas > 0;
+	struct vmviz_vma *v = &r->vma;
 	unsigned long start, end, offset, flags, prot, anon, pkey;
+	char *name, *vm;
 
 	if (n < 19 || !words(tok + 5, n - 5, w, 7))
 		return bad(ps, "a vma line: range, perm, offset, name, 7 pairs ending at pkey");
@@ -455,8 +500,7 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	 */
 	if (prev && end <= ps->last_end)
 		return bad(ps, "VMAs in address order: a vma line ending above the VMA before");
-	if (prev && start < prev->end && prev->sum_start == prev->start &&
-	    prev->sum_end == prev->end)
+	if (prev && start < ps->prev_end && ps->prev_whole)
 		return bad(ps,
 			   "VMAs not overlapping: a vma line starting at or above the end of the VMA before");
 	if (!perm_word(tok[2]))
@@ -480,9 +524,12 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 		return bad(ps, "anon 0 or 1");
 	if (!dec(tok[18], &pkey) || pkey > 15)
 		return bad(ps, "pkey from 0 to 15");
-	r->vmas = grow(r->vmas, r->nvmas, sizeof(*v));
-	v = &r->vmas[r->nvmas];
+	/* The strings of the VMA before are reused: nothing per VMA is kept. */
+	name = v->name;
+	vm = v->vm;
 	memset(v, 0, sizeof(*v));
+	v->name = text_into(name, &r->ps->name_cap, tok[4]);
+	v->vm = text_into(vm, &r->ps->vm_cap, tok[10]);
 	v->start = start;
 	v->end = end;
 	v->offset = offset;
@@ -491,12 +538,12 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	v->anon = anon;
 	v->pkey = pkey;
 	snprintf(v->perm, sizeof(v->perm), "%s", tok[2]);
-	v->name = unescaped_dup(tok[4]);
 	snprintf(v->seg, sizeof(v->seg), "%s", tok[6]);
-	v->vm = unescaped_dup(tok[10]);
 	snprintf(v->protflags, sizeof(v->protflags), "%s", tok[14]);
-	v->first_page = r->npages;
+	if (!r->nvmas)
+		ps->first_start = start;
 	r->nvmas++;
+	ps->item = VMVIZ_VMA;
 	ps->in_vma = true;
 	ps->vma_floor = ps->last_end;
 	memset(&ps->counted, 0, sizeof(ps->counted));
@@ -574,19 +621,17 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 {
 	static const char *const levels[] = { "pte", "pmd", "pud" };
 	static const char *const sizes[] = { "4K", "2M", "1G" };
-	struct vmviz_vma *v = &r->vmas[r->nvmas - 1];
-	struct vmviz_page *p;
+	struct vmviz_vma *v = &r->vma;
+	struct vmviz_page *p = &r->page;
 	unsigned long x, pages, k;
 	bool mapped;
-	int level;
+	int level, state;
 
 	if (!ps->in_vma)
 		return bad(ps, "a page line only between a vma line and its sum line");
 	if (n < 11)
 		return bad(ps,
 			   "a page line: level, range, count, size, state, flags, pfn, step, sd, pkey, swaptype");
-	r->pages = grow(r->pages, r->npages, sizeof(*p));
-	p = &r->pages[r->npages];
 	memset(p, 0, sizeof(*p));
 	level = name_index(levels, ARRAY_SIZE(levels), tok[0]);
 	if (level < 0)
@@ -595,7 +640,8 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 		return bad(ps, "a run range START-END of 16 hex digits each, then a decimal count");
 	if (strcmp(tok[3], sizes[level]))
 		return bad(ps, "a leaf size matching its level: pte 4K, pmd 2M, pud 1G");
-	if (list_index(vmviz_states, tok[4]) < 0)
+	state = list_index(vmviz_states, tok[4]);
+	if (state < 0)
 		return bad(ps,
 			   "a state: present, protnone, swap, migr-r, migr-rx, migr-w, hwpoison, marker, device, uffd-wp, guard or poisoned");
 	if (!hw_flags(tok[5]))
@@ -660,9 +706,13 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 		ps->counted[SUM_NONPRESENT] += pages;
 	}
 	p->vma = r->nvmas - 1;
+	if (!v->npages)
+		ps->pages_start = p->start;
 	ps->last_end = p->end;
 	v->npages++;
+	v->states |= 1U << state;
 	r->npages++;
+	ps->item = VMVIZ_PAGE;
 	return 0;
 }
 
@@ -685,7 +735,7 @@ static int parse_sum(struct vmviz_report *r, struct parser *ps, char **tok, int 
 		NULL, "present", "dirty", "accessed", "writable", "huge", "swapped", "nonpresent",
 	};
 	static char why[160];
-	struct vmviz_vma *v = &r->vmas[r->nvmas - 1];
+	struct vmviz_vma *v = &r->vma;
 	unsigned long val[SUM_NCOUNTS], start, end;
 	int i;
 
@@ -701,11 +751,10 @@ static int parse_sum(struct vmviz_report *r, struct parser *ps, char **tok, int 
 		if (!dec(tok[3 + 2 * i], &val[i]))
 			return bad(ps, "sum counts as decimal numbers");
 	/* Frame detail: the smaps fields follow, in kB. */
-	if (r->frames && smaps_fields(tok + 16, n - 16, v->sm))
+	if (r->frames && smaps_fields(tok + 16, n - 16, r->sm))
 		return bad(ps, "a sum line of frame detail: the 23 smaps fields after nonpresent");
 	if (start > end || start < v->start || end > v->end ||
-	    (v->npages && (r->pages[v->first_page].start < start ||
-			   r->pages[r->npages - 1].end > end)) ||
+	    (v->npages && (ps->pages_start < start || ps->last_end > end)) ||
 	    (start < ps->vma_floor && start != end) || (start | end) & 4095)
 		return bad(ps, "a sum range: the part of its VMA its page lines cover");
 	/* The counts are the sums of the page lines above (same pass). */
@@ -729,7 +778,10 @@ static int parse_sum(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	v->nonpresent = val[SUM_NONPRESENT];
 	if (end > ps->last_end)
 		ps->last_end = end;
+	ps->prev_end = v->end;
+	ps->prev_whole = start == v->start && end == v->end;
 	ps->in_vma = false;
+	ps->item = VMVIZ_SUM;
 	return 0;
 }
 
@@ -792,7 +844,7 @@ static int parse_rollup(struct vmviz_report *r, struct parser *ps, char **tok, i
 		ps->why = "the rollup line: a range and the 23 smaps fields";
 		return -1;
 	}
-	if (r->nvmas ? start != r->vmas[0].start || end != r->vmas[r->nvmas - 1].end :
+	if (r->nvmas ? start != ps->first_start || end != ps->prev_end :
 	    start || end) {
 		ps->why = "a rollup range from the first VMA's start to the last one's end";
 		return -1;
@@ -1011,21 +1063,57 @@ static const char *quote_line(const char *line, size_t n, char *buf, size_t len)
 	return vmviz_esc(raw, buf, len);
 }
 
+/*
+ * The next line of the report into r->ps->line, without its newline; its
+ * length, or -1 at the end of the report. Refuses a line cut short and a
+ * NUL byte.
+ */
+static ssize_t read_line(struct vmviz_report *r)
+{
+	struct vmviz_parser *p = r->ps;
+	ssize_t n;
+
+	errno = 0;
+	n = getline(&p->line, &p->cap, r->in);
+	if (n < 0) {
+		if (ferror(r->in))
+			err(VMVIZ_EXIT_FAILURE, "cannot read %s", r->source);
+		return -1;
+	}
+	p->lineno++;
+	if (p->line[n - 1] != '\n')
+		vmviz_die(VMVIZ_EXIT_FORMAT,
+			  "%s: truncated report (line %d is cut short: no newline)",
+			  r->source, p->lineno);
+	p->line[--n] = '\0';
+	if (strlen(p->line) != (size_t)n)
+		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: a NUL byte in the report: not a vmviz report",
+			  r->source);
+	return n;
+}
+
 /* The version line: exactly "vmviz-format 2". */
-static void check_version(const char *text, struct vmviz_report *r)
+static void check_version(struct vmviz_report *r)
 {
 	static const char tag[] = "vmviz-format ";
-	const char *nl = strchr(text, '\n'), *v = text + sizeof(tag) - 1;
+	struct vmviz_parser *p = r->ps;
 	char want[32], buf[400];
+	ssize_t len = getline(&p->line, &p->cap, r->in);
+	const char *v;
 	size_t n;
 
-	if (strncmp(text, tag, sizeof(tag) - 1))
+	if (len < 0 && ferror(r->in))
+		err(VMVIZ_EXIT_FAILURE, "cannot read %s", r->source);
+	if (len < 0 || strncmp(p->line, tag, sizeof(tag) - 1) ||
+	    strlen(p->line) != (size_t)len)
 		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: not a vmviz report (no vmviz-format line)",
 			  r->source);
-	if (!nl)
+	if (p->line[len - 1] != '\n')
 		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: truncated report (it ends in its first line)",
 			  r->source);
-	n = nl - v;
+	p->lineno = 1;
+	v = p->line + sizeof(tag) - 1;
+	n = len - 1 - (sizeof(tag) - 1);
 	snprintf(want, sizeof(want), "%d", VMVIZ_FORMAT_VERSION);
 	if (n == strlen(want) && !strncmp(v, want, n)) {
 		r->version = VMVIZ_FORMAT_VERSION;
@@ -1040,107 +1128,266 @@ static void check_version(const char *text, struct vmviz_report *r)
 		  r->source, quote_line(v, n, buf, sizeof(buf)), VMVIZ_FORMAT_VERSION);
 }
 
-/**
- * vmviz_parse - parse the text of a report
- * @text: the whole report, NUL-terminated
- * @r: filled in; r->source names the report in messages
- *
- * Exits with VMVIZ_EXIT_FORMAT, naming the line, on a version this reader
- * does not know, on a line that does not follow format 2 or out of its
- * order, and on a truncated report: one without its end line, or whose
- * end line counts other VMA and page lines than were read.
- */
-int vmviz_parse(const char *text, struct vmviz_report *r)
+/* Parse the line read last, or exit naming it and what was expected. */
+static void parse_one(struct vmviz_report *r, size_t n)
 {
-	struct parser ps = { ST_DETAIL };
-	const char *line, *nl;
-	char *buf = NULL, quoted[400];
-	size_t cap = 0;
-	int lineno = 1;
+	struct vmviz_parser *p = r->ps;
+	char quoted[400];
 
-	if (strlen(text) != r->text_len)
-		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: a NUL byte in the report: not a vmviz report",
-			  r->source);
-	check_version(text, r);
-	for (line = strchr(text, '\n') + 1; *line; line = nl + 1) {
-		size_t n;
-
-		lineno++;
-		nl = strchr(line, '\n');
-		if (!nl)
-			vmviz_die(VMVIZ_EXIT_FORMAT,
-				  "%s: truncated report (line %d is cut short: no newline)",
-				  r->source, lineno);
-		n = nl - line;
-		if (n + 1 > cap) {
-			cap = n + 1;
-			buf = realloc(buf, cap);
-			if (!buf)
-				err(VMVIZ_EXIT_FAILURE, "out of memory");
-		}
-		memcpy(buf, line, n);
-		buf[n] = '\0';
-		if (parse_line(r, &ps, buf))
-			vmviz_die(VMVIZ_EXIT_FORMAT,
-				  "%s: line %d does not follow format %d%s%s: %s",
-				  r->source, lineno, r->version, ps.why ? ": expected " : "",
-				  ps.why ? ps.why : "",
-				  quote_line(line, n, quoted, sizeof(quoted)));
+	if (n + 1 > p->copy_cap) {
+		p->copy_cap = n + 1;
+		free(p->copy);
+		p->copy = malloc(p->copy_cap);
+		if (!p->copy)
+			err(VMVIZ_EXIT_FAILURE, "out of memory");
 	}
-	free(buf);
-	if (ps.stage != ST_DONE)
-		vmviz_die(VMVIZ_EXIT_FORMAT,
-			  "%s: truncated report (no end line after line %d; expected %s)",
-			  r->source, lineno, expected[ps.stage]);
-	if (ps.end_vmas != (unsigned long)r->nvmas || ps.end_pages != (unsigned long)r->npages)
-		vmviz_die(VMVIZ_EXIT_FORMAT,
-			  "%s: truncated report (its end line counts %lu VMA and %lu page lines, %d and %d were read)",
-			  r->source, ps.end_vmas, ps.end_pages, r->nvmas, r->npages);
-	return 0;
+	memcpy(p->copy, p->line, n + 1);
+	p->ps.item = VMVIZ_END;
+	if (parse_line(r, &p->ps, p->line))
+		vmviz_die(VMVIZ_EXIT_FORMAT, "%s: line %d does not follow format %d%s%s: %s",
+			  r->source, p->lineno, r->version, p->ps.why ? ": expected " : "",
+			  p->ps.why ? p->ps.why : "",
+			  quote_line(p->copy, n, quoted, sizeof(quoted)));
 }
 
-/* Read a whole file. On error, returns NULL with errno set. */
-static char *read_all(int fd, size_t *lenp)
+/* The end of the report: it must have been whole. */
+static void check_end(struct vmviz_report *r)
 {
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap), *nb;
+	struct parser *ps = &r->ps->ps;
+
+	if (ps->stage != ST_DONE)
+		vmviz_die(VMVIZ_EXIT_FORMAT,
+			  "%s: truncated report (no end line after line %d; expected %s)",
+			  r->source, r->ps->lineno, expected[ps->stage]);
+	if (ps->end_vmas != (unsigned long)r->nvmas || ps->end_pages != (unsigned long)r->npages)
+		vmviz_die(VMVIZ_EXIT_FORMAT,
+			  "%s: truncated report (its end line counts %lu VMA and %lu page lines, %d and %ld were read)",
+			  r->source, ps->end_vmas, ps->end_pages, r->nvmas, r->npages);
+}
+
+/*
+ * Read the header: the lines up to the first of the body (vma, table or
+ * end line), which is read again by vmviz_next().
+ */
+static void read_header(struct vmviz_report *r)
+{
+	struct vmviz_parser *p = calloc(1, sizeof(*p));
 	ssize_t n;
 
-	if (!buf)
-		return NULL;
+	if (!p)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	r->ps = p;
+	p->ps.stage = ST_DETAIL;
+	check_version(r);
 	for (;;) {
-		if (len + 1 >= cap) {
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-			cap *= 2;
+		off_t at = ftello(r->in);
+
+		if (p->ps.stage == ST_BODY) {
+			p->body = p->ps;
+			p->body_off = at;
+			p->body_lineno = p->lineno;
+			return;
 		}
-		n = read(fd, buf + len, cap - len - 1);
+		n = read_line(r);
+		if (n < 0)
+			break;
+		parse_one(r, n);
+	}
+	check_end(r);
+}
+
+/**
+ * vmviz_next - read the next line of the body of a report
+ * @r: a loaded report
+ *
+ * Checks the line against docs/FORMAT.md, with what the lines before it
+ * say, and exits with VMVIZ_EXIT_FORMAT naming it if it does not follow
+ * the format; at the end, exits if the report was truncated (no end line,
+ * or one that counts other VMA and page lines than were read).
+ *
+ * Return: VMVIZ_VMA (r->vma is its vma line), VMVIZ_PAGE (r->page),
+ * VMVIZ_SUM (r->vma has its sums), or VMVIZ_END after the whole report.
+ * The other lines of the body (table, pgtables, rollup) fill in @r.
+ */
+enum vmviz_item vmviz_next(struct vmviz_report *r)
+{
+	struct vmviz_parser *p = r->ps;
+	ssize_t n;
+
+	while ((n = read_line(r)) >= 0) {
+		parse_one(r, n);
+		switch (p->ps.item) {
+		case VMVIZ_VMA:
+			if (r->keep & VMVIZ_KEEP_VMAS) {
+				struct vmviz_vma *v;
+
+				r->vmas = grow(r->vmas, r->nvmas - 1, sizeof(*v));
+				v = &r->vmas[r->nvmas - 1];
+				/* Not vm (no view that keeps VMAs shows it); a name once a run. */
+				*v = r->vma;
+				v->vm = NULL;
+				if (r->nvmas > 1 && !strcmp(v[-1].name, r->vma.name))
+					v->name = v[-1].name;
+				else
+					v->name = strdup(r->vma.name);
+				if (!v->name)
+					err(VMVIZ_EXIT_FAILURE, "out of memory");
+			}
+			return VMVIZ_VMA;
+		case VMVIZ_PAGE:
+			if (r->keep & VMVIZ_KEEP_PAGES && r->page.end > r->keep_lo &&
+			    r->page.start < r->keep_hi) {
+				r->pages = grow(r->pages, r->nkept, sizeof(*r->pages));
+				r->pages[r->nkept++] = r->page;
+			}
+			return VMVIZ_PAGE;
+		case VMVIZ_SUM:
+			if (r->keep & VMVIZ_KEEP_VMAS) {
+				struct vmviz_vma *v = &r->vmas[r->nvmas - 1];
+				char *name = v->name;
+
+				*v = r->vma;
+				v->name = name;
+				v->vm = NULL;
+			}
+			return VMVIZ_SUM;
+		case VMVIZ_END:
+			break;
+		}
+	}
+	check_end(r);
+	return VMVIZ_END;
+}
+
+/**
+ * vmviz_next_vma - read on to the next VMA's sum line
+ * @r: a loaded report
+ *
+ * Return: the VMA with its sums (r->vma), or NULL after the whole report.
+ */
+const struct vmviz_vma *vmviz_next_vma(struct vmviz_report *r)
+{
+	enum vmviz_item it;
+
+	while ((it = vmviz_next(r)) != VMVIZ_END)
+		if (it == VMVIZ_SUM)
+			return &r->vma;
+	return NULL;
+}
+
+/* Forget what was kept of the body. */
+static void free_kept(struct vmviz_report *r)
+{
+	int i;
+
+	for (i = 0; r->vmas && i < r->nvmas; i++)
+		if (!i || r->vmas[i].name != r->vmas[i - 1].name)
+			free(r->vmas[i].name);
+	free(r->vmas);
+	free(r->pages);
+	r->vmas = NULL;
+	r->pages = NULL;
+	r->nkept = 0;
+}
+
+/**
+ * vmviz_rewind - read the body of a report again from its first line
+ * @r: a loaded report
+ *
+ * What was kept is dropped; r->keep stays.
+ */
+void vmviz_rewind(struct vmviz_report *r)
+{
+	struct vmviz_parser *p = r->ps;
+
+	free_kept(r);
+	if (fseeko(r->in, p->body_off, SEEK_SET))
+		err(VMVIZ_EXIT_FAILURE, "cannot read %s again", r->source);
+	p->ps = p->body;
+	p->lineno = p->body_lineno;
+	r->nvmas = 0;
+	r->npages = 0;
+	r->partial = 0;
+	r->ntables = 0;
+}
+
+/**
+ * vmviz_read_all - read the body of a report, keeping what @keep says
+ * @r: a loaded report, rewound if it was read before
+ * @keep: VMVIZ_KEEP_*; VMVIZ_KEEP_PAGES keeps those of r->keep_lo..keep_hi
+ */
+void vmviz_read_all(struct vmviz_report *r, unsigned int keep)
+{
+	vmviz_rewind(r);
+	r->keep = keep;
+	while (vmviz_next(r) != VMVIZ_END)
+		;
+}
+
+/**
+ * vmviz_tmpfile - a temporary file, in TMPDIR (or /tmp), gone when closed
+ *
+ * Return: the file open for writing and reading, or NULL with errno set.
+ */
+FILE *vmviz_tmpfile(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	FILE *f;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (snprintf(path, sizeof(path), "%s/vmviz.XXXXXX", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	f = fdopen(fd, "w+");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/*
+ * A seekable copy of @fd, a temporary file deleted when closed: the body
+ * of a live report (or a pipe) is read again from it, not from memory.
+ */
+static FILE *spool(int fd, const char *what)
+{
+	char buf[1 << 16];
+	FILE *f = vmviz_tmpfile();
+	ssize_t n;
+
+	if (!f)
+		err(VMVIZ_EXIT_FAILURE, "cannot make a temporary file for %s", what);
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			int e = errno;
-
-			free(buf);
-			errno = e;
-			return NULL;
-		}
-		if (!n)
+		if (n <= 0)
 			break;
-		len += n;
+		if (fwrite(buf, 1, n, f) != (size_t)n)
+			err(VMVIZ_EXIT_FAILURE, "cannot write a temporary copy of %s", what);
 	}
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
+	if (n < 0) {
+		int e = errno;
+
+		fclose(f);
+		errno = e;
+		return NULL;
+	}
+	if (fflush(f) || fseeko(f, 0, SEEK_SET))
+		err(VMVIZ_EXIT_FAILURE, "cannot write a temporary copy of %s", what);
+	return f;
 }
 
 void vmviz_load_file(const char *path, struct vmviz_report *r)
 {
-	char *text;
+	struct stat st;
 	int fd;
 
 	memset(r, 0, sizeof(*r));
@@ -1148,12 +1395,35 @@ void vmviz_load_file(const char *path, struct vmviz_report *r)
 	fd = !strcmp(path, "-") ? dup(STDIN_FILENO) : open(path, O_RDONLY);
 	if (fd < 0)
 		err(VMVIZ_EXIT_FAILURE, "cannot open %s", r->source);
-	text = read_all(fd, &r->text_len);
-	if (!text)
-		err(VMVIZ_EXIT_FAILURE, "cannot read %s", r->source);
-	close(fd);
-	r->text = text;
-	vmviz_parse(text, r);
+	/* A pipe cannot be read twice: a copy of it can. */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		r->in = spool(fd, r->source);
+		if (!r->in)
+			err(VMVIZ_EXIT_FAILURE, "cannot read %s", r->source);
+		close(fd);
+	} else {
+		r->in = fdopen(fd, "r");
+		if (!r->in)
+			err(VMVIZ_EXIT_FAILURE, "cannot read %s", r->source);
+	}
+	read_header(r);
+}
+
+/* Write the report as it was read to @path (the demo's --save). */
+void vmviz_save(struct vmviz_report *r, const char *path)
+{
+	char buf[1 << 16];
+	off_t at = ftello(r->in);
+	FILE *f = fopen(path, "w");
+	size_t n;
+
+	if (!f || fseeko(r->in, 0, SEEK_SET))
+		err(VMVIZ_EXIT_FAILURE, "cannot write %s", path);
+	while ((n = fread(buf, 1, sizeof(buf), r->in)) > 0)
+		if (fwrite(buf, 1, n, f) != n)
+			err(VMVIZ_EXIT_FAILURE, "cannot write %s", path);
+	if (ferror(r->in) || fclose(f) || fseeko(r->in, at, SEEK_SET))
+		err(VMVIZ_EXIT_FAILURE, "cannot write %s", path);
 }
 
 /* Write a PID to a control file; 0 or an errno. */
@@ -1198,7 +1468,7 @@ static void track_denied(pid_t pid)
 }
 
 /*
- * The text of the live report of @pid into r->text, unparsed: tracks @pid
+ * The text of the live report of @pid into a temporary file, unparsed: tracks @pid
  * unless someone already did, reads /proc/vmviz/PID whole and untracks what
  * it tracked. A process that exits before or while it is read is reported
  * as such (ESRCH at open or read).
@@ -1207,7 +1477,7 @@ static void read_pid(pid_t pid, bool frames, struct vmviz_report *r)
 {
 	char path[64];
 	bool tracked_here = false;
-	char *text;
+	FILE *text;
 	int fd, e;
 
 	memset(r, 0, sizeof(*r));
@@ -1243,7 +1513,7 @@ static void read_pid(pid_t pid, bool frames, struct vmviz_report *r)
 			vmviz_die(VMVIZ_EXIT_NOPROC, "no process with PID %d (it exited)", pid);
 		vmviz_die(VMVIZ_EXIT_FAILURE, "cannot open %s: %s", path, strerror(e));
 	}
-	text = read_all(fd, &r->text_len);
+	text = spool(fd, r->source);
 	e = errno;
 	close(fd);
 	if (tracked_here)
@@ -1252,7 +1522,7 @@ static void read_pid(pid_t pid, bool frames, struct vmviz_report *r)
 		vmviz_die(VMVIZ_EXIT_VANISHED, "process %d exited while its report was read", pid);
 	if (!text)
 		vmviz_die(VMVIZ_EXIT_FAILURE, "cannot read %s: %s", path, strerror(e));
-	r->text = text;
+	r->in = text;
 }
 
 /**
@@ -1274,7 +1544,7 @@ void vmviz_load_pid(pid_t pid, struct vmviz_report *r)
 void vmviz_load_pid_frames(pid_t pid, bool frames, struct vmviz_report *r)
 {
 	read_pid(pid, frames, r);
-	vmviz_parse(r->text, r);
+	read_header(r);
 }
 
 /**
@@ -1299,21 +1569,22 @@ void vmviz_load_pids_frames(pid_t a, pid_t b, bool frames, struct vmviz_report *
 {
 	read_pid(a, frames, ra);
 	read_pid(b, frames, rb);
-	vmviz_parse(ra->text, ra);
-	vmviz_parse(rb->text, rb);
+	read_header(ra);
+	read_header(rb);
 }
 
 void vmviz_free(struct vmviz_report *r)
 {
-	int i;
-
-	for (i = 0; i < r->nvmas; i++) {
-		free(r->vmas[i].name);
-		free(r->vmas[i].vm);
+	free_kept(r);
+	if (r->in)
+		fclose(r->in);
+	if (r->ps) {
+		free(r->ps->line);
+		free(r->ps->copy);
+		free(r->ps);
 	}
-	free(r->vmas);
-	free(r->pages);
-	free(r->text);
+	free(r->vma.name);
+	free(r->vma.vm);
 	free(r->comm);
 	free(r->kernel_release);
 	memset(r, 0, sizeof(*r));
@@ -1339,7 +1610,7 @@ const struct vmviz_vma *vmviz_vma_at(const struct vmviz_report *r, unsigned long
 /* The page line of @r covering @addr, or NULL (binary search). */
 const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr)
 {
-	int lo = 0, hi = r->npages - 1;
+	int lo = 0, hi = r->nkept - 1;
 
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;

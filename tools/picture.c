@@ -376,13 +376,16 @@ static void print_provenance(const struct vmviz_report *r, FILE *f)
  * @o: the width to fit
  * @all: a box per VMA, nothing folded
  */
-void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color,
+void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 			  const struct vmviz_out *o, bool all)
 {
 	struct layout l = layout_for(o->width ? o->width : 80);
 	struct region *rs;
 	char size[16], comm[128];
 	int n, i, folded = 0;
+
+	/* The VMAs with their sums: the page lines are only counted. */
+	vmviz_read_all(r, VMVIZ_KEEP_VMAS);
 
 	fprintf(f, "pid %d (%s): %s, %s", r->pid, vmviz_esc(r->comm, comm, sizeof(comm)),
 		kind_words(r), state_words(r->state));
@@ -403,7 +406,7 @@ void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color,
 	fprintf(f, "%d-level paging (%d-bit addresses), %luK pages, ", r->levels,
 		r->levels == 5 ? 57 : 48, r->page_size / 1024);
 	fprintf(f, "%s mmap layout\n", r->layout);
-	fprintf(f, "%d %s, %d page-table %s", r->nvmas, vmviz_plural(r->nvmas, "VMA", "VMAs"),
+	fprintf(f, "%d %s, %ld page-table %s", r->nvmas, vmviz_plural(r->nvmas, "VMA", "VMAs"),
 		r->npages, vmviz_plural(r->npages, "run", "runs"));
 	if (r->partial)
 		fprintf(f, "; %d %s changed while read (counts cover the part read)", r->partial,
@@ -451,11 +454,13 @@ void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color,
 }
 
 /* The overview as JSON: identity, provenance, geometry, segments, counters. */
-void vmviz_print_overview_json(const struct vmviz_report *r, FILE *f)
+void vmviz_print_overview_json(struct vmviz_report *r, FILE *f)
 {
 	static const char *const spaces[] = { "user", "hole", "kernel" };
 	const struct vmviz_range *sp[] = { &r->user, &r->hole, &r->kernel };
 	int i;
+
+	vmviz_read_all(r, 0);
 
 	fprintf(f, "{\n   \"report\": ");
 	vmviz_json_report(f, r, "   ");
@@ -471,7 +476,7 @@ void vmviz_print_overview_json(const struct vmviz_report *r, FILE *f)
 		fprintf(f, "\"start\": \"%016lx\", \"last\": \"%016lx\"}", sp[i]->start,
 			sp[i]->end);
 	}
-	fprintf(f, "\n   ],\n   \"vmas\": %d,\n   \"pagelines\": %d,\n   \"segments\": [",
+	fprintf(f, "\n   ],\n   \"vmas\": %d,\n   \"pagelines\": %ld,\n   \"segments\": [",
 		r->nvmas, r->npages);
 	for (i = 0; r->has_mm && i < VMVIZ_NSEGS; i++) {
 		fprintf(f, "%s\n      {\"name\": \"%s\", ", i ? "," : "", vmviz_seg_names[i]);
@@ -547,9 +552,9 @@ static enum strip_kind cell_kind(const struct vmviz_report *r, int *from, unsign
 	enum strip_kind best = STRIP_NONE;
 	int i, k;
 
-	while (*from < r->npages && r->pages[*from].end <= start)
+	while (*from < r->nkept && r->pages[*from].end <= start)
 		(*from)++;
-	for (i = *from; i < r->npages && r->pages[i].start < end; i++) {
+	for (i = *from; i < r->nkept && r->pages[i].start < end; i++) {
 		const struct vmviz_page *p = &r->pages[i];
 		unsigned long s = p->start > start ? p->start : start;
 		unsigned long e = p->end < end ? p->end : end;
@@ -562,6 +567,26 @@ static enum strip_kind cell_kind(const struct vmviz_report *r, int *from, unsign
 		if (bytes[k] > bytes[best])
 			best = k;
 	return best;
+}
+
+/*
+ * The VMAs with their sums, and the page lines of the VMA holding
+ * @strip_addr (if not 0), the only ones the page strip draws.
+ */
+static void read_for_strip(struct vmviz_report *r, unsigned long strip_addr)
+{
+	enum vmviz_item it;
+
+	vmviz_rewind(r);
+	r->keep = VMVIZ_KEEP_VMAS;
+	while ((it = vmviz_next(r)) != VMVIZ_END) {
+		if (it != VMVIZ_VMA || !strip_addr || r->keep & VMVIZ_KEEP_PAGES ||
+		    strip_addr < r->vma.start || strip_addr >= r->vma.end)
+			continue;
+		r->keep |= VMVIZ_KEEP_PAGES;
+		r->keep_lo = r->vma.start;
+		r->keep_hi = r->vma.end;
+	}
 }
 
 static const char *const seg_order[] = {
@@ -646,13 +671,16 @@ static void svg_axis(FILE *f, unsigned long y, unsigned long addr, const char *w
  * the share of its pages in RAM and in swap. The legend names every
  * colour drawn.
  */
-void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all)
+void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all)
 {
-	const struct vmviz_vma *sv = strip_addr ? vmviz_vma_at(r, strip_addr) : NULL;
+	const struct vmviz_vma *sv;
 	unsigned long npages = 0, ncells = 0, per_cell = 1;
 	struct region *rs = NULL;
 	int n = 0, i, height, strip_rows = 0, y, x, from = 0;
 	char size[16], res[16], swp[16], when[64];
+
+	read_for_strip(r, strip_addr);
+	sv = strip_addr ? vmviz_vma_at(r, strip_addr) : NULL;
 
 	if (r->has_mm)
 		n = regions(r, &rs, all);

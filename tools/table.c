@@ -4,6 +4,7 @@
  * flags, JSON type, help), and the one libsmartcols path that prints them.
  */
 #include <err.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,15 +13,6 @@
 
 #include "vmviz.h"
 #include "table.h"
-
-/* vmviz maps */
-enum {
-	MAPS_START, MAPS_END, MAPS_SIZE, MAPS_PERM, MAPS_OFFSET, MAPS_SEG,
-	MAPS_PRESENT, MAPS_DIRTY, MAPS_ACCESSED, MAPS_WRITABLE, MAPS_HUGE,
-	MAPS_SWAPPED, MAPS_NONPRESENT, MAPS_ANON, MAPS_PKEY, MAPS_FLAGS,
-	MAPS_VMFLAGS, MAPS_PROT, MAPS_PROTFLAGS, MAPS_PAGELINES, MAPS_NAME,
-	MAPS_RAM, MAPS_SWAP,
-};
 
 static const struct vmviz_col maps_cols[] = {
 	[MAPS_START] = { "START", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING, "first address (hex)" },
@@ -61,13 +53,6 @@ static const struct vmviz_col maps_cols[] = {
 		"bytes in RAM: present pages times 4K" },
 	[MAPS_SWAP] = { "SWAP", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"bytes in swap: swapped pages times 4K" },
-};
-
-/* vmviz pages */
-enum {
-	PG_START, PG_END, PG_COUNT, PG_SIZE, PG_BYTES, PG_LEVEL, PG_STATE,
-	PG_PERM, PG_FLAGS, PG_PFN, PG_STEP, PG_SD, PG_PKEY, PG_SWAPTYPE,
-	PG_NAME, PG_KIND, PG_FFLAGS, PG_ORDER, PG_NODE, PG_MAP, PG_MAPHI,
 };
 
 static const struct vmviz_col pages_cols[] = {
@@ -176,14 +161,6 @@ static const struct vmviz_col tb_cols[] = {
 	H_COL(8, "H128", "tables with 128-255 entries used"),
 	H_COL(9, "H256", "tables with 256-511 entries used"),
 	H_COL(10, "H512", "tables with all 512 entries used"),
-};
-
-/* vmviz compare */
-enum {
-	CMP_START, CMP_END, CMP_PERM, CMP_SAME, CMP_COW, CMP_SHARED,
-	CMP_READONLY, CMP_DIVERGED, CMP_ONLY1, CMP_ONLY2, CMP_NAME,
-	CMP_SAMEMM, CMP_VERDICT, CMP_VMA, CMP_SWAPOUT, CMP_SWAPIN,
-	CMP_COPY1, CMP_REUSE1, CMP_COPY2, CMP_REUSE2, CMP_ZERO,
 };
 
 static const struct vmviz_col cmp_cols[] = {
@@ -296,31 +273,32 @@ void vmviz_table_init(struct vmviz_table *t, const struct vmviz_view *v,
 	}
 	if (o->columns)
 		add_columns(t, o->columns[0] == '+' ? o->columns + 1 : o->columns);
+	t->sort_col = -1;
+	if (o->sort) {
+		t->sort_col = column_id(v, o->sort, strlen(o->sort));
+		if (t->sort_col < 0) {
+			char *e = vmviz_esc_dup(o->sort);
 
-	scols_init_debug(0);
-	t->tb = scols_new_table();
-	if (!t->tb)
-		err(VMVIZ_EXIT_FAILURE, "cannot create a table");
-	scols_table_enable_raw(t->tb, o->raw);
-	scols_table_enable_json(t->tb, o->json);
-	scols_table_enable_noheadings(t->tb, o->noheadings);
-	scols_table_set_name(t->tb, v->json_name);
+			vmviz_die(VMVIZ_EXIT_FAILURE,
+				  "--sort: unknown column for %s: %s (see vmviz %s --help)",
+				  v->name, e, v->name);
+		}
+	}
 	for (i = 0; i < t->n; i++) {
-		const struct vmviz_col *c = &v->cols[t->ids[i]];
-		struct libscols_column *cl;
+		const char *name = v->cols[t->ids[i]].name;
 
-		cl = scols_table_new_column(t->tb, c->name, c->whint, c->flags);
-		if (!cl)
-			err(VMVIZ_EXIT_FAILURE, "cannot create a column");
-		scols_column_set_json_type(cl, c->json_type);
-		t->widths[i] = strlen(c->name);
+		t->widths[i] = vmviz_text_cols(name);
+		t->addr[i] = !strcmp(name, "START") || !strcmp(name, "END");
 	}
 	t->addr_digits = 16;
+	t->shown_digits = 16;
 }
 
 /*
  * Addresses in tables for people take the digits the highest needs (at
  * least 12, all 4-level user addresses); JSON and raw output keep 16.
+ * Cells are made with 16 digits; the ones not needed are dropped when the
+ * table is printed (the highest is known at the end of the report).
  */
 void vmviz_table_addrs(struct vmviz_table *t, unsigned long highest)
 {
@@ -330,19 +308,219 @@ void vmviz_table_addrs(struct vmviz_table *t, unsigned long highest)
 		return;
 	while (digits < 16 && highest >> (4 * digits))
 		digits++;
-	t->addr_digits = digits;
+	t->shown_digits = digits;
+}
+
+static void spool_out(struct vmviz_table *t, const void *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, t->spool) != n)
+		err(VMVIZ_EXIT_FAILURE, "cannot write the table's temporary file");
+}
+
+/* The row filled in to the spool. */
+static void flush_row(struct vmviz_table *t)
+{
+	int i;
+
+	if (!t->in_row)
+		return;
+	if (!t->spool) {
+		t->spool = vmviz_tmpfile();
+		if (!t->spool)
+			err(VMVIZ_EXIT_FAILURE, "cannot make a temporary file for the table");
+	}
+	for (i = 0; i < t->n; i++) {
+		uint32_t len = t->row.set[i] ? strlen(t->row.cell[i]) : UINT32_MAX;
+
+		spool_out(t, &len, sizeof(len));
+		if (t->row.set[i])
+			spool_out(t, t->row.cell[i], len);
+	}
+	t->nrows++;
+	t->in_row = false;
+}
+
+static void clear_row(struct vmviz_table *t, struct vmviz_row *row)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		row->set[i] = false;
+}
+
+/* A new row: the caller fills it with vmviz_table_set(). */
+struct vmviz_row *vmviz_table_row(struct vmviz_table *t)
+{
+	flush_row(t);
+	clear_row(t, &t->row);
+	t->in_row = true;
+	return &t->row;
+}
+
+/* The totals row, last: its label is never cut to fit the width. */
+struct vmviz_row *vmviz_table_total_row(struct vmviz_table *t)
+{
+	flush_row(t);
+	clear_row(t, &t->total_row);
+	t->total = true;
+	return &t->total_row;
+}
+
+/**
+ * vmviz_table_sort_key - what the row about to be made is ordered by (--sort)
+ * @t: a table with a --sort column
+ * @cell: the row's cell of that column, as JSON has it (sizes in bytes)
+ * @addr: the row's address: the order of rows with equal cells
+ *
+ * Numbers sort largest first, text (names, permissions, hex) in order.
+ */
+void vmviz_table_sort_key(struct vmviz_table *t, const char *cell, unsigned long addr)
+{
+	struct vmviz_row_key *k;
+
+	flush_row(t);
+	if (t->nkeys == t->keys_cap) {
+		t->keys_cap = t->keys_cap ? t->keys_cap * 2 : 256;
+		t->keys = realloc(t->keys, t->keys_cap * sizeof(*t->keys));
+		if (!t->keys)
+			err(VMVIZ_EXIT_FAILURE, "out of memory");
+	}
+	k = &t->keys[t->nkeys++];
+	memset(k, 0, sizeof(*k));
+	k->addr = addr;
+	if (t->view->cols[t->sort_col].json_type == SCOLS_JSON_NUMBER) {
+		k->num = strtoul(cell, NULL, 10);
+	} else {
+		k->str = strdup(cell);
+		if (!k->str)
+			err(VMVIZ_EXIT_FAILURE, "out of memory");
+	}
+	k->off = t->spool ? ftello(t->spool) : 0;
+}
+
+static int key_order(const void *x, const void *y)
+{
+	const struct vmviz_row_key *a = x, *b = y;
+	int d;
+
+	if (a->str && b->str)
+		d = strcmp(a->str, b->str);
+	else
+		d = a->num > b->num ? -1 : a->num < b->num;
+	if (d)
+		return d;
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
 }
 
 /*
- * Fit the width: if the columns are wider, cut the truncatable column
- * (NAME) to what is left, keeping the tail of each cell after "...".
- * Other columns are never cut: with too many of them the line stays long.
+ * Set cell @i of @ln. For people, strings from the target are escaped here
+ * (before measuring them); JSON and raw output get them as they are and
+ * escape them when they are printed.
  */
-static void table_fit(struct vmviz_table *t)
+void vmviz_table_set(struct vmviz_table *t, struct vmviz_row *ln, int i, const char *s)
+{
+	char esc[4096];
+	size_t len, cols;
+
+	if (!s)
+		return;
+	if (!t->out->json && !t->out->raw)
+		s = vmviz_esc(s, esc, sizeof(esc));
+	len = strlen(s);
+	/* An address of 16 digits: as wide as the digits it will show. */
+	if (t->addr[i] && len == 16) {
+		t->full_addr[i] = true;
+		cols = 0;
+	} else {
+		cols = vmviz_text_cols(s);
+	}
+	if (cols > t->widths[i])
+		t->widths[i] = cols;
+	if (!ln->cell[i] || ln->cap[i] < len + 1) {
+		ln->cap[i] = len + 1 < 32 ? 32 : len + 1;
+		free(ln->cell[i]);
+		ln->cell[i] = malloc(ln->cap[i]);
+		if (!ln->cell[i])
+			err(VMVIZ_EXIT_FAILURE, "out of memory");
+	}
+	memcpy(ln->cell[i], s, len + 1);
+	ln->set[i] = true;
+}
+
+static void free_row(struct vmviz_row *row)
+{
+	int i;
+
+	for (i = 0; i < VMVIZ_MAX_COLS; i++)
+		free(row->cell[i]);
+	memset(row, 0, sizeof(*row));
+}
+
+void vmviz_table_free(struct vmviz_table *t)
+{
+	size_t i;
+
+	if (t->spool)
+		fclose(t->spool);
+	t->spool = NULL;
+	free_row(&t->row);
+	free_row(&t->total_row);
+	for (i = 0; i < t->nkeys; i++)
+		free(t->keys[i].str);
+	free(t->keys);
+	t->keys = NULL;
+	t->nkeys = 0;
+}
+
+/* Row @k (in order) of the spool into t->row; false after the last. */
+static bool read_row(struct vmviz_table *t, long k)
+{
+	int i;
+
+	if (k >= t->nrows)
+		return false;
+	if (t->nkeys && fseeko(t->spool, t->keys[k].off, SEEK_SET))
+		err(VMVIZ_EXIT_FAILURE, "cannot read the table's temporary file");
+	for (i = 0; i < t->n; i++) {
+		uint32_t len;
+
+		if (fread(&len, sizeof(len), 1, t->spool) != 1)
+			err(VMVIZ_EXIT_FAILURE, "cannot read the table's temporary file");
+		t->row.set[i] = len != UINT32_MAX;
+		if (!t->row.set[i])
+			continue;
+		if (!t->row.cell[i] || t->row.cap[i] < (size_t)len + 1) {
+			t->row.cap[i] = (size_t)len + 1;
+			free(t->row.cell[i]);
+			t->row.cell[i] = malloc(t->row.cap[i]);
+			if (!t->row.cell[i])
+				err(VMVIZ_EXIT_FAILURE, "out of memory");
+		}
+		if (len && fread(t->row.cell[i], 1, len, t->spool) != len)
+			err(VMVIZ_EXIT_FAILURE, "cannot read the table's temporary file");
+		t->row.cell[i][len] = '\0';
+	}
+	return true;
+}
+
+static void rewind_rows(struct vmviz_table *t)
+{
+	flush_row(t);
+	if (t->nkeys)
+		qsort(t->keys, t->nkeys, sizeof(*t->keys), key_order);
+	if (t->spool && fseeko(t->spool, 0, SEEK_SET))
+		err(VMVIZ_EXIT_FAILURE, "cannot read the table's temporary file");
+}
+
+/*
+ * Fit the width: if the columns are wider, the truncatable column (NAME)
+ * gets what is left, and its cells keep their tail after "...". Other
+ * columns are never cut: with too many of them the line stays long.
+ * Returns that column, or -1 if nothing is cut.
+ */
+static int table_fit(struct vmviz_table *t)
 {
 	size_t total = t->n ? t->n - 1 : 0, avail;
-	struct libscols_iter *it;
-	struct libscols_line *ln;
 	int i, k = -1;
 
 	for (i = 0; i < t->n; i++) {
@@ -351,101 +529,160 @@ static void table_fit(struct vmviz_table *t)
 			k = i;
 	}
 	if (k < 0 || total <= (size_t)t->out->width)
-		return;
+		return -1;
 	avail = t->out->width - (total - t->widths[k]);
 	if (t->out->width <= (int)(total - t->widths[k]) || avail < 10)
 		avail = 10;
 	/* The totals row's label says what the row is: it is never cut. */
-	if (t->total) {
-		const char *label = scols_cell_get_data(scols_line_get_cell(t->total, k));
-
-		if (label && vmviz_text_cols(label) > avail)
-			avail = vmviz_text_cols(label);
-	}
+	if (t->total && t->total_row.set[k] && vmviz_text_cols(t->total_row.cell[k]) > avail)
+		avail = vmviz_text_cols(t->total_row.cell[k]);
 	if (avail >= t->widths[k])
-		return;
-	it = scols_new_iter(SCOLS_ITER_FORWARD);
-	if (!it)
-		err(VMVIZ_EXIT_FAILURE, "out of memory");
-	while (!scols_table_next_line(t->tb, it, &ln)) {
-		const char *data = scols_cell_get_data(scols_line_get_cell(ln, k));
-		char cut[4096];
-		size_t cols;
-
-		if (!data || ln == t->total)
-			continue;
-		cols = vmviz_text_cols(data);
-		if (cols <= avail)
-			continue;
-		snprintf(cut, sizeof(cut), "...%s", vmviz_text_tail(data, avail - 3));
-		if (scols_line_set_data(ln, k, cut))
-			err(VMVIZ_EXIT_FAILURE, "cannot set a cell");
-	}
-	scols_free_iter(it);
+		return -1;
 	t->widths[k] = avail;
+	return k;
 }
 
-/* A new row: the caller fills it with vmviz_table_set(). */
-struct libscols_line *vmviz_table_row(struct vmviz_table *t)
+/* One cell for people: padded to its column, cut if it is the cut column. */
+static void print_cell(struct vmviz_table *t, const char *s, int i, int cut)
 {
-	struct libscols_line *ln = scols_table_new_line(t->tb, NULL);
-
-	if (!ln)
-		err(VMVIZ_EXIT_FAILURE, "cannot add a row");
-	return ln;
-}
-
-/* The totals row, last: its label is never cut to fit the width. */
-struct libscols_line *vmviz_table_total_row(struct vmviz_table *t)
-{
-	t->total = vmviz_table_row(t);
-	return t->total;
-}
-
-/*
- * Set cell @i of @ln. For people, strings from the target are escaped here
- * (as libsmartcols would, but before measuring them); JSON and raw output
- * get them as they are and escape them themselves.
- */
-void vmviz_table_set(struct vmviz_table *t, struct libscols_line *ln, int i, const char *s)
-{
-	char esc[4096];
+	bool right = t->view->cols[t->ids[i]].flags & SCOLS_FL_RIGHT;
+	bool last = i == t->n - 1;
+	size_t cols, pad;
 
 	if (!s)
-		return;
-	if (!t->out->json && !t->out->raw)
-		s = vmviz_esc(s, esc, sizeof(esc));
-	if (vmviz_text_cols(s) > t->widths[i])
-		t->widths[i] = vmviz_text_cols(s);
-	if (scols_line_set_data(ln, i, s))
-		err(VMVIZ_EXIT_FAILURE, "cannot set a cell");
+		s = "";
+	if (t->addr[i] && strlen(s) == 16)
+		s += 16 - t->shown_digits;
+	cols = vmviz_text_cols(s);
+	if (i == cut && cols > t->widths[i]) {
+		fputs("...", stdout);
+		s = vmviz_text_tail(s, t->widths[i] - 3);
+		cols = vmviz_text_cols(s) + 3;
+	}
+	pad = t->widths[i] > cols ? t->widths[i] - cols : 0;
+	if (right)
+		printf("%*s", (int)pad, "");
+	fputs(s, stdout);
+	if (!right && !last)
+		printf("%*s", (int)pad, "");
+	if (!last)
+		putchar(' ');
 }
 
-void vmviz_table_free(struct vmviz_table *t)
+static void print_line(struct vmviz_table *t, struct vmviz_row *row, int cut)
 {
-	scols_unref_table(t->tb);
-	t->tb = NULL;
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		print_cell(t, row->set[i] ? row->cell[i] : NULL, i, cut);
+	putchar('\n');
 }
 
+/* -r: one line a row, cells escaped into single words, none padded. */
+static void print_raw_line(struct vmviz_table *t, struct vmviz_row *row)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++) {
+		if (i)
+			putchar(' ');
+		if (row->set[i])
+			vmviz_escape_to(stdout, SINK_RAW, row->cell[i]);
+	}
+	putchar('\n');
+}
+
+/**
+ * vmviz_table_print - the table, for people or raw (-r), and free it
+ * @t: the table
+ *
+ * Columns as wide as their widest cell, one blank apart, numbers to the
+ * right; the NAME column cut to fit the width (its cells keep their tail).
+ */
 void vmviz_table_print(struct vmviz_table *t)
 {
-	fflush(stdout);
-	if (!t->out->json && !t->out->raw && t->out->width) {
-		size_t total = 0;
-		int i;
+	struct vmviz_row head;
+	int cut = -1, i;
+	long k;
 
-		table_fit(t);
-		for (i = 0; i < t->n; i++) {
-			scols_column_set_whint(scols_table_get_column(t->tb, i), t->widths[i]);
-			total += t->widths[i] + 1;
-		}
-		/* Our widths, not the terminal's: libsmartcols must cut nothing. */
-		scols_table_set_termforce(t->tb, SCOLS_TERMFORCE_ALWAYS);
-		scols_table_set_termwidth(t->tb, total > (size_t)t->out->width ?
-					  total : (size_t)t->out->width);
+	fflush(stdout);
+	memset(&head, 0, sizeof(head));
+	for (i = 0; i < t->n; i++)
+		if (t->full_addr[i] && (size_t)t->shown_digits > t->widths[i])
+			t->widths[i] = t->shown_digits;
+	if (!t->out->json && !t->out->raw && t->out->width)
+		cut = table_fit(t);
+	for (i = 0; i < t->n; i++) {
+		head.cell[i] = (char *)t->view->cols[t->ids[i]].name;
+		head.set[i] = true;
 	}
-	scols_print_table(t->tb);
+	/* An empty table prints nothing (its view says so in words). */
+	if (!t->out->noheadings && (t->nrows || t->total || t->in_row)) {
+		if (t->out->raw)
+			print_raw_line(t, &head);
+		else
+			print_line(t, &head, -1);
+	}
+	rewind_rows(t);
+	for (k = 0; read_row(t, k); k++) {
+		if (t->out->raw)
+			print_raw_line(t, &t->row);
+		else
+			print_line(t, &t->row, cut);
+	}
+	if (t->total) {
+		if (t->out->raw)
+			print_raw_line(t, &t->total_row);
+		else
+			print_line(t, &t->total_row, -1);
+	}
 	vmviz_table_free(t);
+}
+
+/* A JSON member name of a column: its heading in lower case. */
+static void json_name(FILE *f, const char *name)
+{
+	fputc('"', f);
+	for (; *name; name++)
+		fputc(*name >= 'A' && *name <= 'Z' ? *name - 'A' + 'a' : *name, f);
+	fputs("\": ", f);
+}
+
+/* A number as JSON writes it: digits, a sign, a fraction. */
+static bool json_number(const char *s)
+{
+	char *end;
+
+	if (!*s || !strchr("-0123456789", *s) || (s[0] == '0' && s[1] && s[1] != '.') ||
+	    strspn(s, "-0123456789.e+") != strlen(s))
+		return false;
+	strtod(s, &end);
+	return !*end;
+}
+
+/* One row as a JSON object, its cells as their column's JSON type says. */
+static void json_row(struct vmviz_table *t, struct vmviz_row *row, const char *indent)
+{
+	int i;
+
+	printf("{\n");
+	for (i = 0; i < t->n; i++) {
+		const struct vmviz_col *c = &t->view->cols[t->ids[i]];
+		const char *s = row->set[i] ? row->cell[i] : NULL;
+
+		printf("%s   ", indent);
+		json_name(stdout, c->name);
+		if (!s || (c->json_type != SCOLS_JSON_STRING && !*s))
+			fputs("null", stdout);
+		else if (c->json_type == SCOLS_JSON_BOOLEAN)
+			fputs(strcmp(s, "0") ? "true" : "false", stdout);
+		else if (c->json_type == SCOLS_JSON_NUMBER && json_number(s))
+			fputs(s, stdout);
+		else
+			vmviz_json_str(stdout, s);
+		printf("%s\n", i + 1 < t->n ? "," : "");
+	}
+	printf("%s}", indent);
 }
 
 /**
@@ -454,25 +691,28 @@ void vmviz_table_print(struct vmviz_table *t)
  * @pre: writes "   \"name\": value,\n" members (of the top-level object)
  * @arg: for @pre
  *
- * libsmartcols writes {"NAME": [rows]}; this writes {members, "NAME": [rows]}.
+ * Writes {members, "NAME": [rows], "total": {row}}: the totals row, if
+ * any, is an object of its own, not one of the rows.
  */
 void vmviz_table_print_json(struct vmviz_table *t,
 			    void (*pre)(FILE *f, const void *arg), const void *arg)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	long k;
 
-	if (!m)
-		err(VMVIZ_EXIT_FAILURE, "out of memory");
-	scols_table_set_stream(t->tb, m);
-	scols_print_table(t->tb);
-	if (fclose(m) || len < 2 || strncmp(buf, "{\n", 2))
-		errx(VMVIZ_EXIT_FAILURE, "libsmartcols wrote no JSON object");
 	fputs("{\n", stdout);
 	pre(stdout, arg);
-	vmviz_json_safe(stdout, buf + 2);
-	free(buf);
+	printf("   \"%s\": [", t->view->json_name);
+	rewind_rows(t);
+	for (k = 0; read_row(t, k); k++) {
+		printf("%s\n      ", k ? "," : "");
+		json_row(t, &t->row, "      ");
+	}
+	printf("%s]", k ? "\n   " : "");
+	if (t->total) {
+		printf(",\n   \"total\": ");
+		json_row(t, &t->total_row, "   ");
+	}
+	printf("\n}\n");
 	vmviz_table_free(t);
 }
 
@@ -494,18 +734,6 @@ const struct vmviz_view *vmviz_view(const char *name)
 	return NULL;
 }
 
-/* Letters for what the hardware lets user space do with a page line. */
-static void page_perm(const struct vmviz_page *p, char *buf)
-{
-	bool mapped = p->flags[0] == 'P';
-
-	buf[0] = mapped ? 'r' : '-';
-	buf[1] = mapped && p->flags[1] == 'W' ? 'w' : '-';
-	buf[2] = mapped && p->flags[10] != 'N' ? 'x' : '-';
-	buf[3] = mapped && p->flags[2] == 'U' ? 'u' : '-';
-	buf[4] = '\0';
-}
-
 /* A size: bytes in JSON and with --bytes, 4K or 1.5M for people. */
 void vmviz_size_cell(const struct vmviz_out *o, unsigned long bytes, char *buf, size_t len)
 {
@@ -515,553 +743,22 @@ void vmviz_size_cell(const struct vmviz_out *o, unsigned long bytes, char *buf, 
 		vmviz_human_size(bytes, buf, len);
 }
 
-static void maps_cell(const struct vmviz_out *o, int digits, const struct vmviz_vma *v,
-		      int col, char *buf, size_t len)
-{
-	unsigned long nums[] = {
-		[MAPS_PRESENT] = v->present, [MAPS_DIRTY] = v->dirty,
-		[MAPS_ACCESSED] = v->accessed, [MAPS_WRITABLE] = v->writable,
-		[MAPS_HUGE] = v->huge, [MAPS_SWAPPED] = v->swapped,
-		[MAPS_NONPRESENT] = v->nonpresent, [MAPS_PKEY] = v->pkey,
-		[MAPS_PAGELINES] = v->npages,
-	};
-
-	switch (col) {
-	case MAPS_START:
-		snprintf(buf, len, "%0*lx", digits, v->start);
-		break;
-	case MAPS_END:
-		snprintf(buf, len, "%0*lx", digits, v->end);
-		break;
-	case MAPS_SIZE:
-		vmviz_size_cell(o, v->end - v->start, buf, len);
-		break;
-	case MAPS_RAM:
-		vmviz_size_cell(o, v->present * 4096, buf, len);
-		break;
-	case MAPS_SWAP:
-		vmviz_size_cell(o, v->swapped * 4096, buf, len);
-		break;
-	case MAPS_PERM:
-		snprintf(buf, len, "%s", v->perm);
-		break;
-	case MAPS_OFFSET:
-		snprintf(buf, len, "%llx", v->offset);
-		break;
-	case MAPS_SEG:
-		snprintf(buf, len, "%s", v->seg);
-		break;
-	case MAPS_ANON:
-		snprintf(buf, len, "%s", v->anon ? "1" : "0");
-		break;
-	case MAPS_FLAGS:
-		snprintf(buf, len, "%s", v->vm);
-		break;
-	case MAPS_VMFLAGS:
-		snprintf(buf, len, "%016lx", v->flags);
-		break;
-	case MAPS_PROT:
-		snprintf(buf, len, "%016lx", v->prot);
-		break;
-	case MAPS_PROTFLAGS:
-		snprintf(buf, len, "%s", v->protflags);
-		break;
-	case MAPS_NAME:
-		snprintf(buf, len, "%s", v->name);
-		break;
-	default:
-		snprintf(buf, len, "%lu", nums[col]);
-		break;
-	}
-}
-
-/* A task without an mm has no table: say so, for people (not JSON or raw). */
-bool vmviz_no_mm(const struct vmviz_report *r, const struct vmviz_out *o)
+/*
+ * A task without an mm has no table: say so, for people (not JSON or raw),
+ * after reading the rest of its report (it must be whole all the same).
+ */
+bool vmviz_no_mm(struct vmviz_report *r, const struct vmviz_out *o)
 {
 	char comm[128];
 
 	if (r->has_mm || o->json || o->raw || o->noheadings)
 		return false;
+	vmviz_read_all(r, 0);
 	printf("pid %d (%s) is %s: no address space, no VMAs, no page tables\n", r->pid,
 	       vmviz_esc(r->comm, comm, sizeof(comm)),
 	       !strcmp(r->kind, "kthread") ? "a kernel thread" :
 	       !strcmp(r->kind, "zombie") ? "a zombie" : "a task that exited");
 	return true;
-}
-
-/* The totals row of maps: sums of the shown rows' sizes and counts. */
-static void maps_total(struct vmviz_table *t, const struct vmviz_vma *tot, int nrows)
-{
-	struct libscols_line *ln = vmviz_table_total_row(t);
-	char buf[64];
-	int j;
-
-	for (j = 0; j < t->n; j++) {
-		switch (t->ids[j]) {
-		case MAPS_START:
-		case MAPS_END:
-		case MAPS_PERM:
-		case MAPS_OFFSET:
-		case MAPS_SEG:
-		case MAPS_ANON:
-		case MAPS_PKEY:
-		case MAPS_FLAGS:
-		case MAPS_VMFLAGS:
-		case MAPS_PROT:
-		case MAPS_PROTFLAGS:
-			continue;
-		case MAPS_NAME:
-			snprintf(buf, sizeof(buf), "total (%d %s)", nrows,
-				 vmviz_plural(nrows, "VMA", "VMAs"));
-			break;
-		default:
-			/* tot->end holds the bytes of all rows, start 0. */
-			maps_cell(t->out, t->addr_digits, tot, t->ids[j], buf, sizeof(buf));
-			break;
-		}
-		vmviz_table_set(t, ln, j, buf);
-	}
-}
-
-void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o)
-{
-	struct vmviz_vma tot = { 0 };
-	struct vmviz_table t;
-	char buf[4096];
-	int i, j, nrows = 0;
-
-	if (vmviz_no_mm(r, o)) {
-		vmviz_table_init(&t, vmviz_view("maps"), o, NULL);
-		vmviz_table_free(&t);
-		return;
-	}
-	vmviz_table_init(&t, vmviz_view("maps"), o, NULL);
-	if (r->nvmas)
-		vmviz_table_addrs(&t, r->vmas[r->nvmas - 1].end);
-	for (i = 0; i < r->nvmas; i++) {
-		const struct vmviz_vma *v = &r->vmas[i];
-		struct libscols_line *ln;
-
-		if (!vmviz_vma_wanted(r, v, &o->filter))
-			continue;
-		ln = vmviz_table_row(&t);
-		for (j = 0; j < t.n; j++) {
-			maps_cell(o, t.addr_digits, v, t.ids[j], buf, sizeof(buf));
-			vmviz_table_set(&t, ln, j, buf);
-		}
-		tot.present += v->present;
-		tot.dirty += v->dirty;
-		tot.accessed += v->accessed;
-		tot.writable += v->writable;
-		tot.huge += v->huge;
-		tot.swapped += v->swapped;
-		tot.nonpresent += v->nonpresent;
-		tot.npages += v->npages;
-		tot.end += v->end - v->start;
-		nrows++;
-	}
-	if (o->total)
-		maps_total(&t, &tot, nrows);
-	if (o->json) {
-		vmviz_table_print_json(&t, vmviz_report_json_pre, r);
-		return;
-	}
-	vmviz_table_print(&t);
-	if (!nrows)
-		vmviz_say_none(o, "VMA");
-}
-
-static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t,
-		       const struct vmviz_page *p, int col, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	switch (col) {
-	case PG_START:
-		snprintf(buf, len, "%0*lx", t->addr_digits, p->start);
-		break;
-	case PG_END:
-		snprintf(buf, len, "%0*lx", t->addr_digits, p->end);
-		break;
-	case PG_COUNT:
-		snprintf(buf, len, "%lu", p->count);
-		break;
-	case PG_SIZE:
-		snprintf(buf, len, "%s", p->size);
-		break;
-	case PG_BYTES:
-		vmviz_size_cell(t->out, p->end - p->start, buf, len);
-		break;
-	case PG_LEVEL:
-		snprintf(buf, len, "%s", p->level);
-		break;
-	case PG_STATE:
-		snprintf(buf, len, "%s", p->state);
-		break;
-	case PG_PERM:
-		page_perm(p, buf);
-		break;
-	case PG_FLAGS:
-		snprintf(buf, len, "%s", p->flags);
-		break;
-	case PG_PFN:
-		snprintf(buf, len, "%010lx", p->pfn);
-		break;
-	case PG_STEP:
-		snprintf(buf, len, "%c", p->step);
-		break;
-	case PG_SD:
-		snprintf(buf, len, "%d", p->sd);
-		break;
-	case PG_PKEY:
-		snprintf(buf, len, "%d", p->pkey);
-		break;
-	case PG_SWAPTYPE:
-		if (p->swaptype < 0)
-			snprintf(buf, len, "%s", t->out->json ? "" : "-");
-		else
-			snprintf(buf, len, "%d", p->swaptype);
-		break;
-	case PG_NAME:
-		snprintf(buf, len, "%s", r->vmas[p->vma].name);
-		break;
-	case PG_KIND:
-		if (r->frames)
-			snprintf(buf, len, "%s", t->out->json && p->kind[0] == '-' ? "" : p->kind);
-		break;
-	case PG_FFLAGS:
-		if (r->frames)
-			snprintf(buf, len, "%s", p->fflags);
-		break;
-	case PG_ORDER:
-	case PG_NODE: {
-		int v = col == PG_ORDER ? p->order : p->node;
-
-		if (r->frames && v >= 0)
-			snprintf(buf, len, "%d", v);
-		else if (r->frames && !t->out->json)
-			snprintf(buf, len, "-");
-		break;
-	}
-	case PG_MAP:
-	case PG_MAPHI:
-		if (r->frames && p->map_lo < 0 && !t->out->json)
-			snprintf(buf, len, "-");
-		else if (r->frames && p->map_lo >= 0 && col == PG_MAP &&
-			 p->map_hi != p->map_lo && !t->out->json)
-			snprintf(buf, len, "%ld-%ld", p->map_lo, p->map_hi);
-		else if (r->frames && p->map_lo >= 0)
-			snprintf(buf, len, "%ld", col == PG_MAP ? p->map_lo : p->map_hi);
-		break;
-	}
-}
-
-/*
- * Cut a page line down to [lo, hi), whole entries kept: the start, count
- * and first frame move with the cut (frames follow on with '+').
- */
-static bool clip_page(const struct vmviz_page *p, unsigned long lo, unsigned long hi,
-		      struct vmviz_page *out)
-{
-	unsigned long start, end;
-
-	if (p->end <= lo || p->start >= hi)
-		return false;
-	*out = *p;
-	start = p->start;
-	if (lo > start)
-		start = p->start + (lo - p->start) / p->entry_size * p->entry_size;
-	end = p->end;
-	if (hi < end)
-		end = p->start + (hi - p->start + p->entry_size - 1) / p->entry_size *
-		      p->entry_size;
-	out->start = start;
-	out->end = end;
-	out->count = (end - start) / p->entry_size;
-	vmviz_page_pfn(p, start, &out->pfn);
-	return true;
-}
-
-void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
-		       unsigned long lo, unsigned long hi)
-{
-	unsigned long bytes = 0;
-	struct vmviz_table t;
-	struct vmviz_page p;
-	char buf[4096];
-	int i, j, nrows = 0;
-
-	struct vmviz_view fv = *vmviz_view("pages");
-
-	/* Frame detail: the frame columns instead of some others, all in JSON. */
-	if (r->frames)
-		fv.defaults = fv.frame_defaults;
-	if (vmviz_no_mm(r, o)) {
-		vmviz_table_init(&t, &fv, o, NULL);
-		vmviz_table_free(&t);
-		return;
-	}
-	vmviz_table_init(&t, &fv, o, r->frames ? "END,PERM,ORDER,NODE,MAPHI" : NULL);
-	if (r->npages)
-		vmviz_table_addrs(&t, r->pages[r->npages - 1].end);
-	for (i = 0; i < r->npages; i++) {
-		struct libscols_line *ln;
-
-		if (!vmviz_page_wanted(r, &r->pages[i], &o->filter) ||
-		    !clip_page(&r->pages[i], lo, hi, &p))
-			continue;
-		ln = vmviz_table_row(&t);
-		for (j = 0; j < t.n; j++) {
-			pages_cell(r, &t, &p, t.ids[j], buf, sizeof(buf));
-			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
-		}
-		bytes += p.end - p.start;
-		nrows++;
-	}
-	if (o->total) {
-		struct libscols_line *ln = vmviz_table_total_row(&t);
-
-		/*
-		 * Entries of different leaf sizes do not add up: the total
-		 * counts base pages, and its LEAF cell and label say so.
-		 */
-		for (j = 0; j < t.n; j++) {
-			if (t.ids[j] == PG_COUNT)
-				snprintf(buf, sizeof(buf), "%lu", bytes >> 12);
-			else if (t.ids[j] == PG_SIZE)
-				snprintf(buf, sizeof(buf), "4K");
-			else if (t.ids[j] == PG_BYTES)
-				vmviz_size_cell(o, bytes, buf, sizeof(buf));
-			else if (t.ids[j] == PG_NAME)
-				snprintf(buf, sizeof(buf), "total (%d %s, COUNT in 4K pages)",
-					 nrows, vmviz_plural(nrows, "run", "runs"));
-			else
-				continue;
-			vmviz_table_set(&t, ln, j, buf);
-		}
-	}
-	if (o->json) {
-		vmviz_table_print_json(&t, vmviz_report_json_pre, r);
-		return;
-	}
-	vmviz_table_print(&t);
-	if (!nrows) {
-		struct vmviz_out said = *o;
-
-		if (lo || hi != ~0UL) {
-			said.lo = lo;
-			said.hi = hi;
-		}
-		vmviz_say_none(&said, "page run");
-	}
-}
-
-/**
- * vmviz_print_pages_at - the entry holding @addr and its frame, or why there is none
- * @r: the report
- * @o: table options
- * @addr: the address
- *
- * Return: 0, or 1 (with the reason on stderr) when no page line holds @addr.
- */
-int vmviz_print_pages_at(const struct vmviz_report *r, const struct vmviz_out *o,
-			 unsigned long addr)
-{
-	const struct vmviz_page *p = vmviz_page_at(r, addr);
-	const struct vmviz_vma *v = vmviz_vma_at(r, addr);
-	char name[256];
-	int i;
-
-	if (p) {
-		unsigned long pfn;
-
-		/* The entry holding ADDR, its own frame (clip_page()). */
-		vmviz_print_pages(r, o, addr, addr + 1);
-		vmviz_page_pfn(p, addr & ~4095UL, &pfn);
-		if (p->entry_size > 4096 && !o->json && !o->raw && !o->noheadings)
-			printf("%016lx is base page %lu of this %s entry: frame %010lx\n", addr,
-			       (addr - (p->start + (addr - p->start) / p->entry_size *
-					p->entry_size)) >> 12, p->size, pfn);
-		return VMVIZ_EXIT_OK;
-	}
-	if (!r->has_mm) {
-		warnx("%016lx: no page tables: the task has no address space (%s)", addr, r->kind);
-	} else if (addr > r->user.end) {
-		warnx("%016lx: not a user address: the user half ends at %016lx", addr,
-		      r->user.end);
-	} else if (!v) {
-		const struct vmviz_vma *below = NULL, *above = NULL;
-
-		for (i = 0; i < r->nvmas; i++) {
-			if (r->vmas[i].end <= addr)
-				below = &r->vmas[i];
-			else if (r->vmas[i].start > addr && !above)
-				above = &r->vmas[i];
-		}
-		warnx("%016lx: in no VMA: unmapped, between %016lx and %016lx", addr,
-		      below ? below->end : 0UL, above ? above->start : r->user.end + 1);
-	} else if (addr < v->sum_start || addr >= v->sum_end) {
-		warnx("%016lx: in VMA %016lx-%016lx %s, %s", addr, v->start, v->end,
-		      vmviz_esc(v->name, name, sizeof(name)),
-		      "in a part not read: the VMA changed while the report was read");
-	} else {
-		warnx("%016lx: in VMA %016lx-%016lx %s, %s", addr, v->start, v->end,
-		      vmviz_esc(v->name, name, sizeof(name)),
-		      "but no page-table entry: never touched, or dropped (file pages are reclaimed, MADV_DONTNEED)");
-	}
-	return VMVIZ_EXIT_FAILURE;
-}
-
-static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c, int digits,
-		     int col, char *buf, size_t len)
-{
-	const struct vmviz_cmp_counts *n = row ? &row->c : &c->total;
-	unsigned long nums[] = {
-		[CMP_SAME] = n->same, [CMP_COW] = n->cow, [CMP_SHARED] = n->shared,
-		[CMP_READONLY] = n->readonly, [CMP_DIVERGED] = n->diverged, [CMP_ZERO] = n->zero,
-		[CMP_ONLY1] = n->only1, [CMP_ONLY2] = n->only2,
-		[CMP_SWAPOUT] = n->swapout, [CMP_SWAPIN] = n->swapin,
-		[CMP_COPY1] = n->copy1, [CMP_REUSE1] = n->reuse1,
-		[CMP_COPY2] = n->copy2, [CMP_REUSE2] = n->reuse2,
-	};
-	static const char *const how[] = {
-		[CMP_VMA_BOTH] = "both", [CMP_VMA_ONLY1] = "only1",
-		[CMP_VMA_ONLY2] = "only2", [CMP_VMA_RESIZED] = "resized",
-	};
-
-	buf[0] = '\0';
-	switch (col) {
-	case CMP_START:
-		if (row)
-			snprintf(buf, len, "%0*lx", digits, row->start);
-		break;
-	case CMP_END:
-		if (row)
-			snprintf(buf, len, "%0*lx", digits, row->end);
-		break;
-	case CMP_PERM:
-		if (row)
-			snprintf(buf, len, "%s", row->perm);
-		break;
-	case CMP_NAME:
-		snprintf(buf, len, "%s", row ? row->name : "total");
-		break;
-	case CMP_SAMEMM:
-		snprintf(buf, len, "%s", c->same_mm ? "1" : "0");
-		break;
-	case CMP_VMA:
-		if (row)
-			snprintf(buf, len, "%s", how[row->vma]);
-		break;
-	case CMP_VERDICT:
-		if (!row)
-			vmviz_verdict(c, buf, len);
-		break;
-	case CMP_COPY1:
-	case CMP_REUSE1:
-	case CMP_COPY2:
-	case CMP_REUSE2:
-		if (c->frames)
-			snprintf(buf, len, "%lu", nums[col]);
-		break;
-	default:
-		snprintf(buf, len, "%lu", nums[col]);
-		break;
-	}
-}
-
-/* The per-VMA rows of a comparison and its total row, as a table. */
-void vmviz_cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
-		     struct vmviz_table *tp)
-{
-	const struct vmviz_filter *f = &o->filter;
-	bool filtered = f->name || f->segs || f->perm || f->range;
-	struct vmviz_cmp shown = *c;
-	struct vmviz_table t;
-	unsigned long highest = 0;
-	char buf[1024];
-	int i, j;
-
-	/* With a filter, the total row sums the rows shown. */
-	if (filtered) {
-		memset(&shown.total, 0, sizeof(shown.total));
-		for (i = 0; i < c->nrows; i++) {
-			const struct vmviz_cmp_counts *n = &c->rows[i].c;
-
-			if (!vmviz_vma_wanted(NULL, c->rows[i].v, f))
-				continue;
-			shown.total.same += n->same;
-			shown.total.cow += n->cow;
-			shown.total.zero += n->zero;
-			shown.total.shared += n->shared;
-			shown.total.readonly += n->readonly;
-			shown.total.diverged += n->diverged;
-			shown.total.only1 += n->only1;
-			shown.total.only2 += n->only2;
-			shown.total.swapout += n->swapout;
-			shown.total.swapin += n->swapin;
-			shown.total.copy1 += n->copy1;
-			shown.total.reuse1 += n->reuse1;
-			shown.total.copy2 += n->copy2;
-			shown.total.reuse2 += n->reuse2;
-		}
-	}
-	vmviz_table_init(&t, vmviz_view("compare"), o, c->frames ?
-			 "SAMEMM,VERDICT,VMA,ZERO,COPY1,REUSE1,COPY2,REUSE2" :
-			 "SAMEMM,VERDICT,VMA,ZERO");
-	for (i = 0; i < c->nrows; i++)
-		if (c->rows[i].end > highest)
-			highest = c->rows[i].end;
-	vmviz_table_addrs(&t, highest);
-	for (i = 0; i <= c->nrows; i++) {
-		const struct vmviz_cmp_row *row = i < c->nrows ? &c->rows[i] : NULL;
-		struct libscols_line *ln;
-
-		if (row && !vmviz_vma_wanted(NULL, row->v, &o->filter))
-			continue;
-		ln = row ? vmviz_table_row(&t) : vmviz_table_total_row(&t);
-
-		for (j = 0; j < t.n; j++) {
-			cmp_cell(row, &shown, t.addr_digits, t.ids[j], buf, sizeof(buf));
-			vmviz_table_set(&t, ln, j, buf[0] ? buf : NULL);
-		}
-	}
-	*tp = t;
-}
-
-/* The rows printed now, as the table options say (the demo's subsets). */
-void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
-{
-	struct vmviz_table t;
-
-	vmviz_cmp_table(c, o, &t);
-	vmviz_table_print(&t);
-}
-
-/*
- * The rows where the two differ (a VMA in one only, resized, or pages that
- * diverged, swapped or are in one only) and the total; nothing if none.
- */
-void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
-{
-	struct vmviz_cmp sub = *c;
-	int i;
-
-	sub.nrows = 0;
-	sub.rows = calloc(c->nrows + 1, sizeof(*c->rows));
-	if (!sub.rows)
-		err(VMVIZ_EXIT_FAILURE, "out of memory");
-	for (i = 0; i < c->nrows; i++) {
-		const struct vmviz_cmp_row *row = &c->rows[i];
-
-		if (row->vma != CMP_VMA_BOTH || row->c.diverged || row->c.only1 ||
-		    row->c.only2 || row->c.swapout || row->c.swapin)
-			sub.rows[sub.nrows++] = *row;
-	}
-	if (sub.nrows) {
-		putchar('\n');
-		vmviz_print_cmp_rows(&sub, o);
-	}
-	free(sub.rows);
 }
 
 /* --help: the views' columns (of @view, or all), from the tables that print them. */

@@ -152,6 +152,11 @@ size_t vmviz_text_cols(const char *s)
 {
 	size_t cols = 0, len;
 
+	/* ASCII, escapes included, takes a column a byte. */
+	while (*s > 0 && *s < 0x7f) {
+		cols++;
+		s++;
+	}
 	while (*s) {
 		cols += char_cols(s, &len);
 		s += len;
@@ -193,6 +198,12 @@ static int escape_piece(enum vmviz_sink sink, const unsigned char *p, char *piec
 {
 	int n = printable_utf8(p);
 
+	/* Raw tables: one word a cell, escaped as libsmartcols -r does (\xHH). */
+	if (sink == SINK_RAW && (*p == ' ' || *p == '\t' || *p == '\\' || !n ||
+				 (n > 1 && !term_utf8))) {
+		snprintf(piece, 12, "\\x%02x", *p);
+		return 1;
+	}
 	if (*p == '\\') {
 		snprintf(piece, 12, "%s", "\\\\");
 		return 1;
@@ -243,8 +254,17 @@ char *vmviz_escape(enum vmviz_sink sink, const char *s, char *buf, size_t len)
 
 	while (*p) {
 		char piece[12];
-		int n = escape_piece(sink, p, piece);
-		size_t k = strlen(piece);
+		int n;
+		size_t k;
+
+		/* Printable ASCII no sink gives a meaning: as it is. */
+		if (*p > 0x20 && *p < 0x7f && *p != '\\' && *p != '"' && *p != '&' &&
+		    *p != '<' && *p != '>' && *p != '\'' && o + 5 <= len) {
+			buf[o++] = *p++;
+			continue;
+		}
+		n = escape_piece(sink, p, piece);
+		k = strlen(piece);
 
 		if (o + k + 4 > len) {
 			snprintf(buf + o, len - o, "...");
@@ -259,7 +279,7 @@ char *vmviz_escape(enum vmviz_sink sink, const char *s, char *buf, size_t len)
 }
 
 /* vmviz_escape() of a whole string, written to @f. */
-static void escape_to(FILE *f, enum vmviz_sink sink, const char *s)
+void vmviz_escape_to(FILE *f, enum vmviz_sink sink, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char piece[12];
@@ -295,14 +315,14 @@ void vmviz_json_str(FILE *f, const char *s)
 		return;
 	}
 	fputc('"', f);
-	escape_to(f, SINK_JSON, s);
+	vmviz_escape_to(f, SINK_JSON, s);
 	fputc('"', f);
 }
 
 /* @s as XML character data or attribute value (SINK_XML). */
 void vmviz_xml_str(FILE *f, const char *s)
 {
-	escape_to(f, SINK_XML, s);
+	vmviz_escape_to(f, SINK_XML, s);
 }
 
 /* "1 page", "2 pages" */
@@ -409,26 +429,23 @@ static bool in_list(const char *list, const char *word)
 }
 
 /* The VMA has a page run in one of @states (comma-separated). */
-bool vmviz_has_state(const struct vmviz_report *r, const struct vmviz_vma *v,
-		     const char *states)
+bool vmviz_has_state(const struct vmviz_vma *v, const char *states)
 {
 	int i;
 
-	for (i = v->first_page; i < v->first_page + v->npages; i++)
-		if (in_list(states, r->pages[i].state))
+	for (i = 0; vmviz_states[i]; i++)
+		if (v->states & (1U << i) && in_list(states, vmviz_states[i]))
 			return true;
 	return false;
 }
 
 /**
  * vmviz_vma_wanted - the VMA passes the filters
- * @r: its report
- * @v: the VMA
+ * @v: the VMA, with its sums (v->states) for --state
  * @f: --name (glob), --seg, --perm (all its letters), --state (a run in
  *	one of them), and the range (overlapping it)
  */
-bool vmviz_vma_wanted(const struct vmviz_report *r, const struct vmviz_vma *v,
-		      const struct vmviz_filter *f)
+bool vmviz_vma_wanted(const struct vmviz_vma *v, const struct vmviz_filter *f)
 {
 	const char *l;
 
@@ -441,20 +458,20 @@ bool vmviz_vma_wanted(const struct vmviz_report *r, const struct vmviz_vma *v,
 			return false;
 	if (f->range && (v->end <= f->lo || v->start >= f->hi))
 		return false;
-	if (f->states && r && !vmviz_has_state(r, v, f->states))
+	if (f->states && !vmviz_has_state(v, f->states))
 		return false;
 	return true;
 }
 
 /* The page run passes the filters: its VMA's, its state, the range. */
-bool vmviz_page_wanted(const struct vmviz_report *r, const struct vmviz_page *p,
+bool vmviz_page_wanted(const struct vmviz_vma *v, const struct vmviz_page *p,
 		       const struct vmviz_filter *f)
 {
 	struct vmviz_filter vf = *f;
 
 	vf.states = NULL;
 	vf.range = false;
-	if (!vmviz_vma_wanted(r, &r->vmas[p->vma], &vf))
+	if (!vmviz_vma_wanted(v, &vf))
 		return false;
 	if (f->states && !in_list(f->states, p->state))
 		return false;

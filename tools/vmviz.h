@@ -75,8 +75,8 @@ struct vmviz_vma {
 	/* From its sum line: over sum_start..sum_end, the part read. */
 	unsigned long sum_start, sum_end;
 	unsigned long present, dirty, accessed, writable, huge, swapped, nonpresent;
-	unsigned long sm[VMVIZ_NSMAPS];	/* frame detail: smaps fields, kB */
-	int first_page, npages;		/* its page lines */
+	int npages;			/* its page lines */
+	unsigned int states;		/* of its page lines: bit i for vmviz_states[i] */
 };
 
 /* A table line of frame detail: the tables of one level. */
@@ -96,10 +96,26 @@ struct vmviz_range {
 	unsigned long start, end;
 };
 
+/* What vmviz_next() keeps of the body as it reads it (struct vmviz_report.keep). */
+enum {
+	VMVIZ_KEEP_VMAS = 1 << 0,	/* every VMA, with its sums: r->vmas */
+	VMVIZ_KEEP_PAGES = 1 << 1,	/* page lines overlapping keep_lo..keep_hi: r->pages */
+};
+
+/* What vmviz_next() read: a vma line, a page line, a sum line, or the end. */
+enum vmviz_item { VMVIZ_END, VMVIZ_VMA, VMVIZ_PAGE, VMVIZ_SUM };
+
+struct vmviz_parser;
+
+/*
+ * A report: its header, parsed when it is loaded, and its body, read line
+ * by line with vmviz_next() (docs/FORMAT.md). Only what r->keep asks for is
+ * kept: memory follows what a view needs, not the size of the report.
+ */
 struct vmviz_report {
 	char source[1024];		/* "pid 123" or the file name, escaped */
-	char *text;			/* the report as read */
-	size_t text_len;
+	FILE *in;			/* the report: a file, or a copy of a live one */
+	struct vmviz_parser *ps;
 	int version;
 	char *kernel_release;		/* unescaped: print with vmviz_esc() */
 	char boot_id[40];
@@ -120,10 +136,17 @@ struct vmviz_report {
 	unsigned long fields[VMVIZ_NFIELDS];
 	unsigned long counters[VMVIZ_NCOUNTERS];
 	struct vmviz_range segs[VMVIZ_NSEGS];
-	struct vmviz_vma *vmas;
-	int nvmas;
-	struct vmviz_page *pages;
-	int npages;
+	/* The body: the line vmviz_next() read last, and what was kept. */
+	struct vmviz_vma vma;		/* the VMA read last (its sums after VMVIZ_SUM) */
+	unsigned long sm[VMVIZ_NSMAPS];	/* frame detail: its smaps fields, kB */
+	struct vmviz_page page;		/* the page line read last */
+	int nvmas;			/* VMAs read so far */
+	long npages;			/* page lines read so far */
+	unsigned int keep;		/* VMVIZ_KEEP_* */
+	unsigned long keep_lo, keep_hi;	/* pages kept: those overlapping [lo, hi) */
+	struct vmviz_vma *vmas;		/* VMVIZ_KEEP_VMAS: all nvmas of them */
+	struct vmviz_page *pages;	/* VMVIZ_KEEP_PAGES */
+	int nkept;			/* pages kept */
 	int partial;			/* VMAs whose sum line covers part of them */
 	/* Frame detail (/proc/vmviz/frames/PID): a "detail frames" line. */
 	bool frames;
@@ -156,8 +179,13 @@ enum { CNT_TOTAL, CNT_LOCKED, CNT_PINNED, CNT_DATA, CNT_EXEC, CNT_STACK,
 #define vmviz_die(code, ...)	errx(code, __VA_ARGS__)
 
 /* parse.c */
-int vmviz_parse(const char *text, struct vmviz_report *r);
 void vmviz_load_file(const char *path, struct vmviz_report *r);
+enum vmviz_item vmviz_next(struct vmviz_report *r);
+const struct vmviz_vma *vmviz_next_vma(struct vmviz_report *r);
+void vmviz_read_all(struct vmviz_report *r, unsigned int keep);
+void vmviz_rewind(struct vmviz_report *r);
+void vmviz_save(struct vmviz_report *r, const char *path);
+FILE *vmviz_tmpfile(void);
 void vmviz_load_pid(pid_t pid, struct vmviz_report *r);
 void vmviz_load_pid_frames(pid_t pid, bool frames, struct vmviz_report *r);
 void vmviz_load_pids(pid_t a, pid_t b, struct vmviz_report *ra, struct vmviz_report *rb);
@@ -171,8 +199,9 @@ void vmviz_human_size(unsigned long long bytes, char *buf, size_t len);
 bool vmviz_parse_addr(const char *s, unsigned long *addr);
 
 /* text.c: every string that leaves vmviz goes through vmviz_escape() */
-enum vmviz_sink { SINK_TERM, SINK_JSON, SINK_XML };
+enum vmviz_sink { SINK_TERM, SINK_JSON, SINK_XML, SINK_RAW };
 char *vmviz_escape(enum vmviz_sink sink, const char *s, char *buf, size_t len);
+void vmviz_escape_to(FILE *f, enum vmviz_sink sink, const char *s);
 void vmviz_locale_init(void);
 size_t vmviz_text_cols(const char *s);
 const char *vmviz_text_tail(const char *s, size_t width);
@@ -204,22 +233,21 @@ struct vmviz_out {
 	bool bytes;			/* --bytes: sizes in bytes, not 4K, 1.5M */
 	int width;			/* columns to fit (tables and overview) */
 	const char *columns;		/* -o, NULL for the defaults */
+	const char *sort;		/* --sort COLUMN, or NULL */
 	unsigned long lo, hi;		/* pages START-END: the range asked, 0-0 if none */
 };
 
 /* text.c: filters */
-bool vmviz_vma_wanted(const struct vmviz_report *r, const struct vmviz_vma *v,
-		      const struct vmviz_filter *f);
-bool vmviz_page_wanted(const struct vmviz_report *r, const struct vmviz_page *p,
+bool vmviz_vma_wanted(const struct vmviz_vma *v, const struct vmviz_filter *f);
+bool vmviz_page_wanted(const struct vmviz_vma *v, const struct vmviz_page *p,
 		       const struct vmviz_filter *f);
 void vmviz_say_none(const struct vmviz_out *o, const char *what);
-bool vmviz_has_state(const struct vmviz_report *r, const struct vmviz_vma *v,
-		     const char *states);
+bool vmviz_has_state(const struct vmviz_vma *v, const char *states);
 
-void vmviz_print_maps(const struct vmviz_report *r, const struct vmviz_out *o);
-void vmviz_print_pages(const struct vmviz_report *r, const struct vmviz_out *o,
+void vmviz_print_maps(struct vmviz_report *r, const struct vmviz_out *o);
+void vmviz_print_pages(struct vmviz_report *r, const struct vmviz_out *o,
 		       unsigned long lo, unsigned long hi);
-int vmviz_print_pages_at(const struct vmviz_report *r, const struct vmviz_out *o,
+int vmviz_print_pages_at(struct vmviz_report *r, const struct vmviz_out *o,
 			 unsigned long addr);
 void vmviz_columns_help(FILE *f, const char *view);
 
@@ -265,24 +293,23 @@ struct vmviz_cmp {
 	int nrows;
 };
 
-void vmviz_compare(const struct vmviz_report *a, const struct vmviz_report *b,
-		   struct vmviz_cmp *c);
+void vmviz_compare(struct vmviz_report *a, struct vmviz_report *b, struct vmviz_cmp *c);
 void vmviz_cmp_free(struct vmviz_cmp *c);
 void vmviz_verdict(const struct vmviz_cmp *c, char *buf, size_t len);
-void vmviz_print_compare(const struct vmviz_report *a, const struct vmviz_report *b,
+void vmviz_print_compare(struct vmviz_report *a, struct vmviz_report *b,
 			 const struct vmviz_out *o, bool table);
 void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
 void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
 
 /* mem.c: the frame detail's views */
-void vmviz_print_mem(const struct vmviz_report *r, const struct vmviz_out *o, const char *sort);
-void vmviz_print_tables(const struct vmviz_report *r, const struct vmviz_out *o);
+void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o);
+void vmviz_print_tables(struct vmviz_report *r, const struct vmviz_out *o);
 
 /* picture.c */
-void vmviz_print_overview(const struct vmviz_report *r, FILE *f, bool color,
+void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 			  const struct vmviz_out *o, bool all);
-void vmviz_print_overview_json(const struct vmviz_report *r, FILE *f);
-void vmviz_print_svg(const struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all);
+void vmviz_print_overview_json(struct vmviz_report *r, FILE *f);
+void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all);
 
 /* watch.c */
 int vmviz_watch(pid_t pid, double seconds, long count, const struct vmviz_out *o);

@@ -434,6 +434,7 @@ static const char *const prof_funcs[] = {
 	"seq_read", "pagemap_read", "show_smap", "smap_gather_stats",
 	"walk_page_vma", "vfs_read", "down_read_killable", "__cond_resched",
 	"vmviz_smaps_account", "show_smaps_rollup",
+	"seq_write",
 };
 
 static bool prof_begin(void)
@@ -469,7 +470,7 @@ struct prof_sum {
 /* Sum the durations function_graph printed, per function. */
 static void prof_end(const char *label, double wall)
 {
-	struct prof_sum sums[16] = {};
+	struct prof_sum sums[24] = {};
 	char path[256], line[512];
 	int nsums = 0;
 	FILE *f;
@@ -505,7 +506,7 @@ static void prof_end(const char *label, double wall)
 		for (i = 0; i < nsums && strcmp(sums[i].name, name); i++)
 			;
 		if (i == nsums) {
-			if (nsums == 16)
+			if (nsums == 24)
 				continue;
 			snprintf(sums[nsums++].name, sizeof(sums[0].name), "%s", name);
 		}
@@ -1071,6 +1072,60 @@ static int nreaders = 200;
 static double point_limit = 90;	/* seconds one (variant, N) may take */
 static char prof_spec[64];	/* -p VARIANT:LOG: profile that point */
 static bool profile_this;
+static char mprof_spec[128];	/* -q VARIANT:LOG: the module's own profile */
+static bool mprof_this;
+
+/* ---- the module's own profile (its parameter prof) ---------------------- */
+
+/*
+ * The module sums the time of its walk's phases while its parameter prof
+ * is set (module/vmviz.h, enum vmviz_prof): no kernel text is patched, so
+ * this works where ftrace's int3 patching under TCG crashed guests. One
+ * read of the report and one of the frame detail, each alone.
+ */
+#define MPROF_PARAM "/sys/module/vmviz/parameters/prof"
+
+static int mprof_write(const char *val)
+{
+	int fd = open(MPROF_PARAM, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static void mprof_one(const char *label, int r, pid_t pid, unsigned long *present)
+{
+	char buf[512], *line, *save = NULL;
+	double t;
+	ssize_t n;
+	int fd;
+
+	if (mprof_write("1"))
+		return;
+	t = now();
+	read_one(r, pid, present);
+	t = now() - t;
+	mprof_write("0");
+	fd = open(MPROF_PARAM, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	printf("# mprof %s wall_ms=%.3f", label, t * 1e3);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[16];
+		long long ns, calls;
+
+		if (sscanf(line, "%15s %lld %lld", name, &ns, &calls) == 3)
+			printf(" %s_ms=%.3f %s_calls=%lld", name, ns / 1e6, name, calls);
+	}
+	printf("\n");
+}
 
 static void start_churn(struct ctl *c)
 {
@@ -1217,6 +1272,13 @@ static void bench_one(enum variant v, unsigned long n)
 		}
 	}
 
+	if (mprof_this) {
+		mprof_one("vmviz", R_VMVIZ, pid, &present);
+		if (have_frames)
+			mprof_one("frames", R_FRAMES, pid, &present);
+		fflush(stdout);
+	}
+
 	/* Kernel memory per open reader that has read its first 4 KiB. */
 	reader_memory(path, nreaders, &slab_b, &free_b);
 	snprintf(s, sizeof(s), "/proc/%d/smaps", pid);
@@ -1268,7 +1330,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: vmviz_bench [-v VARIANT,...] [-a MINLOG] [-b MAXLOG] [-s STEP]\n"
 		"                   [-t SECONDS] [-r REPS] [-k READERS] [-T TOTAL_SECONDS]\n"
-		"                   [-P SECONDS_PER_POINT] [-p VARIANT:LOG2N] [-N]\n"
+		"                   [-P SECONDS_PER_POINT] [-p VARIANT:LOG2N]\n"
+		"                   [-q VARIANT:LOG2N,...] [-N]\n"
 		"variants: anon4k thp zero file sparse wide (default: all)\n");
 	exit(2);
 }
@@ -1282,7 +1345,7 @@ int main(int argc, char **argv)
 
 	for (int v = 0; v < NR_VARIANTS; v++)
 		want[v] = true;
-	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:N")) != -1) {
+	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:q:N")) != -1) {
 		switch (opt) {
 		case 'v':
 			for (int v = 0; v < NR_VARIANTS; v++)
@@ -1297,6 +1360,7 @@ int main(int argc, char **argv)
 		case 'T': total = atof(optarg); break;
 		case 'P': point_limit = atof(optarg); break;
 		case 'p': snprintf(prof_spec, sizeof(prof_spec), "%s", optarg); break;
+		case 'q': snprintf(mprof_spec, sizeof(mprof_spec), "%s", optarg); break;
 		case 'N': no_lock_events = true; break;
 		default: usage();
 		}
@@ -1340,6 +1404,7 @@ int main(int argc, char **argv)
 			last = now();
 			snprintf(path, sizeof(path), "%s:%d", variant_names[v], lg);
 			profile_this = prof_spec[0] && strstr(prof_spec, path) != NULL;
+			mprof_this = mprof_spec[0] && strstr(mprof_spec, path) != NULL;
 			bench_one(v, n);
 			last = now() - last;
 		}

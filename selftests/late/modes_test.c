@@ -115,6 +115,10 @@ FIXTURE_TEARDOWN(modes) {}
  * rmmod while one reader reads a large report in big read()s and another
  * holds it open after its first 4 KiB: the unload waits at most for the
  * piece of report a read() in flight produces, never for a whole report.
+ * The bound scales with the kernel and the machine: an rmmod without
+ * readers plus one whole read of the report, both measured in this boot
+ * just before (a fixed 1000 ms failed once on a host running six guests
+ * on two cores: 1863 ms).
  */
 TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 {
@@ -122,15 +126,26 @@ TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 	struct vt_state_sampler ss = { 0 };
 	char path[64], buf[4096];
 	struct vt_child c;
+	double t0, took, bare, pass, bound;
 	pthread_t rt, st;
-	double t0, took;
 	int held, err;
+	char *whole;
 
 	VMVIZ_REQUIRE();
+	ASSERT_EQ(0, reload("all=0"));
+	t0 = vt_now_ms();
+	ASSERT_EQ(0, unload());
+	bare = vt_now_ms() - t0;
 	ASSERT_EQ(0, reload("all=0"));
 	ASSERT_EQ(0, vt_spawn(&c, vt_many_vmas, NULL));
 	ASSERT_EQ(0, vt_track(c.pid));
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", c.pid);
+	t0 = vt_now_ms();
+	whole = vt_read_file(path, NULL);
+	pass = vt_now_ms() - t0;
+	ASSERT_NE(NULL, whole);
+	free(whole);
+	bound = bare + pass;
 	held = open(path, O_RDONLY);
 	ASSERT_LE(0, held);
 	ASSERT_LT(0, read(held, buf, sizeof(buf)));
@@ -150,14 +165,16 @@ TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 	__atomic_store_n(&br.stop, 1, __ATOMIC_SEQ_CST);
 	pthread_join(rt, NULL);
 	EXPECT_EQ(0, err) TH_LOG("rmmod: %s", strerror(-err));
-	EXPECT_GT(1000, took) TH_LOG("rmmod took %.0f ms", took);
-	EXPECT_GT(500, ss.longest_d_ms) TH_LOG("rmmod in D state for %.0f ms", ss.longest_d_ms);
+	EXPECT_GT(bound, took) TH_LOG("rmmod took %.0f ms (bound %.0f)", took, bound);
+	EXPECT_GT(bound, ss.longest_d_ms) TH_LOG("rmmod in D state for %.0f ms (bound %.0f)",
+						 ss.longest_d_ms, bound);
 	EXPECT_EQ(0, br.err) TH_LOG("reader: %s", strerror(br.err));
 	EXPECT_EQ(1, br.eio);
 	EXPECT_EQ(-1, read(held, buf, sizeof(buf)));
 	EXPECT_EQ(EIO, errno);
 	close(held);
-	printf("# vmviz-ctl rmmod_busy rmmod_ms=%.1f reads_before=%lu", took, br.reads);
+	printf("# vmviz-ctl rmmod_busy rmmod_ms=%.1f bare_rmmod_ms=%.1f whole_read_ms=%.1f reads_before=%lu",
+	       took, bare, pass, br.reads);
 	printf(" samples=%lu in_d=%lu longest_d_ms=%.1f\n", ss.samples, ss.in_d,
 	       ss.longest_d_ms);
 	ASSERT_EQ(0, reload("all=0"));
@@ -346,7 +363,8 @@ TEST_F_TIMEOUT(modes, all_mode_many_processes, 600)
 	for (;;) {
 		for (i = 0, have = 0; i < n; i++)
 			have += has_file(kids[i]);
-		if (have == n || vt_now_ms() - t0 > PATIENCE_MS * 3)
+		/* Patience counted from the last fork: forking 2000 took 30 s once. */
+		if (have == n || vt_now_ms() - t0 > forked + PATIENCE_MS * 3)
 			break;
 		usleep(10000);
 	}

@@ -61,11 +61,17 @@ awk_lib='
 table() {	# table RESULTS
 	awk "$awk_lib"'
 	$1 == "bench" { kv($0, a); k = a["variant"] " " a["n"]; order[++nk] = k
-		row[k] = sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |",
+		fr = "frames_ms" in a && a["frames_ms"] >= 0
+		row[k] = sprintf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
 			a["variant"], a["n"], ms(a["vmviz_ms"]), ms(a["pagemap_ms"]),
 			ms(a["smaps_ms"]),
 			a["vmviz_per_pagemap"] < 0 ? "n/a" : sprintf("%.2f", a["vmviz_per_pagemap"]),
-			sprintf("%.2f", a["vmviz_per_smaps"]), a["vmviz_bytes_per_page"],
+			sprintf("%.2f", a["vmviz_per_smaps"]),
+			fr ? sprintf("%.2f", a["frames_per_smaps"]) : "n/a",
+			fr ? sprintf("%.2f", a["frames_per_rollup"]) : "n/a",
+			a["vmviz_bytes_per_page"],
+			fr ? a["frames_bytes_per_page"] : "n/a",
+			fr && a["vmviz_bytes"] > 0 ? sprintf("%.2f", a["frames_bytes"] / a["vmviz_bytes"]) : "n/a",
 			a["pagemap_ms"] < 0 ? "n/a" : sprintf("%.2f", a["pagemap_bytes"] / a["n"])) }
 	$1 == "benchmem" { kv($0, a); k = a["variant"] " " a["n"]
 		mem[k] = sprintf(" %s / %s | %s / %s |", a["vmviz_slab_b"], a["vmviz_free_b"],
@@ -74,8 +80,8 @@ table() {	# table RESULTS
 		stall[k] = sprintf(" %s | %s | %s |", a["idle_max_us"], a["vmviz_max_us"],
 			a["smaps_max_us"]) }
 	END {
-		print "| variant | N pages | vmviz ms | pagemap ms | smaps ms | vmviz/pagemap | vmviz/smaps | vmviz B/page | pagemap B/page | reader kernel B (slab / MemFree) vmviz | smaps | mmap stall max µs idle | under vmviz | under smaps |"
-		print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+		print "| variant | N pages | vmviz ms | pagemap ms | smaps ms | vmviz/pagemap | vmviz/smaps | frames/smaps | frames/rollup | vmviz B/page | frames B/page | frames B / vmviz B | pagemap B/page | reader kernel B (slab / MemFree) vmviz | smaps | mmap stall max µs idle | under vmviz | under smaps |"
+		print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 		for (i = 1; i <= nk; i++) print row[order[i]] mem[order[i]] stall[order[i]]
 	}' "$1"
 }

@@ -51,6 +51,24 @@ if [ "$mode" = warn ] || [ "$mode" = atomic ]; then
 	poweroff -f
 fi
 
+# The mmap_lock events of the hold counts (selftests/vt_holds.h): the boot
+# turned them on where it could (run.sh says why); elsewhere now, while
+# nothing else runs, without the cmdline recorder (its sched_wakeup
+# tracepoint is the hottest site to patch). Recording stays off until a
+# test starts it; the events stay on to the end.
+tr=/sys/kernel/tracing
+[ -d $tr/events ] || tr=/sys/kernel/debug/tracing
+if [ -d $tr/events/mmap_lock/mmap_lock_released ]; then
+	echo 0 >$tr/tracing_on
+	for e in mmap_lock_acquire_returned mmap_lock_released; do
+		f=$tr/events/mmap_lock/$e/enable
+		if [ "$(cat $f)" != 1 ]; then
+			echo 0 >$tr/options/record-cmd
+			echo 1 >$f
+		fi
+	done
+fi
+
 # The suite tests the track mode's controls: all=0. late/modes_test
 # tests the default, a file for every process.
 if insmod /vmviz.ko all=0; then

@@ -34,17 +34,35 @@ boot_timeout_s=${VMVIZ_BOOT_TIMEOUT:-300}
 
 # hugetlb pools for the 2M and 1G leaf tests; the rest of RAM for the tests.
 append="console=ttyS0 panic=-1 ignore_loglevel vmviz_rig=$mode"
-# Emulated CPUs on a shared host can stall for seconds without any bug;
-# a stall past a minute still fails the run.
-append="$append rcupdate.rcu_cpu_stall_timeout=60"
+# Emulated CPUs on a shared host can stall without any bug: with eight TCG
+# guests on two host cores, 5-level guests (one vCPU per NUMA node) saw
+# their RCU kthread starved for 60 s ("rcu_preempt kthread starved for
+# 15021 jiffies"). A stall past three minutes still fails the run; a
+# reader that never leaves an RCU section stalls for ever.
+append="$append rcupdate.rcu_cpu_stall_timeout=180"
 append="$append hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=16"
 append="$append transparent_hugepage=madvise"
+# The mmap_lock events that the hold counts read (selftests/vt_holds.h) are
+# enabled at boot, before the second CPU runs: enabling a tracepoint later
+# patches kernel text (text_poke_bp()) while the other vCPU runs it, and
+# under TCG that vCPU once still hit the int3 of a finished patch ("Oops:
+# int3" in try_to_wake_up(), the cmdline recorder's sched_wakeup site,
+# once in about 25 runs of manyvmas_test). 5.10 has no such events; 7.2
+# dies early in boot with the parameter (no console output), so init.sh
+# enables them there before any test runs.
+# The debug kernel adds initcall_start, where late/faults_test sees a load
+# reach the module's init.
+events=mmap_lock:mmap_lock_acquire_returned,mmap_lock:mmap_lock_released
+case $k in
+5.10 | 7.2) ;;
+debug) append="$append trace_event=$events,initcall:initcall_start" ;;
+*) append="$append trace_event=$events" ;;
+esac
 # More kernel parameters for a developer's run (e.g. VMVIZ_APPEND=pti=on).
 [ -n "${VMVIZ_APPEND:-}" ] && append="$append $VMVIZ_APPEND"
-# The soak's and the kernel-half stress's lengths in seconds and a fuzz
-# seed to replay reach the tests
-# through /init's environment.
-for v in VMVIZ_SOAK_SECS VMVIZ_FUZZ_SEED VMVIZ_KSTRESS_SECS; do
+# The soak's and the kernel-half stress's lengths in seconds and the seeds to
+# replay the soak and the fuzz reach the tests through /init's environment.
+for v in VMVIZ_SOAK_SECS VMVIZ_SOAK_SEED VMVIZ_FUZZ_SEED VMVIZ_KSTRESS_SECS; do
 	[ -n "${!v:-}" ] && append="$append $v=${!v}"
 done
 
