@@ -32,7 +32,7 @@
  *     LEVEL START-END COUNT SIZE FLAGS EFFECTIVE PFN
  *   wx START-END pages N                (after a writable, executable line)
  *   sum NAME pte N pmd N pud N wx N unshown N   (after each region's)
- *   end regions N pagelines N wx N
+ *   end regions N pagelines N wx N steps N entries N
  *
  * Regions tile the half from its start to 2^64 (END exclusive, the last
  * written ...ffff inclusive as in space lines: see show_range()); page
@@ -98,6 +98,7 @@ struct khalf_cursor {
 	unsigned long wx;		/* W+X pages of the region */
 	unsigned long region_lines;	/* page lines of the region */
 	unsigned long regions, lines, wx_total;
+	unsigned long steps, entries;	/* the walk's work: steps, entries read */
 };
 
 struct khalf {
@@ -428,7 +429,9 @@ static int show_pages(struct seq_file *m, struct khalf *k,
 	struct vmviz_kbatch *b = &k->batch;
 	unsigned int steps;
 
-	memset(&k->memo, 0, sizeof(k->memo));
+	/* Summaries live for one record (kwalk.c): forget them. */
+	k->memo.valid = 0;
+	k->memo.mixed_valid = 0;
 	for (steps = 0; steps < KHALF_STEPS; steps++) {
 		unsigned long size, next;
 
@@ -443,6 +446,8 @@ static int show_pages(struct seq_file *m, struct khalf *k,
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		vmviz_kwalk_step(pgd, c->addr, r->last, b, &k->memo);
+		c->steps++;
+		c->entries += b->read;
 		batch_add(m, r, c, b);
 		size = vmviz_kwalk_size(b->level);
 		next = (b->addr & ~(size - 1)) + b->nr * size;
@@ -563,8 +568,8 @@ static int khalf_show(struct seq_file *m, void *v)
 		show_sum(m, k, c);
 		break;
 	case KHALF_END:
-		seq_printf(m, "end regions %lu pagelines %lu wx %lu\n",
-			   c->regions, c->lines, c->wx_total);
+		seq_printf(m, "end regions %lu pagelines %lu wx %lu steps %lu entries %lu\n",
+			   c->regions, c->lines, c->wx_total, c->steps, c->entries);
 		c->phase = KHALF_DONE;
 		break;
 	default:

@@ -60,8 +60,9 @@
  *
  * So every entry that leads to a table, and the table copied, are read in
  * one section with interrupts off, from the PGD down; nothing read in one
- * section is dereferenced in another. Each section copies at most two
- * tables (4 KiB each): a short section, also on PREEMPT_RT, where
+ * section is dereferenced in another. Each section reads one entry per
+ * level above and at most two copies of one table (see
+ * vmviz_kwalk_step()): a short section, also on PREEMPT_RT, where
  * local_irq_save() still masks interrupts.
  */
 
@@ -96,39 +97,149 @@ static const u64 *table_of(u64 val)
 	return (const u64 *)pfn_to_kaddr(pfn);
 }
 
-/*
- * Tables the kernel points to from many entries: the KASAN shadow of
- * unused memory maps one zero page through kasan_early_shadow_pte, _pmd,
- * _pud and _p4d, each referenced by every entry of the level above
- * (mm/kasan/init.c), terabytes of identical leaves. ptdump skips them by
- * name (mm/ptdump.c, note_kasan_page_table()); those symbols are not
- * exported, so the walker remembers, per level, the last table it found
- * uniform (512 equal leaves, or 512 equal entries pointing to the table
- * remembered one level down) and counts an entry pointing to it again
- * without reading it: as the table was when read, a moment earlier in
- * the same record (the caller clears the memo at each record).
- */
-static void memo_set(struct vmviz_kmemo *memo, unsigned int level,
-		     unsigned long pfn, u64 leaf, unsigned int leaf_level,
-		     u64 sub_rwu, u64 sub_nx, unsigned long leaves)
+/* The PFN an entry pointing to a table holds. */
+static unsigned long entry_pfn(u64 val)
 {
-	memo->valid |= BIT(level);
-	memo->pfn[level] = pfn;
-	memo->leaf[level] = leaf;
-	memo->leaf_level[level] = leaf_level;
-	memo->sub_rwu[level] = sub_rwu;
-	memo->sub_nx[level] = sub_nx;
-	memo->leaves[level] = leaves;
+	return (val & PTE_PFN_MASK) >> PAGE_SHIFT;
 }
 
-static bool all_equal(const u64 *ents, unsigned int n)
+/*
+ * Tables the kernel points to from many entries, and what the walk does
+ * about them (docs/RELIABILITY.md, "The walk's work").
+ *
+ * The KASAN shadow of memory that has none of its own maps one zero page,
+ * read-only, through kasan_early_shadow_pte, _pmd, _pud and _p4d (5-level
+ * only): every entry of each points to the next one down, and any number
+ * of entries of the level above point to them (kasan_early_init() in
+ * arch/x86/mm/kasan_init_64.c, kasan_populate_early_shadow() in
+ * mm/kasan/init.c, 5.10-7.2). With 5-level paging that shadow is 8 PiB of
+ * the 64 PiB kernel half's 1/8 (KASAN_SHADOW_START..KASAN_SHADOW_END,
+ * Documentation/arch/x86/x86_64/mm.rst), nearly all of it these four
+ * tables: 2^53 bytes, 2^23 PUD entries, 2^32 PMD entries. ptdump skips
+ * them by address (note_kasan_page_table(), mm/ptdump.c); their symbols
+ * are not exported. A walk that reads a table for every entry pointing to
+ * it does not end.
+ *
+ * The entries pointing to them are not all equal: kasan_early_init()
+ * fills the four tables with _KERNPG_TABLE entries, then
+ * kasan_populate_early_shadow() and zero_p4d/pud/pmd_populate() write,
+ * through pgd/p4d/pud_populate() and pmd_populate_kernel(), the first
+ * entry of each again with _PAGE_TABLE, which adds _PAGE_USER. So the
+ * walk summarises a table by its PFN, not by equal entries: a table is
+ * uniform (struct vmviz_ksummary) when its 512 entries are present,
+ * equal leaves (a PTE table), or all point to the one table summarised a
+ * level down with the same effective RW/USER and NX (the AND and OR with
+ * the leaf below: an entry's USER that the leaf has not changes nothing).
+ * Per level the memo keeps the last uniform table and the last table
+ * found mixed (not to check it again), and an entry that points to the
+ * uniform one is counted with its neighbours that do too, in one step,
+ * without reading it. That covers every level below the PGD, P4D
+ * included, and the repetition across PGD entries: 32 PGD entries of
+ * shadow are one step.
+ *
+ * A summary is of the table as it was read, a moment earlier in the same
+ * record: the caller clears the memo at each record (khalf.c), so a table
+ * freed and reused is never counted from a summary of what it was; and
+ * the memo holds values only, no pointer into a table, so it is never
+ * dereferenced outside the section that read it.
+ */
+static const struct vmviz_ksummary *memo_find(const struct vmviz_kmemo *memo,
+					      unsigned int level,
+					      unsigned long pfn)
 {
+	if (!memo || level >= VMVIZ_KMEMO_LEVELS || !(memo->valid & BIT(level)) ||
+	    memo->sum[level].pfn != pfn)
+		return NULL;
+	return &memo->sum[level];
+}
+
+/*
+ * Is @ent of a table at @level (above the PTEs) a pointer to the table
+ * @below summarises, contributing @rwu and @nx to its leaves?
+ */
+static bool same_path(u64 ent, unsigned int level,
+		      const struct vmviz_ksummary *below, u64 rwu, u64 nx)
+{
+	return is_table(ent, level) && entry_pfn(ent) == below->pfn &&
+	       (ent & below->sub_rwu) == rwu &&
+	       ((ent & _PAGE_NX) | below->sub_nx) == nx;
+}
+
+/* Summarise @w, the whole table at @level; false if it is not uniform. */
+static bool summarise(struct vmviz_kmemo *memo, unsigned int level,
+		      const u64 *w, struct vmviz_ksummary *s)
+{
+	const struct vmviz_ksummary *below;
+	u64 rwu, nx;
 	unsigned int i;
 
-	for (i = 1; i < n; i++)
-		if (ents[i] != ents[0])
+	if (!level) {
+		if (!vmviz_kwalk_leaf(w[0], 0))
 			return false;
+		for (i = 1; i < PTRS_PER_PTE; i++)
+			if (w[i] != w[0])
+				return false;
+		s->leaf = w[0];
+		s->leaf_level = 0;
+		s->sub_rwu = w[0] & (_PAGE_RW | _PAGE_USER);
+		s->sub_nx = w[0] & _PAGE_NX;
+		s->leaves = PTRS_PER_PTE;
+		return true;
+	}
+	below = memo_find(memo, level - 1, entry_pfn(w[0]));
+	if (!below || !is_table(w[0], level))
+		return false;
+	rwu = w[0] & below->sub_rwu;
+	nx = (w[0] & _PAGE_NX) | below->sub_nx;
+	for (i = 1; i < PTRS_PER_PTE; i++)
+		if (!same_path(w[i], level, below, rwu, nx))
+			return false;
+	s->leaf = below->leaf;
+	s->leaf_level = below->leaf_level;
+	s->sub_rwu = rwu;
+	s->sub_nx = nx;
+	s->leaves = PTRS_PER_PTE * below->leaves;
 	return true;
+}
+
+/*
+ * Check whether @table (its PFN @pfn), at @level below the PGD, is
+ * uniform, once: a table the memo already holds, as uniform or as mixed,
+ * is not copied again. @ents, if not NULL, is the whole table already
+ * copied. Called with interrupts off, in the section that reached @table.
+ */
+static void memo_check(struct vmviz_kmemo *memo, unsigned int level,
+		       const u64 *table, unsigned long pfn, const u64 *ents,
+		       unsigned int *read)
+{
+	struct vmviz_ksummary s = { .pfn = pfn };
+
+	if (!memo || level >= VMVIZ_KMEMO_LEVELS || memo_find(memo, level, pfn) ||
+	    ((memo->mixed_valid & BIT(level)) && memo->mixed_pfn[level] == pfn))
+		return;
+	if (!ents) {
+		if (copy_from_kernel_nofault(memo->whole, table,
+					     PTRS_PER_PTE * sizeof(u64)))
+			return;
+		*read += PTRS_PER_PTE;
+		ents = memo->whole;
+	}
+	if (summarise(memo, level, ents, &s)) {
+		memo->sum[level] = s;
+		memo->valid |= BIT(level);
+	} else {
+		memo->mixed_pfn[level] = pfn;
+		memo->mixed_valid |= BIT(level);
+	}
+}
+
+/* Copy @n entries from @src into @b->ents, counting them. */
+static int copy_entries(struct vmviz_kbatch *b, const u64 *src, unsigned int n)
+{
+	if (copy_from_kernel_nofault(b->ents, src, n * sizeof(u64)))
+		return -EFAULT;
+	b->read += n;
+	return 0;
 }
 
 /**
@@ -139,8 +250,15 @@ static bool all_equal(const u64 *ents, unsigned int n)
  * @b: filled in: the entries of one table, from @addr's on, up to the
  *     first that points to a table below (it comes next), the table's end
  *     or @last; they are leaves, or empty, or not present. Or (b->repeat)
- *     entries that all point to the table @memo remembers one level down
+ *     entries that all point to the table @memo summarises one level
+ *     down, with the same effective bits
  * @memo: uniform tables seen (see above), or NULL
+ *
+ * From the PGD down one entry is read per level, until an entry that is
+ * not a table or points to a summarised one; then that table's entries
+ * from there on (at most 512), and at most once more the whole table to
+ * summarise it: in all at most 4 + 2 * 512 entries, 8 KiB and a little,
+ * in one section with interrupts off, whatever the layout.
  *
  * Locking: none; interrupts off inside (see the rule above).
  * Return: 0, or -EFAULT if a table could not be read (b->nr is then 1, an
@@ -150,13 +268,14 @@ int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
 		     struct vmviz_kbatch *b, struct vmviz_kmemo *memo)
 {
 	const u64 *table = (const u64 *)pgd;
-	unsigned int level = vmviz_kwalk_top();
+	unsigned int top = vmviz_kwalk_top(), level = top;
 	u64 upper_rwu = _PAGE_RW | _PAGE_USER, upper_nx = 0;
 	unsigned long flags, table_pfn = 0;
 	int err = 0;
 
 	b->addr = addr;
 	b->nr = 0;
+	b->read = 0;
 	b->repeat = false;
 	local_irq_save(flags);
 	for (;;) {
@@ -164,55 +283,61 @@ int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
 		unsigned int idx = (addr >> shift) & (PTRS_PER_PTE - 1);
 		unsigned int n = PTRS_PER_PTE - idx, i;
 		unsigned long span = (last >> shift) - (addr >> shift);
-		unsigned long pfn;
-		u64 val;
+		const struct vmviz_ksummary *below;
+		const u64 *next;
+		u64 val, rwu, nx;
 
 		if (span < n - 1)
 			n = span + 1;
-		if (copy_from_kernel_nofault(b->ents, table + idx, n * sizeof(u64))) {
+		if (copy_from_kernel_nofault(&val, table + idx, sizeof(val))) {
 			err = -EFAULT;
 			break;
 		}
-		val = b->ents[0];
+		b->read++;
 		if (!is_table(val, level)) {
+			/* Leaves, holes: up to the next pointer to a table. */
+			err = copy_entries(b, table + idx, n);
+			if (err)
+				break;
 			for (i = 1; i < n && !is_table(b->ents[i], level); i++)
 				;
 			b->nr = i;
-			if (memo && !level && !idx && n == PTRS_PER_PTE &&
-			    (val & _PAGE_PRESENT) && all_equal(b->ents, n))
-				memo_set(memo, 0, table_pfn, val, 0,
-					 _PAGE_RW | _PAGE_USER, 0, PTRS_PER_PTE);
+			if (!level)
+				memo_check(memo, 0, table, table_pfn,
+					   !idx && n == PTRS_PER_PTE ? b->ents : NULL,
+					   &b->read);
 			break;
 		}
-		pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
-		if (memo && (memo->valid & BIT(level - 1)) &&
-		    memo->pfn[level - 1] == pfn) {
-			unsigned int below = level - 1;
-
-			for (i = 1; i < n && b->ents[i] == val; i++)
+		below = memo_find(memo, level - 1, entry_pfn(val));
+		if (below) {
+			/* Entries pointing to a summarised table: count them. */
+			err = copy_entries(b, table + idx, n);
+			if (err)
+				break;
+			rwu = val & below->sub_rwu;
+			nx = (val & _PAGE_NX) | below->sub_nx;
+			for (i = 1; i < n && same_path(b->ents[i], level, below, rwu, nx); i++)
 				;
 			b->nr = i;
 			b->repeat = true;
-			b->leaf = memo->leaf[below];
-			b->leaf_level = memo->leaf_level[below];
-			b->leaves_per_entry = memo->leaves[below];
-			upper_rwu &= val & memo->sub_rwu[below];
-			upper_nx |= (val & _PAGE_NX) | memo->sub_nx[below];
-			if (!idx && i == PTRS_PER_PTE && level < vmviz_kwalk_top())
-				memo_set(memo, level, table_pfn, b->leaf,
-					 b->leaf_level,
-					 val & memo->sub_rwu[below] &
-					 (_PAGE_RW | _PAGE_USER),
-					 (val & _PAGE_NX) | memo->sub_nx[below],
-					 PTRS_PER_PTE * memo->leaves[below]);
+			b->leaf = below->leaf;
+			b->leaf_level = below->leaf_level;
+			b->leaves_per_entry = below->leaves;
+			upper_rwu &= rwu;
+			upper_nx |= nx;
+			if (level < top)
+				memo_check(memo, level, table, table_pfn,
+					   !idx && n == PTRS_PER_PTE ? b->ents : NULL,
+					   &b->read);
 			break;
 		}
-		table = table_of(val);
-		if (!table) {
+		next = table_of(val);
+		if (!next) {
 			err = -EFAULT;
 			break;
 		}
-		table_pfn = pfn;
+		table = next;
+		table_pfn = entry_pfn(val);
 		upper_rwu &= val & (_PAGE_RW | _PAGE_USER);
 		upper_nx |= val & _PAGE_NX;
 		level--;

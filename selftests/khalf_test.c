@@ -45,6 +45,7 @@ struct khalf {
 	struct kline *line;
 	int nline;
 	unsigned long end_regions, end_lines, end_wx, wx_lines, sum_wx;
+	unsigned long end_steps, end_entries;	/* the walk's work */
 };
 
 static const char *const level_names[] = { "pte", "pmd", "pud" };
@@ -113,8 +114,10 @@ static int kparse(const char *text, struct khalf *k, char *err, size_t errlen)
 			k->sum_wx += d;
 		} else if (sscanf(buf, "wx %lx-%lx pages %lu", &a, &b, &c) == 3) {
 			k->wx_lines += c;
-		} else if (sscanf(buf, "end regions %lu pagelines %lu wx %lu", &a, &b, &c) == 3) {
+		} else if (sscanf(buf, "end regions %lu pagelines %lu wx %lu steps %lu entries %lu",
+				  &a, &b, &c, &d, &e) == 5) {
 			k->end_regions = a, k->end_lines = b, k->end_wx = c;
+			k->end_steps = d, k->end_entries = e;
 		} else if (sscanf(buf, "  %31s %lx-%lx %lu %31s %11s %11s %lx",
 				  w1, &a, &b, &c, w2, w3, buf + 400, &e) == 8) {
 			struct kline *l;
@@ -309,8 +312,8 @@ TEST(kernel_half_tiles_and_counts)
 	EXPECT_EQ(k.nline, k.end_lines);
 	EXPECT_EQ(k.sum_wx, k.end_wx);
 	EXPECT_LE(k.wx_lines, k.end_wx);
-	ksft_print_msg("vmviz-figures khalf levels %u pti %u regions %d pagelines %d wx %lu\n",
-		       k.levels, k.pti, k.nreg, k.nline, k.end_wx);
+	ksft_print_msg("vmviz-figures khalf levels %u pti %u regions %d pagelines %d wx %lu steps %lu entries %lu\n",
+		       k.levels, k.pti, k.nreg, k.nline, k.end_wx, k.end_steps, k.end_entries);
 	free(k.line);
 }
 
