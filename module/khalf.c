@@ -364,7 +364,12 @@ static void run_add(struct seq_file *m, const struct khalf_region *r,
 	run->pfn = l->pfn;
 }
 
-/* Add the leaves of step @b to the run, clipped to region @r. */
+/*
+ * Add the leaves of step @b to the run, clipped to region @r. The step
+ * began at b->addr (in @r), which its first entry may map from before:
+ * a region's start, or a table that was split or summarised between two
+ * steps, is not aligned to that entry. Leaves count from b->addr on.
+ */
 static void batch_add(struct seq_file *m, const struct khalf_region *r,
 		      struct khalf_cursor *c, const struct vmviz_kbatch *b)
 {
@@ -382,7 +387,7 @@ static void batch_add(struct seq_file *m, const struct khalf_region *r,
 
 		l.level = b->leaf_level;
 		l.val = b->leaf;
-		l.start = max(base, r->start);
+		l.start = max(base, b->addr);
 		l.end = ee - 1 > r->last ? r->last + 1 : ee;
 		l.count = (l.end - l.start) / leaf_size;
 		l.pfn = leaf_pfn(b->leaf, b->leaf_level);
@@ -397,7 +402,7 @@ static void batch_add(struct seq_file *m, const struct khalf_region *r,
 		if (!vmviz_kwalk_leaf(b->ents[i], b->level))
 			continue;
 		l.val = b->ents[i];
-		l.start = max(es, r->start);
+		l.start = max(es, b->addr);
 		l.end = ee - 1 > r->last ? r->last + 1 : ee;
 		l.count = 1;
 		l.pfn = leaf_pfn(l.val, l.level) + ((l.start - es) >> PAGE_SHIFT);

@@ -10,7 +10,7 @@
 #include <linux/uaccess.h>
 #include <asm/pgtable.h>
 
-#include "vmviz.h"
+#include "kwalk.h"
 
 /*
  * Why a module may read kernel page tables this way (docs/RELIABILITY.md,
@@ -61,9 +61,9 @@
  * So every entry that leads to a table, and the table copied, are read in
  * one section with interrupts off, from the PGD down; nothing read in one
  * section is dereferenced in another. Each section reads one entry per
- * level above and at most two copies of one table (see
- * vmviz_kwalk_step()): a short section, also on PREEMPT_RT, where
- * local_irq_save() still masks interrupts.
+ * level on the way down and at most five tables' worth of entries (20
+ * KiB, see vmviz_kwalk_step()), whatever the layout: a short section,
+ * also on PREEMPT_RT, where local_irq_save() still masks interrupts.
  */
 
 /* Shift of the addresses one entry of @level maps: 0 PTE ... 4 PGD (LA57). */
@@ -207,30 +207,49 @@ static bool summarise(struct vmviz_kmemo *memo, unsigned int level,
  * uniform, once: a table the memo already holds, as uniform or as mixed,
  * is not copied again. @ents, if not NULL, is the whole table already
  * copied. Called with interrupts off, in the section that reached @table.
+ * Return: whether the memo now holds @table as uniform.
  */
-static void memo_check(struct vmviz_kmemo *memo, unsigned int level,
+static bool memo_check(struct vmviz_kmemo *memo, unsigned int level,
 		       const u64 *table, unsigned long pfn, const u64 *ents,
 		       unsigned int *read)
 {
 	struct vmviz_ksummary s = { .pfn = pfn };
 
-	if (!memo || level >= VMVIZ_KMEMO_LEVELS || memo_find(memo, level, pfn) ||
-	    ((memo->mixed_valid & BIT(level)) && memo->mixed_pfn[level] == pfn))
-		return;
+	if (!memo || level >= VMVIZ_KMEMO_LEVELS)
+		return false;
+	if (memo_find(memo, level, pfn))
+		return true;
+	if ((memo->mixed_valid & BIT(level)) && memo->mixed_pfn[level] == pfn)
+		return false;
 	if (!ents) {
 		if (copy_from_kernel_nofault(memo->whole, table,
 					     PTRS_PER_PTE * sizeof(u64)))
-			return;
+			return false;
 		*read += PTRS_PER_PTE;
 		ents = memo->whole;
 	}
 	if (summarise(memo, level, ents, &s)) {
 		memo->sum[level] = s;
 		memo->valid |= BIT(level);
-	} else {
-		memo->mixed_pfn[level] = pfn;
-		memo->mixed_valid |= BIT(level);
+		return true;
 	}
+	memo->mixed_pfn[level] = pfn;
+	memo->mixed_valid |= BIT(level);
+	return false;
+}
+
+/*
+ * @level's table was found uniform: so may be the tables above it on the
+ * step's path (@path, @path_pfn, up to the PGD's level, not included),
+ * each checked whole, while they are.
+ */
+static void memo_check_up(struct vmviz_kmemo *memo, unsigned int level,
+			  unsigned int top, const u64 *const *path,
+			  const unsigned long *path_pfn, unsigned int *read)
+{
+	while (++level < top)
+		if (!memo_check(memo, level, path[level], path_pfn[level], NULL, read))
+			return;
 }
 
 /* Copy @n entries from @src into @b->ents, counting them. */
@@ -256,9 +275,11 @@ static int copy_entries(struct vmviz_kbatch *b, const u64 *src, unsigned int n)
  *
  * From the PGD down one entry is read per level, until an entry that is
  * not a table or points to a summarised one; then that table's entries
- * from there on (at most 512), and at most once more the whole table to
- * summarise it: in all at most 4 + 2 * 512 entries, 8 KiB and a little,
- * in one section with interrupts off, whatever the layout.
+ * from there on (at most 512); and, to summarise, at most once each the
+ * whole of that table and of the tables above it on the path, below the
+ * PGD (memo_check(), memo_check_up()). In all at most 4 + 5 * 512
+ * entries, 20 KiB, in one section with interrupts off, whatever the
+ * layout.
  *
  * Locking: none; interrupts off inside (see the rule above).
  * Return: 0, or -EFAULT if a table could not be read (b->nr is then 1, an
@@ -270,6 +291,8 @@ int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
 	const u64 *table = (const u64 *)pgd;
 	unsigned int top = vmviz_kwalk_top(), level = top;
 	u64 upper_rwu = _PAGE_RW | _PAGE_USER, upper_nx = 0;
+	const u64 *path[VMVIZ_KMEMO_LEVELS + 1];
+	unsigned long path_pfn[VMVIZ_KMEMO_LEVELS + 1];
 	unsigned long flags, table_pfn = 0;
 	int err = 0;
 
@@ -302,10 +325,10 @@ int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
 			for (i = 1; i < n && !is_table(b->ents[i], level); i++)
 				;
 			b->nr = i;
-			if (!level)
-				memo_check(memo, 0, table, table_pfn,
-					   !idx && n == PTRS_PER_PTE ? b->ents : NULL,
-					   &b->read);
+			if (!level && memo_check(memo, 0, table, table_pfn,
+						 !idx && n == PTRS_PER_PTE ? b->ents : NULL,
+						 &b->read))
+				memo_check_up(memo, 0, top, path, path_pfn, &b->read);
 			break;
 		}
 		below = memo_find(memo, level - 1, entry_pfn(val));
@@ -325,10 +348,11 @@ int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
 			b->leaves_per_entry = below->leaves;
 			upper_rwu &= rwu;
 			upper_nx |= nx;
-			if (level < top)
-				memo_check(memo, level, table, table_pfn,
-					   !idx && n == PTRS_PER_PTE ? b->ents : NULL,
-					   &b->read);
+			if (level < top &&
+			    memo_check(memo, level, table, table_pfn,
+				       !idx && n == PTRS_PER_PTE ? b->ents : NULL,
+				       &b->read))
+				memo_check_up(memo, level, top, path, path_pfn, &b->read);
 			break;
 		}
 		next = table_of(val);
@@ -338,6 +362,8 @@ int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
 		}
 		table = next;
 		table_pfn = entry_pfn(val);
+		path[level - 1] = table;
+		path_pfn[level - 1] = table_pfn;
 		upper_rwu &= val & (_PAGE_RW | _PAGE_USER);
 		upper_nx |= val & _PAGE_NX;
 		level--;

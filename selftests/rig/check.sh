@@ -16,6 +16,10 @@ make -s -C "$TOP" userspace || die "building the selftests and tools failed"
 mkdir -p "$BUILD/runs/host"
 rm -f "$BUILD/runs/host/counts"
 COUNTS=$BUILD/runs/host/counts "$TOP/tools/tests/run.sh" >"$BUILD/runs/host/tap.log" 2>&1
+# The kernel-half walker (module/kwalk.c) on the host, over a model of the
+# debug kernel's KASAN shadow in 4- and 5-level paging.
+sim_rc=0
+make -s -C "$TOP/selftests/kwalk-sim" run >"$BUILD/runs/host/kwalk-sim.log" 2>&1 || sim_rc=1
 
 for k in $kernels; do
 	"$RIG_DIR/build.sh" "$k" || exit 1
@@ -92,6 +96,13 @@ if [ -f "$BUILD/runs/host/counts" ]; then
 	total_skip=$((total_skip + s))
 else
 	echo "host: reader tests did not run (log: $BUILD/runs/host/tap.log)"
+	total_fail=$((total_fail + 1))
+fi
+if [ $sim_rc = 0 ]; then
+	echo "host: kwalk-sim: the walk's leaves equal the model's (4- and 5-level)"
+	total_pass=$((total_pass + 1))
+else
+	echo "host: kwalk-sim FAILED (log: $BUILD/runs/host/kwalk-sim.log)"
 	total_fail=$((total_fail + 1))
 fi
 # A kernel that died before /init loaded anything of ours was booted once
