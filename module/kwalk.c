@@ -137,11 +137,12 @@ static unsigned long entry_pfn(u64 val)
  * included, and the repetition across PGD entries: 32 PGD entries of
  * shadow are one step.
  *
- * A summary is of the table as it was read, a moment earlier in the same
- * record: the caller clears the memo at each record (khalf.c), so a table
- * freed and reused is never counted from a summary of what it was; and
- * the memo holds values only, no pointer into a table, so it is never
- * dereferenced outside the section that read it.
+ * A summary is of the table as it was read, earlier in the same record:
+ * the caller clears the memo at each record (khalf.c, at most 64 steps),
+ * so a table freed and reused meanwhile is counted from what it was for
+ * the rest of one record at most, as any table a read passes may change
+ * behind it; and the memo holds values only, no pointer into a table, so
+ * nothing is dereferenced outside the section that read it.
  */
 static const struct vmviz_ksummary *memo_find(const struct vmviz_kmemo *memo,
 					      unsigned int level,
