@@ -112,13 +112,13 @@ static unsigned long entry_pfn(u64 val)
  * only): every entry of each points to the next one down, and any number
  * of entries of the level above point to them (kasan_early_init() in
  * arch/x86/mm/kasan_init_64.c, kasan_populate_early_shadow() in
- * mm/kasan/init.c, 5.10-7.2). With 5-level paging that shadow is 8 PiB of
- * the 64 PiB kernel half's 1/8 (KASAN_SHADOW_START..KASAN_SHADOW_END,
- * Documentation/arch/x86/x86_64/mm.rst), nearly all of it these four
- * tables: 2^53 bytes, 2^23 PUD entries, 2^32 PMD entries. ptdump skips
- * them by address (note_kasan_page_table(), mm/ptdump.c); their symbols
- * are not exported. A walk that reads a table for every entry pointing to
- * it does not end.
+ * mm/kasan/init.c, 5.10-7.2). The shadow is 1/8 of the kernel half
+ * (KASAN_SHADOW_START..KASAN_SHADOW_END, Documentation/arch/x86/x86_64/
+ * mm.rst): 16 TiB with 4-level paging, 8 PiB with 5-level, nearly all of
+ * it these tables: 2^23 PUD and 2^32 PMD entries lead to them. ptdump
+ * skips them by address (note_kasan_page_table(), mm/ptdump.c); their
+ * symbols are not exported. A walk that reads a table for every entry
+ * pointing to it does not end there (with 5-level paging).
  *
  * The entries pointing to them are not all equal: kasan_early_init()
  * fills the four tables with _KERNPG_TABLE entries, then
