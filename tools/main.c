@@ -20,9 +20,9 @@
 enum {
 	C_OVERVIEW = 1 << 0, C_MAPS = 1 << 1, C_PAGES = 1 << 2, C_COMPARE = 1 << 3,
 	C_SVG = 1 << 4, C_DEMO = 1 << 5, C_WATCH = 1 << 6, C_MEM = 1 << 7,
-	C_PGTABLES = 1 << 8,
+	C_PGTABLES = 1 << 8, C_KERNEL = 1 << 9,
 	C_TABLES = C_MAPS | C_PAGES | C_COMPARE | C_MEM,
-	C_ALL = C_OVERVIEW | C_TABLES | C_SVG | C_DEMO | C_WATCH | C_PGTABLES,
+	C_ALL = C_OVERVIEW | C_TABLES | C_SVG | C_DEMO | C_WATCH | C_PGTABLES | C_KERNEL,
 	/* Commands that read the frame detail of a live PID, always or with --frames. */
 	C_FRAMES = C_MEM | C_PGTABLES,
 };
@@ -43,8 +43,9 @@ struct vmviz_option {
 
 /* Every option: getopt_long, --help, vmviz.8 and the completion follow it. */
 static const struct vmviz_option options[] = {
-	{ "file", 'f', required_argument, "REPORT", C_OVERVIEW | C_TABLES | C_SVG | C_PGTABLES,
-	  "read a saved report (from /proc/vmviz/PID or frames/PID) instead of a PID" },
+	{ "file", 'f', required_argument, "REPORT",
+	  C_OVERVIEW | C_TABLES | C_SVG | C_PGTABLES | C_KERNEL,
+	  "read a saved report (from /proc/vmviz/PID, frames/PID or kernel) instead of a PID" },
 	{ "frames", OPT_FRAMES, no_argument, NULL, C_PAGES | C_COMPARE,
 	  "read the frame detail of a PID (/proc/vmviz/frames/PID): frame columns" },
 	{ "output", 'o', required_argument, "LIST", C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
@@ -54,9 +55,10 @@ static const struct vmviz_option options[] = {
 	{ "json", 'J', no_argument, NULL, C_OVERVIEW | C_TABLES | C_PGTABLES, "JSON output" },
 	{ "raw", 'r', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
 	  "raw output: no alignment, no prose" },
-	{ "noheadings", 'n', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
+	{ "noheadings", 'n', no_argument, NULL,
+	  C_TABLES | C_DEMO | C_WATCH | C_PGTABLES | C_KERNEL,
 	  "no column headings (and no prose header)" },
-	{ "bytes", OPT_BYTES, no_argument, NULL, C_TABLES | C_PGTABLES,
+	{ "bytes", OPT_BYTES, no_argument, NULL, C_TABLES | C_PGTABLES | C_KERNEL,
 	  "sizes in bytes, not 4K, 1.5M" },
 	{ "width", OPT_WIDTH, required_argument, "N",
 	  C_OVERVIEW | C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
@@ -131,6 +133,8 @@ static const struct command commands[] = {
 	  NULL },
 	{ "watch", C_WATCH, 0, "vmviz watch [options] PID [SECONDS]",
 	  "read PID every SECONDS (2), and say what changed since the read before", NULL },
+	{ "kernel", C_KERNEL, 0, "vmviz kernel [options]",
+	  "the kernel half as the reader's page tables hold it: regions, leaves, W+X", NULL },
 };
 
 /* --help; after a command, only its usage and the options it takes. */
@@ -608,6 +612,12 @@ int main(int argc, char **argv)
 		if (!parse_pid(a.pos[0]))
 			vmviz_die(VMVIZ_EXIT_FAILURE, "watch takes a PID, not self");
 		return vmviz_watch(parse_pid(a.pos[0]), seconds, count, &a.out);
+	}
+	if (cmd->bit == C_KERNEL) {
+		no_extra(&a, 0, "kernel");
+		if (a.nfiles > 1)
+			vmviz_die(VMVIZ_EXIT_FAILURE, "kernel takes one --file");
+		return vmviz_kernel(a.nfiles ? a.files[0] : NULL, &a.out);
 	}
 	want_color(a.color);
 	if (cmd->bit & C_FRAMES)

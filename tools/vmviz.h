@@ -314,6 +314,9 @@ void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, 
 /* watch.c */
 int vmviz_watch(pid_t pid, double seconds, long count, const struct vmviz_out *o);
 
+/* kernel.c */
+int vmviz_kernel(const char *path, const struct vmviz_out *o);
+
 /* demo.c */
 int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir);
 

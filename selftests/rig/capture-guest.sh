@@ -7,7 +7,7 @@
 # its fork, vfork, clone(CLONE_VM) and thread children; and the frame
 # detail (/proc/vmviz/frames/PID) of the same cat, sleep, shell and kthreadd,
 # and of the demo's parent and fork child after their writes
-# (tools/tests/reports/frames-*/).
+# (tools/tests/reports/frames-*/); and /proc/vmviz/kernel.
 emit() {	# emit NAME FILE
 	echo "# vmviz-capture begin $1"
 	cat "$2"
@@ -47,4 +47,11 @@ if vmviz demo --save /tmp/demo >/dev/null 2>&1; then
 		[ -f /tmp/demo/$f-frames.report ] &&
 			emit "frames-$sfx/$f.report" /tmp/demo/$f-frames.report
 	done
+fi
+# The kernel half (/proc/vmviz/kernel, read by this shell), with "-pti" in
+# the name when page-table isolation is on: vmviz kernel's host test.
+if [ -r /proc/vmviz/kernel ] && cat /proc/vmviz/kernel >/tmp/kernel.txt; then
+	pti=
+	grep -q ' pti 1 ' /tmp/kernel.txt && pti=-pti
+	emit "kernel-$sfx$pti.txt" /tmp/kernel.txt
 fi

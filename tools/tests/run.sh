@@ -874,6 +874,71 @@ rss = [r["rss"] for r in d["vmas"]]
 assert rss == sorted(rss, reverse=True) and sum(rss) == d["total"]["rss"] == d["rollup"]["rss"]
 ' "$vmviz" "$tmp/gf.report"
 
+# vmviz kernel (issue 19) over /proc/vmviz/kernel as guests wrote it
+# (reports/kernel-*.txt, from make reports): the view against its golden;
+# each region's mapped bytes and W+X against the file's own sum lines, and
+# every page line in exactly one leaf row (both copies' lines when PTI);
+# every cut of the file refused (status 6); a PID refused.
+for f in reports/kernel-*.txt; do
+	[ -f "$f" ] || continue
+	b=$(basename "$f" .txt)
+	golden "$b.kernel" "$vmviz" kernel -f "$f"
+	check "kernel.sums.$b" python3 -c '
+import subprocess, sys
+vm, path = sys.argv[1:3]
+size = {"pte": 4096, "pmd": 2 << 20, "pud": 1 << 30}
+regs, lines, pti, copy = [[], []], [], 0, -1
+for ln in open(path):
+    w = ln.split()
+    if w[0] == "geometry":
+        pti = int(w[4])
+    elif w[0] == "pgd":
+        copy += 1
+    elif w[0] == "sum":
+        b = int(w[3]) * 4096 + int(w[5]) * (2 << 20) + int(w[7]) * (1 << 30)
+        regs[copy].append((w[1], b, int(w[9]) * 4096))
+    elif ln.startswith("  "):
+        lines.append((copy, w[0], w[1], w[5], w[6]))
+out = subprocess.check_output([vm, "kernel", "--bytes", "-n", "-f", path], text=True)
+rows = [r.split() for r in out.splitlines()]
+regrows = [r for r in rows if not r[0].startswith(("pte", "pmd", "pud", "..."))]
+leafrows = [r for r in rows if r[0] in size]
+assert len(regrows) == len(regs[0]), (len(regrows), len(regs[0]))
+for i, r in enumerate(regrows):
+    name, b, wx = regs[0][i]
+    assert r[0] == name and (r[4] == "skipped" or int(r[4]) == b), (r, name, b)
+    if pti:
+        assert r[5] == "skipped" or int(r[5]) == regs[1][i][1], (r, regs[1][i])
+    uwx = regs[1][i][2] if pti else 0
+    assert r[5 + pti] == ("-" if not wx + uwx else str(wx + uwx)), (r, wx, uwx)
+want = {}
+for c, lv, rng, fl, ef in lines:
+    a, e = rng.split("-")
+    want[(c, lv, a, e, fl, ef)] = want.get((c, lv, a, e, fl, ef), 0) + 1
+seen = 0
+for r in leafrows:
+    a, e = r[4], r[5]
+    e = "%016x" % ((int(e, 16) + 1) % (1 << 64)) if e != "f" * 16 else e
+    copies = {"both": (0, 1), "kernel": (0,), "user": (1,)}[r[10]] if pti else (0,)
+    for c in copies:
+        k = (c, r[0], a, e, r[7], r[8])
+        assert want.get(k), (r, k)
+        want[k] -= 1
+        seen += 1
+assert seen == len(lines), (seen, len(lines))
+' "$vmviz" "$f"
+	n_lines=$(wc -l <"$f")
+	bad=0
+	for ((i = 1; i < n_lines; i++)); do
+		head -n "$i" "$f" >"$tmp/cut.txt"
+		"$vmviz" kernel -f "$tmp/cut.txt" >/dev/null 2>&1
+		[ $? = 6 ] || { echo "cut at line $i: not refused with 6" >>"$tmp/err"; bad=1; }
+	done
+	[ $bad = 0 ] && ok "kernel.cut.$b" || not_ok "kernel.cut.$b"
+done
+"$vmviz" kernel 1 >/dev/null 2>&1
+[ $? = 1 ] && ok kernel.takes_no_pid || not_ok kernel.takes_no_pid
+
 # The fuzzer (issue 20): seeded mutants of saved reports, parseable ones
 # included, through the views of a reader built with ASan and UBSan; a
 # bounded number (FUZZ_MUTANTS, 200; FUZZ_SEED, 1): 0 findings wanted.
