@@ -109,7 +109,7 @@ static void add_line(struct khalf *k, const struct kline *l)
 
 static void parse_line(struct khalf *k, char *buf, int n, int *copy)
 {
-	char w[6][32], tail;
+	char w[6][64], tail;
 	unsigned long a, b, c, d, e;
 	struct kregion *r;
 
@@ -121,13 +121,13 @@ static void parse_line(struct khalf *k, char *buf, int n, int *copy)
 		return;
 	}
 	if (!strncmp(buf, "report ", 7)) {
-		if (sscanf(buf, "report kernel %71s boot %31s time %31s boottime %31s%c",
+		if (sscanf(buf, "report kernel %71s boot %63s time %63s boottime %63s%c",
 			   k->release, w[0], w[1], w[2], &tail) != 4)
 			KBAD(k, n, "not 'report kernel RELEASE boot ID time S.N boottime S.N'");
 		return;
 	}
 	if (!strncmp(buf, "geometry ", 9)) {
-		if (sscanf(buf, "geometry levels %u pti %u half %31s%c", &k->levels, &k->pti,
+		if (sscanf(buf, "geometry levels %u pti %u half %63s%c", &k->levels, &k->pti,
 			   w[0], &tail) != 3 || (k->levels != 4 && k->levels != 5) ||
 		    k->pti > 1 || !parse_range16(w[0], &k->half, &a) || a)
 			KBAD(k, n, "not 'geometry levels 4|5 pti 0|1 half START-END'");
@@ -145,7 +145,7 @@ static void parse_line(struct khalf *k, char *buf, int n, int *copy)
 	if (*copy < 0)
 		KBAD(k, n, "a line before 'pgd kernel'");
 	if (!strncmp(buf, "region ", 7)) {
-		int m = sscanf(buf, "region %23s %31s size %31s skip %23s%c", w[0], w[1], w[2],
+		int m = sscanf(buf, "region %23s %63s size %63s skip %23s%c", w[0], w[1], w[2],
 			       w[3], &tail);
 
 		if (k->nreg[*copy] == KMAX_REGIONS)
@@ -176,7 +176,7 @@ static void parse_line(struct khalf *k, char *buf, int n, int *copy)
 	if (!strncmp(buf, "wx ", 3)) {
 		struct kline *l = k->nline ? &k->line[k->nline - 1] : NULL;
 
-		if (!l || sscanf(buf, "wx %31s pages %lu%c", w[0], &a, &tail) != 2 ||
+		if (!l || sscanf(buf, "wx %63s pages %lu%c", w[0], &a, &tail) != 2 ||
 		    !parse_range16(w[0], &b, &c) || b != l->start || c != l->end)
 			KBAD(k, n, "a wx line is 'wx START-END pages N', after its page line");
 		l->wx = true;
@@ -193,7 +193,7 @@ static void parse_line(struct khalf *k, char *buf, int n, int *copy)
 		struct kline l = { .copy = *copy, .region = k->nreg[*copy] - 1 };
 		int lv;
 
-		if (sscanf(buf, "  %3s %31s %lu %3s %11s %11s %lx%c", w[0], w[1], &l.count, w[2],
+		if (sscanf(buf, "  %3s %63s %lu %3s %11s %11s %lx%c", w[0], w[1], &l.count, w[2],
 			   l.flags, l.eff, &l.pfn, &tail) != 7 || l.region < 0)
 			KBAD(k, n, "not '  LEVEL START-END COUNT SIZE FLAGS EFFECTIVE PFN'");
 		for (lv = 0; lv < 3 && strcmp(w[0], level_names[lv]); lv++)

@@ -751,7 +751,7 @@ fi
 status option.getopt_names_vmviz 1 "^vmviz: unrecognized option '--bogus'" "$vmviz" --bogus
 status option.output_empty 1 "--output takes a list of columns, not ''" "$vmviz" maps -o '' -f "$r"
 status option.output_plus_only 1 "--output takes a list of columns, not '+'" "$vmviz" maps -o + -f "$r"
-status option.unknown_command 1 "^vmviz: unknown command 'bogus': type one of overview, maps, pages, compare, mem, tables, svg, demo, watch, or a PID" "$vmviz" bogus
+status option.unknown_command 1 "^vmviz: unknown command 'bogus': type one of overview, maps, pages, compare, mem, tables, svg, demo, watch, kernel, or a PID" "$vmviz" bogus
 status option.color_word_apart 1 "^vmviz: overview: extra argument 'always' (--color takes WHEN after '=': --color=always)$" "$vmviz" --color always -f "$r"
 "$vmviz" maps --bytes -o SIZE,RAM -n -r -f "$r" >"$tmp/out"
 [ "$(head -n 1 "$tmp/out")" = "4096 4096" ] && ok option.bytes || not_ok option.bytes
@@ -898,7 +898,7 @@ for ln in open(path):
         b = int(w[3]) * 4096 + int(w[5]) * (2 << 20) + int(w[7]) * (1 << 30)
         regs[copy].append((w[1], b, int(w[9]) * 4096))
     elif ln.startswith("  "):
-        lines.append((copy, w[0], w[1], w[5], w[6]))
+        lines.append((copy, w[0], w[1], w[4], w[5]))
 out = subprocess.check_output([vm, "kernel", "--bytes", "-n", "-f", path], text=True)
 rows = [r.split() for r in out.splitlines()]
 regrows = [r for r in rows if not r[0].startswith(("pte", "pmd", "pud", "..."))]
