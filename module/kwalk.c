@@ -319,10 +319,14 @@ int vmviz_kwalk_step(const pgd_t *pgd, unsigned long addr, unsigned long last,
 		}
 		b->read++;
 		if (!is_table(val, level)) {
-			/* Leaves, holes: up to the next pointer to a table. */
+			/*
+			 * Leaves, holes: up to the next pointer to a table.
+			 * The first is the entry decided on, read once.
+			 */
 			err = copy_entries(b, table + idx, n);
 			if (err)
 				break;
+			b->ents[0] = val;
 			for (i = 1; i < n && !is_table(b->ents[i], level); i++)
 				;
 			b->nr = i;
