@@ -111,7 +111,7 @@ static void parse_line(struct khalf *k, char *buf, int n, int *copy)
 {
 	char w[6][64], tail;
 	unsigned long a, b, c, d, e;
-	struct kregion *r;
+	struct kregion *r, *prev;
 
 	if (n == 1) {
 		if (strcmp(buf, "vmviz-kernel 1"))
@@ -150,11 +150,17 @@ static void parse_line(struct khalf *k, char *buf, int n, int *copy)
 
 		if (k->nreg[*copy] == KMAX_REGIONS)
 			KBAD(k, n, "more regions than a kernel half has");
+		prev = k->nreg[*copy] ? &k->reg[*copy][k->nreg[*copy] - 1] : NULL;
+		if (prev && !prev->summed)
+			KBAD(k, n, "a region before the sum line of the one before");
 		r = &k->reg[*copy][k->nreg[*copy]];
 		memset(r, 0, sizeof(*r));
 		if ((m != 3 && m != 4) || !name_ok(w[0]) ||
 		    !parse_range16(w[1], &r->start, &r->end) || (m == 4 && !name_ok(w[3])))
 			KBAD(k, n, "not 'region NAME START-END size SIZE [skip REASON]'");
+		/* Regions tile the half: each starts where the one before ends. */
+		if (r->start != (prev ? prev->end : k->half) || (prev && !prev->end))
+			KBAD(k, n, "a region that does not start where the one before ends");
 		snprintf(r->name, sizeof(r->name), "%s", w[0]);
 		if (m == 4)
 			snprintf(r->skip, sizeof(r->skip), "%s", w[3]);
@@ -162,9 +168,10 @@ static void parse_line(struct khalf *k, char *buf, int n, int *copy)
 		return;
 	}
 	if (!strncmp(buf, "sum ", 4)) {
+		if (!k->nreg[*copy])
+			KBAD(k, n, "a sum line before its region");
 		r = &k->reg[*copy][k->nreg[*copy] - 1];
-		if (!k->nreg[*copy] ||
-		    sscanf(buf, "sum %23s pte %lu pmd %lu pud %lu wx %lu unshown %lu%c", w[0],
+		if (sscanf(buf, "sum %23s pte %lu pmd %lu pud %lu wx %lu unshown %lu%c", w[0],
 			   &a, &b, &c, &d, &e, &tail) != 6 || strcmp(w[0], r->name) || r->summed)
 			KBAD(k, n, "not 'sum NAME pte N pmd N pud N wx N unshown N' of its region");
 		r->leaves[0] = a, r->leaves[1] = b, r->leaves[2] = c;
@@ -183,6 +190,10 @@ static void parse_line(struct khalf *k, char *buf, int n, int *copy)
 		return;
 	}
 	if (!strncmp(buf, "end ", 4)) {
+		for (c = 0; c <= k->pti; c++)
+			if (!k->nreg[c] || !k->reg[c][k->nreg[c] - 1].summed ||
+			    k->reg[c][k->nreg[c] - 1].end)
+				KBAD(k, n, "an end line before the regions reach 2^64, summed");
 		if (sscanf(buf, "end regions %lu pagelines %lu wx %lu", &a, &b, &c) != 3)
 			KBAD(k, n, "an end line is 'end regions N pagelines N wx N ...'");
 		k->end_regions = a, k->end_lines = b, k->end_wx = c;

@@ -13,13 +13,16 @@ cut short, a name given hostile bytes. Most are refused (exit 6); those
 that stay parseable (a digit changed in a PFN, an address or a count that
 still adds up, another name) are read by the views. Every mutant goes
 through three views (of overview, maps -J, pages, pages -r, pages ADDR,
-svg, compare with its original, mem and tables for frame detail).
+svg, compare with its original, mem and tables for frame detail). The
+kernel half's files (reports/kernel-*.txt) are mutated too, and go
+through vmviz kernel, with and without --bytes -n.
 
 A finding: an exit status other than 0, 1 and 6 (a signal, a sanitizer's
 abort), a sanitizer report on stderr, or a raw control byte (other than
 newline) on stdout or stderr. Prints the findings and a summary line with
 how many mutants were parseable; exit 1 if any finding.
 """
+import glob
 import os
 import random
 import re
@@ -31,7 +34,7 @@ VMVIZ = sys.argv[1]
 MUTANTS = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 SEED = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 SOURCES = ["reports/crafted/base.report", "reports/crafted/frames-parent.report",
-           "reports/demo-6.12-4/parent.report"]
+           "reports/demo-6.12-4/parent.report"] + sorted(glob.glob("reports/kernel-*.txt"))
 HOSTILE = [b"\x1b[2J", b"<b/>", b"\\", b"\x9b", b"\xff\xfe", b"\xe2\x80\xae", b"%n%s"]
 CONTROL = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]")
 
@@ -74,6 +77,8 @@ def mutate(rnd, data):
 
 
 def views(rnd, path, orig, frames):
+    if open(orig, "rb").read(13) == b"vmviz-kernel ":
+        return [["kernel", "-f", path], ["kernel", "--bytes", "-n", "-f", path]]
     v = [["-f", path], ["maps", "-J", "-f", path], ["pages", "-f", path],
          ["pages", "-r", "--total", "-f", path], ["svg", "-f", path],
          ["compare", "-f", orig, "-f", path], ["compare", "-J", "-f", path, "-f", orig],
