@@ -330,9 +330,12 @@ static void print_region(const struct khalf *k, int i, const struct vmviz_out *o
 		       l->end ? l->end - 1 : ~0UL, rs, l->flags, l->eff, l->pfn, in,
 		       l->wx ? " W+X" : "");
 	}
-	if (r->unshown)
-		printf("  ... %lu more line%s not shown (%s)\n", r->unshown,
-		       r->unshown == 1 ? "" : "s", r->name);
+	if (r->unshown || (u && u->unshown)) {
+		printf("  ... %lu more line%s not shown", r->unshown, r->unshown == 1 ? "" : "s");
+		if (u)
+			printf(" of the kernel copy, %lu of the user copy", u->unshown);
+		printf(" (%s)\n", r->name);
+	}
 }
 
 /**
