@@ -50,12 +50,9 @@ append="$append transparent_hugepage=madvise"
 # once in about 25 runs of manyvmas_test). 5.10 has no such events; 7.2
 # dies early in boot with the parameter (no console output), so init.sh
 # enables them there before any test runs.
-# The debug kernel adds initcall_start, where late/faults_test sees a load
-# reach the module's init.
 events=mmap_lock:mmap_lock_acquire_returned,mmap_lock:mmap_lock_released
 case $k in
 5.10 | 7.2) ;;
-debug) append="$append trace_event=$events,initcall:initcall_start" ;;
 *) append="$append trace_event=$events" ;;
 esac
 # The soak's length in seconds and the seeds to replay the soak and the fuzz
