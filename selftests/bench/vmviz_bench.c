@@ -219,8 +219,11 @@ static void target_main(struct ctl *c, enum variant v, unsigned long n)
 
 /* ---- readers ---------------------------------------------------------- */
 
-/* Read a whole file 1 MiB at a time; returns the bytes read. */
-static long read_whole(const char *path)
+/*
+ * Read a whole file 1 MiB at a time; returns the bytes read, and counts
+ * its lines into @lines unless that is NULL.
+ */
+static long read_count(const char *path, long *lines)
 {
 	long total = 0;
 	ssize_t r;
@@ -228,12 +231,20 @@ static long read_whole(const char *path)
 
 	if (fd < 0)
 		die(path);
-	while ((r = read(fd, rbuf, READ_BUF)) > 0)
+	while ((r = read(fd, rbuf, READ_BUF)) > 0) {
 		total += r;
+		for (ssize_t i = 0; lines && i < r; i++)
+			*lines += rbuf[i] == '\n';
+	}
 	if (r < 0)
 		die(path);
 	close(fd);
 	return total;
+}
+
+static long read_whole(const char *path)
+{
+	return read_count(path, NULL);
 }
 
 struct range {
@@ -1170,6 +1181,25 @@ static void stall_reads(struct ctl *c, enum reader r, pid_t pid, long *ops,
 	stop_churn(c, ops, max_us, avg_us);
 }
 
+/* Wait until target @pid has made its layout, then track it; false if it died. */
+static bool ready_and_tracked(struct ctl *c, pid_t pid)
+{
+	char s[32];
+	int fd;
+
+	while (!atomic_load(&c->ready)) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return false;
+		usleep(1000);
+	}
+	fd = open("/proc/vmviz/track", O_WRONLY);
+	snprintf(s, sizeof(s), "%d\n", pid);
+	if (fd < 0 || write(fd, s, strlen(s)) < 0)
+		die("track");
+	close(fd);
+	return true;
+}
+
 static void bench_one(enum variant v, unsigned long n)
 {
 	struct ctl *c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
@@ -1180,7 +1210,6 @@ static void bench_one(enum variant v, unsigned long n)
 	int reps[NR_READERS] = {};
 	char path[64], s[32];
 	pid_t pid;
-	int fd;
 
 	if (c == MAP_FAILED)
 		die("mmap ctl");
@@ -1191,21 +1220,13 @@ static void bench_one(enum variant v, unsigned long n)
 		die("fork");
 	if (!pid)
 		target_main(c, v, n);
-	while (!atomic_load(&c->ready)) {
-		if (waitpid(pid, NULL, WNOHANG) == pid) {
-			printf("# bench %s n=%lu: target died while populating\n",
-			       variant_names[v], n);
-			return;
-		}
-		usleep(1000);
+	if (!ready_and_tracked(c, pid)) {
+		printf("# bench %s n=%lu: target died while populating\n",
+		       variant_names[v], n);
+		return;
 	}
 	t_setup = now() - t0;
 
-	fd = open("/proc/vmviz/track", O_WRONLY);
-	snprintf(s, sizeof(s), "%d\n", pid);
-	if (fd < 0 || write(fd, s, strlen(s)) < 0)
-		die("track");
-	close(fd);
 	snprintf(path, sizeof(path), "/proc/vmviz/frames/%d", pid);
 	have_frames = !access(path, R_OK);
 	snprintf(path, sizeof(path), "/proc/vmviz/%d", pid);
@@ -1347,21 +1368,6 @@ static void vmas_target(struct ctl *c, unsigned long n)
 	target_loop(c);
 }
 
-static long count_lines(const char *path)
-{
-	long lines = 0;
-	ssize_t r;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		die(path);
-	while ((r = read(fd, rbuf, READ_BUF)) > 0)
-		for (ssize_t i = 0; i < r; i++)
-			lines += rbuf[i] == '\n';
-	close(fd);
-	return lines;
-}
-
 /*
  * vm.max_map_count raised, a target with @n VMAs: one timed read each of
  * the report, maps, smaps and smaps_rollup (the kernel's walkers over the
@@ -1409,19 +1415,11 @@ static void bench_vmas(unsigned long n)
 		die("fork");
 	if (!pid)
 		vmas_target(c, n);
-	while (!atomic_load(&c->ready)) {
-		if (waitpid(pid, NULL, WNOHANG) == pid) {
-			printf("# benchvmas n=%lu: the target died making its VMAs\n", n);
-			goto out;
-		}
-		usleep(10000);
+	if (!ready_and_tracked(c, pid)) {
+		printf("# benchvmas n=%lu: the target died making its VMAs\n", n);
+		goto out;
 	}
 	t_setup = now() - t0;
-	fd = open("/proc/vmviz/track", O_WRONLY);
-	snprintf(s, sizeof(s), "%d\n", pid);
-	if (fd < 0 || write(fd, s, strlen(s)) < 0)
-		die("track");
-	close(fd);
 
 	for (int r = 0; r < NR_VR; r++) {
 		snprintf(path, sizeof(path), vr_fmt[r], pid);
@@ -1429,8 +1427,9 @@ static void bench_vmas(unsigned long n)
 		bytes[r] = read_whole(path);
 		ms[r] = (now() - t0) * 1e3;
 	}
+	maps_lines = 0;
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	maps_lines = count_lines(path);
+	read_count(path, &maps_lines);
 
 	/* The holds of one read of the report and of smaps. */
 	for (int r = 0; holds_ok && r < 2; r++) {
