@@ -53,7 +53,7 @@ static void maps_cell(const struct vmviz_out *o, int digits, const struct vmviz_
 		snprintf(buf, len, "%s", v->perm);
 		break;
 	case MAPS_OFFSET:
-		snprintf(buf, len, "%llx", v->offset);
+		snprintf(buf, len, o->json ? "%llu" : "%llx", v->offset);
 		break;
 	case MAPS_SEG:
 		snprintf(buf, len, "%s", v->seg);
@@ -192,7 +192,7 @@ static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t
 		snprintf(buf, len, "%lu", p->count);
 		break;
 	case PG_SIZE:
-		snprintf(buf, len, "%s", p->size);
+		vmviz_size_cell(t->out, p->entry_size, buf, len);
 		break;
 	case PG_BYTES:
 		vmviz_size_cell(t->out, p->end - p->start, buf, len);
@@ -377,7 +377,7 @@ static int pages_table(struct vmviz_report *r, const struct vmviz_out *o, unsign
 			if (t->ids[j] == PG_COUNT)
 				snprintf(buf, sizeof(buf), "%lu", bytes >> 12);
 			else if (t->ids[j] == PG_SIZE)
-				snprintf(buf, sizeof(buf), "4K");
+				vmviz_size_cell(o, 4096, buf, sizeof(buf));
 			else if (t->ids[j] == PG_BYTES)
 				vmviz_size_cell(o, bytes, buf, sizeof(buf));
 			else if (t->ids[j] == PG_NAME)

@@ -21,8 +21,8 @@ static const struct vmviz_col maps_cols[] = {
 	[MAPS_SIZE] = { "SIZE", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"size of the VMA (bytes in JSON and with --bytes)" },
 	[MAPS_PERM] = { "PERM", 4, 0, SCOLS_JSON_STRING, "permissions as in /proc/PID/maps" },
-	[MAPS_OFFSET] = { "OFFSET", 8, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
-		"file offset in bytes (hex)" },
+	[MAPS_OFFSET] = { "OFFSET", 8, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"file offset in bytes (hex; a number in JSON)" },
 	[MAPS_SEG] = { "SEG", 5, 0, SCOLS_JSON_STRING,
 		"segment: code, data, bss, heap, mmap, stack, image, vdso, vvar, special" },
 	[MAPS_PRESENT] = { "PRESENT", 7, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
@@ -61,8 +61,8 @@ static const struct vmviz_col pages_cols[] = {
 	[PG_END] = { "END", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
 		"end of the run, exclusive (hex)" },
 	[PG_COUNT] = { "COUNT", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "entries in the run" },
-	[PG_SIZE] = { "LEAF", 4, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
-		"bytes one entry maps: 4K, 2M, 1G" },
+	[PG_SIZE] = { "LEAF", 4, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"bytes one entry maps: 4K, 2M, 1G (bytes in JSON and with --bytes)" },
 	[PG_BYTES] = { "BYTES", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"bytes the run maps (a number in JSON and with --bytes)" },
 	[PG_LEVEL] = { "LEVEL", 3, 0, SCOLS_JSON_STRING, "table level of the leaf: pte, pmd, pud" },
@@ -148,8 +148,8 @@ static const struct vmviz_col tb_cols[] = {
 	[TB_FILL] = { "FILL", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"used entries in percent of all entries of the tables" },
 	[TB_BYTES] = { "BYTES", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "4K per table" },
-	[TB_HIST] = { "HIST", 22, 0, SCOLS_JSON_STRING,
-		"tables by used entries: 0,1,2-3,4-7,...,256-511,512" },
+	[TB_HIST] = { "HIST", 22, 0, SCOLS_JSON_ARRAY_NUMBER,
+		"tables by used entries: 0,1,2-3,4-7,...,256-511,512 (JSON: an array)" },
 	H_COL(0, "H0", "tables with no entry used"),
 	H_COL(1, "H1", "tables with 1 entry used"),
 	H_COL(2, "H2", "tables with 2-3 entries used"),
@@ -660,6 +660,22 @@ static bool json_number(const char *s)
 	return !*end;
 }
 
+/* A comma-separated list of whole numbers, the cell of an array column. */
+static bool json_numbers(const char *s)
+{
+	size_t len;
+
+	for (;;) {
+		len = strspn(s, "0123456789");
+		if (!len || (s[0] == '0' && len > 1))
+			return false;
+		s += len;
+		if (*s != ',')
+			return !*s;
+		s++;
+	}
+}
+
 /* One row as a JSON object, its cells as their column's JSON type says. */
 static void json_row(struct vmviz_table *t, struct vmviz_row *row, const char *indent)
 {
@@ -678,6 +694,8 @@ static void json_row(struct vmviz_table *t, struct vmviz_row *row, const char *i
 			fputs(strcmp(s, "0") ? "true" : "false", stdout);
 		else if (c->json_type == SCOLS_JSON_NUMBER && json_number(s))
 			fputs(s, stdout);
+		else if (c->json_type == SCOLS_JSON_ARRAY_NUMBER && json_numbers(s))
+			printf("[%s]", s);
 		else
 			vmviz_json_str(stdout, s);
 		printf("%s\n", i + 1 < t->n ? "," : "");

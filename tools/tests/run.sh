@@ -62,7 +62,7 @@ k = sys.argv[2]
 rows = d[k.rstrip("?")]
 assert isinstance(rows, list) and (rows or k.endswith("?")), "empty"
 hexes = {"perm", "boot", "mm", "name", "comm", "source", "kernel", "verdict", "state",
-         "step", "level", "leaf", "seg", "vma", "layout", "kind", "active"}
+         "step", "level", "seg", "vma", "layout", "kind", "active"}
 def walk(v, key=""):
     if isinstance(v, dict):
         for k2, v2 in v.items():
@@ -73,6 +73,7 @@ def walk(v, key=""):
     elif isinstance(v, str) and key not in hexes and not re.fullmatch(r"[0-9a-f]{10}|[0-9a-f]{16}", v):
         assert not re.fullmatch(r"-?[0-9.]+[BKMGTPE]?", v) and v != "-", \
             f"{key}: {v!r} should be a number or null"
+        assert not re.fullmatch(r"[0-9]+(,[0-9]+)+", v), f"{key}: {v!r} should be an array"
 walk(d)
 EOF
 		ok "$name"
@@ -128,7 +129,7 @@ for r in reports/*.report reports/demo-*/parent.report; do
 	golden "$b.pages" "$vmviz" pages --file "$r"
 	nonempty=?
 	grep -q '^vma ' "$r" && nonempty=
-	json "$b.maps.json" "vmas$nonempty" "$vmviz" maps -J -o +FLAGS,ANON,PKEY,PRESENT --file "$r"
+	json "$b.maps.json" "vmas$nonempty" "$vmviz" maps -J -o +FLAGS,ANON,PKEY,PRESENT,OFFSET --file "$r"
 	json "$b.pages.json" "pages$nonempty" "$vmviz" pages -J -o +BYTES,SWAPTYPE,SD --file "$r"
 	json "$b.overview.json" "segments$nonempty" "$vmviz" -J --file "$r"
 	# The picture as SVG, rendered to PNG by a real renderer.
@@ -300,6 +301,23 @@ p = [r["pss"] for r in s["vmas"]]
 assert p == sorted(p, reverse=True) and s["total"]["pss"] == sum(p), p
 assert s["total"]["name"].endswith(" shown)")
 ' "$vmviz" "$fp"
+# JSON numbers (issue 20): LEAF in bytes, OFFSET in bytes, HIST an array.
+check json.numbers_leaf_offset_hist python3 -c '
+import json, subprocess, sys
+vm, fp, st = sys.argv[1:4]
+p = json.loads(subprocess.check_output([vm, "pages", "-J", "--total", "-o", "LEVEL,LEAF,COUNT,BYTES", "-f", st]))
+size = {"pte": 4096, "pmd": 2 << 20, "pud": 1 << 30}
+assert all(r["leaf"] == size[r["level"]] and r["bytes"] == r["leaf"] * r["count"] for r in p["pages"])
+assert {r["leaf"] for r in p["pages"]} == {4096, 2 << 20}, p["pages"]
+assert p["total"]["leaf"] == 4096 and p["total"]["count"] * 4096 == p["total"]["bytes"], p["total"]
+m = json.loads(subprocess.check_output([vm, "maps", "-J", "-o", "START,OFFSET", "-f", fp]))
+offs = [int(l.split()[3], 16) for l in open(fp) if l.startswith("vma ")]
+assert [r["offset"] for r in m["vmas"]] == offs and any(offs), offs
+t = json.loads(subprocess.check_output([vm, "tables", "-J", "-f", fp]))
+for r in t["tables"][:3]:
+    assert isinstance(r["hist"], list) and sum(r["hist"]) == r["count"], r
+    assert r["hist"] == [r["h%d" % (1 << i >> 1)] for i in range(11)], r
+' "$vmviz" "$fp" "$c/steps.report"
 check frames.tables_json_levels python3 -c '
 import json, subprocess, sys
 d = json.loads(subprocess.check_output([sys.argv[1], "tables", "-J", "-f", sys.argv[2]]))
