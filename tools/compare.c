@@ -666,10 +666,14 @@ void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
 	vmviz_table_print(&t);
 }
 
-/*
- * The rows where the two differ (a VMA in one only, resized, or pages that
- * diverged, swapped or are in one only) and the total; nothing if none.
- */
+/* A VMA in one only, resized, or with pages that diverged, swapped or are in one only. */
+static bool row_changed(const struct vmviz_cmp_row *row)
+{
+	return row->vma != CMP_VMA_BOTH || row->c.diverged || row->c.only1 ||
+	       row->c.only2 || row->c.swapout || row->c.swapin;
+}
+
+/* The rows where the two differ (row_changed()) and the total; nothing if none. */
 void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
 {
 	struct vmviz_cmp sub = *c;
@@ -680,11 +684,8 @@ void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out 
 	if (!sub.rows)
 		err(VMVIZ_EXIT_FAILURE, "out of memory");
 	for (i = 0; i < c->nrows; i++) {
-		const struct vmviz_cmp_row *row = &c->rows[i];
-
-		if (row->vma != CMP_VMA_BOTH || row->c.diverged || row->c.only1 ||
-		    row->c.only2 || row->c.swapout || row->c.swapin)
-			sub.rows[sub.nrows++] = *row;
+		if (row_changed(&c->rows[i]))
+			sub.rows[sub.nrows++] = c->rows[i];
 	}
 	if (sub.nrows) {
 		putchar('\n');
@@ -697,14 +698,17 @@ void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out 
 struct cmp_json {
 	const struct vmviz_report *a, *b;
 	const struct vmviz_cmp *c;
+	long read;		/* watch: the number of the read of b */
+};
+
+static const char *const rel_names[] = {
+	[REL_NO_MM] = "no-mm", [REL_OTHER_BOOT] = "other-boot",
+	[REL_OTHER_MM] = "other-mm", [REL_SAME_MM] = "same-mm",
 };
 
 static void cmp_json_pre(FILE *f, const void *arg)
 {
-	static const char *const rel[] = {
-		[REL_NO_MM] = "no-mm", [REL_OTHER_BOOT] = "other-boot",
-		[REL_OTHER_MM] = "other-mm", [REL_SAME_MM] = "same-mm",
-	};
+	const char *const *rel = rel_names;
 	const struct cmp_json *j = arg;
 
 	fprintf(f, "   \"reports\": [\n");
@@ -715,6 +719,63 @@ static void cmp_json_pre(FILE *f, const void *arg)
 		rel[j->c->rel], j->c->over_time ? "true" : "false");
 	fprintf(f, "   \"interval\": %.9f,\n", j->c->dt_ns / 1e9);
 	fprintf(f, "   \"frames\": %s,\n", j->c->frames ? "true" : "false");
+}
+
+/* watch -J: the read, its report, and what changed since the read before. */
+static void watch_json_pre(FILE *f, const void *arg)
+{
+	const struct cmp_json *j = arg;
+
+	fprintf(f, "   \"read\": %ld,\n   \"report\": ", j->read);
+	vmviz_json_report(f, j->b, "   ");
+	fprintf(f, ",\n   \"relation\": \"%s\",\n   \"interval\": %.9f,\n",
+		rel_names[j->c->rel], j->c->dt_ns / 1e9);
+	fprintf(f, "   \"vmas\": {\"mapped\": %lu, \"unmapped\": %lu, \"resized\": %lu},\n",
+		j->c->vmas_only2, j->c->vmas_only1, j->c->vmas_resized);
+}
+
+/**
+ * vmviz_print_watch_json - one read of watch as one line of JSON
+ * @a: the read before
+ * @b: this read, number @read
+ * @read: its number (the first read is 1)
+ * @o: table options: -o and the filters apply to the rows
+ *
+ * {"read", "report", "relation", "interval", "vmas", "changed": [the rows
+ * that changed], "total": {the counts of all VMAs, the verdict}} on one
+ * line: a JSON text has no raw newline but between its tokens.
+ */
+void vmviz_print_watch_json(struct vmviz_report *a, struct vmviz_report *b, long read,
+			    const struct vmviz_out *o)
+{
+	struct vmviz_cmp c, sub;
+	struct cmp_json j = { a, b, &c, read };
+	struct vmviz_table t;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	vmviz_compare(a, b, &c);
+	sub = c;
+	sub.nrows = 0;
+	sub.rows = calloc(c.nrows + 1, sizeof(*c.rows));
+	if (!sub.rows)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	for (i = 0; i < c.nrows; i++)
+		if (row_changed(&c.rows[i]))
+			sub.rows[sub.nrows++] = c.rows[i];
+	cmp_table(&sub, o, &t);
+	f = open_memstream(&text, &len);
+	if (!f)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	vmviz_table_json_to(&t, f, "changed", watch_json_pre, &j);
+	if (fclose(f))
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	vmviz_json_line(stdout, text);
+	free(text);
+	free(sub.rows);
+	vmviz_cmp_free(&c);
 }
 
 /* --name, --seg, --perm or --range: the table shows part of the VMAs. */
@@ -728,7 +789,7 @@ void vmviz_print_compare(struct vmviz_report *a, struct vmviz_report *b,
 {
 	struct vmviz_table t;
 	struct vmviz_cmp c;
-	struct cmp_json j = { a, b, &c };
+	struct cmp_json j = { a, b, &c, 0 };
 	int width = o->width ? o->width : 80;
 	char verdict[256];
 

@@ -238,12 +238,15 @@ static void add_columns(struct vmviz_table *t, const char *list)
 		size_t len = strcspn(p, ",");
 		int id = column_id(t->view, p, len);
 
-		if (id < 0)
-			vmviz_die(VMVIZ_EXIT_FAILURE,
-				  "unknown column for %s: %.*s (see vmviz --help)",
-				  t->view->name, (int)len, p);
+		if (id < 0) {
+			char *w = strndup(p, len), *e = vmviz_esc_dup(w ? w : "");
+
+			vmviz_die(VMVIZ_EXIT_USAGE,
+				  "unknown column for %s: %s (see vmviz %s --help)",
+				  t->view->name, e, t->view->name);
+		}
 		if (t->n >= VMVIZ_MAX_COLS)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "too many columns");
+			vmviz_die(VMVIZ_EXIT_USAGE, "too many columns");
 		t->ids[t->n++] = id;
 		p += len;
 		if (*p == ',')
@@ -279,7 +282,7 @@ void vmviz_table_init(struct vmviz_table *t, const struct vmviz_view *v,
 		if (t->sort_col < 0) {
 			char *e = vmviz_esc_dup(o->sort);
 
-			vmviz_die(VMVIZ_EXIT_FAILURE,
+			vmviz_die(VMVIZ_EXIT_USAGE,
 				  "--sort: unknown column for %s: %s (see vmviz %s --help)",
 				  v->name, e, v->name);
 		}
@@ -677,61 +680,70 @@ static bool json_numbers(const char *s)
 }
 
 /* One row as a JSON object, its cells as their column's JSON type says. */
-static void json_row(struct vmviz_table *t, struct vmviz_row *row, const char *indent)
+static void json_row(FILE *f, struct vmviz_table *t, struct vmviz_row *row, const char *indent)
 {
 	int i;
 
-	printf("{\n");
+	fprintf(f, "{\n");
 	for (i = 0; i < t->n; i++) {
 		const struct vmviz_col *c = &t->view->cols[t->ids[i]];
 		const char *s = row->set[i] ? row->cell[i] : NULL;
 
-		printf("%s   ", indent);
-		json_name(stdout, c->name);
+		fprintf(f, "%s   ", indent);
+		json_name(f, c->name);
 		if (!s || (c->json_type != SCOLS_JSON_STRING && !*s))
-			fputs("null", stdout);
+			fputs("null", f);
 		else if (c->json_type == SCOLS_JSON_BOOLEAN)
-			fputs(strcmp(s, "0") ? "true" : "false", stdout);
+			fputs(strcmp(s, "0") ? "true" : "false", f);
 		else if (c->json_type == SCOLS_JSON_NUMBER && json_number(s))
-			fputs(s, stdout);
+			fputs(s, f);
 		else if (c->json_type == SCOLS_JSON_ARRAY_NUMBER && json_numbers(s))
-			printf("[%s]", s);
+			fprintf(f, "[%s]", s);
 		else
-			vmviz_json_str(stdout, s);
-		printf("%s\n", i + 1 < t->n ? "," : "");
+			vmviz_json_str(f, s);
+		fprintf(f, "%s\n", i + 1 < t->n ? "," : "");
 	}
-	printf("%s}", indent);
+	fprintf(f, "%s}", indent);
 }
 
 /**
- * vmviz_table_print_json - the table as JSON, with members of its own first
+ * vmviz_table_json_to - the table as JSON, with members of its own first
  * @t: the table, in JSON mode
+ * @f: where to
+ * @name: the member of the rows, NULL for the view's
  * @pre: writes "   \"name\": value,\n" members (of the top-level object)
  * @arg: for @pre
  *
  * Writes {members, "NAME": [rows], "total": {row}}: the totals row, if
  * any, is an object of its own, not one of the rows.
  */
-void vmviz_table_print_json(struct vmviz_table *t,
-			    void (*pre)(FILE *f, const void *arg), const void *arg)
+void vmviz_table_json_to(struct vmviz_table *t, FILE *f, const char *name,
+			 void (*pre)(FILE *f, const void *arg), const void *arg)
 {
 	long k;
 
-	fputs("{\n", stdout);
-	pre(stdout, arg);
-	printf("   \"%s\": [", t->view->json_name);
+	fputs("{\n", f);
+	pre(f, arg);
+	fprintf(f, "   \"%s\": [", name ? name : t->view->json_name);
 	rewind_rows(t);
 	for (k = 0; read_row(t, k); k++) {
-		printf("%s\n      ", k ? "," : "");
-		json_row(t, &t->row, "      ");
+		fprintf(f, "%s\n      ", k ? "," : "");
+		json_row(f, t, &t->row, "      ");
 	}
-	printf("%s]", k ? "\n   " : "");
+	fprintf(f, "%s]", k ? "\n   " : "");
 	if (t->total) {
-		printf(",\n   \"total\": ");
-		json_row(t, &t->total_row, "   ");
+		fprintf(f, ",\n   \"total\": ");
+		json_row(f, t, &t->total_row, "   ");
 	}
-	printf("\n}\n");
+	fprintf(f, "\n}\n");
 	vmviz_table_free(t);
+}
+
+/* The table as JSON on standard output (vmviz_table_json_to()). */
+void vmviz_table_print_json(struct vmviz_table *t,
+			    void (*pre)(FILE *f, const void *arg), const void *arg)
+{
+	vmviz_table_json_to(t, stdout, NULL, pre, arg);
 }
 
 /* A report's identity and provenance, the first member of JSON output. */

@@ -118,6 +118,8 @@ void vmviz_table_sort_key(struct vmviz_table *t, const char *cell, unsigned long
 void vmviz_table_print(struct vmviz_table *t);
 void vmviz_table_print_json(struct vmviz_table *t,
 			    void (*pre)(FILE *f, const void *arg), const void *arg);
+void vmviz_table_json_to(struct vmviz_table *t, FILE *f, const char *name,
+			 void (*pre)(FILE *f, const void *arg), const void *arg);
 void vmviz_table_free(struct vmviz_table *t);
 void vmviz_size_cell(const struct vmviz_out *o, unsigned long bytes, char *buf, size_t len);
 void vmviz_report_json_pre(FILE *f, const void *arg);

@@ -325,6 +325,26 @@ void vmviz_xml_str(FILE *f, const char *s)
 	vmviz_escape_to(f, SINK_XML, s);
 }
 
+/**
+ * vmviz_json_line - JSON text as one line (JSON lines: watch -J)
+ * @f: where to
+ * @json: JSON text, as the views write it over several lines
+ *
+ * A raw newline in JSON text is whitespace between tokens (in a string it
+ * is escaped): it goes, with the indentation after it; a newline ends it.
+ */
+void vmviz_json_line(FILE *f, const char *json)
+{
+	while (*json) {
+		size_t len = strcspn(json, "\n");
+
+		fwrite(json, 1, len, f);
+		json += len;
+		json += strspn(json, "\n ");
+	}
+	fputc('\n', f);
+}
+
 /* "1 page", "2 pages" */
 const char *vmviz_plural(unsigned long n, const char *one, const char *many)
 {

@@ -19,12 +19,13 @@
 /* Exit codes, also in vmviz.8 */
 enum vmviz_exit {
 	VMVIZ_EXIT_OK = 0,
-	VMVIZ_EXIT_FAILURE = 1,		/* usage, I/O, anything else */
-	VMVIZ_EXIT_NOMODULE = 2,	/* /proc/vmviz missing */
+	VMVIZ_EXIT_FAILURE = 1,		/* I/O, no entry at ADDR, anything else */
+	VMVIZ_EXIT_USAGE = 2,		/* the command line: what to type instead */
 	VMVIZ_EXIT_PERM = 3,		/* not root / no CAP_SYS_ADMIN */
 	VMVIZ_EXIT_NOPROC = 4,		/* no such process */
 	VMVIZ_EXIT_VANISHED = 5,	/* the process exited while being read */
 	VMVIZ_EXIT_FORMAT = 6,		/* unknown version or malformed report */
+	VMVIZ_EXIT_NOMODULE = 7,	/* /proc/vmviz missing */
 };
 
 #define VMVIZ_NFIELDS	13
@@ -209,6 +210,7 @@ char *vmviz_esc(const char *s, char *buf, size_t len);
 char *vmviz_esc_dup(const char *s);
 void vmviz_json_str(FILE *f, const char *s);
 void vmviz_json_safe(FILE *f, const char *json);
+void vmviz_json_line(FILE *f, const char *json);
 void vmviz_wrap(FILE *f, const char *first, const char *text, int width);
 void vmviz_json_report(FILE *f, const struct vmviz_report *r, const char *indent);
 void vmviz_format_time(const struct vmviz_time *t, char *buf, size_t len);
@@ -300,6 +302,8 @@ void vmviz_print_compare(struct vmviz_report *a, struct vmviz_report *b,
 			 const struct vmviz_out *o, bool table);
 void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
 void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
+void vmviz_print_watch_json(struct vmviz_report *a, struct vmviz_report *b, long read,
+			    const struct vmviz_out *o);
 
 /* mem.c: the frame detail's views */
 void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o);
@@ -312,7 +316,8 @@ void vmviz_print_overview_json(struct vmviz_report *r, FILE *f);
 void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all);
 
 /* watch.c */
-int vmviz_watch(pid_t pid, double seconds, long count, const struct vmviz_out *o);
+int vmviz_watch(pid_t pid, const char *file, double seconds, long count,
+		const struct vmviz_out *o);
 
 /* demo.c */
 int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir);

@@ -338,9 +338,9 @@ fi
 grep -q 'a write would\|reuse' "$tmp/out" && not_ok frames.plain_compare_unchanged || ok frames.plain_compare_unchanged
 status frames.mem_needs_frame_detail 1 "no frame detail: mem reads /proc/vmviz/frames/PID" "$vmviz" mem -f "$r"
 status frames.tables_needs_frame_detail 1 "no frame detail: tables reads" "$vmviz" tables -f "$r"
-status frames.frames_option_not_on_maps 1 "maps: option --frames does not apply" "$vmviz" maps --frames -f "$r"
-status frames.sort_unknown_column 1 "--sort: unknown column for mem: BOGUS" "$vmviz" mem -s BOGUS -f "$fp"
-status frames.sort_unknown_column 1 "--sort: unknown column for maps: pss" "$vmviz" maps -s pss -f "$fp"
+status frames.frames_option_not_on_maps 2 "maps: option --frames does not apply" "$vmviz" maps --frames -f "$r"
+status frames.sort_unknown_column 2 "--sort: unknown column for mem: BOGUS" "$vmviz" mem -s BOGUS -f "$fp"
+status frames.sort_unknown_column 2 "--sort: unknown column for maps: pss" "$vmviz" maps -s pss -f "$fp"
 # --sort in every table view: numbers largest first, text in order, ties by address.
 check sort.every_table_view python3 -c '
 import json, subprocess, sys
@@ -725,14 +725,14 @@ fi
 json filter.maps_total.json vmas "$vmviz" maps -J --total --state swap -f "$c/steps.report"
 "$vmviz" maps -r -n -o NAME --name '\[heap]' -f "$r" >"$tmp/out"
 [ "$(cat "$tmp/out")" = "[heap]" ] && ok filter.name_brackets || not_ok filter.name_brackets
-status filter.state_not_on_compare 1 "compare: option --state does not apply" "$vmviz" compare --state swap -f "$r" -f "$r"
-status filter.bad_perm 1 "--perm takes letters of rwxsp" "$vmviz" maps --perm q -f "$r"
+status filter.state_not_on_compare 2 "compare: option --state does not apply" "$vmviz" compare --state swap -f "$r" -f "$r"
+status filter.bad_perm 2 "--perm takes letters of rwxsp" "$vmviz" maps --perm q -f "$r"
 # Filter values outside their documented sets are refused with the valid ones.
-status filter.seg_unknown 1 "--seg: unknown value 'stak'; valid values: code, data, bss, heap, mmap, stack, image, vdso, vvar, special" "$vmviz" maps --seg stak -f "$r"
-status filter.state_unknown 1 "--state: unknown value 'swapped'; valid values: present, protnone, swap," "$vmviz" maps --state swapped -f "$r"
-status filter.pages_state_unknown 1 "--state: unknown value 'bogus'" "$vmviz" pages --state bogus -f "$r"
-status filter.seg_trailing_comma 1 "--seg: a list ends with a comma" "$vmviz" maps --seg heap, -f "$r"
-status filter.perm_empty 1 "--perm takes letters of rwxsp" "$vmviz" maps --perm '' -f "$r"
+status filter.seg_unknown 2 "--seg: unknown value 'stak'; valid values: code, data, bss, heap, mmap, stack, image, vdso, vvar, special" "$vmviz" maps --seg stak -f "$r"
+status filter.state_unknown 2 "--state: unknown value 'swapped'; valid values: present, protnone, swap," "$vmviz" maps --state swapped -f "$r"
+status filter.pages_state_unknown 2 "--state: unknown value 'bogus'" "$vmviz" pages --state bogus -f "$r"
+status filter.seg_trailing_comma 2 "--seg: a list ends with a comma" "$vmviz" maps --seg heap, -f "$r"
+status filter.perm_empty 2 "--perm takes letters of rwxsp" "$vmviz" maps --perm '' -f "$r"
 # An empty result says so, in words (stderr with -r or -n).
 "$vmviz" maps --seg stack --perm x -f "$r" >"$tmp/a" 2>&1
 "$vmviz" pages --state swap -f "$r" >"$tmp/b" 2>&1
@@ -752,13 +752,13 @@ if grep -q $'\033\\[' "$tmp/always"; then ok color.always; else not_ok color.alw
 if ! grep -q $'\033' "$tmp/auto"; then ok color.not_a_tty; else not_ok color.not_a_tty; fi
 
 # Options that do nothing for a command are refused, before any output.
-status option.json_on_svg 1 "svg: option --json does not apply" "$vmviz" svg -J -f "$r"
-status option.output_on_overview 1 "overview: option --output does not apply" "$vmviz" -o NAME -f "$r"
-status option.raw_on_overview 1 "overview: option --raw does not apply" "$vmviz" -r -f "$r"
-status option.raw_on_svg 1 "svg: option --raw does not apply" "$vmviz" svg -r -f "$r"
-status option.save_on_maps 1 "maps: option --save does not apply" "$vmviz" maps --save /tmp -f "$r"
-status option.color_on_maps 1 "maps: option --color does not apply" "$vmviz" maps --color=never -f "$r"
-status option.bad_column_nothing_printed 1 "unknown column for compare: BOGUS" "$vmviz" compare -o BOGUS -f "$r" -f "$r"
+status option.json_on_svg 2 "svg: option --json does not apply" "$vmviz" svg -J -f "$r"
+status option.output_on_overview 2 "overview: option --output does not apply" "$vmviz" -o NAME -f "$r"
+status option.raw_on_overview 2 "overview: option --raw does not apply" "$vmviz" -r -f "$r"
+status option.raw_on_svg 2 "svg: option --raw does not apply" "$vmviz" svg -r -f "$r"
+status option.save_on_maps 2 "maps: option --save does not apply" "$vmviz" maps --save /tmp -f "$r"
+status option.color_on_maps 2 "maps: option --color does not apply" "$vmviz" maps --color=never -f "$r"
+status option.bad_column_nothing_printed 2 "unknown column for compare: BOGUS" "$vmviz" compare -o BOGUS -f "$r" -f "$r"
 [ ! -s "$tmp/stdout" ] && ok option.bad_column_stdout_empty || not_ok option.bad_column_stdout_empty
 "$vmviz" compare -rn -f "$d/parent.report" -f "$d/fork.report" >"$tmp/out"
 if ! grep -q 'verdict\|mm_struct\|^1:' "$tmp/out" && [ "$(head -c 1 "$tmp/out")" != " " ]; then
@@ -766,36 +766,88 @@ if ! grep -q 'verdict\|mm_struct\|^1:' "$tmp/out" && [ "$(head -c 1 "$tmp/out")"
 else
 	not_ok option.compare_raw_no_prose
 fi
-status option.getopt_names_vmviz 1 "^vmviz: unrecognized option '--bogus'" "$vmviz" --bogus
-status option.output_empty 1 "--output takes a list of columns, not ''" "$vmviz" maps -o '' -f "$r"
-status option.output_plus_only 1 "--output takes a list of columns, not '+'" "$vmviz" maps -o + -f "$r"
-status option.unknown_command 1 "^vmviz: unknown command 'bogus': type one of overview, maps, pages, compare, mem, tables, svg, demo, watch, or a PID" "$vmviz" bogus
-status option.color_word_apart 1 "^vmviz: overview: extra argument 'always' (--color takes WHEN after '=': --color=always)$" "$vmviz" --color always -f "$r"
+status option.getopt_names_vmviz 2 "^vmviz: unrecognized option '--bogus'" "$vmviz" --bogus
+status option.output_empty 2 "--output takes a list of columns, not ''" "$vmviz" maps -o '' -f "$r"
+status option.output_plus_only 2 "--output takes a list of columns, not '+'" "$vmviz" maps -o + -f "$r"
+status option.unknown_command 2 "^vmviz: unknown command 'bogus': type one of overview, maps, pages, compare, mem, tables, svg, demo, watch, or a PID" "$vmviz" bogus
+status option.color_word_apart 2 "^vmviz: overview: extra argument 'always' (--color takes WHEN after '=': --color=always)$" "$vmviz" --color always -f "$r"
 "$vmviz" maps --bytes -o SIZE,RAM -n -r -f "$r" >"$tmp/out"
 [ "$(head -n 1 "$tmp/out")" = "4096 4096" ] && ok option.bytes || not_ok option.bytes
 
 # watch: its arguments (reading live needs the module: the guest's reader_test).
-status watch.needs_pid 1 "watch needs a PID" "$vmviz" watch
-status watch.not_self 1 "watch takes a PID, not self" "$vmviz" watch self
-status watch.bad_seconds 1 "SECONDS is a number from 0.1 to 86400" "$vmviz" watch 1 0.01
-status watch.no_json 1 "watch: option --json does not apply" "$vmviz" watch -J 1
-status watch.bad_count 1 "--count takes a positive number" "$vmviz" watch --count 0 1
+status watch.needs_pid 2 "watch needs a PID" "$vmviz" watch
+status watch.not_self 2 "watch takes a PID, not self" "$vmviz" watch self
+status watch.bad_seconds 2 "SECONDS is a number from 0.1 to 86400" "$vmviz" watch 1 0.01
+status watch.file_twice 2 "watch reads one report" "$vmviz" watch -f "$r" -f "$r"
+check watch.help_no_self sh -c '"$1" watch --help | grep -q -- "-J, --json" &&
+	"$1" watch --help | grep -q -- "-f, --file REPORT" && "$1" watch --help | grep -q "not .self."' _ "$vmviz"
+# watch -J: JSON lines, a line a read, from a FIFO that gets three reports;
+# each line after the first has what compare -J says of the same two.
+# A report is written to the FIFO once the read before has been printed
+# (PATTERN counts the reads printed): two writers never meet in one read.
+watch_fifo() {	# OUT PATTERN ARGS...: watch --file FIFO ARGS, fed base, later, base
+	local out=$1 pattern=$2
+	shift 2
+	rm -f "$tmp/fifo" "$out" && mkfifo "$tmp/fifo" && : >"$out" || return 1
+	(
+		k=0
+		for f in "$r" "$c/later.report" "$r"; do
+			cat "$f" >"$tmp/fifo"
+			k=$((k + 1))
+			for ((t = 0; t < 400; t++)); do
+				[ "$(grep -c "$pattern" "$out")" -ge "$k" ] && break
+				sleep 0.05
+			done
+		done
+	) &
+	timeout 20 "$vmviz" watch --count 2 "$@" -f "$tmp/fifo" 0.1 >"$out" 2>>"$tmp/err"
+	local rc=$?
+	wait
+	return $rc
+}
+if watch_fifo "$tmp/wj" '^{"read"' -J -o +SWAPOUT,SWAPIN && python3 - "$vmviz" "$tmp/wj" "$r" "$c/later.report" 2>>"$tmp/err" <<'PY'; then
+import json, subprocess, sys
+vm, out, base, later = sys.argv[1:5]
+lines = open(out).read().split("\n")
+assert lines[-1] == "" and len(lines) == 4, lines
+d = [json.loads(l) for l in lines[:3]]
+assert d[0]["read"] == 1 and d[0]["report"]["comm"] == "sleep" and len(d[0]) == 2, d[0]
+for k, (a, b) in ((1, (base, later)), (2, (later, base))):
+    w = d[k]
+    c = json.loads(subprocess.check_output([vm, "compare", "-J", "-o", "+SWAPOUT,SWAPIN", "-f", a, "-f", b]))
+    assert w["read"] == k + 1 and w["relation"] == c["relation"] == "same-mm", w
+    assert w["interval"] == c["interval"] and w["total"] == c["total"], (w["total"], c["total"])
+    changed = [r for r in c["compare"] if r["vma"] != "both" or any(r[x] for x in ("diverged", "only1", "only2", "swapout", "swapin"))]
+    assert w["changed"] == changed and changed, (w["changed"], changed)
+    assert w["vmas"] == {"mapped": 1, "unmapped": 1, "resized": 1}, w["vmas"]
+PY
+	ok watch.json_lines
+else
+	not_ok watch.json_lines
+fi
+if watch_fifo "$tmp/wt" '^watching\|^== read' && grep -q '^== read 3 ==$' "$tmp/wt" && grep -q '^watching pid 158 (sleep) every 0.1 s' "$tmp/wt" &&
+   [ "$(grep -c '^verdict: one address space (the same process), read again 90 s' "$tmp/wt")" = 2 ]; then
+	ok watch.file_text
+else
+	cat "$tmp/wt" >>"$tmp/err"; not_ok watch.file_text
+fi
+status watch.bad_count 2 "--count takes a positive number" "$vmviz" watch --count 0 1
 if [ ! -e /proc/vmviz ]; then
-	status watch.module_not_loaded 2 "the vmviz module is not loaded" "$vmviz" watch --count 1 1 0.1
+	status watch.module_not_loaded 7 "the vmviz module is not loaded" "$vmviz" watch --count 1 1 0.1
 fi
 
 # Errors: clear messages and their exit codes (vmviz.8).
 echo hello >"$tmp/junk"
 status error.not_a_report 6 "not a vmviz report" "$vmviz" -f "$tmp/junk"
 status error.no_file 1 "cannot open" "$vmviz" -f "$tmp/none"
-status error.bad_column 1 "unknown column for maps: BOGUS" "$vmviz" maps -o START,BOGUS -f "$r"
-status error.bad_pid 1 "not a PID" "$vmviz" maps 12x
-status error.bad_pid_escaped 1 'not a PID: .12\\033\[2J' "$vmviz" maps "12$(printf '\033')[2J"
-status error.compare_needs_two 1 "compare needs two PIDs" "$vmviz" compare -f "$r"
+status error.bad_column 2 "unknown column for maps: BOGUS" "$vmviz" maps -o START,BOGUS -f "$r"
+status error.bad_pid 2 "not a PID" "$vmviz" maps 12x
+status error.bad_pid_escaped 2 'not a PID: .12\\033\[2J' "$vmviz" maps "12$(printf '\033')[2J"
+status error.compare_needs_two 2 "compare needs two PIDs" "$vmviz" compare -f "$r"
 if [ -e /proc/vmviz ]; then
 	skip error.module_not_loaded "/proc/vmviz exists on this host"
 else
-	status error.module_not_loaded 2 "the vmviz module is not loaded" "$vmviz" maps 1
+	status error.module_not_loaded 7 "the vmviz module is not loaded" "$vmviz" maps 1
 fi
 
 # One option table: --help, the man page and the completion agree with it.
