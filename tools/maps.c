@@ -471,9 +471,10 @@ int vmviz_print_pages_at(struct vmviz_report *r, const struct vmviz_out *o,
 		pages_print(r, o, &t, nrows, addr, addr + 1);
 		vmviz_page_pfn(p, addr & ~4095UL, &pfn);
 		if (p->entry_size > 4096 && !o->json && !o->raw && !o->noheadings)
-			printf("%016lx is base page %lu of this %s entry: frame %010lx\n", addr,
-			       (addr - (p->start + (addr - p->start) / p->entry_size *
-					p->entry_size)) >> 12, p->size, pfn);
+			vmviz_say(stdout, o->width,
+				  "%016lx is base page %lu of this %s entry: frame %010lx\n", addr,
+				  (addr - (p->start + (addr - p->start) / p->entry_size *
+					   p->entry_size)) >> 12, p->size, pfn);
 		rc = VMVIZ_EXIT_OK;
 	} else if (!r->has_mm) {
 		warnx("%016lx: no page tables: the task has no address space (%s)", addr, r->kind);

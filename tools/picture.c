@@ -187,8 +187,8 @@ static struct layout layout_for(int width)
 
 	/* 2 + 16 + 1 + 1 + box + 1, and one spare column: no auto-wrap. */
 	l.box = width - 22;
-	if (l.box < 50)
-		l.box = 50;
+	if (l.box < 38)
+		l.box = 38;
 	if (l.box > 160)
 		l.box = 160;
 	l.name = l.box - 30;
@@ -277,6 +277,11 @@ static void box_row(FILE *f, const struct layout *l, const struct region *g, boo
 	if (color)
 		fprintf(f, "\033[%sm", ansi);
 	if (what) {
+		/* A narrow box has the short words. */
+		if ((int)strlen(what) > l->box - 10)
+			what = g->kind == REGION_KERNEL ? "kernel half" :
+			       g->kind == REGION_HOLE ? "canonical hole" :
+			       "unmapped (above mmap_window)";
 		snprintf(text, sizeof(text), " %-*s %7s ", l->box - 10, what, size);
 		fputs(text, f);
 	} else {
@@ -357,15 +362,15 @@ static const char *const counter_help[VMVIZ_NCOUNTERS] = {
 	"pages in swap (VmSwap)",
 };
 
-static void print_provenance(const struct vmviz_report *r, FILE *f)
+static void print_provenance(const struct vmviz_report *r, FILE *f, int width)
 {
 	char rel[256], when[64];
 
 	vmviz_format_time(&r->time, when, sizeof(when));
-	fprintf(f, "kernel %s, boot %s\n", vmviz_esc(r->kernel_release, rel, sizeof(rel)),
-		r->boot_id);
-	fprintf(f, "read %s, %llu.%03lu s after boot\n", when, r->boottime.sec,
-		r->boottime.nsec / 1000000);
+	vmviz_say(f, width, "kernel %s, boot %s\n",
+		  vmviz_esc(r->kernel_release, rel, sizeof(rel)), r->boot_id);
+	vmviz_say(f, width, "read %s, %llu.%03lu s after boot\n", when, r->boottime.sec,
+		  r->boottime.nsec / 1000000);
 }
 
 /**
@@ -379,39 +384,42 @@ static void print_provenance(const struct vmviz_report *r, FILE *f)
 void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 			  const struct vmviz_out *o, bool all)
 {
-	struct layout l = layout_for(o->width ? o->width : 80);
+	int width = o->width ? o->width : 80;
+	struct layout l = layout_for(width);
 	struct region *rs;
-	char size[16], comm[128];
+	char size[16], comm[128], group[48] = "", partial[96] = "";
 	int n, i, folded = 0;
 
 	/* The VMAs with their sums: the page lines are only counted. */
 	vmviz_read_all(r, VMVIZ_KEEP_VMAS);
 
-	fprintf(f, "pid %d (%s): %s, %s", r->pid, vmviz_esc(r->comm, comm, sizeof(comm)),
-		kind_words(r), state_words(r->state));
 	if (r->pid != r->tgid)
-		fprintf(f, ", in thread group %d", r->tgid);
-	fputc('\n', f);
-	print_provenance(r, f);
+		snprintf(group, sizeof(group), ", in thread group %d", r->tgid);
+	vmviz_say(f, width, "pid %d (%s): %s, %s%s\n", r->pid,
+		  vmviz_esc(r->comm, comm, sizeof(comm)), kind_words(r), state_words(r->state),
+		  group);
+	print_provenance(r, f, width);
 	if (!r->has_mm) {
-		fprintf(f, "no address space: mm none (a kernel thread or a task that exited)%s\n",
-			!strcmp(r->active, "other") ? "; running on a borrowed mm" : "");
-		fprintf(f, "%d-level paging: user half %lx-%016lx, kernel half from %016lx\n",
-			r->levels, r->user.start, r->user.end, r->kernel.start);
+		vmviz_say(f, width,
+			  "no address space: mm none (a kernel thread or a task that exited)%s\n",
+			  !strcmp(r->active, "other") ? "; running on a borrowed mm" : "");
+		vmviz_say(f, width,
+			  "%d-level paging: user half %lx-%016lx, kernel half from %016lx\n",
+			  r->levels, r->user.start, r->user.end, r->kernel.start);
 		return;
 	}
-	fprintf(f, "mm %s: used by %lu %s (mm_users), %lu %s (mm_count)\n", r->mm_id, r->users,
-		vmviz_plural(r->users, "task", "tasks"), r->count,
-		vmviz_plural(r->count, "reference", "references"));
-	fprintf(f, "%d-level paging (%d-bit addresses), %luK pages, ", r->levels,
-		r->levels == 5 ? 57 : 48, r->page_size / 1024);
-	fprintf(f, "%s mmap layout\n", r->layout);
-	fprintf(f, "%d %s, %ld page-table %s", r->nvmas, vmviz_plural(r->nvmas, "VMA", "VMAs"),
-		r->npages, vmviz_plural(r->npages, "run", "runs"));
+	vmviz_say(f, width, "mm %s: used by %lu %s (mm_users), %lu %s (mm_count)\n", r->mm_id,
+		  r->users, vmviz_plural(r->users, "task", "tasks"), r->count,
+		  vmviz_plural(r->count, "reference", "references"));
+	vmviz_say(f, width, "%d-level paging (%d-bit addresses), %luK pages, %s mmap layout\n",
+		  r->levels, r->levels == 5 ? 57 : 48, r->page_size / 1024, r->layout);
 	if (r->partial)
-		fprintf(f, "; %d %s changed while read (counts cover the part read)", r->partial,
-			vmviz_plural(r->partial, "VMA", "VMAs"));
-	fprintf(f, "\n\n");
+		snprintf(partial, sizeof(partial),
+			 "; %d %s changed while read (counts cover the part read)", r->partial,
+			 vmviz_plural(r->partial, "VMA", "VMAs"));
+	vmviz_say(f, width, "%d %s, %ld page-table %s%s\n\n", r->nvmas,
+		  vmviz_plural(r->nvmas, "VMA", "VMAs"), r->npages,
+		  vmviz_plural(r->npages, "run", "runs"), partial);
 
 	n = regions(r, &rs, all);
 	fprintf(f, "  %16s  ", "");
@@ -428,28 +436,28 @@ void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 	border(f, &l, 0);
 	free(rs);
 	if (folded)
-		fprintf(f, "(%d %s of alike VMAs folded; --all shows every VMA)\n", folded,
-			vmviz_plural(folded, "run", "runs"));
+		vmviz_say(f, width, "(%d %s of alike VMAs folded; --all shows every VMA)\n",
+			  folded, vmviz_plural(folded, "run", "runs"));
 
 	fprintf(f, "\nSegments (from the mm_struct):\n");
 	for (i = 0; i < VMVIZ_NSEGS; i++) {
 		const struct vmviz_range *s = &r->segs[i];
 
 		if (!s->start && !s->end) {
-			fprintf(f, "  %-5s %-25s %7s  %s\n", vmviz_seg_names[i], "none", "",
-				seg_help[i]);
+			vmviz_say(f, width, "  %-5s %-25s %7s  %s\n", vmviz_seg_names[i], "none", "",
+				  seg_help[i]);
 			continue;
 		}
 		vmviz_human_size(s->end - s->start, size, sizeof(size));
-		fprintf(f, "  %-5s %012lx-%012lx %7s  %s\n", vmviz_seg_names[i], s->start,
-			s->end, size, seg_help[i]);
+		vmviz_say(f, width, "  %-5s %012lx-%012lx %7s  %s\n", vmviz_seg_names[i],
+			  s->start, s->end, size, seg_help[i]);
 	}
 	fprintf(f, "\nCounters (pages of %luK):\n", r->page_size / 1024);
 	for (i = 0; i < VMVIZ_NCOUNTERS; i++) {
 		vmviz_human_size((unsigned long long)r->counters[i] * r->page_size, size,
 				 sizeof(size));
-		fprintf(f, "  %-9s %8lu %7s  %s\n", vmviz_counter_names[i], r->counters[i],
-			size, counter_help[i]);
+		vmviz_say(f, width, "  %-9s %8lu %7s  %s\n", vmviz_counter_names[i],
+			  r->counters[i], size, counter_help[i]);
 	}
 }
 

@@ -206,16 +206,17 @@ static const struct vmviz_col cmp_cols[] = {
 
 const struct vmviz_view vmviz_views[] = {
 	{ "maps", "vmas", maps_cols, ARRAY_SIZE(maps_cols),
-	  "START,END,SIZE,PERM,SEG,RAM,SWAP,NAME", NULL },
+	  "START,END,SIZE,PERM,SEG,RAM,SWAP,NAME", NULL, "END,SWAP,SEG,PERM" },
 	{ "pages", "pages", pages_cols, ARRAY_SIZE(pages_cols),
 	  "START,END,COUNT,LEAF,STATE,PERM,PFN,NAME",
-	  "START,COUNT,LEAF,STATE,PFN,KIND,FFLAGS,MAP,NAME" },
+	  "START,COUNT,LEAF,STATE,PFN,KIND,FFLAGS,MAP,NAME",
+	  "END,PERM,FFLAGS,MAP,PFN,KIND,LEAF,STATE" },
 	{ "compare", "compare", cmp_cols, ARRAY_SIZE(cmp_cols),
-	  "START,END,PERM,SAME,COW,DIVERGED,ONLY1,ONLY2,NAME", NULL },
+	  "START,END,PERM,SAME,COW,DIVERGED,ONLY1,ONLY2,NAME", NULL, "END,PERM,ONLY2,ONLY1" },
 	{ "mem", "vmas", mem_cols, ARRAY_SIZE(mem_cols),
-	  "START,PERM,RSS,PSS,PSSDIRTY,USS,SWAP,NAME", NULL },
+	  "START,PERM,RSS,PSS,PSSDIRTY,USS,SWAP,NAME", NULL, "PSSDIRTY,PERM,SWAP" },
 	{ "tables", "tables", tb_cols, ARRAY_SIZE(tb_cols),
-	  "LEVEL,COUNT,USED,MIN,MAX,FILL,BYTES,HIST", NULL },
+	  "LEVEL,COUNT,USED,MIN,MAX,FILL,BYTES,HIST", NULL, "HIST" },
 	{ NULL },
 };
 
@@ -515,22 +516,75 @@ static void rewind_rows(struct vmviz_table *t)
 		err(VMVIZ_EXIT_FAILURE, "cannot read the table's temporary file");
 }
 
+/* The columns a name is not cut below, to leave out others first. */
+#define NAME_MIN	16
+
+/* The columns a line of @t takes, columns left out not counted. */
+static size_t line_cols(const struct vmviz_table *t)
+{
+	size_t total = 0;
+	int i, n = 0;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->hidden[i])
+			continue;
+		total += t->widths[i];
+		n++;
+	}
+	return n ? total + n - 1 : 0;
+}
+
+/*
+ * Default columns (no -o) too wide for the width even with the name cut to
+ * NAME_MIN (or to the totals row's label, never cut): leave out the view's
+ * narrow columns, in their order, until the rest fits.
+ */
+static void leave_out(struct vmviz_table *t, int k)
+{
+	const char *p = t->view->narrow;
+	size_t name_min = 0;
+	int i;
+
+	if (k >= 0) {
+		name_min = t->widths[k] < NAME_MIN ? t->widths[k] : NAME_MIN;
+		if (t->total && t->total_row.set[k] &&
+		    vmviz_text_cols(t->total_row.cell[k]) > name_min)
+			name_min = vmviz_text_cols(t->total_row.cell[k]);
+	}
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		int id = column_id(t->view, p, len);
+
+		if (line_cols(t) - (k >= 0 ? t->widths[k] - name_min : 0) <=
+		    (size_t)t->out->width)
+			return;
+		for (i = 0; i < t->n; i++)
+			if (t->ids[i] == id && i != k)
+				t->hidden[i] = true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+}
+
 /*
  * Fit the width: if the columns are wider, the truncatable column (NAME)
- * gets what is left, and its cells keep their tail after "...". Other
- * columns are never cut: with too many of them the line stays long.
+ * gets what is left, and its cells keep their tail after "..."; with the
+ * default columns, the view's narrow ones are left out first (leave_out()).
+ * Other columns are never cut: with too many of them the line stays long.
  * Returns that column, or -1 if nothing is cut.
  */
 static int table_fit(struct vmviz_table *t)
 {
-	size_t total = t->n ? t->n - 1 : 0, avail;
+	size_t total, avail;
 	int i, k = -1;
 
-	for (i = 0; i < t->n; i++) {
-		total += t->widths[i];
+	for (i = 0; i < t->n; i++)
 		if (t->view->cols[t->ids[i]].flags & SCOLS_FL_TRUNC)
 			k = i;
-	}
+	if (!t->out->columns && t->view->narrow)
+		leave_out(t, k);
+	total = line_cols(t);
 	if (k < 0 || total <= (size_t)t->out->width)
 		return -1;
 	avail = t->out->width - (total - t->widths[k]);
@@ -549,9 +603,15 @@ static int table_fit(struct vmviz_table *t)
 static void print_cell(struct vmviz_table *t, const char *s, int i, int cut)
 {
 	bool right = t->view->cols[t->ids[i]].flags & SCOLS_FL_RIGHT;
-	bool last = i == t->n - 1;
+	bool last = true;
 	size_t cols, pad;
+	int j;
 
+	if (t->hidden[i])
+		return;
+	for (j = i + 1; j < t->n; j++)
+		if (!t->hidden[j])
+			last = false;
 	if (!s)
 		s = "";
 	if (t->addr[i] && strlen(s) == 16)
@@ -784,10 +844,11 @@ bool vmviz_no_mm(struct vmviz_report *r, const struct vmviz_out *o)
 	if (r->has_mm || o->json || o->raw || o->noheadings)
 		return false;
 	vmviz_read_all(r, 0);
-	printf("pid %d (%s) is %s: no address space, no VMAs, no page tables\n", r->pid,
-	       vmviz_esc(r->comm, comm, sizeof(comm)),
-	       !strcmp(r->kind, "kthread") ? "a kernel thread" :
-	       !strcmp(r->kind, "zombie") ? "a zombie" : "a task that exited");
+	vmviz_say(stdout, o->width,
+		  "pid %d (%s) is %s: no address space, no VMAs, no page tables\n", r->pid,
+		  vmviz_esc(r->comm, comm, sizeof(comm)),
+		  !strcmp(r->kind, "kthread") ? "a kernel thread" :
+		  !strcmp(r->kind, "zombie") ? "a zombie" : "a task that exited");
 	return true;
 }
 

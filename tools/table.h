@@ -27,6 +27,7 @@ struct vmviz_view {
 	size_t ncols;
 	const char *defaults;	/* columns without -o */
 	const char *frame_defaults;	/* of a frame-detail report, if other */
+	const char *narrow;	/* defaults left out, in order, when too narrow */
 };
 
 /* vmviz maps */
@@ -91,6 +92,7 @@ struct vmviz_table {
 	size_t widths[VMVIZ_MAX_COLS];	/* the widest cell (or heading) of each */
 	bool addr[VMVIZ_MAX_COLS];	/* an address column (START, END) */
 	bool full_addr[VMVIZ_MAX_COLS];	/* it has an address cell */
+	bool hidden[VMVIZ_MAX_COLS];	/* a default left out to fit (table_fit()) */
 	int n;
 	int addr_digits;		/* hex digits of addresses in cells: 16 */
 	int shown_digits;		/* of them printed for people (vmviz_table_addrs()) */

@@ -6,6 +6,7 @@
 #include <fnmatch.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -429,6 +430,97 @@ void vmviz_wrap(FILE *f, const char *first, const char *text, int width)
 			w++;
 	}
 	fputc('\n', f);
+}
+
+/* The bytes of the longest head of @s that fits @width columns, on a character. */
+static size_t text_head(const char *s, size_t width)
+{
+	size_t cols = 0, at = 0, len, c;
+
+	while (s[at]) {
+		c = char_cols(s + at, &len);
+		if (cols + c > width)
+			break;
+		cols += c;
+		at += len;
+	}
+	return at;
+}
+
+/*
+ * One line of vmviz_say(): as it is if it fits; else broken at the last
+ * blank that fits, the rest indented two blanks more than the line; a word
+ * wider than the room keeps its tail (a file name) after "...".
+ */
+static void say_line(FILE *f, size_t width, char *s)
+{
+	size_t lead = strspn(s, " "), indent = 0, room, head, cut;
+	bool first = true;
+
+	for (;;) {
+		room = width > indent + 10 ? width - indent : 10;
+		if (!first)
+			fprintf(f, "%*s", (int)indent, "");
+		if (vmviz_text_cols(s) <= room) {
+			fputs(s, f);
+			break;
+		}
+		head = text_head(s, room);
+		for (cut = head; cut > (first ? lead : 0) && s[cut] != ' '; cut--)
+			;
+		if (cut > (first ? lead : 0)) {
+			fwrite(s, 1, cut, f);
+		} else {
+			size_t skip = first ? lead : 0, word = strcspn(s + skip, " ");
+			char c = s[skip + word];
+
+			s[skip + word] = '\0';
+			fprintf(f, "%.*s...%s", (int)skip, s,
+				vmviz_text_tail(s + skip, room > skip + 3 ? room - skip - 3 : 0));
+			s[skip + word] = c;
+			cut = skip + word;
+		}
+		fputc('\n', f);
+		s += cut;
+		s += strspn(s, " ");
+		if (!*s)
+			return;
+		first = false;
+		indent = lead + 2;
+	}
+}
+
+/**
+ * vmviz_say - prose on a terminal, each line fitted to @width columns
+ * @f: where to
+ * @width: columns
+ * @fmt: printf format of text already escaped (vmviz_esc()), lines ending
+ *       in newlines
+ *
+ * A line wider than @width breaks at blanks (say_line()); one that fits is
+ * printed as it is, blanks that align it kept.
+ */
+void vmviz_say(FILE *f, int width, const char *fmt, ...)
+{
+	char *text, *line, *nl;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	for (line = text; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		say_line(f, width > 0 ? width : 80, line);
+		if (!nl)
+			break;
+		fputc('\n', f);
+	}
+	free(text);
 }
 
 /* @word is one of the comma-separated words of @list. */

@@ -212,6 +212,7 @@ void vmviz_json_str(FILE *f, const char *s);
 void vmviz_json_safe(FILE *f, const char *json);
 void vmviz_json_line(FILE *f, const char *json);
 void vmviz_wrap(FILE *f, const char *first, const char *text, int width);
+void vmviz_say(FILE *f, int width, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void vmviz_json_report(FILE *f, const struct vmviz_report *r, const char *indent);
 void vmviz_format_time(const struct vmviz_time *t, char *buf, size_t len);
 const char *vmviz_plural(unsigned long n, const char *one, const char *many);
@@ -289,6 +290,8 @@ struct vmviz_cmp {
 	bool over_time;		/* one mm, read at two different times */
 	bool frames;		/* both reports have frame detail */
 	long long dt_ns;	/* time of 2 minus time of 1 */
+	const char *kernel[2];	/* the kernel releases of 1 and 2 (unescaped) */
+	int levels[2];		/* and their paging levels */
 	unsigned long vmas_only1, vmas_only2, vmas_resized;
 	struct vmviz_cmp_counts total;
 	struct vmviz_cmp_row *rows;

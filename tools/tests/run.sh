@@ -606,6 +606,51 @@ done
 if [ -z "$bad" ]; then ok locale.utf8_names_widths_and_escapes; else
 	echo "$bad" >>"$tmp/err"; not_ok locale.utf8_names_widths_and_escapes; fi
 
+# 60 columns (issue 20): every view of every saved report (and of the
+# UTF-8 one above, in a UTF-8 locale) with --width 60 and with COLUMNS=60,
+# no line wider than 60 terminal columns (wcwidth: a CJK character takes
+# two); names cut keep their file name.
+mkdir -p "$tmp/w60"
+k=0
+w60() {	# VMVIZ-ARGS...: its output, both ways, into $tmp/w60/K.{a,b}
+	k=$((k + 1))
+	echo "$*" >"$tmp/w60/$k.args"
+	LC_ALL=C.UTF-8 "$vmviz" --width 60 "$@" >"$tmp/w60/$k.a" 2>/dev/null || rm -f "$tmp/w60/$k.a"
+	COLUMNS=60 LC_ALL=C.UTF-8 "$vmviz" "$@" >"$tmp/w60/$k.b" 2>/dev/null || rm -f "$tmp/w60/$k.b"
+}
+for f in reports/*.report reports/demo-*/*.report reports/frames-*/*.report "$c"/*.report "$tmp/utf8.report"; do
+	for v in "" --all maps "maps --total" pages "pages --total" mem tables; do
+		# shellcheck disable=SC2086
+		w60 $v -f "$f"
+	done
+done
+for p in "$d/parent.report $d/fork.report" "$d/parent.report $d/thread.report" \
+	 "$c/base.report $c/later.report" "$c/base.report $c/otherboot.report" \
+	 "$c/base.report reports/kthread-6.12-4.report" "$fp $fk" "$c/steps.report $c/steps-b.report" \
+	 "$c/hostile.report $c/base.report" "reports/sleep-6.12-4.report reports/sleep-6.12-5.report"; do
+	# shellcheck disable=SC2086
+	set -- $p
+	w60 compare -f "$1" -f "$2"
+	w60 compare --name '*lib*' -f "$1" -f "$2"
+done
+w60 pages -f "$c/steps.report" 7f0000201000
+check width.every_view_fits_60 python3 - "$tmp/w60" <<'EOF'
+import glob, sys, unicodedata
+outs = sorted(glob.glob(sys.argv[1] + "/*.[ab]"))
+args = {f: " " + open(f[:-2] + ".args").read().strip() for f in outs}
+assert len(outs) > 500, len(outs)
+assert len({a.split(" -f")[0] for a in args.values()}) >= 10, "too few views"
+bad = []
+for f in outs:
+    for n, ln in enumerate(open(f, encoding="utf-8").read().split("\n"), 1):
+        cols = sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in ln)
+        if cols > 60:
+            bad.append(f"{args[f]}: line {n}, {cols} columns: {ln}")
+assert not bad, "\n".join(bad[:10])
+keep = [f for f in outs if args[f].split(" -f")[0] in ("", " maps", " pages") and args[f].endswith("utf8.report")]
+assert len(keep) == 6 and all("libkeep.so" in open(f, encoding="utf-8").read() for f in keep), keep
+EOF
+
 # Folding: 20,000 alternating VMAs (thread stacks and guards) fit a screen.
 ./craft.py many 20000 "$tmp/many.report"
 "$vmviz" -f "$tmp/many.report" >"$tmp/out" 2>"$tmp/err"
