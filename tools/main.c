@@ -58,7 +58,7 @@ static const struct vmviz_option options[] = {
 	  "raw output: no alignment, no prose" },
 	{ "noheadings", 'n', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
 	  "no column headings (and no prose header)" },
-	{ "bytes", OPT_BYTES, no_argument, NULL, C_TABLES | C_PGTABLES,
+	{ "bytes", OPT_BYTES, no_argument, NULL, C_MAPS | C_PAGES | C_MEM | C_PGTABLES,
 	  "sizes in bytes, not 4K, 1.5M" },
 	{ "width", OPT_WIDTH, required_argument, "N",
 	  C_OVERVIEW | C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
@@ -172,6 +172,20 @@ static void usage(FILE *f, const struct command *only)
 		else if (o->has_arg)
 			snprintf(left + strlen(left), sizeof(left) - strlen(left), " %s", o->arg);
 		fprintf(f, " %-22s %s\n", left, o->help);
+	}
+	fputc('\n', f);
+	/* The values --seg and --state take, from the lists that check them. */
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		const char *const *valid = options[i].val == OPT_SEG ? vmviz_vma_segs :
+					   options[i].val == OPT_STATE ? vmviz_states : NULL;
+		size_t k;
+
+		if (!valid || (only && !(options[i].cmds & only->bit)))
+			continue;
+		fprintf(f, "Values of --%s:", options[i].name);
+		for (k = 0; valid[k]; k++)
+			fprintf(f, "%s %s", k ? "," : "", valid[k]);
+		fputc('\n', f);
 	}
 	fputc('\n', f);
 	if (!only || (only->bit & (C_TABLES | C_DEMO | C_WATCH | C_PGTABLES)))

@@ -179,9 +179,14 @@ static void pad(FILE *f, const char *s, size_t width)
 struct layout {
 	int box;		/* columns inside a box */
 	int name;		/* of those, for the name */
+	bool swap;		/* a SWAP column */
 };
 
-static struct layout layout_for(int width)
+/*
+ * The boxes for @width columns; below 72, a picture without swap has no
+ * SWAP column: its columns go to the names.
+ */
+static struct layout layout_for(int width, bool swap)
 {
 	struct layout l;
 
@@ -191,7 +196,8 @@ static struct layout layout_for(int width)
 		l.box = 38;
 	if (l.box > 160)
 		l.box = 160;
-	l.name = l.box - 30;
+	l.swap = swap || l.box >= 50;
+	l.name = l.box - (l.swap ? 30 : 23);
 	return l;
 }
 
@@ -287,8 +293,10 @@ static void box_row(FILE *f, const struct layout *l, const struct region *g, boo
 	} else {
 		fputc(' ', f);
 		pad(f, name, l->name);
-		fprintf(f, " %-4s %7s %7s %6s ", g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm,
-			size, res, swp);
+		fprintf(f, " %-4s %7s %7s ", g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm,
+			size, res);
+		if (l->swap)
+			fprintf(f, "%6s ", swp);
 	}
 	if (color)
 		fprintf(f, "\033[0m");
@@ -385,7 +393,7 @@ void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 			  const struct vmviz_out *o, bool all)
 {
 	int width = o->width ? o->width : 80;
-	struct layout l = layout_for(width);
+	struct layout l;
 	struct region *rs;
 	char size[16], comm[128], group[48] = "", partial[96] = "";
 	int n, i, folded = 0;
@@ -422,9 +430,12 @@ void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 		  vmviz_plural(r->npages, "run", "runs"), partial);
 
 	n = regions(r, &rs, all);
+	for (i = 0; i < n && !rs[i].swapped; i++)
+		;
+	l = layout_for(width, i < n);
 	fprintf(f, "  %16s  ", "");
 	pad(f, "VMA", l.name);
-	fprintf(f, " %-4s %7s %7s %6s\n", "PERM", "SIZE", "IN RAM", "SWAP");
+	fprintf(f, " %-4s %7s %7s%s\n", "PERM", "SIZE", "IN RAM", l.swap ? "   SWAP" : "");
 	for (i = 0; i < n; i++) {
 		const struct region *g = &rs[i];
 

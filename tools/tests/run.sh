@@ -937,6 +937,11 @@ got=$(complete_words vmviz svg --j)
 [ -z "$got" ] && ok completion.only_options_of_the_command || {
 	echo "got '$got'" >"$tmp/err"; not_ok completion.only_options_of_the_command; }
 
+# The one option table (main.c) against --help of vmviz and of every
+# command, the man page's OPTIONS entries and their Commands: lines, the
+# --seg/--state values, and the completion run as bash runs it (drift.py).
+check help.drift_option_table ./drift.py "$vmviz" ..
+
 # The streaming core (issue 20): generated reports (genreport.py, as the
 # benchmark makes them) read through a pipe and from files; compare's merge
 # of two streams against the page lines counted here, 4K by 4K.
