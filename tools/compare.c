@@ -622,6 +622,9 @@ static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c,
 	}
 }
 
+/* The view of a comparison over time: its own default columns. */
+static struct vmviz_view time_view;
+
 /* The per-VMA rows of a comparison and its total row, as a table. */
 static void cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 		      struct vmviz_table *tp)
@@ -658,7 +661,16 @@ static void cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 			shown.total.reuse2 += n->reuse2;
 		}
 	}
-	vmviz_table_init(&t, vmviz_view("compare"), o, c->frames ?
+	/*
+	 * One mm read twice: what changed, swaps included, so that the
+	 * table adds up to what the words above it say changed.
+	 */
+	if (c->over_time) {
+		time_view = *vmviz_view("compare");
+		time_view.defaults = time_view.time_defaults;
+		time_view.narrow = time_view.time_narrow;
+	}
+	vmviz_table_init(&t, c->over_time ? &time_view : vmviz_view("compare"), o, c->frames ?
 			 "SAMEMM,VERDICT,VMA,ZERO,COPY1,REUSE1,COPY2,REUSE2" :
 			 "SAMEMM,VERDICT,VMA,ZERO");
 	for (i = 0; i < c->nrows; i++)

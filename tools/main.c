@@ -378,11 +378,24 @@ static int run_maps(struct args *a, struct vmviz_report *r)
 	return VMVIZ_EXIT_OK;
 }
 
+/* --frames asks for frame detail: a saved report without it is refused, in words. */
+static void frames_given(const struct args *a, const struct vmviz_report *r, int n)
+{
+	int i;
+
+	for (i = 0; a->frames && i < n; i++)
+		if (!r[i].frames)
+			vmviz_die(VMVIZ_EXIT_FAILURE,
+				  "%s: --frames: the report has no frame detail (no 'detail frames' line: it was read from /proc/vmviz/PID, not /proc/vmviz/frames/PID)",
+				  r[i].source);
+}
+
 static int run_pages(struct args *a, struct vmviz_report *r)
 {
 	unsigned long lo = 0, hi = ~0UL;
 	bool is_range = true;
 
+	frames_given(a, r, 1);
 	no_extra(a, 1, "pages");
 	if (a->npos)
 		parse_range(a->pos[0], &lo, &hi, &is_range);
@@ -395,6 +408,7 @@ static int run_pages(struct args *a, struct vmviz_report *r)
 static int run_compare(struct args *a, struct vmviz_report *r)
 {
 	no_extra(a, 0, "compare");
+	frames_given(a, r, 2);
 	vmviz_print_compare(&r[0], &r[1], &a->out, true);
 	return VMVIZ_EXIT_OK;
 }

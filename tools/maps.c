@@ -248,6 +248,16 @@ static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t
 			snprintf(buf, len, "-");
 		break;
 	}
+	case PG_REF:
+	case PG_ACT: {
+		long n = col == PG_REF ? p->ref : p->act;
+
+		if (r->frames && p->refact && n >= 0)
+			snprintf(buf, len, "%ld", n);
+		else if (r->frames && p->refact && !t->out->json)
+			snprintf(buf, len, "-");
+		break;
+	}
 	case PG_MAP:
 	case PG_MAPHI:
 		if (r->frames && p->map_lo < 0 && !t->out->json)

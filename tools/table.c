@@ -91,6 +91,10 @@ static const struct vmviz_col pages_cols[] = {
 		"frame detail: times each page is mapped (LO-HI if unequal; JSON: LO)" },
 	[PG_MAPHI] = { "MAPHI", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"frame detail: times the most mapped page of the run is mapped" },
+	[PG_REF] = { "REF", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"frame detail: entries whose folio is referenced (PG_referenced)" },
+	[PG_ACT] = { "ACT", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"frame detail: entries whose folio is active (PG_active)" },
 };
 
 /* vmviz mem */
@@ -206,17 +210,18 @@ static const struct vmviz_col cmp_cols[] = {
 
 const struct vmviz_view vmviz_views[] = {
 	{ "maps", "vmas", maps_cols, ARRAY_SIZE(maps_cols),
-	  "START,END,SIZE,PERM,SEG,RAM,SWAP,NAME", NULL, "END,SWAP,SEG,PERM" },
+	  "START,END,SIZE,PERM,SEG,RAM,SWAP,NAME", NULL, "END,SWAP,SEG,PERM", NULL, NULL, NULL },
 	{ "pages", "pages", pages_cols, ARRAY_SIZE(pages_cols),
 	  "START,END,COUNT,LEAF,STATE,PERM,PFN,NAME",
-	  "START,COUNT,LEAF,STATE,PFN,KIND,FFLAGS,MAP,NAME",
-	  "END,PERM,FFLAGS,MAP,PFN,KIND,LEAF,STATE" },
+	  "START,COUNT,LEAF,STATE,PFN,KIND,FFLAGS,REF,ACT,MAP,NAME",
+	  "END,PERM,LEAF,MAP,REF,ACT,PFN,FFLAGS,KIND,STATE", NULL, NULL, "REF,ACT" },
 	{ "compare", "compare", cmp_cols, ARRAY_SIZE(cmp_cols),
-	  "START,END,PERM,SAME,COW,DIVERGED,ONLY1,ONLY2,NAME", NULL, "END,PERM,ONLY2,ONLY1" },
+	  "START,END,PERM,SAME,COW,DIVERGED,ONLY1,ONLY2,NAME", NULL, "END,PERM,ONLY2,ONLY1",
+	  "START,END,PERM,SAME,DIVERGED,ONLY1,ONLY2,SWAPOUT,SWAPIN,NAME", "END,PERM,SAME", NULL },
 	{ "mem", "vmas", mem_cols, ARRAY_SIZE(mem_cols),
-	  "START,PERM,RSS,PSS,PSSDIRTY,USS,SWAP,NAME", NULL, "PSSDIRTY,PERM,SWAP" },
+	  "START,PERM,RSS,PSS,PSSDIRTY,USS,SWAP,NAME", NULL, "PSSDIRTY,PERM,SWAP", NULL, NULL, NULL },
 	{ "tables", "tables", tb_cols, ARRAY_SIZE(tb_cols),
-	  "LEVEL,COUNT,USED,MIN,MAX,FILL,BYTES,HIST", NULL, "HIST" },
+	  "LEVEL,COUNT,USED,MIN,MAX,FILL,BYTES,HIST", NULL, "HIST", NULL, NULL, NULL },
 	{ NULL },
 };
 
@@ -440,6 +445,7 @@ void vmviz_table_set(struct vmviz_table *t, struct vmviz_row *ln, int i, const c
 	}
 	if (cols > t->widths[i])
 		t->widths[i] = cols;
+	t->filled[i] = true;
 	if (!ln->cell[i] || ln->cap[i] < len + 1) {
 		ln->cap[i] = len + 1 < 32 ? 32 : len + 1;
 		free(ln->cell[i]);
@@ -599,6 +605,23 @@ static int table_fit(struct vmviz_table *t)
 	return k;
 }
 
+/* Default columns no row has a value for (REF, ACT of older reports): left out. */
+static void hide_empty(struct vmviz_table *t)
+{
+	const char *p;
+	int i;
+
+	for (p = t->view->if_any; p && *p && !t->out->columns; p += *p == ',') {
+		size_t len = strcspn(p, ",");
+		int id = column_id(t->view, p, len);
+
+		for (i = 0; i < t->n; i++)
+			if (t->ids[i] == id && !t->filled[i])
+				t->hidden[i] = true;
+		p += len;
+	}
+}
+
 /* One cell for people: padded to its column, cut if it is the cut column. */
 static void print_cell(struct vmviz_table *t, const char *s, int i, int cut)
 {
@@ -646,9 +669,14 @@ static void print_raw_line(struct vmviz_table *t, struct vmviz_row *row)
 {
 	int i;
 
+	bool first = true;
+
 	for (i = 0; i < t->n; i++) {
-		if (i)
+		if (t->hidden[i])
+			continue;
+		if (!first)
 			putchar(' ');
+		first = false;
 		if (row->set[i])
 			vmviz_escape_to(stdout, SINK_RAW, row->cell[i]);
 	}
@@ -673,6 +701,7 @@ void vmviz_table_print(struct vmviz_table *t)
 	for (i = 0; i < t->n; i++)
 		if (t->full_addr[i] && (size_t)t->shown_digits > t->widths[i])
 			t->widths[i] = t->shown_digits;
+	hide_empty(t);
 	if (!t->out->json && !t->out->raw && t->out->width)
 		cut = table_fit(t);
 	for (i = 0; i < t->n; i++) {
@@ -868,6 +897,8 @@ void vmviz_columns_help(FILE *f, const char *view)
 		fprintf(f, "Columns of '%s' (default: %s):\n", v->name, v->defaults);
 		if (v->frame_defaults)
 			fprintf(f, " with frame detail, default: %s\n", v->frame_defaults);
+		if (v->time_defaults)
+			fprintf(f, " of one mm read twice, default: %s\n", v->time_defaults);
 		for (i = 0; i < v->ncols; i++)
 			fprintf(f, " %12s  %s\n", v->cols[i].name, v->cols[i].help);
 		fputc('\n', f);

@@ -28,6 +28,9 @@ struct vmviz_view {
 	const char *defaults;	/* columns without -o */
 	const char *frame_defaults;	/* of a frame-detail report, if other */
 	const char *narrow;	/* defaults left out, in order, when too narrow */
+	const char *time_defaults;	/* compare of one mm read twice */
+	const char *time_narrow;	/* and its narrow columns */
+	const char *if_any;	/* defaults shown only if a row has a value */
 };
 
 /* vmviz maps */
@@ -43,7 +46,7 @@ enum {
 enum {
 	PG_START, PG_END, PG_COUNT, PG_SIZE, PG_BYTES, PG_LEVEL, PG_STATE,
 	PG_PERM, PG_FLAGS, PG_PFN, PG_STEP, PG_SD, PG_PKEY, PG_SWAPTYPE,
-	PG_NAME, PG_KIND, PG_FFLAGS, PG_ORDER, PG_NODE, PG_MAP, PG_MAPHI,
+	PG_NAME, PG_KIND, PG_FFLAGS, PG_ORDER, PG_NODE, PG_MAP, PG_MAPHI, PG_REF, PG_ACT,
 };
 
 /* vmviz compare */
@@ -93,6 +96,7 @@ struct vmviz_table {
 	bool addr[VMVIZ_MAX_COLS];	/* an address column (START, END) */
 	bool full_addr[VMVIZ_MAX_COLS];	/* it has an address cell */
 	bool hidden[VMVIZ_MAX_COLS];	/* a default left out to fit (table_fit()) */
+	bool filled[VMVIZ_MAX_COLS];	/* a row has a value in it */
 	int n;
 	int addr_digits;		/* hex digits of addresses in cells: 16 */
 	int shown_digits;		/* of them printed for people (vmviz_table_addrs()) */

@@ -178,7 +178,7 @@ for other, same in (("vfork", True), ("fork", False)):
 c=reports/crafted
 golden crafted.steps.pages "$vmviz" pages -o START,END,COUNT,LEAF,STATE,PFN,STEP -f "$c/steps.report" 7f0000000000-7f0001000000
 golden crafted.steps.compare "$vmviz" compare -f "$c/steps.report" -f "$c/steps-b.report"
-golden crafted.later.compare "$vmviz" compare -o +VMA,SWAPOUT -f "$c/base.report" -f "$c/later.report"
+golden crafted.later.compare "$vmviz" compare -o +VMA -f "$c/base.report" -f "$c/later.report"
 golden crafted.otherboot.compare "$vmviz" compare -f "$c/base.report" -f "$c/otherboot.report"
 golden crafted.kthread.compare "$vmviz" compare -f "$c/base.report" -f reports/kthread-6.12-4.report
 golden crafted.partial.overview "$vmviz" -f "$c/partial.report"
@@ -218,6 +218,41 @@ else
 	cat "$tmp/out" "$tmp/b" >"$tmp/err"; not_ok compare.zero_page_and_filter_scopes
 fi
 grep -q 'from different boots' golden/crafted.otherboot.compare && ok compare.other_boot || not_ok compare.other_boot
+# Over time (issue 20): the words' "N pages changed" and each count line
+# equal the sums of the table's columns (the default columns say it all).
+check compare.over_time_words_equal_table python3 - "$vmviz" "$c/base.report" "$c/later.report" "$d/parent.report" "$d/thread.report" <<'EOF'
+import re, subprocess, sys
+vm = sys.argv[1]
+for a, b in ((sys.argv[2], sys.argv[3]), (sys.argv[4], sys.argv[5])):
+    out = subprocess.check_output([vm, "compare", "--width", "200", "-f", a, "-f", b], text=True)
+    words = dict(re.findall(r"^   ([a-z ]+(?: since 1)?): +(\d+) pages? ", out, re.M))
+    changed = int(re.search(r"read again .*?: (\d+) pages? changed", out, re.S).group(1))
+    head, *rows = [l.split() for l in out.split("\n\n")[-1].strip().split("\n")]
+    total = dict(zip(head[3:], rows[-1]))
+    cols = ("DIVERGED", "ONLY1", "ONLY2", "SWAPOUT", "SWAPIN")
+    assert sum(int(total[k]) for k in cols) == changed, (total, changed)
+    assert [int(words[k]) for k in ("changed frame", "gone since 1", "faulted in since 1",
+            "swapped out", "swapped in")] == [int(total[k]) for k in cols], (words, total)
+    assert all(sum(int(r[head.index(k)]) for r in rows[:-1]) == int(total[k]) for k in cols)
+EOF
+# Two boots (issue 20): "not comparable", both kernels and paging modes
+# named, null counts in JSON.
+sed '2s/kernel 6.12.117+deb12-amd64/kernel 7.2.13+deb14-amd64/' reports/sleep-6.12-5.report >"$tmp/boot2.report"
+check compare.other_boot_not_comparable python3 - "$vmviz" reports/sleep-6.12-4.report "$tmp/boot2.report" <<'EOF'
+import json, subprocess, sys
+vm, a, b = sys.argv[1:4]
+out = subprocess.check_output([vm, "compare", "--width", "200", "-f", a, "-f", b], text=True)
+assert "not comparable" in out, out
+assert "1: boot 7ece0540-dbb5-4e4f-a27b-61c0c6caa175, kernel 6.12.117+deb12-amd64, 4-level paging" in out, out
+assert "2: boot 72ba5d5f-f91f-4a1c-b3e9-2d5e5834b483, kernel 7.2.13+deb14-amd64, 5-level paging" in out, out
+assert "verdict: from different boots (1: kernel 6.12.117+deb12-amd64, 4-level paging; 2: kernel 7.2.13+deb14-amd64, 5-level paging)" in out
+d = json.loads(subprocess.check_output([vm, "compare", "-J", "-f", a, "-f", b]))
+assert d["relation"] == "other-boot" and "not comparable" in d["total"]["verdict"]
+for r in d["compare"] + [d["total"]]:
+    assert all(r[k] is None for k in ("same", "cow", "diverged", "only1", "only2", "zero")), r
+EOF
+status compare.frames_without_frame_detail 1 "--frames: the report has no frame detail" "$vmviz" compare --frames -f "$c/base.report" -f "$c/later.report"
+status pages.frames_without_frame_detail 1 "--frames: the report has no frame detail" "$vmviz" pages --frames -f "$c/base.report"
 grep -q '^   2 has no address space' golden/crafted.kthread.compare &&
 	! grep -q 'two mm_structs' golden/crafted.kthread.compare && ok compare.kthread || not_ok compare.kthread
 # A VMA that grew between the reads is one row, not two sharing a start.
@@ -406,7 +441,45 @@ if "$vmviz" maps -f "$tmp/t.report" >"$tmp/a" 2>"$tmp/err" && "$vmviz" maps -f "
 else
 	not_ok frames.plain_of_the_same_reads_the_same
 fi
-sed '/^table /s/$/ newfield 1/; /^rollup /s/$/ newfield 1/; /^pgtables /s/$/ newfield 1/; /^  /s/$/ 7/; /^sum /s/$/ more 2/' "$fp" >"$tmp/t.report"
+# Fields 17 and 18 of page lines, ref and act (docs/FORMAT.md): added to
+# frames-parent as a module that has them writes them (R set: ref is the
+# count; else some entries of longer runs), shown and checked.
+python3 - "$fp" >"$tmp/refact.report" <<'EOF'
+import sys
+for ln in open(sys.argv[1]).read().rstrip("\n").split("\n"):
+    w = ln.split()
+    if ln.startswith("  ") and len(w) == 16:
+        n, kind, fl = int(w[2]), w[11], w[12]
+        if kind in ("-", "?"):
+            ln += " - -"
+        else:
+            ln += " %d %d" % (n if fl[3] == "R" else n - 1, n if fl[1] == "A" else 0)
+    print(ln)
+EOF
+check frames.ref_act_shown python3 - "$vmviz" "$tmp/refact.report" <<'EOF'
+import json, subprocess, sys
+vm, f = sys.argv[1:3]
+lines = [l.split() for l in open(f) if l.startswith("  ")]
+d = json.loads(subprocess.check_output([vm, "pages", "-J", "-o", "START,COUNT,REF,ACT", "-f", f]))
+want = [(int(w[2]), None if w[16] == "-" else int(w[16]), None if w[17] == "-" else int(w[17])) for w in lines]
+assert [(r["count"], r["ref"], r["act"]) for r in d["pages"]] == want, d["pages"][:3]
+assert any(r["ref"] not in (0, r["count"], None) for r in d["pages"]), "no partial run"
+text = subprocess.check_output([vm, "pages", "--width", "100", "-f", f], text=True)
+assert text.split("\n")[0].split()[6:10] == ["FFLAGS", "REF", "ACT", "MAP"], text.split("\n")[0]
+EOF
+bad_refact() {	# NAME SED-SCRIPT: the edited line refused, naming ref and act
+	sed "$2" "$tmp/refact.report" >"$tmp/t.report"
+	status "frames.refused.$1" 6 "then ref and act" "$vmviz" pages -f "$tmp/t.report"
+}
+bad_refact ref_over_count '0,/^  pte .* 5 0$/s/ 5 0$/ 6 0/'
+bad_refact ref_not_all_with_r '0,/^  pte .* L--R------ 0 0 2 5 0$/s/ 5 0$/ 4 0/'
+bad_refact ref_all_without_r '0,/ LA--D----X 0 0 1 1 2$/s/ 1 2$/ 2 2/'
+bad_refact act_missing '0,/^  pte .* 5 0$/s/ 5 0$/ 5/'
+bad_refact ref_without_frame '0,/ anon  LA--D----X 0 0 1 1 2$/s/ anon  LA--D----X 0 0 1 1 2$/ -     ---------- - - - 0 0/'
+sed '0,/ anon  LA--D----X 0 0 1 1 2$/s/ anon  LA--D----X 0 0 1 1 2$/ -     ---------- - - - - -/' "$tmp/refact.report" >"$tmp/t.report"
+check frames.ref_act_dash_without_frame "$vmviz" pages -f "$tmp/t.report"
+bad_refact ref_not_decimal '0,/^  pte .* 5 0$/s/ 5 0$/ 5x 0/'
+sed '/^table /s/$/ newfield 1/; /^rollup /s/$/ newfield 1/; /^pgtables /s/$/ newfield 1/; /^  /s/$/ 7/; /^sum /s/$/ more 2/' "$tmp/refact.report" >"$tmp/t.report"
 "$vmviz" mem -f "$fp" >"$tmp/a" 2>&1
 if "$vmviz" mem -f "$tmp/t.report" >"$tmp/b" 2>"$tmp/err" && cmp -s "$tmp/a" "$tmp/b"; then
 	ok frames.fields_added_at_line_ends_ignored
