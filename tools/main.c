@@ -135,6 +135,16 @@ static const struct command commands[] = {
 	  "read PID every SECONDS (2), and say what changed since the read before", NULL },
 };
 
+static const char pids[] =
+	"\nPID is a process or thread ID, or 'self'; with --file, a saved report takes\n"
+	"its place (given twice for compare). mem and tables read the frame detail\n"
+	"(/proc/vmviz/frames/PID, or a saved one); pages and compare with --frames.\n";
+static const char watch_pids[] =
+	"\nPID is a process or thread ID (not 'self': what changed would be the\n"
+	"reader's own reads); with --file, REPORT is read again at each read (a FIFO\n"
+	"a job writes reports to, or a file it rewrites). With -J, a line of JSON a\n"
+	"read: the first its report, then each what changed since the one before.\n";
+
 /* --help; after a command, only its usage and the options it takes. */
 static void usage(FILE *f, const struct command *only)
 {
@@ -144,19 +154,8 @@ static void usage(FILE *f, const struct command *only)
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!only || only == &commands[i])
 			fprintf(f, " %s\n      %s\n", commands[i].usage, commands[i].help);
-	if (only && only->bit == C_WATCH)
-		fprintf(f,
-			"\nPID is a process or thread ID (not 'self': what changed would be the\n"
-			"reader's own reads); with --file, REPORT is read again at each read (a FIFO\n"
-			"a job writes reports to, or a file it rewrites). With -J, a line of JSON a\n"
-			"read: the first its report, then each what changed since the one before.\n\n"
-			"Options:\n");
-	else
-		fprintf(f,
-			"\nPID is a process or thread ID, or 'self'; with --file, a saved report takes\n"
-			"its place (given twice for compare). mem and tables read the frame detail\n"
-			"(/proc/vmviz/frames/PID, or a saved one); pages and compare with --frames.\n\n"
-			"Options:\n");
+	fputs(only && only->bit == C_WATCH ? watch_pids : pids, f);
+	fprintf(f, "\nOptions:\n");
 	for (i = 0; i < ARRAY_SIZE(options); i++) {
 		const struct vmviz_option *o = &options[i];
 		char left[40];

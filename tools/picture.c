@@ -455,8 +455,8 @@ void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 		const struct vmviz_range *s = &r->segs[i];
 
 		if (!s->start && !s->end) {
-			vmviz_say(f, width, "  %-5s %-25s %7s  %s\n", vmviz_seg_names[i], "none", "",
-				  seg_help[i]);
+			vmviz_say(f, width, "  %-5s %-25s %7s  %s\n", vmviz_seg_names[i], "none",
+				  "", seg_help[i]);
 			continue;
 		}
 		vmviz_human_size(s->end - s->start, size, sizeof(size));

@@ -210,7 +210,8 @@ static const struct vmviz_col cmp_cols[] = {
 
 const struct vmviz_view vmviz_views[] = {
 	{ "maps", "vmas", maps_cols, ARRAY_SIZE(maps_cols),
-	  "START,END,SIZE,PERM,SEG,RAM,SWAP,NAME", NULL, "END,SWAP,SEG,PERM", NULL, NULL, NULL },
+	  "START,END,SIZE,PERM,SEG,RAM,SWAP,NAME", NULL, "END,SWAP,SEG,PERM",
+	  NULL, NULL, NULL },
 	{ "pages", "pages", pages_cols, ARRAY_SIZE(pages_cols),
 	  "START,END,COUNT,LEAF,STATE,PERM,PFN,NAME",
 	  "START,COUNT,LEAF,STATE,PFN,KIND,FFLAGS,REF,ACT,MAP,NAME",
@@ -219,7 +220,8 @@ const struct vmviz_view vmviz_views[] = {
 	  "START,END,PERM,SAME,COW,DIVERGED,ONLY1,ONLY2,NAME", NULL, "END,PERM,ONLY2,ONLY1",
 	  "START,END,PERM,SAME,DIVERGED,ONLY1,ONLY2,SWAPOUT,SWAPIN,NAME", "END,PERM,SAME", NULL },
 	{ "mem", "vmas", mem_cols, ARRAY_SIZE(mem_cols),
-	  "START,PERM,RSS,PSS,PSSDIRTY,USS,SWAP,NAME", NULL, "PSSDIRTY,PERM,SWAP", NULL, NULL, NULL },
+	  "START,PERM,RSS,PSS,PSSDIRTY,USS,SWAP,NAME", NULL, "PSSDIRTY,PERM,SWAP",
+	  NULL, NULL, NULL },
 	{ "tables", "tables", tb_cols, ARRAY_SIZE(tb_cols),
 	  "LEVEL,COUNT,USED,MIN,MAX,FILL,BYTES,HIST", NULL, "HIST", NULL, NULL, NULL },
 	{ NULL },

@@ -60,7 +60,7 @@ struct vmviz_page {
 	char fflags[12];		/* 10 letters */
 	int order, node;
 	long map_lo, map_hi;		/* equal unless the line shows LO-HI */
-	long ref, act;			/* entries with PG_referenced, PG_active; -1 for '-' */
+	long ref, act;			/* entries with PG_referenced, PG_active, or -1 */
 	bool refact;			/* the line has ref and act (fields 17, 18) */
 };
 

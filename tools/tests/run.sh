@@ -906,11 +906,13 @@ check watch.help_no_self sh -c '"$1" watch --help | grep -q -- "-J, --json" &&
 watch_fifo() {	# OUT PATTERN ARGS...: watch --file FIFO ARGS, fed base, later, base
 	local out=$1 pattern=$2
 	shift 2
+	local feeder rc
 	rm -f "$tmp/fifo" "$out" && mkfifo "$tmp/fifo" && : >"$out" || return 1
 	(
 		k=0
 		for f in "$r" "$c/later.report" "$r"; do
-			cat "$f" >"$tmp/fifo"
+			# Bounded: a reader that is gone leaves no writer blocked.
+			timeout 20 sh -c 'cat "$1" >"$2"' _ "$f" "$tmp/fifo" || exit
 			k=$((k + 1))
 			for ((t = 0; t < 400; t++)); do
 				[ "$(grep -c "$pattern" "$out")" -ge "$k" ] && break
@@ -918,9 +920,11 @@ watch_fifo() {	# OUT PATTERN ARGS...: watch --file FIFO ARGS, fed base, later, b
 			done
 		done
 	) &
-	timeout 20 "$vmviz" watch --count 2 "$@" -f "$tmp/fifo" 0.1 >"$out" 2>>"$tmp/err"
-	local rc=$?
-	wait
+	feeder=$!
+	timeout 30 "$vmviz" watch --count 2 "$@" -f "$tmp/fifo" 0.1 >"$out" 2>>"$tmp/err"
+	rc=$?
+	kill "$feeder" 2>/dev/null
+	wait "$feeder" 2>/dev/null
 	return $rc
 }
 if watch_fifo "$tmp/wj" '^{"read"' -J -o +SWAPOUT,SWAPIN && python3 - "$vmviz" "$tmp/wj" "$r" "$c/later.report" 2>>"$tmp/err" <<'PY'; then
