@@ -474,12 +474,11 @@ static void describe(const char *n, const struct vmviz_report *r,
 	later[0] = '\0';
 	if (other && (r->time.sec != other->time.sec || r->time.nsec != other->time.nsec)) {
 		struct vmviz_cmp c;
+		char dt[48];
 
 		relation(other, r, &c);
-		interval(c.dt_ns, later + 2, sizeof(later) - 3);
-		later[0] = ' ';
-		later[1] = '(';
-		strcat(later, ")");
+		interval(c.dt_ns, dt, sizeof(dt));
+		snprintf(later, sizeof(later), " (%s)", dt);
 	}
 	vmviz_say(stdout, width, "   mm %s, read %s%s\n", r->mm_id, when, later);
 }

@@ -469,7 +469,11 @@ static void say_line(FILE *f, size_t width, char *s)
 		for (cut = head; cut > (first ? lead : 0) && s[cut] != ' '; cut--)
 			;
 		if (cut > (first ? lead : 0)) {
-			fwrite(s, 1, cut, f);
+			size_t end = cut;
+
+			while (end > (first ? lead : 0) && s[end - 1] == ' ')
+				end--;
+			fwrite(s, 1, end, f);
 		} else {
 			size_t skip = first ? lead : 0, word = strcspn(s + skip, " ");
 			char c = s[skip + word];
