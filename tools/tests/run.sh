@@ -897,6 +897,7 @@ status watch.needs_pid 2 "watch needs a PID" "$vmviz" watch
 status watch.not_self 2 "watch takes a PID, not self" "$vmviz" watch self
 status watch.bad_seconds 2 "SECONDS is a number from 0.1 to 86400" "$vmviz" watch 1 0.01
 status watch.file_twice 2 "watch reads one report" "$vmviz" watch -f "$r" -f "$r"
+# shellcheck disable=SC2016
 check watch.help_no_self sh -c '"$1" watch --help | grep -q -- "-J, --json" &&
 	"$1" watch --help | grep -q -- "-f, --file REPORT" && "$1" watch --help | grep -q "not .self."' _ "$vmviz"
 # watch -J: JSON lines, a line a read, from a FIFO that gets three reports;
@@ -912,6 +913,7 @@ watch_fifo() {	# OUT PATTERN ARGS...: watch --file FIFO ARGS, fed base, later, b
 		k=0
 		for f in "$r" "$c/later.report" "$r"; do
 			# Bounded: a reader that is gone leaves no writer blocked.
+			# shellcheck disable=SC2016
 			timeout 20 sh -c 'cat "$1" >"$2"' _ "$f" "$tmp/fifo" || exit
 			k=$((k + 1))
 			for ((t = 0; t < 400; t++)); do
