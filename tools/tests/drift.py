@@ -11,6 +11,8 @@ that each of these says the same:
     their short forms and argument names, and the values of --seg/--state;
   - vmviz.8: every option's .TP entry (short form, argument name) and its
     "Commands:" line (which commands take it), the commands, the values;
+  - the exit statuses of vmviz.h, the Exit status line of --help and
+    EXIT STATUS of vmviz.8;
   - vmviz.bash-completion, run as bash runs it: the options it offers after
     each command, that it offers the commands after a global option and
     after option arguments, that it completes the values of --seg and
@@ -159,6 +161,16 @@ for k, vals in VALUES.items():
     if said != vals:
         bad.append(f"vmviz.8: --{k} values {said}, the code {vals}")
 
+
+# Exit statuses: the enum of vmviz.h, --help's line and EXIT STATUS.
+codes = {int(v) for v in re.findall(r"VMVIZ_EXIT_[A-Z]+ = (\d+),",
+                                     open(os.path.join(tools, "vmviz.h")).read())}
+said = {int(v) for v in re.findall(r"(?:^|[\s,])(\d) [a-z]",
+                                   top.split("Exit status:", 1)[1].split("See vmviz(8)")[0])}
+manned = {int(v) for v in re.findall(r"^\.TP\n\.B (\d+)$",
+                                     man.split("\n.SH EXIT STATUS\n")[1].split("\n.SH ")[0], re.M)}
+if not codes == said == manned:
+    bad.append(f"exit statuses: vmviz.h {sorted(codes)}, --help {sorted(said)}, vmviz.8 {sorted(manned)}")
 
 # The completion, as bash runs it.
 def complete(*words):
