@@ -65,15 +65,16 @@ static const struct vmviz_option options[] = {
 	  "fit N columns (default: COLUMNS, the terminal, or 80)" },
 	{ "all", OPT_ALL, no_argument, NULL, C_OVERVIEW | C_SVG,
 	  "one box per VMA: do not fold repeated VMAs" },
-	{ "name", OPT_NAME, required_argument, "GLOB", C_TABLES,
+	{ "name", OPT_NAME, required_argument, "GLOB", C_TABLES | C_OVERVIEW | C_SVG,
 	  "only VMAs whose name matches GLOB ('*libc*', '[heap]' quoted as '\\[heap]')" },
-	{ "seg", OPT_SEG, required_argument, "LIST", C_TABLES,
+	{ "seg", OPT_SEG, required_argument, "LIST", C_TABLES | C_OVERVIEW | C_SVG,
 	  "only VMAs of these segments (code,data,bss,heap,mmap,stack,image,...)" },
-	{ "perm", OPT_PERM, required_argument, "LETTERS", C_TABLES,
+	{ "perm", OPT_PERM, required_argument, "LETTERS", C_TABLES | C_OVERVIEW | C_SVG,
 	  "only VMAs with all these permission letters (rwxsp): --perm wx" },
-	{ "state", OPT_STATE, required_argument, "LIST", C_MAPS | C_PAGES,
-	  "only page runs in these states (swap,present,...); maps: VMAs with one" },
-	{ "range", OPT_RANGE, required_argument, "RANGE", C_MAPS | C_COMPARE | C_MEM,
+	{ "state", OPT_STATE, required_argument, "LIST", C_MAPS | C_PAGES | C_OVERVIEW | C_SVG,
+	  "pages: only runs in these states (swap,present,...); others: VMAs with one" },
+	{ "range", OPT_RANGE, required_argument, "RANGE",
+	  C_MAPS | C_COMPARE | C_MEM | C_OVERVIEW | C_SVG,
 	  "only VMAs overlapping START-END or START+LEN (hex)" },
 	{ "total", OPT_TOTAL, no_argument, NULL, C_MAPS | C_PAGES,
 	  "a totals row (compare always has one)" },
@@ -127,7 +128,7 @@ static const struct command commands[] = {
 	  run_mem },
 	{ "tables", C_PGTABLES, 1, "vmviz tables [options] PID",
 	  "the page-table tree level by level, against VmPTE: frame detail", run_tables },
-	{ "svg", C_SVG, 1, "vmviz svg PID [ADDR] > map.svg",
+	{ "svg", C_SVG, 1, "vmviz svg [options] PID [ADDR] > map.svg",
 	  "the picture as SVG (a page strip of the VMA at ADDR)", run_svg },
 	{ "demo", C_DEMO, 0, "vmviz demo", "fork, vfork, CLONE_VM and thread children compared",
 	  NULL },
@@ -436,7 +437,7 @@ static int run_svg(struct args *a, struct vmviz_report *r)
 
 		vmviz_die(VMVIZ_EXIT_USAGE, "svg takes one address (hex), not '%s'", e);
 	}
-	vmviz_print_svg(r, stdout, addr, a->all);
+	vmviz_print_svg(r, stdout, addr, a->all, &a->out);
 	return VMVIZ_EXIT_OK;
 }
 
@@ -621,6 +622,10 @@ int main(int argc, char **argv)
 	}
 	if (cmd->bit & (C_OVERVIEW | C_SVG) && a.out.json && a.out.raw)
 		vmviz_die(VMVIZ_EXIT_USAGE, "--json and --raw do not go together");
+	/* The overview's JSON has no VMAs: maps -J has them, filtered. */
+	if (cmd->bit == C_OVERVIEW && a.out.json && vmviz_filtering(&a.out.filter))
+		vmviz_die(VMVIZ_EXIT_USAGE,
+			  "overview: --json has no VMAs to filter; 'vmviz maps -J' takes the same filters");
 	a.out.width = out_width(width);
 
 	if (cmd->bit == C_DEMO) {

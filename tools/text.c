@@ -594,6 +594,72 @@ bool vmviz_page_wanted(const struct vmviz_vma *v, const struct vmviz_page *p,
 	return !f->range || (p->end > f->lo && p->start < f->hi);
 }
 
+/* printf at the end of @buf's string, cut to @len. */
+static void __attribute__((format(printf, 3, 4))) append(char *buf, size_t len,
+							   const char *fmt, ...)
+{
+	size_t at = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + at, len - at, fmt, ap);
+	va_end(ap);
+}
+
+/* Any of --name, --seg, --perm, --state, --range given. */
+bool vmviz_filtering(const struct vmviz_filter *f)
+{
+	return f->name || f->segs || f->perm || f->states || f->range;
+}
+
+/**
+ * vmviz_filter_words - the filters as typed, for a sentence
+ * @o: the output options and filters (o->lo, o->hi: the range pages asked)
+ * @buf: " --name 'GLOB' --seg LIST ... in START-END", or "" for none
+ * @len: its size
+ *
+ * The name is escaped (vmviz_esc()); the other values were checked
+ * against their valid words and letters when parsed.
+ */
+char *vmviz_filter_words(const struct vmviz_out *o, char *buf, size_t len)
+{
+	const struct vmviz_filter *f = &o->filter;
+	char *e;
+
+	buf[0] = '\0';
+	if (f->name) {
+		e = vmviz_esc_dup(f->name);
+		append(buf, len, " --name '%s'", e);
+		free(e);
+	}
+	if (f->segs)
+		append(buf, len, " --seg %s", f->segs);
+	if (f->perm)
+		append(buf, len, " --perm %s", f->perm);
+	if (f->states)
+		append(buf, len, " --state %s", f->states);
+	if (f->range || o->lo || o->hi)
+		append(buf, len, " in %016lx-%016lx", f->range ? f->lo : o->lo,
+		       f->range ? f->hi : o->hi);
+	return buf;
+}
+
+/**
+ * vmviz_none_words - what vmviz_say_none() says, without a newline
+ * @o: the output options and filters
+ * @what: what the rows are ("VMA", "page run")
+ * @buf: "no VMA matches --seg stack", "no VMA matches: the report has none"
+ * @len: its size
+ */
+char *vmviz_none_words(const struct vmviz_out *o, const char *what, char *buf, size_t len)
+{
+	char words[1200];
+
+	vmviz_filter_words(o, words, sizeof(words));
+	snprintf(buf, len, "no %s matches%s", what, *words ? words : ": the report has none");
+	return buf;
+}
+
 /**
  * vmviz_say_none - a table with no row says why, in words
  * @o: the output options and filters
@@ -604,28 +670,11 @@ bool vmviz_page_wanted(const struct vmviz_vma *v, const struct vmviz_page *p,
  */
 void vmviz_say_none(const struct vmviz_out *o, const char *what)
 {
-	const struct vmviz_filter *f = &o->filter;
 	FILE *to = o->raw || o->noheadings ? stderr : stdout;
-	char *e;
+	char buf[1300];
 
 	if (o->json)
 		return;
-	fprintf(to, "%sno %s matches", o->raw || o->noheadings ? "vmviz: " : "", what);
-	if (f->name) {
-		e = vmviz_esc_dup(f->name);
-		fprintf(to, " --name '%s'", e);
-		free(e);
-	}
-	if (f->segs)
-		fprintf(to, " --seg %s", f->segs);	/* checked against vmviz_vma_segs */
-	if (f->perm)
-		fprintf(to, " --perm %s", f->perm);	/* letters of rwxsp */
-	if (f->states)
-		fprintf(to, " --state %s", f->states);	/* checked against vmviz_states */
-	if (f->range || o->lo || o->hi)
-		fprintf(to, " in %016lx-%016lx", f->range ? f->lo : o->lo,
-			f->range ? f->hi : o->hi);
-	if (!f->name && !f->segs && !f->perm && !f->states && !f->range && !o->lo && !o->hi)
-		fprintf(to, ": the report has none");
-	fputc('\n', to);
+	fprintf(to, "%s%s\n", o->raw || o->noheadings ? "vmviz: " : "",
+		vmviz_none_words(o, what, buf, sizeof(buf)));
 }

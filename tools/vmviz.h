@@ -221,7 +221,10 @@ const char *vmviz_plural(unsigned long n, const char *one, const char *many);
 void vmviz_xml_str(FILE *f, const char *s);
 
 /* table.c: the column tables and libsmartcols output */
-/* Which VMAs and page runs a table shows (--name, --seg, --perm, --state, --range). */
+/*
+ * Which VMAs and page runs a table shows, and which VMAs the overview and
+ * svg draw (--name, --seg, --perm, --state, --range).
+ */
 struct vmviz_filter {
 	const char *name;		/* a glob (fnmatch) on the VMA name */
 	const char *segs;		/* comma-separated segment names */
@@ -246,6 +249,9 @@ struct vmviz_out {
 bool vmviz_vma_wanted(const struct vmviz_vma *v, const struct vmviz_filter *f);
 bool vmviz_page_wanted(const struct vmviz_vma *v, const struct vmviz_page *p,
 		       const struct vmviz_filter *f);
+bool vmviz_filtering(const struct vmviz_filter *f);
+char *vmviz_filter_words(const struct vmviz_out *o, char *buf, size_t len);
+char *vmviz_none_words(const struct vmviz_out *o, const char *what, char *buf, size_t len);
 void vmviz_say_none(const struct vmviz_out *o, const char *what);
 bool vmviz_has_state(const struct vmviz_vma *v, const char *states);
 
@@ -318,7 +324,8 @@ void vmviz_print_tables(struct vmviz_report *r, const struct vmviz_out *o);
 void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 			  const struct vmviz_out *o, bool all);
 void vmviz_print_overview_json(struct vmviz_report *r, FILE *f);
-void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all);
+void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all,
+		     const struct vmviz_out *o);
 
 /* watch.c */
 int vmviz_watch(pid_t pid, const char *file, double seconds, long count,

@@ -692,7 +692,7 @@ w60() {	# VMVIZ-ARGS...: its output, both ways, into $tmp/w60/K.{a,b}
 	COLUMNS=60 LC_ALL=C.UTF-8 "$vmviz" "$@" >"$tmp/w60/$k.b" 2>/dev/null || rm -f "$tmp/w60/$k.b"
 }
 for f in reports/*.report reports/demo-*/*.report reports/frames-*/*.report "$c"/*.report "$tmp/utf8.report"; do
-	for v in "" --all maps "maps --total" pages "pages --total" mem tables; do
+	for v in "" --all "--seg heap" "--perm x" maps "maps --total" pages "pages --total" mem tables; do
 		# shellcheck disable=SC2086
 		w60 $v -f "$f"
 	done
@@ -862,6 +862,83 @@ if [ "$(cat "$tmp/a")" = "no VMA matches --seg stack --perm x" ] &&
 else
 	cat "$tmp/a" "$tmp/b" "$tmp/c" "$tmp/d" >"$tmp/err"; not_ok filter.empty_result_in_words
 fi
+
+# The overview and svg with a filter (issue 20): exactly the VMAs maps lists
+# with it (boxes counted with --all, the SVG's by their RAM bars), the VMAs
+# left out counted in the gaps' words, the SVG well-formed; none, in words.
+bad=""
+set -f	# --name *lib* as a word, not a file name pattern
+for f in "$d/parent.report" reports/sleep-6.12-5.report "$c/steps.report" "$r"; do
+	all=$("$vmviz" maps -rn -o START -f "$f" | wc -l)
+	for flt in "--seg heap" "--name *lib*" "--perm x" "--perm rw" "--seg mmap,stack --perm w" \
+		   "--range 7f0000000000-7fffffffffff" "--state present" "--state swap" "--seg vvar --perm w"; do
+		# shellcheck disable=SC2086
+		want=$("$vmviz" maps -rn -o START $flt -f "$f" | wc -l)
+		# shellcheck disable=SC2086
+		"$vmviz" --all $flt -f "$f" >"$tmp/o" 2>>"$tmp/err" || bad="$bad [$f $flt: overview exit]"
+		# shellcheck disable=SC2086
+		"$vmviz" svg --all $flt -f "$f" >"$tmp/s" 2>"$tmp/e" || bad="$bad [$f $flt: svg exit]"
+		# shellcheck disable=SC2086
+		"$vmviz" $flt -f "$f" >"$tmp/fo" 2>>"$tmp/err" || bad="$bad [$f $flt: folded exit]"
+		boxes=$(grep -E '^  .{16} \|' "$tmp/o" | grep -cv '| kernel half\|| canonical hole')
+		rects=$(grep -c 'fill="#eeeeee" stroke="#999999"' "$tmp/s")
+		hid=$(sed -n 's/^ *: \([0-9]*\) VMAs\{0,1\} hidden.*/\1/p' "$tmp/o" | awk '{ s += $1 } END { print s + 0 }')
+		shid=$(sed -n 's/.*>\([0-9]*\) VMAs\{0,1\} hidden.*/\1/p' "$tmp/s" | awk '{ s += $1 } END { print s + 0 }')
+		words=$flt
+		[ "${flt#--name }" = "$flt" ] || words="--name '${flt#--name }'"
+		lo=${flt#--range } hi=${flt##*-}
+		[ "$lo" = "$flt" ] || words="in $(printf '%016x-%016x' "0x${lo%-*}" "0x$hi")"
+		[ "$boxes" = "$want" ] || bad="$bad [$f $flt: overview $boxes boxes, maps $want]"
+		[ "$rects" = "$want" ] || bad="$bad [$f $flt: svg $rects boxes, maps $want]"
+		[ $((hid + want)) = "$all" ] || bad="$bad [$f $flt: overview hides $hid of $all]"
+		[ $((shid + want)) = "$all" ] || bad="$bad [$f $flt: svg hides $shid of $all]"
+		grep -qxF "drawn: $want of them, those matching $words" "$tmp/fo" ||
+			bad="$bad [$f $flt: no 'drawn: $want' line]"
+		grep -qF "drawn: $want of $all VMA$([ "$all" = 1 ] || echo s), those matching ${words//\'/\&apos;};" "$tmp/s" ||
+			bad="$bad [$f $flt: no 'drawn: $want' in the SVG]"
+		if command -v xmllint >/dev/null; then
+			xmllint --noout "$tmp/s" 2>>"$tmp/err" || bad="$bad [$f $flt: svg not XML]"
+		fi
+		if [ "$want" = 0 ]; then
+			grep -qxF "no VMA matches $words" "$tmp/o" || bad="$bad [$f $flt: overview silent]"
+			grep -qF ">no VMA matches ${words//\'/\&apos;}</text>" "$tmp/s" || bad="$bad [$f $flt: svg silent]"
+			[ "$(cat "$tmp/e")" = "vmviz: no VMA matches $words" ] || bad="$bad [$f $flt: stderr]"
+		else
+			! grep -q "no VMA matches" "$tmp/o" "$tmp/s" "$tmp/e" || bad="$bad [$f $flt: says none]"
+		fi
+	done
+done
+set +f
+if [ -z "$bad" ]; then ok filter.picture_draws_what_maps_lists; else
+	echo "$bad" >>"$tmp/err"; not_ok filter.picture_draws_what_maps_lists; fi
+golden filter.overview_seg_heap "$vmviz" --seg heap -f "$d/parent.report"
+golden filter.overview_none "$vmviz" --seg stack --perm x -f "$r"
+golden filter.svg_name "$vmviz" svg --name '*libc*' -f "$d/parent.report"
+"$vmviz" svg --name '*lib*' --perm r -f "$d/parent.report" >"$tmp/map.svg" 2>"$tmp/err" &&
+	svg_ok filter.svg_renders "$tmp/map.svg" || not_ok filter.svg_renders
+# A fold stops at a VMA the filter hid: libc's five VMAs are not one box.
+"$vmviz" --name '*lib*' --perm r -f "$d/parent.report" >"$tmp/out"
+if grep -q '| .*libc\.so\.6 ' "$tmp/out" && ! grep -q ' x .*lib' "$tmp/out" &&
+   grep -q '^drawn: 15 of them' "$tmp/out"; then
+	ok filter.fold_within_drawn
+else
+	cp "$tmp/out" "$tmp/err"; not_ok filter.fold_within_drawn
+fi
+# The name as typed goes through the escaping of each sink.
+"$vmviz" svg --name $'<b>&\033[2J' -f "$r" >"$tmp/map.svg" 2>"$tmp/e"
+"$vmviz" --name $'<b>&\033[2J' -f "$r" >"$tmp/out" 2>>"$tmp/err"
+if { ! command -v xmllint >/dev/null || xmllint --noout "$tmp/map.svg" 2>>"$tmp/err"; } &&
+   ! grep -q $'\033' "$tmp/map.svg" "$tmp/out" "$tmp/e" &&
+   grep -q '&lt;b&gt;&amp;' "$tmp/map.svg" && grep -q "^no VMA matches --name '<b>&" "$tmp/out"; then
+	ok filter.picture_name_escaped
+else
+	cat "$tmp/out" "$tmp/e" >>"$tmp/err"; not_ok filter.picture_name_escaped
+fi
+status filter.overview_seg_unknown 2 "--seg: unknown value 'stak'; valid values: code, data," "$vmviz" --seg stak -f "$r"
+status filter.svg_state_unknown 2 "--state: unknown value 'bogus'; valid values: present," "$vmviz" svg --state bogus -f "$r"
+status filter.svg_bad_perm 2 "--perm takes letters of rwxsp" "$vmviz" svg --perm q -f "$r"
+status filter.overview_json 2 "overview: --json has no VMAs to filter" "$vmviz" -J --seg heap -f "$r"
+status filter.not_on_tables 2 "tables: option --seg does not apply" "$vmviz" tables --seg heap -f "$fp"
 
 # Colour: only when asked, or on a terminal without NO_COLOR.
 "$vmviz" --color=always -f "$r" >"$tmp/always"
