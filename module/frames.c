@@ -28,15 +28,15 @@ static int frames_self_open(struct inode *inode, struct file *file)
 
 static const struct proc_ops frames_ops = {
 	.proc_open = frames_open,
-	.proc_read_iter = seq_read_iter,
-	.proc_lseek = seq_lseek,
+	.proc_read_iter = vmviz_report_read_iter,
+	.proc_lseek = vmviz_report_lseek,
 	.proc_release = vmviz_report_release,
 };
 
 static const struct proc_ops frames_self_ops = {
 	.proc_open = frames_self_open,
-	.proc_read_iter = seq_read_iter,
-	.proc_lseek = seq_lseek,
+	.proc_read_iter = vmviz_report_read_iter,
+	.proc_lseek = vmviz_report_lseek,
 	.proc_release = vmviz_report_release,
 };
 

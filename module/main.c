@@ -65,12 +65,12 @@ struct tracked {
 	struct list_head dead;		/* on a removal list once removing */
 	unsigned long nr;		/* the key in tracked_xa, and the name */
 	struct rcu_head rcu;		/* freed after a grace period: see reconcile() */
-	struct work_struct remove_work;	/* all mode: its removal, on its own */
 	char name[NAME_LEN];
 };
 
 /*
- * tracked_lock guards membership of tracked_xa, ->tg.removing and nr_tracked.
+ * tracked_lock guards membership of tracked_xa, ->tg.removing, nr_tracked
+ * and the deferred list.
  * It is never held while waiting for a reader (proc_remove() runs without
  * it), nor across anything else that waits for long: control writers take
  * it with mutex_lock_killable() all the same.
@@ -83,13 +83,22 @@ static struct proc_dir_entry *vmviz_dir;
 
 struct vmviz_target vmviz_self;
 
-/*
- * All mode: the reconcile work and the queue it runs on, and the queue of
- * removals, one work each (tracked_remove_apart()).
- */
+/* All mode: the reconcile work and the queue it runs on. */
 static void reconcile(struct work_struct *work);
 static DECLARE_DELAYED_WORK(reconcile_work, reconcile);
-static struct workqueue_struct *vmviz_wq, *remove_wq;
+static struct workqueue_struct *vmviz_wq;
+
+/*
+ * Removals put off while a call on the file is in flight (tracked_remove()),
+ * and the work that tries them again every REMOVE_RETRY. At unload
+ * (@remove_sync) a removal waits for its calls instead.
+ */
+#define REMOVE_WAIT	(HZ / 20)	/* five polls of a read waiting for a lock */
+#define REMOVE_RETRY	(HZ / 10)
+static LIST_HEAD(deferred);
+static void deferred_remove(struct work_struct *work);
+static DECLARE_DELAYED_WORK(deferred_work, deferred_remove);
+static bool remove_sync;
 
 /*
  * What keeping the files costs, for make bench (debugfs vmviz/upkeep):
@@ -116,15 +125,15 @@ static int self_open(struct inode *inode, struct file *file)
 
 static const struct proc_ops tracked_ops = {
 	.proc_open = tracked_open,
-	.proc_read_iter = seq_read_iter,
-	.proc_lseek = seq_lseek,
+	.proc_read_iter = vmviz_report_read_iter,
+	.proc_lseek = vmviz_report_lseek,
 	.proc_release = vmviz_report_release,
 };
 
 static const struct proc_ops self_ops = {
 	.proc_open = self_open,
-	.proc_read_iter = seq_read_iter,
-	.proc_lseek = seq_lseek,
+	.proc_read_iter = vmviz_report_read_iter,
+	.proc_lseek = vmviz_report_lseek,
 	.proc_release = vmviz_report_release,
 };
 
@@ -141,27 +150,59 @@ static void tracked_unlink(struct tracked *t, struct list_head *list)
 	list_add_tail(&t->dead, list);
 }
 
+/* Whether a call is still in flight on a file of one of the entries on @list. */
+static bool any_busy(struct list_head *list)
+{
+	struct tracked *t;
+
+	list_for_each_entry(t, list, dead)
+		if (!vmviz_target_idle(&t->tg))
+			return true;
+	return false;
+}
+
 /*
- * Remove the entries on @list. proc_remove() waits for the proc_ops calls
- * in flight on the file and releases its open files; after it nothing
- * refers to the entry, and its name is free again. A read() in flight is
- * one seq_file buffer of records (seq_read_iter() fills one per call): a
- * page, or one record if that is larger, and whatever it waits for ends
- * within REPORT_LOCK_POLL of the entry being marked removing: a read never
- * sleeps in the target's lock queue (report.c, report_lock_wait()).
+ * Remove the entries on @list, marked removing (tracked_unlink()).
+ * proc_remove() waits for the proc_ops calls in flight on a file and
+ * releases its open files (fs/proc/generic.c, proc_entry_rundown(), 5.10
+ * to 7.2): it must not be called while a call that can last is in flight.
+ * Calls are counted (vmviz_target_enter()); most end soon once the entry
+ * is marked removing (a read waiting for the target's lock polls for it
+ * every REPORT_LOCK_POLL), so the entries get REMOVE_WAIT, all together,
+ * to have none; an entry with a call still in flight then (a read() whose
+ * buffer faults on a server that does not answer) is put off, on the
+ * deferred list, and deferred_remove() tries it again every REMOVE_RETRY:
+ * no caller, neither a control write nor the all-mode reconcile, waits for
+ * it, and its name stays reserved (-EBUSY) until it goes. Once an entry
+ * has none, a call that begins fails at once, and proc_remove() waits for
+ * nothing that lasts. After proc_remove() nothing refers to the entry,
+ * and its name is free again. At unload (@remove_sync) every removal waits.
  *
  * Locking: tracked_lock not held, so that other writers do not wait too.
  */
 static void tracked_remove(struct list_head *list)
 {
+	unsigned long until = jiffies + REMOVE_WAIT;
 	struct tracked *t, *tmp;
+	bool put_off = false;
 
 	if (list_empty(list))
 		return;
-	list_for_each_entry(t, list, dead) {
+	while (!READ_ONCE(remove_sync) && any_busy(list) && time_before(jiffies, until))
+		schedule_timeout_uninterruptible(1);
+	list_for_each_entry_safe(t, tmp, list, dead) {
+		if (!READ_ONCE(remove_sync) && !vmviz_target_idle(&t->tg)) {
+			mutex_lock(&tracked_lock);
+			list_move_tail(&t->dead, &deferred);
+			mutex_unlock(&tracked_lock);
+			put_off = true;
+			continue;
+		}
 		proc_remove(t->frames);
 		proc_remove(t->pde);
 	}
+	if (put_off)
+		schedule_delayed_work(&deferred_work, REMOVE_RETRY);
 	/* Not killable: the entries must leave tracked_xa. Held only briefly. */
 	mutex_lock(&tracked_lock);
 	list_for_each_entry(t, list, dead) {
@@ -178,34 +219,17 @@ static void tracked_remove(struct list_head *list)
 	INIT_LIST_HEAD(list);
 }
 
-static void tracked_remove_one(struct work_struct *work)
+/* The removals put off: each is tried again (and put off again if need be). */
+static void deferred_remove(struct work_struct *work)
 {
-	struct tracked *t = container_of(work, struct tracked, remove_work);
 	u64 t0 = ktime_get_mono_fast_ns();
-	LIST_HEAD(one);
+	LIST_HEAD(list);
 
-	list_add(&t->dead, &one);
-	tracked_remove(&one);
+	mutex_lock(&tracked_lock);
+	list_splice_init(&deferred, &list);
+	mutex_unlock(&tracked_lock);
+	tracked_remove(&list);
 	atomic64_add(ktime_get_mono_fast_ns() - t0, &upkeep_work_ns);
-}
-
-/*
- * All mode: remove the entries on @list each in a work of its own. A
- * removal waits for the read()s in flight on that file, and a reader can
- * hold one for as long as its own buffer faults (a FUSE buffer that never
- * fills), or its open() for as long as an exec of the target waits: the
- * reconcile work, which every process's file waits for, must not wait
- * with it. The name stays reserved (-EBUSY) until the removal is done.
- */
-static void tracked_remove_apart(struct list_head *list)
-{
-	struct tracked *t, *tmp;
-
-	list_for_each_entry_safe(t, tmp, list, dead) {
-		list_del(&t->dead);
-		INIT_WORK(&t->remove_work, tracked_remove_one);
-		queue_work(remove_wq, &t->remove_work);
-	}
 }
 
 /*
@@ -374,7 +398,7 @@ static bool add_batch(struct pid **batch, unsigned int n)
 		again |= err != 0;
 	}
 	mutex_unlock(&tracked_lock);
-	tracked_remove_apart(&dead);
+	tracked_remove(&dead);
 	for (i = 0; i < n; i++)
 		put_pid(batch[i]);
 	return again;
@@ -398,7 +422,7 @@ static bool reconcile_all(void)
 	mutex_lock(&tracked_lock);
 	reap_dead(&dead);
 	mutex_unlock(&tracked_lock);
-	tracked_remove_apart(&dead);
+	tracked_remove(&dead);
 
 	do {
 		struct pid *pid;
@@ -471,7 +495,7 @@ static void reconcile(struct work_struct *work)
 			if (events[i] < 0)
 				reap_if_dead(xa_load(&tracked_xa, -events[i]), &dead);
 		mutex_unlock(&tracked_lock);
-		tracked_remove_apart(&dead);
+		tracked_remove(&dead);
 		again |= add_batch(batch, k);
 		cond_resched();
 	}
@@ -715,11 +739,6 @@ static int all_mode_start(void)
 	vmviz_wq = alloc_ordered_workqueue("vmviz", 0);
 	if (!vmviz_wq)
 		return -ENOMEM;
-	remove_wq = alloc_workqueue("vmviz_remove", WQ_UNBOUND, 0);
-	if (!remove_wq) {
-		destroy_workqueue(vmviz_wq);
-		return -ENOMEM;
-	}
 	err = probes_register();
 	if (err) {
 		/*
@@ -729,7 +748,6 @@ static int all_mode_start(void)
 		 */
 		cancel_delayed_work_sync(&reconcile_work);
 		destroy_workqueue(vmviz_wq);
-		destroy_workqueue(remove_wq);
 		return err;
 	}
 	queue_delayed_work(vmviz_wq, &reconcile_work, 0);
@@ -747,18 +765,30 @@ static void all_mode_stop(void)
 	probes_unregister(ARRAY_SIZE(probes));
 	cancel_delayed_work_sync(&reconcile_work);
 	destroy_workqueue(vmviz_wq);
-	/* Waits for the removals queued: they wait for their readers. */
-	destroy_workqueue(remove_wq);
 }
 
-/* Remove every entry. Locking: tracked_lock not held. */
+/*
+ * Unload: remove every entry, those put off included, each removal waiting
+ * for the calls in flight on its files (a reader stuck in its own buffer
+ * holds rmmod up, as it holds up the removal of any proc file; only root
+ * unloads). Nothing is put off once @remove_sync is set, and
+ * cancel_delayed_work_sync() waits for a run of deferred_remove() in
+ * progress and keeps it from queueing itself again. Nothing else adds or
+ * removes entries any more (the control files and the all-mode work are
+ * gone).
+ *
+ * Locking: tracked_lock not held.
+ */
 static void tracked_remove_all(void)
 {
 	struct tracked *t;
 	unsigned long nr;
 	LIST_HEAD(dead);
 
+	WRITE_ONCE(remove_sync, true);
+	cancel_delayed_work_sync(&deferred_work);
 	mutex_lock(&tracked_lock);
+	list_splice_init(&deferred, &dead);
 	xa_for_each(&tracked_xa, nr, t)
 		if (!t->tg.removing)
 			tracked_unlink(t, &dead);
@@ -793,6 +823,8 @@ static int __init vmviz_init(void)
 	return 0;
 
 out_remove_dir:
+	/* A reader of self waiting for its own lock ends too (report.c). */
+	WRITE_ONCE(vmviz_self.removing, true);
 	proc_remove(vmviz_dir);
 out_access:
 	vmviz_access_exit();

@@ -85,7 +85,7 @@ struct report_cursor {
 struct vmviz_report {
 	struct pid *pid;		/* reference held until release */
 	struct mm_struct *mm;		/* bound at open, mmgrab()ed; or NULL */
-	const bool *removing;		/* the file's */
+	struct vmviz_target *tg;	/* the file's: its removal */
 	pte_t *ptes;			/* the walker's copy of one PTE table */
 	bool frames;			/* the frame detail (frames/<pid>) */
 	struct vmviz_access acc;	/* what the opener may see */
@@ -422,7 +422,7 @@ static void report_unlock(struct vmviz_report *r)
 /* The file is being removed: end the read (-EIO, as a removed proc file). */
 static bool report_removing(const struct vmviz_report *r)
 {
-	return READ_ONCE(*r->removing);
+	return READ_ONCE(r->tg->removing);
 }
 
 /**
@@ -1065,8 +1065,14 @@ static void report_stop(struct seq_file *m, void *v)
 	struct vmviz_report *r = m->private;
 
 	report_unlock(r);
+	/*
+	 * The last mm_users reference, if the target exited meanwhile: its
+	 * address space is torn down by a kworker (mmput_async(), exported
+	 * on 5.10 to 7.2), not inside this read(), which a removal of the
+	 * file would have to wait for.
+	 */
 	if (r->mm_got)
-		mmput(r->mm);
+		mmput_async(r->mm);
 	r->mm_got = false;
 	if (r->task) {
 		put_task_struct(r->task);
@@ -1149,18 +1155,19 @@ static int report_bind_mm(struct vmviz_report *r, struct file *file,
 		mm = get_task_mm(task);
 		err = vmviz_access_open(file, r->pid, r->frames, !!mm, &r->acc);
 		now = get_task_mm(task);
+		/* As in report_stop(): a last reference is dropped by a kworker. */
 		if (now)
-			mmput(now);
+			mmput_async(now);
 		if (!err && now == mm) {
 			r->mm = mm;
 			if (mm) {
 				mmgrab(mm);
-				mmput(mm);
+				mmput_async(mm);
 			}
 			return 0;
 		}
 		if (mm)
-			mmput(mm);
+			mmput_async(mm);
 		if (err)
 			return err;
 	}
@@ -1185,8 +1192,7 @@ static int report_bind_mm(struct vmviz_report *r, struct file *file,
  * -EPERM (refused as /proc/PID/pagemap would be), -ESRCH if the process
  * has been reaped, -ENOMEM, -EAGAIN.
  */
-static int report_open(struct file *file, const struct vmviz_target *tg,
-		       bool frames)
+static int report_open(struct file *file, struct vmviz_target *tg, bool frames)
 {
 	struct pid *pid = tg->pid ?: task_tgid(current);
 	struct vmviz_report *r;
@@ -1201,14 +1207,15 @@ static int report_open(struct file *file, const struct vmviz_target *tg,
 		err = -ENOMEM;
 		goto out_put_task;
 	}
-	r->ptes = kvmalloc_array(VMVIZ_PTES_PER_TABLE, sizeof(pte_t), GFP_KERNEL);
+	/* Charged to the opener's memory cgroup: anyone may open a report. */
+	r->ptes = kvmalloc_array(VMVIZ_PTES_PER_TABLE, sizeof(pte_t), GFP_KERNEL_ACCOUNT);
 	if (!r->ptes) {
 		err = -ENOMEM;
 		goto out_release;
 	}
 	r->pid = pid;
 	r->frames = frames;
-	r->removing = &tg->removing;
+	r->tg = tg;
 	err = report_bind_mm(r, file, task);
 	if (err)
 		goto out_free_ptes;
@@ -1225,9 +1232,103 @@ out_put_task:
 	return err;
 }
 
-int vmviz_report_open(struct file *file, const struct vmviz_target *tg)
+/**
+ * vmviz_target_enter - a call on @tg's file begins
+ * @tg: the file's target
+ *
+ * Return: true, and the call counts in @tg->inflight until
+ * vmviz_target_leave(); false if the file is being removed: the call must
+ * then end without touching user memory (-EIO, -ENOENT for an open, as
+ * procfs answers for a removed file).
+ *
+ * Ordering: the increment is ordered before the read of @tg->removing (a
+ * full barrier), as the removal's write of @tg->removing is before its
+ * read of @tg->inflight (vmviz_target_idle()): either the removal sees the
+ * call, or the call sees the removal.
+ */
+bool vmviz_target_enter(struct vmviz_target *tg)
 {
-	return report_open(file, tg, false);
+	atomic_inc(&tg->inflight);
+	/* Pairs with the smp_mb() of vmviz_target_idle(): see above. */
+	smp_mb__after_atomic();
+	if (!READ_ONCE(tg->removing))
+		return true;
+	vmviz_target_leave(tg);
+	return false;
+}
+
+void vmviz_target_leave(struct vmviz_target *tg)
+{
+	/* What the call did is done before the removal can see it gone. */
+	smp_mb__before_atomic();
+	atomic_dec(&tg->inflight);
+}
+
+/*
+ * Whether no call is in flight on @tg's file; the caller has set
+ * @tg->removing (vmviz_target_enter()). A call that sees removing set
+ * leaves at once, so once this is true proc_remove() waits for nothing
+ * that can take long.
+ */
+bool vmviz_target_idle(struct vmviz_target *tg)
+{
+	/* Removing set before inflight read: vmviz_target_enter()'s pair. */
+	smp_mb();
+	return !atomic_read(&tg->inflight);
+}
+
+/*
+ * A call in flight on a report file holds its removal up. Most end within
+ * a bounded time once the file is marked removing: a read waiting for the
+ * target's lock polls for it (report_lock_wait()), a piece of work ends at
+ * its budget (report_pause()). One does not: a read() whose own buffer
+ * faults on a server that never answers (FUSE, NFS, a userfaultfd) waits
+ * in copy_to_iter() inside seq_read_iter() for as long as that lasts. So
+ * every call is counted (vmviz_target_enter()) and removal waits for the
+ * count to reach 0 without blocking (main.c, tracked_remove()): a file
+ * with such a reader stays, marked removing, until it leaves.
+ */
+static int report_open_counted(struct file *file, struct vmviz_target *tg,
+			       bool frames)
+{
+	int err;
+
+	if (!vmviz_target_enter(tg))
+		return -ENOENT;
+	err = report_open(file, tg, frames);
+	vmviz_target_leave(tg);
+	return err;
+}
+
+ssize_t vmviz_report_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct vmviz_report *r = ((struct seq_file *)iocb->ki_filp->private_data)->private;
+	struct vmviz_target *tg = r->tg;
+	ssize_t ret;
+
+	if (!vmviz_target_enter(tg))
+		return -EIO;
+	ret = seq_read_iter(iocb, to);
+	vmviz_target_leave(tg);
+	return ret;
+}
+
+loff_t vmviz_report_lseek(struct file *file, loff_t offset, int whence)
+{
+	struct vmviz_report *r = ((struct seq_file *)file->private_data)->private;
+	struct vmviz_target *tg = r->tg;
+	loff_t ret;
+
+	if (!vmviz_target_enter(tg))
+		return -EIO;
+	ret = seq_lseek(file, offset, whence);
+	vmviz_target_leave(tg);
+	return ret;
+}
+
+int vmviz_report_open(struct file *file, struct vmviz_target *tg)
+{
+	return report_open_counted(file, tg, false);
 }
 
 /*
@@ -1235,9 +1336,9 @@ int vmviz_report_open(struct file *file, const struct vmviz_target *tg)
  * the smaps counts of their VMA's frames, with a rollup line before the
  * end line (docs/FORMAT.md, "Frame detail").
  */
-int vmviz_report_open_frames(struct file *file, const struct vmviz_target *tg)
+int vmviz_report_open_frames(struct file *file, struct vmviz_target *tg)
 {
-	return report_open(file, tg, true);
+	return report_open_counted(file, tg, true);
 }
 
 int vmviz_report_release(struct inode *inode, struct file *file)

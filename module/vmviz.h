@@ -322,20 +322,31 @@ static inline void vmviz_prof_end(enum vmviz_prof phase, u64 t0)
 /*
  * The process a report file stands for: the data of its proc entries.
  * @removing is set (under the module's lock) before the file is removed;
- * a read waiting for the target's lock sees it and ends (report.c).
+ * a read waiting for the target's lock sees it and ends (report.c), and a
+ * call that begins after it fails at once (vmviz_target_enter()).
+ * @inflight counts the open(), read() and lseek() calls on the file past
+ * vmviz_target_enter(): the file is removed only when none is left
+ * (vmviz_target_idle(), main.c).
  */
 struct vmviz_target {
 	struct pid *pid;
 	bool removing;
+	atomic_t inflight;
 };
 
 /* The self files': no pid (the opener), removing at unload (main.c). */
 extern struct vmviz_target vmviz_self;
 
+bool vmviz_target_enter(struct vmviz_target *tg);
+void vmviz_target_leave(struct vmviz_target *tg);
+bool vmviz_target_idle(struct vmviz_target *tg);
+
 /* The report: open a report of @tg (no pid: the opener itself). */
 void vmviz_report_init(void);
-int vmviz_report_open(struct file *file, const struct vmviz_target *tg);
-int vmviz_report_open_frames(struct file *file, const struct vmviz_target *tg);
+int vmviz_report_open(struct file *file, struct vmviz_target *tg);
+int vmviz_report_open_frames(struct file *file, struct vmviz_target *tg);
+ssize_t vmviz_report_read_iter(struct kiocb *iocb, struct iov_iter *to);
+loff_t vmviz_report_lseek(struct file *file, loff_t offset, int whence);
 int vmviz_report_release(struct inode *inode, struct file *file);
 
 /* What the opener of a report may see of it (access.c). */

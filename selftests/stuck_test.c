@@ -4,7 +4,9 @@
  * for as long as a FUSE server keeps a read unanswered, with a writer queued
  * behind it. A report read of it waits; untrack, and rmmod, return anyway,
  * and the waiting reader gets an error. The rmmod variant loads the module
- * again as the rig did (VMVIZ_KO, default /vmviz.ko, all=0).
+ * again as the rig did (VMVIZ_KO, default /vmviz.ko, all=0). Nor a reader
+ * stuck in its own buffer (a private mapping of that server's file): the
+ * untrack of its file returns, and the file goes once the reader leaves.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -365,6 +367,126 @@ TEST_F(stuck, removal_does_not_wait_for_a_stuck_target)
 		ASSERT_EQ(0, run(cmd));
 		EXPECT_EQ(0, access(VMVIZ_DIR "/track", F_OK));
 	}
+}
+
+/*
+ * A reader stuck in its own buffer: a child reads the report into a
+ * private mapping of the server's file, so that the copy to it faults on
+ * a FUSE read that is never answered, inside the read(). The removal of
+ * the file must not wait for it (untrack returns, other files come and
+ * go); the file stays, marked removing, its name reserved, until the
+ * reader leaves; then it goes (docs/FORMAT.md, "Removal").
+ */
+static pid_t stuck_reader_start(struct server *s, pid_t target, int result[2])
+{
+	pid_t pid;
+
+	if (pipe(result))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char path[64];
+		long out[2];
+		void *buf;
+		int fd, rfd;
+
+		/* Only the server may hold the device: its close aborts. */
+		close(s->fd);
+		close(result[0]);
+		fd = open(MNT "/f", O_RDONLY);
+		buf = fd < 0 ? MAP_FAILED :
+		      mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		snprintf(path, sizeof(path), VMVIZ_DIR "/%d", target);
+		rfd = open(path, O_RDONLY);
+		if (buf == MAP_FAILED || rfd < 0)
+			_exit(2);
+		out[0] = read(rfd, buf, 4096);
+		out[1] = errno;
+		if (write(result[1], out, sizeof(out)) != sizeof(out))
+			_exit(1);
+		_exit(0);
+	}
+	close(result[1]);
+	return pid;
+}
+
+FIXTURE(buffer) {};
+FIXTURE_SETUP(buffer) {}
+FIXTURE_TEARDOWN(buffer) {}
+
+TEST_F_TIMEOUT(buffer, removal_does_not_wait_for_a_reader_stuck_in_it, 120)
+{
+	char path[64], other_path[64], *text;
+	struct vt_child target, other;
+	int result[2], i, err, status;
+	long out[2] = { 0, 0 };
+	double t0, t1, t_back, t_gone;
+	struct pollfd pfd;
+	struct server s;
+	const char *why;
+	pid_t reader;
+
+	VMVIZ_REQUIRE();
+	/* Before the server: a child must not hold the device (its close aborts). */
+	ASSERT_EQ(0, vt_spawn(&target, NULL, NULL));
+	why = server_start(&s);
+	if (why) {
+		vt_release(&target);
+		SKIP(return, "%s", why);
+	}
+	ASSERT_EQ(0, vt_track(target.pid));
+	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", target.pid);
+
+	/* 1. The reader, stuck copying the report into its buffer. */
+	reader = stuck_reader_start(&s, target.pid, result);
+	ASSERT_LT(0, reader);
+	for (i = 0; i < 500 && !s.reads; i++)
+		usleep(10000);
+	ASSERT_LT(0, s.reads) TH_LOG("the reader's buffer never faulted on the server");
+	pfd = (struct pollfd){ result[0], POLLIN, 0 };
+	EXPECT_EQ(0, poll(&pfd, 1, 300)) TH_LOG("the read returned while its buffer is stuck");
+
+	/* 2. Its file's removal returns; the file is gone for new calls. */
+	t0 = vt_now_ms();
+	err = vt_untrack(target.pid);
+	t1 = vt_now_ms();
+	EXPECT_EQ(0, err) TH_LOG("untrack: %s", strerror(-err));
+	EXPECT_EQ(-1, open(path, O_RDONLY));
+	EXPECT_EQ(ENOENT, errno) TH_LOG("an open of the file being removed");
+	EXPECT_EQ(-EBUSY, vt_track(target.pid)) TH_LOG("its name is reserved until it goes");
+
+	/* 3. Other files come, are read and go meanwhile (this child exits
+	 * before the server stops: it holds the device too).
+	 */
+	ASSERT_EQ(0, vt_spawn(&other, NULL, NULL));
+	ASSERT_EQ(0, vt_track(other.pid));
+	snprintf(other_path, sizeof(other_path), VMVIZ_DIR "/%d", other.pid);
+	text = vt_read_file(other_path, NULL);
+	EXPECT_NE(NULL, text) TH_LOG("another process's report while one reader is stuck");
+	free(text);
+	EXPECT_EQ(0, vt_untrack(other.pid));
+	EXPECT_NE(0, access(other_path, F_OK)) TH_LOG("another file's removal was put off");
+	EXPECT_EQ(0, vt_release(&other));
+	EXPECT_EQ(0, poll(&pfd, 1, 0)) TH_LOG("the reader left before the server gave up");
+
+	/* 4. The server gives up: the read fails, and then the file goes. */
+	server_stop(&s);
+	ASSERT_EQ(1, poll(&pfd, 1, 30000)) TH_LOG("the reader never came back");
+	t_back = vt_now_ms();
+	ASSERT_EQ(sizeof(out), read(result[0], out, sizeof(out)));
+	waitpid(reader, &status, 0);
+	close(result[0]);
+	for (i = 0; i < 500 && !access(path, F_OK); i++)
+		usleep(10000);
+	t_gone = vt_now_ms();
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("the file stayed after its reader left");
+	TH_LOG("untrack with a reader stuck in its buffer took %.1f ms; the reader got %ld (%s); the file went %.0f ms after the reader left",
+	       t1 - t0, out[0], out[0] < 0 ? strerror(out[1]) : "bytes", t_gone - t_back);
+	printf("# vmviz-figures stuck buffer_untrack_ms=%.1f\n", t1 - t0);
+	/* The name is free again. */
+	EXPECT_EQ(0, vt_track(target.pid));
+	EXPECT_EQ(0, vt_untrack(target.pid));
+	EXPECT_EQ(0, vt_release(&target));
 }
 
 TEST_HARNESS_MAIN

@@ -90,6 +90,10 @@ static void relation(const struct vmviz_report *a, const struct vmviz_report *b,
 		c->rel = REL_OTHER_MM;
 	else
 		c->rel = REL_SAME_MM;
+	c->kernel[0] = a->kernel_release;
+	c->kernel[1] = b->kernel_release;
+	c->levels[0] = a->levels;
+	c->levels[1] = b->levels;
 	c->same_mm = c->rel == REL_SAME_MM;
 	c->same_task = c->same_mm && a->pid == b->pid;
 	c->over_time = c->same_mm && c->dt_ns;
@@ -415,7 +419,8 @@ void vmviz_verdict(const struct vmviz_cmp *c, char *buf, size_t len)
 		return;
 	case REL_OTHER_BOOT:
 		snprintf(buf, len,
-			 "from different boots: two different address spaces, frame numbers not comparable");
+			 "from different boots (1: kernel %s, %d-level paging; 2: kernel %s, %d-level paging): two different address spaces, not comparable",
+			 c->kernel[0], c->levels[0], c->kernel[1], c->levels[1]);
 		return;
 	case REL_SAME_MM:
 		if (!c->over_time) {
@@ -452,7 +457,7 @@ void vmviz_verdict(const struct vmviz_cmp *c, char *buf, size_t len)
 static void describe(const char *n, const struct vmviz_report *r,
 		     const struct vmviz_report *other, int width)
 {
-	char comm[128], when[64], src[1100];
+	char comm[128], when[64], src[1100], later[64];
 	int room = width - 40;
 	size_t len = strlen(r->source);
 
@@ -463,27 +468,43 @@ static void describe(const char *n, const struct vmviz_report *r,
 		snprintf(src, sizeof(src), "...%s", r->source + len - (room - 3));
 	else
 		snprintf(src, sizeof(src), "%s", r->source);
-	printf("%s: %s: pid %d (%s, %s)\n", n, src, r->pid,
-	       vmviz_esc(r->comm, comm, 32), r->kind);
+	vmviz_say(stdout, width, "%s: %s: pid %d (%s, %s)\n", n, src, r->pid,
+		  vmviz_esc(r->comm, comm, 32), r->kind);
 	vmviz_format_time(&r->time, when, sizeof(when));
-	printf("   mm %s, read %s", r->mm_id, when);
+	later[0] = '\0';
 	if (other && (r->time.sec != other->time.sec || r->time.nsec != other->time.nsec)) {
 		struct vmviz_cmp c;
+		char dt[48];
 
 		relation(other, r, &c);
-		interval(c.dt_ns, when, sizeof(when));
-		printf(" (%s)", when);
+		interval(c.dt_ns, dt, sizeof(dt));
+		snprintf(later, sizeof(later), " (%s)", dt);
 	}
-	putchar('\n');
+	vmviz_say(stdout, width, "   mm %s, read %s%s\n", r->mm_id, when, later);
 }
 
-static void count_line(const char *what, unsigned long n, const char *why)
+static void count_line(int width, const char *what, unsigned long n, const char *why)
 {
 	char label[40];
 
 	snprintf(label, sizeof(label), "%s:", what);
-	printf("   %-20s %6lu %s%s%s\n", label, n, vmviz_plural(n, "page ", "pages"),
-	       *why ? " " : "", why);
+	vmviz_say(stdout, width, "   %-20s %6lu %s%s%s\n", label, n,
+		  vmviz_plural(n, "page ", "pages"), *why ? " " : "", why);
+}
+
+/* Two boots: each one's boot, kernel and paging; nothing is compared. */
+static void other_boot(const struct vmviz_report *a, const struct vmviz_report *b, int width)
+{
+	const struct vmviz_report *r[] = { a, b };
+	char rel[256];
+	int i;
+
+	vmviz_say(stdout, width,
+		  "   from different boots: not comparable (different address spaces; the frame numbers of one boot say nothing of the other)\n");
+	for (i = 0; i < 2; i++)
+		vmviz_say(stdout, width, "   %d: boot %s, kernel %s, %d-level paging\n", i + 1,
+			  r[i]->boot_id, vmviz_esc(r[i]->kernel_release, rel, sizeof(rel)),
+			  r[i]->levels);
 }
 
 /* The comparison of one mm read twice: what changed between the reads. */
@@ -497,43 +518,47 @@ static void print_over_time(const struct vmviz_cmp *c, int width)
 		 "one mm_struct, read twice (2 is %s): the differences are changes between the two reads, not copies",
 		 when);
 	vmviz_wrap(stdout, "   ", text, width);
-	count_line("unchanged", t->same, "(same frame in both reads)");
-	count_line("faulted in since 1", t->only2, "(mapped in 2 only)");
-	count_line("gone since 1", t->only1, "(unmapped or reclaimed)");
-	count_line("changed frame", t->diverged, "(COW break, migration, refault)");
-	count_line("swapped out", t->swapout, "(present in 1, in swap in 2)");
-	count_line("swapped in", t->swapin, "(in swap in 1, present in 2)");
-	printf("   VMAs since 1:        %lu mapped, %lu unmapped, %lu grown or shrunk\n",
-	       c->vmas_only2, c->vmas_only1, c->vmas_resized);
+	count_line(width, "unchanged", t->same, "(same frame in both reads)");
+	count_line(width, "faulted in since 1", t->only2, "(mapped in 2 only)");
+	count_line(width, "gone since 1", t->only1, "(unmapped or reclaimed)");
+	count_line(width, "changed frame", t->diverged, "(COW break, migration, refault)");
+	count_line(width, "swapped out", t->swapout, "(present in 1, in swap in 2)");
+	count_line(width, "swapped in", t->swapin, "(in swap in 1, present in 2)");
+	vmviz_say(stdout, width,
+		  "   VMAs since 1:        %lu mapped, %lu unmapped, %lu grown or shrunk\n",
+		  c->vmas_only2, c->vmas_only1, c->vmas_resized);
 }
 
-static void print_two_mms(const struct vmviz_cmp *c)
+static void print_two_mms(const struct vmviz_cmp *c, int width)
 {
 	const struct vmviz_cmp_counts *t = &c->total;
 
-	printf("   two mm_structs: page tables of their own\n");
-	count_line("same frame in both", t->same, "");
-	printf("     of which copy-on-write pending %lu, MAP_SHARED %lu, read-only %lu\n",
-	       t->cow, t->shared, t->readonly);
+	vmviz_say(stdout, width, "   two mm_structs: page tables of their own\n");
+	count_line(width, "same frame in both", t->same, "");
+	vmviz_say(stdout, width,
+		  "     of which copy-on-write pending %lu, MAP_SHARED %lu, read-only %lu\n",
+		  t->cow, t->shared, t->readonly);
 	if (t->zero)
-		printf("     and the shared zero page %lu (read as zeros: shared, not a copy)\n",
-		       t->zero);
-	count_line("diverged", t->diverged, "(both mapped, different frames)");
-	count_line("only in 1", t->only1, "");
-	count_line("only in 2", t->only2, "");
+		vmviz_say(stdout, width,
+			  "     and the shared zero page %lu (read as zeros: shared, not a copy)\n",
+			  t->zero);
+	count_line(width, "diverged", t->diverged, "(both mapped, different frames)");
+	count_line(width, "only in 1", t->only1, "");
+	count_line(width, "only in 2", t->only2, "");
 	if (t->swapout || t->swapin)
-		printf("   in RAM in one, in swap in the other: %lu / %lu\n", t->swapout,
-		       t->swapin);
+		vmviz_say(stdout, width, "   in RAM in one, in swap in the other: %lu / %lu\n",
+			  t->swapout, t->swapin);
 	if (c->frames) {
-		printf("   copy-on-write pending, by what a write would do (frame detail):\n");
-		printf("     in 1: copy %lu %s, reuse %lu\n", t->copy1,
-		       vmviz_plural(t->copy1, "page", "pages"), t->reuse1);
-		printf("     in 2: copy %lu %s, reuse %lu\n", t->copy2,
-		       vmviz_plural(t->copy2, "page", "pages"), t->reuse2);
+		vmviz_say(stdout, width,
+			  "   copy-on-write pending, by what a write would do (frame detail):\n");
+		vmviz_say(stdout, width, "     in 1: copy %lu %s, reuse %lu\n", t->copy1,
+			  vmviz_plural(t->copy1, "page", "pages"), t->reuse1);
+		vmviz_say(stdout, width, "     in 2: copy %lu %s, reuse %lu\n", t->copy2,
+			  vmviz_plural(t->copy2, "page", "pages"), t->reuse2);
 	}
 	if (t->only1 || t->only2)
-		printf("   (fork copies no entries it can fault in again, such as file pages; and\n"
-		       "    either process may have touched pages since)\n");
+		vmviz_say(stdout, width,
+			  "   (fork copies no entries it can fault in again, such as file pages; and either process may have touched pages since)\n");
 }
 
 static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c, int digits,
@@ -585,14 +610,19 @@ static void cmp_cell(const struct vmviz_cmp_row *row, const struct vmviz_cmp *c,
 	case CMP_REUSE1:
 	case CMP_COPY2:
 	case CMP_REUSE2:
-		if (c->frames)
+		if (c->frames && c->rel != REL_OTHER_BOOT)
 			snprintf(buf, len, "%lu", nums[col]);
 		break;
 	default:
-		snprintf(buf, len, "%lu", nums[col]);
+		/* Frames of two boots are not comparable: no count (null). */
+		if (c->rel != REL_OTHER_BOOT)
+			snprintf(buf, len, "%lu", nums[col]);
 		break;
 	}
 }
+
+/* The view of a comparison over time: its own default columns. */
+static struct vmviz_view time_view;
 
 /* The per-VMA rows of a comparison and its total row, as a table. */
 static void cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
@@ -630,7 +660,16 @@ static void cmp_table(const struct vmviz_cmp *c, const struct vmviz_out *o,
 			shown.total.reuse2 += n->reuse2;
 		}
 	}
-	vmviz_table_init(&t, vmviz_view("compare"), o, c->frames ?
+	/*
+	 * One mm read twice: what changed, swaps included, so that the
+	 * table adds up to what the words above it say changed.
+	 */
+	if (c->over_time) {
+		time_view = *vmviz_view("compare");
+		time_view.defaults = time_view.time_defaults;
+		time_view.narrow = time_view.time_narrow;
+	}
+	vmviz_table_init(&t, c->over_time ? &time_view : vmviz_view("compare"), o, c->frames ?
 			 "SAMEMM,VERDICT,VMA,ZERO,COPY1,REUSE1,COPY2,REUSE2" :
 			 "SAMEMM,VERDICT,VMA,ZERO");
 	for (i = 0; i < c->nrows; i++)
@@ -666,10 +705,14 @@ void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
 	vmviz_table_print(&t);
 }
 
-/*
- * The rows where the two differ (a VMA in one only, resized, or pages that
- * diverged, swapped or are in one only) and the total; nothing if none.
- */
+/* A VMA in one only, resized, or with pages that diverged, swapped or are in one only. */
+static bool row_changed(const struct vmviz_cmp_row *row)
+{
+	return row->vma != CMP_VMA_BOTH || row->c.diverged || row->c.only1 ||
+	       row->c.only2 || row->c.swapout || row->c.swapin;
+}
+
+/* The rows where the two differ (row_changed()) and the total; nothing if none. */
 void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o)
 {
 	struct vmviz_cmp sub = *c;
@@ -680,11 +723,8 @@ void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out 
 	if (!sub.rows)
 		err(VMVIZ_EXIT_FAILURE, "out of memory");
 	for (i = 0; i < c->nrows; i++) {
-		const struct vmviz_cmp_row *row = &c->rows[i];
-
-		if (row->vma != CMP_VMA_BOTH || row->c.diverged || row->c.only1 ||
-		    row->c.only2 || row->c.swapout || row->c.swapin)
-			sub.rows[sub.nrows++] = *row;
+		if (row_changed(&c->rows[i]))
+			sub.rows[sub.nrows++] = c->rows[i];
 	}
 	if (sub.nrows) {
 		putchar('\n');
@@ -697,14 +737,17 @@ void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out 
 struct cmp_json {
 	const struct vmviz_report *a, *b;
 	const struct vmviz_cmp *c;
+	long read;		/* watch: the number of the read of b */
+};
+
+static const char *const rel_names[] = {
+	[REL_NO_MM] = "no-mm", [REL_OTHER_BOOT] = "other-boot",
+	[REL_OTHER_MM] = "other-mm", [REL_SAME_MM] = "same-mm",
 };
 
 static void cmp_json_pre(FILE *f, const void *arg)
 {
-	static const char *const rel[] = {
-		[REL_NO_MM] = "no-mm", [REL_OTHER_BOOT] = "other-boot",
-		[REL_OTHER_MM] = "other-mm", [REL_SAME_MM] = "same-mm",
-	};
+	const char *const *rel = rel_names;
 	const struct cmp_json *j = arg;
 
 	fprintf(f, "   \"reports\": [\n");
@@ -715,6 +758,63 @@ static void cmp_json_pre(FILE *f, const void *arg)
 		rel[j->c->rel], j->c->over_time ? "true" : "false");
 	fprintf(f, "   \"interval\": %.9f,\n", j->c->dt_ns / 1e9);
 	fprintf(f, "   \"frames\": %s,\n", j->c->frames ? "true" : "false");
+}
+
+/* watch -J: the read, its report, and what changed since the read before. */
+static void watch_json_pre(FILE *f, const void *arg)
+{
+	const struct cmp_json *j = arg;
+
+	fprintf(f, "   \"read\": %ld,\n   \"report\": ", j->read);
+	vmviz_json_report(f, j->b, "   ");
+	fprintf(f, ",\n   \"relation\": \"%s\",\n   \"interval\": %.9f,\n",
+		rel_names[j->c->rel], j->c->dt_ns / 1e9);
+	fprintf(f, "   \"vmas\": {\"mapped\": %lu, \"unmapped\": %lu, \"resized\": %lu},\n",
+		j->c->vmas_only2, j->c->vmas_only1, j->c->vmas_resized);
+}
+
+/**
+ * vmviz_print_watch_json - one read of watch as one line of JSON
+ * @a: the read before
+ * @b: this read, number @read
+ * @read: its number (the first read is 1)
+ * @o: table options: -o and the filters apply to the rows
+ *
+ * {"read", "report", "relation", "interval", "vmas", "changed": [the rows
+ * that changed], "total": {the counts of all VMAs, the verdict}} on one
+ * line: a JSON text has no raw newline but between its tokens.
+ */
+void vmviz_print_watch_json(struct vmviz_report *a, struct vmviz_report *b, long read,
+			    const struct vmviz_out *o)
+{
+	struct vmviz_cmp c, sub;
+	struct cmp_json j = { a, b, &c, read };
+	struct vmviz_table t;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	vmviz_compare(a, b, &c);
+	sub = c;
+	sub.nrows = 0;
+	sub.rows = calloc(c.nrows + 1, sizeof(*c.rows));
+	if (!sub.rows)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	for (i = 0; i < c.nrows; i++)
+		if (row_changed(&c.rows[i]))
+			sub.rows[sub.nrows++] = c.rows[i];
+	cmp_table(&sub, o, &t);
+	f = open_memstream(&text, &len);
+	if (!f)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	vmviz_table_json_to(&t, f, "changed", watch_json_pre, &j);
+	if (fclose(f))
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	vmviz_json_line(stdout, text);
+	free(text);
+	free(sub.rows);
+	vmviz_cmp_free(&c);
 }
 
 /* --name, --seg, --perm or --range: the table shows part of the VMAs. */
@@ -728,9 +828,9 @@ void vmviz_print_compare(struct vmviz_report *a, struct vmviz_report *b,
 {
 	struct vmviz_table t;
 	struct vmviz_cmp c;
-	struct cmp_json j = { a, b, &c };
+	struct cmp_json j = { a, b, &c, 0 };
 	int width = o->width ? o->width : 80;
-	char verdict[256];
+	char verdict[1024], said[1024];
 
 	vmviz_compare(a, b, &c);
 	/* The table first: a bad -o fails before anything is printed. */
@@ -751,31 +851,31 @@ void vmviz_print_compare(struct vmviz_report *a, struct vmviz_report *b,
 	if (!strcmp(a->boot_id, b->boot_id) && !strcmp(a->kernel_release, b->kernel_release)) {
 		char rel[256];
 
-		printf("   one boot %s, kernel %s\n", a->boot_id,
-		       vmviz_esc(a->kernel_release, rel, sizeof(rel)));
+		vmviz_say(stdout, width, "   one boot %s, kernel %s\n", a->boot_id,
+			  vmviz_esc(a->kernel_release, rel, sizeof(rel)));
 	}
 	switch (c.rel) {
 	case REL_NO_MM:
-		printf("   %s has no address space (a kernel thread, or a task that exited)\n",
-		       !a->has_mm && !b->has_mm ? "neither" : !a->has_mm ? "1" : "2");
+		vmviz_say(stdout, width,
+			  "   %s has no address space (a kernel thread, or a task that exited)\n",
+			  !a->has_mm && !b->has_mm ? "neither" : !a->has_mm ? "1" : "2");
 		break;
 	case REL_OTHER_BOOT:
-		printf("   boot of 1: %s\n   boot of 2: %s\n", a->boot_id, b->boot_id);
-		printf("   from different boots: different address spaces, and the frame\n"
-		       "   numbers of one boot say nothing of the other\n");
+		other_boot(a, b, width);
 		break;
 	case REL_SAME_MM:
 		if (c.over_time)
 			print_over_time(&c, width);
 		else
-			printf("   one mm_struct: the same page tables, read at the same time\n");
+			vmviz_say(stdout, width,
+			  "   one mm_struct: the same page tables, read at the same time\n");
 		break;
 	case REL_OTHER_MM:
-		print_two_mms(&c);
+		print_two_mms(&c, width);
 		break;
 	}
-	vmviz_wrap(stdout, filtered(&o->filter) ? "verdict (all VMAs): " : "verdict: ", verdict,
-		   width);
+	vmviz_wrap(stdout, filtered(&o->filter) ? "verdict (all VMAs): " : "verdict: ",
+		   vmviz_esc(verdict, said, sizeof(said)), width);
 	if (table && c.rel != REL_NO_MM && c.rel != REL_OTHER_BOOT) {
 		if (filtered(&o->filter))
 			vmviz_wrap(stdout, "",

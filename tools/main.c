@@ -14,7 +14,7 @@
 
 #include "vmviz.h"
 
-#define VMVIZ_VERSION	"2.0"
+#define VMVIZ_VERSION	"2.1"
 
 /* The commands an option applies to, as bits. */
 enum {
@@ -44,7 +44,7 @@ struct vmviz_option {
 /* Every option: getopt_long, --help, vmviz.8 and the completion follow it. */
 static const struct vmviz_option options[] = {
 	{ "file", 'f', required_argument, "REPORT",
-	  C_OVERVIEW | C_TABLES | C_SVG | C_PGTABLES | C_KERNEL,
+	  C_OVERVIEW | C_TABLES | C_SVG | C_PGTABLES | C_WATCH | C_KERNEL,
 	  "read a saved report (from /proc/vmviz/PID, frames/PID or kernel) instead of a PID" },
 	{ "frames", OPT_FRAMES, no_argument, NULL, C_PAGES | C_COMPARE,
 	  "read the frame detail of a PID (/proc/vmviz/frames/PID): frame columns" },
@@ -52,28 +52,30 @@ static const struct vmviz_option options[] = {
 	  "columns to print (-o +LIST adds to the defaults)" },
 	{ "sort", 's', required_argument, "COLUMN", C_TABLES,
 	  "rows by COLUMN: sizes and counts largest first, names and addresses in order" },
-	{ "json", 'J', no_argument, NULL, C_OVERVIEW | C_TABLES | C_PGTABLES, "JSON output" },
+	{ "json", 'J', no_argument, NULL, C_OVERVIEW | C_TABLES | C_PGTABLES | C_WATCH,
+	  "JSON output (watch: a line of JSON a read)" },
 	{ "raw", 'r', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
 	  "raw output: no alignment, no prose" },
 	{ "noheadings", 'n', no_argument, NULL,
 	  C_TABLES | C_DEMO | C_WATCH | C_PGTABLES | C_KERNEL,
 	  "no column headings (and no prose header)" },
-	{ "bytes", OPT_BYTES, no_argument, NULL, C_TABLES | C_PGTABLES | C_KERNEL,
+	{ "bytes", OPT_BYTES, no_argument, NULL, C_MAPS | C_PAGES | C_MEM | C_PGTABLES | C_KERNEL,
 	  "sizes in bytes, not 4K, 1.5M" },
 	{ "width", OPT_WIDTH, required_argument, "N",
 	  C_OVERVIEW | C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
 	  "fit N columns (default: COLUMNS, the terminal, or 80)" },
 	{ "all", OPT_ALL, no_argument, NULL, C_OVERVIEW | C_SVG,
 	  "one box per VMA: do not fold repeated VMAs" },
-	{ "name", OPT_NAME, required_argument, "GLOB", C_TABLES,
+	{ "name", OPT_NAME, required_argument, "GLOB", C_TABLES | C_OVERVIEW | C_SVG,
 	  "only VMAs whose name matches GLOB ('*libc*', '[heap]' quoted as '\\[heap]')" },
-	{ "seg", OPT_SEG, required_argument, "LIST", C_TABLES,
+	{ "seg", OPT_SEG, required_argument, "LIST", C_TABLES | C_OVERVIEW | C_SVG,
 	  "only VMAs of these segments (code,data,bss,heap,mmap,stack,image,...)" },
-	{ "perm", OPT_PERM, required_argument, "LETTERS", C_TABLES,
+	{ "perm", OPT_PERM, required_argument, "LETTERS", C_TABLES | C_OVERVIEW | C_SVG,
 	  "only VMAs with all these permission letters (rwxsp): --perm wx" },
-	{ "state", OPT_STATE, required_argument, "LIST", C_MAPS | C_PAGES,
-	  "only page runs in these states (swap,present,...); maps: VMAs with one" },
-	{ "range", OPT_RANGE, required_argument, "RANGE", C_MAPS | C_COMPARE | C_MEM,
+	{ "state", OPT_STATE, required_argument, "LIST", C_MAPS | C_PAGES | C_OVERVIEW | C_SVG,
+	  "pages: only runs in these states (swap,present,...); others: VMAs with one" },
+	{ "range", OPT_RANGE, required_argument, "RANGE",
+	  C_MAPS | C_COMPARE | C_MEM | C_OVERVIEW | C_SVG,
 	  "only VMAs overlapping START-END or START+LEN (hex)" },
 	{ "total", OPT_TOTAL, no_argument, NULL, C_MAPS | C_PAGES,
 	  "a totals row (compare always has one)" },
@@ -127,15 +129,25 @@ static const struct command commands[] = {
 	  run_mem },
 	{ "tables", C_PGTABLES, 1, "vmviz tables [options] PID",
 	  "the page-table tree level by level, against VmPTE: frame detail", run_tables },
-	{ "svg", C_SVG, 1, "vmviz svg PID [ADDR] > map.svg",
+	{ "svg", C_SVG, 1, "vmviz svg [options] PID [ADDR] > map.svg",
 	  "the picture as SVG (a page strip of the VMA at ADDR)", run_svg },
 	{ "demo", C_DEMO, 0, "vmviz demo", "fork, vfork, CLONE_VM and thread children compared",
 	  NULL },
-	{ "watch", C_WATCH, 0, "vmviz watch [options] PID [SECONDS]",
+	{ "watch", C_WATCH, 0, "vmviz watch [options] PID|--file REPORT [SECONDS]",
 	  "read PID every SECONDS (2), and say what changed since the read before", NULL },
 	{ "kernel", C_KERNEL, 0, "vmviz kernel [options]",
 	  "the kernel half as the reader's page tables hold it: regions, leaves, W+X", NULL },
 };
+
+static const char pids[] =
+	"\nPID is a process or thread ID, or 'self'; with --file, a saved report takes\n"
+	"its place (given twice for compare). mem and tables read the frame detail\n"
+	"(/proc/vmviz/frames/PID, or a saved one); pages and compare with --frames.\n";
+static const char watch_pids[] =
+	"\nPID is a process or thread ID (not 'self': what changed would be the\n"
+	"reader's own reads); with --file, REPORT is read again at each read (a FIFO\n"
+	"a job writes reports to, or a file it rewrites). With -J, a line of JSON a\n"
+	"read: the first its report, then each what changed since the one before.\n";
 
 /* --help; after a command, only its usage and the options it takes. */
 static void usage(FILE *f, const struct command *only)
@@ -146,11 +158,8 @@ static void usage(FILE *f, const struct command *only)
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!only || only == &commands[i])
 			fprintf(f, " %s\n      %s\n", commands[i].usage, commands[i].help);
-	fprintf(f,
-		"\nPID is a process or thread ID, or 'self'; with --file, a saved report takes\n"
-		"its place (given twice for compare). mem and tables read the frame detail\n"
-		"(/proc/vmviz/frames/PID, or a saved one); pages and compare with --frames.\n\n"
-		"Options:\n");
+	fputs(only && only->bit == C_WATCH ? watch_pids : pids, f);
+	fprintf(f, "\nOptions:\n");
 	for (i = 0; i < ARRAY_SIZE(options); i++) {
 		const struct vmviz_option *o = &options[i];
 		char left[40];
@@ -168,12 +177,26 @@ static void usage(FILE *f, const struct command *only)
 		fprintf(f, " %-22s %s\n", left, o->help);
 	}
 	fputc('\n', f);
+	/* The values --seg and --state take, from the lists that check them. */
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		const char *const *valid = options[i].val == OPT_SEG ? vmviz_vma_segs :
+					   options[i].val == OPT_STATE ? vmviz_states : NULL;
+		size_t k;
+
+		if (!valid || (only && !(options[i].cmds & only->bit)))
+			continue;
+		fprintf(f, "Values of --%s:", options[i].name);
+		for (k = 0; valid[k]; k++)
+			fprintf(f, "%s %s", k ? "," : "", valid[k]);
+		fputc('\n', f);
+	}
+	fputc('\n', f);
 	if (!only || (only->bit & (C_TABLES | C_DEMO | C_WATCH | C_PGTABLES)))
 		vmviz_columns_help(f, only ? only->name : NULL);
 	fprintf(f,
-		"Exit status: 0 success, 1 failure, 2 module not loaded, 3 permission denied,\n"
-		"4 no such process, 5 process exited while read, 6 unknown, malformed or\n"
-		"truncated report. See vmviz(8).\n");
+		"Exit status: 0 success, 1 failure, 2 wrong command line (what to type is\n"
+		"said), 3 permission denied, 4 no such process, 5 process exited while read,\n"
+		"6 unknown, malformed or truncated report, 7 module not loaded. See vmviz(8).\n");
 }
 
 static pid_t parse_pid(const char *s)
@@ -188,7 +211,7 @@ static pid_t parse_pid(const char *s)
 	if (errno || *end || v <= 0 || v > 0x7fffffff || !strchr("123456789", *s)) {
 		char *e = vmviz_esc_dup(s);
 
-		vmviz_die(VMVIZ_EXIT_FAILURE, "not a PID: '%s'", e);
+		vmviz_die(VMVIZ_EXIT_USAGE, "not a PID: '%s'", e);
 	}
 	return v;
 }
@@ -231,7 +254,7 @@ static bool want_color(const char *when)
 	if (strcmp(when, "auto")) {
 		char *e = vmviz_esc_dup(when);
 
-		vmviz_die(VMVIZ_EXIT_FAILURE, "--color takes auto, always or never, not '%s'", e);
+		vmviz_die(VMVIZ_EXIT_USAGE, "--color takes auto, always or never, not '%s'", e);
 	}
 	return isatty(STDOUT_FILENO) && !(nc && *nc);
 }
@@ -244,24 +267,24 @@ static void parse_range(const char *s, unsigned long *lo, unsigned long *hi, boo
 
 	e = vmviz_esc_dup(s);
 	if (strlen(s) >= sizeof(buf))
-		vmviz_die(VMVIZ_EXIT_FAILURE, "not an address or range: '%s'", e);
+		vmviz_die(VMVIZ_EXIT_USAGE, "not an address or range: '%s'", e);
 	snprintf(buf, sizeof(buf), "%s", s);
 	sep = strpbrk(buf, "-+");
 	*is_range = sep;
 	if (sep)
 		*sep = '\0';
 	if (!vmviz_parse_addr(buf, lo) || (sep && !vmviz_parse_addr(sep + 1, hi)))
-		vmviz_die(VMVIZ_EXIT_FAILURE,
+		vmviz_die(VMVIZ_EXIT_USAGE,
 			  "not an address or range (hex ADDR, START-END or START+LEN): '%s'", e);
 	if (sep && *s && s[sep - buf] == '+') {
 		len = *hi;
 		if (len > ~0UL - *lo)
-			vmviz_die(VMVIZ_EXIT_FAILURE,
+			vmviz_die(VMVIZ_EXIT_USAGE,
 				  "range past the end of the address space: '%s'", e);
 		*hi = *lo + len;
 	}
 	if (sep && *hi <= *lo)
-		vmviz_die(VMVIZ_EXIT_FAILURE, "empty range (END is exclusive): '%s'", e);
+		vmviz_die(VMVIZ_EXIT_USAGE, "empty range (END is exclusive): '%s'", e);
 	free(e);
 }
 
@@ -280,7 +303,7 @@ static int out_width(const char *opt)
 		if (opt) {
 			char *e = vmviz_esc_dup(opt);
 
-			vmviz_die(VMVIZ_EXIT_FAILURE,
+			vmviz_die(VMVIZ_EXIT_USAGE,
 				  "--width takes a number from 20 to 10000, not '%s'", e);
 		}
 	}
@@ -300,10 +323,10 @@ static void no_extra(struct args *a, int allowed, const char *cmd)
 	e = vmviz_esc_dup(w);
 	/* --color's WHEN is optional, so it only comes after '=': say so. */
 	if (!strcmp(w, "auto") || !strcmp(w, "always") || !strcmp(w, "never"))
-		vmviz_die(VMVIZ_EXIT_FAILURE,
+		vmviz_die(VMVIZ_EXIT_USAGE,
 			  "%s: extra argument '%s' (--color takes WHEN after '=': --color=%s)",
 			  cmd, e, e);
-	vmviz_die(VMVIZ_EXIT_FAILURE, "%s: extra argument '%s' (try 'vmviz %s--help')", cmd, e,
+	vmviz_die(VMVIZ_EXIT_USAGE, "%s: extra argument '%s' (try 'vmviz %s--help')", cmd, e,
 		  strcmp(cmd, "overview") ? cmd : "");
 }
 
@@ -321,7 +344,7 @@ static void check_list(const char *opt, const char *list, const char *const *val
 		snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s",
 			 i ? ", " : "", valid[i]);
 	if (!*list)
-		vmviz_die(VMVIZ_EXIT_FAILURE, "--%s takes a comma-separated list of: %s", opt,
+		vmviz_die(VMVIZ_EXIT_USAGE, "--%s takes a comma-separated list of: %s", opt,
 			  words);
 	while (*p) {
 		size_t len = strcspn(p, ",");
@@ -332,12 +355,12 @@ static void check_list(const char *opt, const char *list, const char *const *val
 		if (!valid[i]) {
 			char *w = strndup(p, len), *e = vmviz_esc_dup(w ? w : "");
 
-			vmviz_die(VMVIZ_EXIT_FAILURE, "--%s: unknown value '%s'; valid values: %s",
+			vmviz_die(VMVIZ_EXIT_USAGE, "--%s: unknown value '%s'; valid values: %s",
 				  opt, e, words);
 		}
 		p += len;
 		if (*p == ',' && !*++p)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "--%s: a list ends with a comma", opt);
+			vmviz_die(VMVIZ_EXIT_USAGE, "--%s: a list ends with a comma", opt);
 	}
 }
 
@@ -358,11 +381,24 @@ static int run_maps(struct args *a, struct vmviz_report *r)
 	return VMVIZ_EXIT_OK;
 }
 
+/* --frames asks for frame detail: a saved report without it is refused, in words. */
+static void frames_given(const struct args *a, const struct vmviz_report *r, int n)
+{
+	int i;
+
+	for (i = 0; a->frames && i < n; i++)
+		if (!r[i].frames)
+			vmviz_die(VMVIZ_EXIT_FAILURE,
+				  "%s: --frames: the report has no frame detail (no 'detail frames' line: it was read from /proc/vmviz/PID, not /proc/vmviz/frames/PID)",
+				  r[i].source);
+}
+
 static int run_pages(struct args *a, struct vmviz_report *r)
 {
 	unsigned long lo = 0, hi = ~0UL;
 	bool is_range = true;
 
+	frames_given(a, r, 1);
 	no_extra(a, 1, "pages");
 	if (a->npos)
 		parse_range(a->pos[0], &lo, &hi, &is_range);
@@ -375,6 +411,7 @@ static int run_pages(struct args *a, struct vmviz_report *r)
 static int run_compare(struct args *a, struct vmviz_report *r)
 {
 	no_extra(a, 0, "compare");
+	frames_given(a, r, 2);
 	vmviz_print_compare(&r[0], &r[1], &a->out, true);
 	return VMVIZ_EXIT_OK;
 }
@@ -401,9 +438,9 @@ static int run_svg(struct args *a, struct vmviz_report *r)
 	if (a->npos && !vmviz_parse_addr(a->pos[0], &addr)) {
 		char *e = vmviz_esc_dup(a->pos[0]);
 
-		vmviz_die(VMVIZ_EXIT_FAILURE, "svg takes one address (hex), not '%s'", e);
+		vmviz_die(VMVIZ_EXIT_USAGE, "svg takes one address (hex), not '%s'", e);
 	}
-	vmviz_print_svg(r, stdout, addr, a->all);
+	vmviz_print_svg(r, stdout, addr, a->all, &a->out);
 	return VMVIZ_EXIT_OK;
 }
 
@@ -451,18 +488,18 @@ int main(int argc, char **argv)
 
 		if (!o) {
 			fprintf(stderr, "Try 'vmviz --help'.\n");
-			return VMVIZ_EXIT_FAILURE;
+			return VMVIZ_EXIT_USAGE;
 		}
 		seen[o - options] = 1;
 		switch (c) {
 		case 'f':
 			if (a.nfiles == 2)
-				vmviz_die(VMVIZ_EXIT_FAILURE, "--file given more than twice");
+				vmviz_die(VMVIZ_EXIT_USAGE, "--file given more than twice");
 			a.files[a.nfiles++] = optarg;
 			break;
 		case 'o':
 			if (!*optarg || !strcmp(optarg, "+"))
-				vmviz_die(VMVIZ_EXIT_FAILURE,
+				vmviz_die(VMVIZ_EXIT_USAGE,
 					  "--output takes a list of columns, not '%s' (see 'vmviz COMMAND --help')",
 					  optarg);
 			a.out.columns = optarg;
@@ -500,7 +537,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PERM:
 			if (!*optarg || strspn(optarg, "rwxsp") != strlen(optarg))
-				vmviz_die(VMVIZ_EXIT_FAILURE,
+				vmviz_die(VMVIZ_EXIT_USAGE,
 					  "--perm takes letters of rwxsp (r read, w write, x exec, s shared, p private)");
 			a.out.filter.perm = optarg;
 			break;
@@ -525,7 +562,7 @@ int main(int argc, char **argv)
 
 			count = strtol(optarg, &end, 10);
 			if (*end || count <= 0)
-				vmviz_die(VMVIZ_EXIT_FAILURE, "--count takes a positive number");
+				vmviz_die(VMVIZ_EXIT_USAGE, "--count takes a positive number");
 			break;
 		}
 		case OPT_COLOR:
@@ -563,7 +600,7 @@ int main(int argc, char **argv)
 	}
 	for (; optind < argc; optind++) {
 		if (a.npos == 3)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "too many arguments (try 'vmviz --help')");
+			vmviz_die(VMVIZ_EXIT_USAGE, "too many arguments (try 'vmviz --help')");
 		a.pos[a.npos++] = argv[optind];
 	}
 
@@ -575,7 +612,7 @@ int main(int argc, char **argv)
 		for (k = 0; k < ARRAY_SIZE(commands); k++)
 			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
 				 k ? ", " : "", commands[k].name);
-		vmviz_die(VMVIZ_EXIT_FAILURE,
+		vmviz_die(VMVIZ_EXIT_USAGE,
 			  "unknown command '%s': type one of %s, or a PID (a number, or self); see 'vmviz --help'",
 			  e, names);
 	}
@@ -583,40 +620,51 @@ int main(int argc, char **argv)
 	for (k = 0; k < ARRAY_SIZE(options); k++) {
 		if (!seen[k] || (options[k].cmds & cmd->bit))
 			continue;
-		vmviz_die(VMVIZ_EXIT_FAILURE, "%s: option --%s does not apply to this command",
+		vmviz_die(VMVIZ_EXIT_USAGE, "%s: option --%s does not apply to this command",
 			  cmd->name, options[k].name);
 	}
 	if (cmd->bit & (C_OVERVIEW | C_SVG) && a.out.json && a.out.raw)
-		vmviz_die(VMVIZ_EXIT_FAILURE, "--json and --raw do not go together");
+		vmviz_die(VMVIZ_EXIT_USAGE, "--json and --raw do not go together");
+	/* The overview's JSON has no VMAs: maps -J has them, filtered. */
+	if (cmd->bit == C_OVERVIEW && a.out.json && vmviz_filtering(&a.out.filter))
+		vmviz_die(VMVIZ_EXIT_USAGE,
+			  "overview: --json has no VMAs to filter; 'vmviz maps -J' takes the same filters");
 	a.out.width = out_width(width);
 
 	if (cmd->bit == C_DEMO) {
 		if (a.npos)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "demo takes no arguments");
+			vmviz_die(VMVIZ_EXIT_USAGE, "demo takes no arguments");
 		return vmviz_demo(&a.out, want_color(a.color), a.save);
 	}
 	if (cmd->bit == C_WATCH) {
 		double seconds = 2;
 		char *end;
 
-		if (!a.npos)
-			vmviz_die(VMVIZ_EXIT_FAILURE,
-				  "watch needs a PID (try 'vmviz watch --help')");
-		no_extra(&a, 2, "watch");
-		if (a.npos == 2) {
-			seconds = strtod(a.pos[1], &end);
+		int npid = a.nfiles ? 0 : 1;
+
+		if (a.nfiles > 1)
+			vmviz_die(VMVIZ_EXIT_USAGE, "watch reads one report: --file given twice");
+		if (!a.npos && !a.nfiles)
+			vmviz_die(VMVIZ_EXIT_USAGE,
+				  "watch needs a PID or --file REPORT (try 'vmviz watch --help')");
+		no_extra(&a, npid + 1, "watch");
+		if (a.npos == npid + 1) {
+			seconds = strtod(a.pos[npid], &end);
 			if (*end || !(seconds >= 0.1 && seconds <= 86400))
-				vmviz_die(VMVIZ_EXIT_FAILURE,
+				vmviz_die(VMVIZ_EXIT_USAGE,
 					  "watch: SECONDS is a number from 0.1 to 86400");
 		}
+		if (a.nfiles)
+			return vmviz_watch(0, a.files[0], seconds, count, &a.out);
 		if (!parse_pid(a.pos[0]))
-			vmviz_die(VMVIZ_EXIT_FAILURE, "watch takes a PID, not self");
-		return vmviz_watch(parse_pid(a.pos[0]), seconds, count, &a.out);
+			vmviz_die(VMVIZ_EXIT_USAGE,
+				  "watch takes a PID, not self (the reader's own reads would be what changes)");
+		return vmviz_watch(parse_pid(a.pos[0]), NULL, seconds, count, &a.out);
 	}
 	if (cmd->bit == C_KERNEL) {
 		no_extra(&a, 0, "kernel");
 		if (a.nfiles > 1)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "kernel takes one --file");
+			vmviz_die(VMVIZ_EXIT_USAGE, "kernel takes one --file");
 		return vmviz_kernel(a.nfiles ? a.files[0] : NULL, &a.out);
 	}
 	want_color(a.color);
@@ -626,7 +674,7 @@ int main(int argc, char **argv)
 	/* The reports: --file ones first, then PIDs, as many as the view needs. */
 	nreports = cmd->nreports;
 	if (a.nfiles > nreports)
-		vmviz_die(VMVIZ_EXIT_FAILURE, "%s takes %d report%s", cmd->name, nreports,
+		vmviz_die(VMVIZ_EXIT_USAGE, "%s takes %d report%s", cmd->name, nreports,
 			  nreports > 1 ? "s" : "");
 	if (nreports == 2 && !a.nfiles && a.npos >= 2 && strcmp(a.pos[0], "self") &&
 	    strcmp(a.pos[1], "self")) {
@@ -644,7 +692,7 @@ int main(int argc, char **argv)
 			load(a.pos[0], false, a.frames, &r[i]);
 			memmove(a.pos, a.pos + 1, sizeof(a.pos[0]) * --a.npos);
 		} else {
-			vmviz_die(VMVIZ_EXIT_FAILURE, "%s needs %s (try 'vmviz --help')", cmd->name,
+			vmviz_die(VMVIZ_EXIT_USAGE, "%s needs %s (try 'vmviz --help')", cmd->name,
 				  cmd->nreports > 1 ? "two PIDs or reports" :
 				  "a PID or --file REPORT");
 		}

@@ -53,7 +53,7 @@ static void maps_cell(const struct vmviz_out *o, int digits, const struct vmviz_
 		snprintf(buf, len, "%s", v->perm);
 		break;
 	case MAPS_OFFSET:
-		snprintf(buf, len, "%llx", v->offset);
+		snprintf(buf, len, o->json ? "%llu" : "%llx", v->offset);
 		break;
 	case MAPS_SEG:
 		snprintf(buf, len, "%s", v->seg);
@@ -192,7 +192,7 @@ static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t
 		snprintf(buf, len, "%lu", p->count);
 		break;
 	case PG_SIZE:
-		snprintf(buf, len, "%s", p->size);
+		vmviz_size_cell(t->out, p->entry_size, buf, len);
 		break;
 	case PG_BYTES:
 		vmviz_size_cell(t->out, p->end - p->start, buf, len);
@@ -245,6 +245,16 @@ static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t
 		if (r->frames && v >= 0)
 			snprintf(buf, len, "%d", v);
 		else if (r->frames && !t->out->json)
+			snprintf(buf, len, "-");
+		break;
+	}
+	case PG_REF:
+	case PG_ACT: {
+		long n = col == PG_REF ? p->ref : p->act;
+
+		if (r->frames && p->refact && n >= 0)
+			snprintf(buf, len, "%ld", n);
+		else if (r->frames && p->refact && !t->out->json)
 			snprintf(buf, len, "-");
 		break;
 	}
@@ -377,7 +387,7 @@ static int pages_table(struct vmviz_report *r, const struct vmviz_out *o, unsign
 			if (t->ids[j] == PG_COUNT)
 				snprintf(buf, sizeof(buf), "%lu", bytes >> 12);
 			else if (t->ids[j] == PG_SIZE)
-				snprintf(buf, sizeof(buf), "4K");
+				vmviz_size_cell(o, 4096, buf, sizeof(buf));
 			else if (t->ids[j] == PG_BYTES)
 				vmviz_size_cell(o, bytes, buf, sizeof(buf));
 			else if (t->ids[j] == PG_NAME)
@@ -471,9 +481,10 @@ int vmviz_print_pages_at(struct vmviz_report *r, const struct vmviz_out *o,
 		pages_print(r, o, &t, nrows, addr, addr + 1);
 		vmviz_page_pfn(p, addr & ~4095UL, &pfn);
 		if (p->entry_size > 4096 && !o->json && !o->raw && !o->noheadings)
-			printf("%016lx is base page %lu of this %s entry: frame %010lx\n", addr,
-			       (addr - (p->start + (addr - p->start) / p->entry_size *
-					p->entry_size)) >> 12, p->size, pfn);
+			vmviz_say(stdout, o->width,
+				  "%016lx is base page %lu of this %s entry: frame %010lx\n", addr,
+				  (addr - (p->start + (addr - p->start) / p->entry_size *
+					   p->entry_size)) >> 12, p->size, pfn);
 		rc = VMVIZ_EXIT_OK;
 	} else if (!r->has_mm) {
 		warnx("%016lx: no page tables: the task has no address space (%s)", addr, r->kind);

@@ -244,12 +244,14 @@ static void tables_json_pre(FILE *f, const void *arg)
 		r->levels, r->deposited, r->pgtables_bytes);
 }
 
-/* The histograms of the levels, one row each, aligned under their buckets. */
-static void tables_hist(const struct vmviz_report *r)
+/*
+ * The histograms of the levels, one row each, aligned under their buckets;
+ * in blocks of the buckets that fit @width.
+ */
+static void tables_hist(const struct vmviz_report *r, int width)
 {
-	int i, k, w[VMVIZ_NHIST];
+	int i, k, k0, k1, used, w[VMVIZ_NHIST];
 
-	printf("\ntables by used entries (of 512):\n%-5s", "");
 	for (k = 0; k < VMVIZ_NHIST; k++) {
 		w[k] = strlen(hist_heads[k]) < 3 ? 3 : strlen(hist_heads[k]);
 		for (i = 0; i < r->ntables; i++) {
@@ -259,14 +261,24 @@ static void tables_hist(const struct vmviz_report *r)
 			if (len > w[k])
 				w[k] = len;
 		}
-		printf(" %*s", w[k], hist_heads[k]);
 	}
-	putchar('\n');
-	for (i = 0; i < r->ntables; i++) {
-		printf("%-5s", r->tables[i].level);
-		for (k = 0; k < VMVIZ_NHIST; k++)
-			printf(" %*lu", w[k], r->tables[i].hist[k]);
+	printf("\ntables by used entries (of 512):\n");
+	for (k0 = 0; k0 < VMVIZ_NHIST; k0 = k1) {
+		for (k1 = k0, used = 5; k1 < VMVIZ_NHIST; k1++) {
+			if (k1 > k0 && used + 1 + w[k1] > width)
+				break;
+			used += 1 + w[k1];
+		}
+		printf("%-5s", "");
+		for (k = k0; k < k1; k++)
+			printf(" %*s", w[k], hist_heads[k]);
 		putchar('\n');
+		for (i = 0; i < r->ntables; i++) {
+			printf("%-5s", r->tables[i].level);
+			for (k = k0; k < k1; k++)
+				printf(" %*lu", w[k], r->tables[i].hist[k]);
+			putchar('\n');
+		}
 	}
 }
 
@@ -337,11 +349,11 @@ void vmviz_print_tables(struct vmviz_report *r, const struct vmviz_out *o)
 		vmviz_table_print(&t);
 		return;
 	}
-	printf("page tables of pid %d (%s), %d-level paging%s\n", r->pid,
-	       vmviz_esc(r->comm, comm, sizeof(comm)), r->levels,
-	       r->has_mm ? "" : ": no address space, no page tables");
+	vmviz_say(stdout, o->width, "page tables of pid %d (%s), %d-level paging%s\n", r->pid,
+		  vmviz_esc(r->comm, comm, sizeof(comm)), r->levels,
+		  r->has_mm ? "" : ": no address space, no page tables");
 	fflush(stdout);
 	vmviz_table_print(&t);
-	tables_hist(r);
+	tables_hist(r, o->width ? o->width : 80);
 	tables_total(r, o);
 }

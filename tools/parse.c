@@ -566,10 +566,41 @@ static bool dash_or_dec(const char *s, unsigned long max, long *v)
 }
 
 /*
- * The five frame fields of a page line of frame detail (docs/FORMAT.md,
- * "Frame fields of page lines"): kind fflags order node map. Without a
- * frame (kind -) the others are all -; with one, all are set; a frame the
- * reader may not inspect (kind ?, "Who may read what") has only its node.
+ * Fields 17 and 18 of a page line of frame detail, ref and act: how many
+ * of its entries have PG_referenced, PG_active; '-' without a frame (or a
+ * hidden one); flag R (A) set exactly when every entry has it. A report of
+ * a module before them has neither (ref and act -1, p->refact false).
+ */
+static int parse_page_refact(struct vmviz_page *p, char **tok, int n)
+{
+	long v[2];
+	int i;
+
+	p->ref = p->act = -1;
+	if (n < 17)
+		return 0;
+	if (n < 18)
+		return -1;
+	for (i = 0; i < 2; i++)
+		if (!dash_or_dec(tok[16 + i], p->count, &v[i]))
+			return -1;
+	p->ref = v[0];
+	p->act = v[1];
+	p->refact = true;
+	if (!strcmp(p->kind, "-") || !strcmp(p->kind, "?"))
+		return p->ref >= 0 || p->act >= 0 ? -1 : 0;
+	if (p->ref < 0 || p->act < 0)
+		return -1;
+	return (p->fflags[3] == 'R') != ((unsigned long)p->ref == p->count) ||
+	       (p->fflags[1] == 'A') != ((unsigned long)p->act == p->count) ? -1 : 0;
+}
+
+/*
+ * The frame fields of a page line of frame detail (docs/FORMAT.md,
+ * "Frame fields of page lines"): kind fflags order node map, then ref act
+ * (parse_page_refact()). Without a frame (kind -) the others are all -;
+ * with one, all are set; a frame the reader may not inspect (kind ?, "Who
+ * may read what") has only its node.
  */
 static int parse_page_frame(struct vmviz_page *p, char **tok, int n)
 {
@@ -607,6 +638,8 @@ static int parse_page_frame(struct vmviz_page *p, char **tok, int n)
 	snprintf(p->fflags, sizeof(p->fflags), "%s", tok[12]);
 	p->order = order;
 	p->node = node;
+	if (parse_page_refact(p, tok, n))
+		return -1;
 	/* No frame: nothing else; a frame: an order, a node and a mapcount. */
 	if (!strcmp(p->kind, "-"))
 		return strcmp(p->fflags, "----------") || order >= 0 || node >= 0 ||
@@ -692,7 +725,7 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 		return bad(ps, "flags all - on a non-present entry");
 	if (r->frames && parse_page_frame(p, tok, n))
 		return bad(ps,
-			   "a page line of frame detail: kind fflags order node map after swaptype");
+			   "a page line of frame detail: kind fflags order node map after swaptype, then ref and act (entries with flag R, A: all of them exactly when the letter is set; - without a frame)");
 	/* What its sum line must add up to (docs/FORMAT.md, "Sum lines"). */
 	if (!strcmp(p->state, "swap"))
 		ps->counted[SUM_SWAPPED] += pages;

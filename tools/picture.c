@@ -45,19 +45,26 @@ static struct region *push(struct region **rs, int *n, enum region_kind kind,
 }
 
 /*
- * A gap; with 5-level paging, the part above mmap_window apart: mmap()
- * hands out addresses there only when asked with a hint above it.
+ * A gap from @start to @last, holding the VMAs @hide to @upto - 1 that the
+ * filter hid; with 5-level paging, the part above mmap_window apart:
+ * mmap() hands out addresses there only when asked with a hint above it.
  */
 static void push_gap(const struct vmviz_report *r, struct region **rs, int *n,
-		     unsigned long start, unsigned long last)
+		     unsigned long start, unsigned long last, int hide, int upto)
 {
 	unsigned long window = r->mmap_window;
+	struct region *g;
+	int i, high = 0;
 
 	if (r->levels == 5 && window > start && window - 1 < last) {
-		push(rs, n, REGION_GAP, window, last)->high = true;
+		for (i = hide; i < upto; i++)
+			high += r->vmas[i].end > window;
+		g = push(rs, n, REGION_GAP, window, last);
+		g->high = true;
+		g->nvmas = high;
 		last = window - 1;
 	}
-	push(rs, n, REGION_GAP, start, last);
+	push(rs, n, REGION_GAP, start, last)->nvmas = upto - hide - high;
 }
 
 static bool alike(const struct vmviz_vma *a, const struct vmviz_vma *b)
@@ -69,26 +76,39 @@ static bool alike(const struct vmviz_vma *a, const struct vmviz_vma *b)
 /* Folding starts at this many VMAs in a row (pairs: this many VMAs too). */
 #define FOLD_MIN	4
 
-static int fold_run(const struct vmviz_report *r, int i, int period)
+/* The run of alike VMAs ending at @i, all of them drawn (@shown). */
+static int fold_run(const struct vmviz_report *r, const bool *shown, int i, int period)
 {
 	int k;
 
-	if (period == 2 && (i < 1 || alike(&r->vmas[i], &r->vmas[i - 1])))
+	if (period == 2 && (i < 1 || !shown[i - 1] || alike(&r->vmas[i], &r->vmas[i - 1])))
 		return 1;
 	for (k = period; i - k >= 0; k++)
-		if (!alike(&r->vmas[i - k], &r->vmas[i - k + period]))
+		if (!shown[i - k] || !alike(&r->vmas[i - k], &r->vmas[i - k + period]))
 			break;
 	return k;
 }
 
-/* The boxes, highest first: kernel half, hole, then VMAs and gaps. */
-static int regions(const struct vmviz_report *r, struct region **rs, bool all)
+/*
+ * The boxes, highest first: kernel half, hole, then VMAs and gaps. Only
+ * the VMAs the filter @f takes are drawn: the others are in the gaps,
+ * which count them (nvmas). Returns the boxes; *drawn gets the VMAs drawn.
+ */
+static int regions(const struct vmviz_report *r, struct region **rs, bool all,
+		   const struct vmviz_filter *f, int *drawn)
 {
 	unsigned long top = r->user.end;
 	const char *prev_seg = NULL;
-	int n = 0, i, j, len, period;
+	int n = 0, i, j, len, period, above = r->nvmas;
+	bool *shown;
 
 	*rs = NULL;
+	*drawn = 0;
+	shown = malloc(sizeof(*shown) * (r->nvmas + 1));
+	if (!shown)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	for (i = 0; i < r->nvmas; i++)
+		shown[i] = vmviz_vma_wanted(&r->vmas[i], f);
 	push(rs, &n, REGION_KERNEL, r->kernel.start, r->kernel.end);
 	push(rs, &n, REGION_HOLE, r->hole.start, r->hole.end);
 	for (i = r->nvmas - 1; i >= 0; i -= len) {
@@ -97,10 +117,12 @@ static int regions(const struct vmviz_report *r, struct region **rs, bool all)
 
 		len = 1;
 		period = 1;
+		if (!shown[i])
+			continue;
 		if (!all) {
-			len = fold_run(r, i, 1);
+			len = fold_run(r, shown, i, 1);
 			if (len < FOLD_MIN) {
-				int len2 = fold_run(r, i, 2);
+				int len2 = fold_run(r, shown, i, 2);
 
 				if (len2 >= FOLD_MIN) {
 					len = len2;
@@ -111,7 +133,7 @@ static int regions(const struct vmviz_report *r, struct region **rs, bool all)
 			}
 		}
 		if (v->end - 1 < top)
-			push_gap(r, rs, &n, v->end, top);
+			push_gap(r, rs, &n, v->end, top, i + 1, above);
 		g = push(rs, &n, REGION_VMA, r->vmas[i - len + 1].start, v->end - 1);
 		g->vma = v;
 		g->vma2 = period == 2 ? &r->vmas[i - 1] : NULL;
@@ -121,15 +143,35 @@ static int regions(const struct vmviz_report *r, struct region **rs, bool all)
 			g->present += r->vmas[j].present;
 			g->swapped += r->vmas[j].swapped;
 		}
+		*drawn += len;
 		if (!prev_seg || strcmp(prev_seg, v->seg))
 			g->label = v->seg;
 		prev_seg = v->seg;
 		top = g->start - 1;
+		above = i - len + 1;
 		if (!g->start)
-			return n;
+			break;
 	}
-	push_gap(r, rs, &n, 0, top);
+	if (i < 0)
+		push_gap(r, rs, &n, 0, top, 0, above);
+	free(shown);
 	return n;
+}
+
+/* What a gap box says: unmapped, or how many VMAs the filter hid in it. */
+static void gap_words(const struct region *g, char *buf, size_t len, int width)
+{
+	if (!g->nvmas) {
+		snprintf(buf, len, "%s", g->high ? "unmapped, above mmap_window (hint needed)" :
+			 "unmapped");
+		if ((int)strlen(buf) > width)
+			snprintf(buf, len, "unmapped (above mmap_window)");
+		return;
+	}
+	snprintf(buf, len, "%d %s hidden by the filter%s", g->nvmas,
+		 vmviz_plural(g->nvmas, "VMA", "VMAs"), g->high ? ", above mmap_window" : "");
+	if ((int)strlen(buf) > width)
+		snprintf(buf, len, "%d %s hidden", g->nvmas, vmviz_plural(g->nvmas, "VMA", "VMAs"));
 }
 
 static const char *seg_color(const char *seg)
@@ -179,19 +221,25 @@ static void pad(FILE *f, const char *s, size_t width)
 struct layout {
 	int box;		/* columns inside a box */
 	int name;		/* of those, for the name */
+	bool swap;		/* a SWAP column */
 };
 
-static struct layout layout_for(int width)
+/*
+ * The boxes for @width columns; below 72, a picture without swap has no
+ * SWAP column: its columns go to the names.
+ */
+static struct layout layout_for(int width, bool swap)
 {
 	struct layout l;
 
 	/* 2 + 16 + 1 + 1 + box + 1, and one spare column: no auto-wrap. */
 	l.box = width - 22;
-	if (l.box < 50)
-		l.box = 50;
+	if (l.box < 38)
+		l.box = 38;
 	if (l.box > 160)
 		l.box = 160;
-	l.name = l.box - 30;
+	l.swap = swap || l.box >= 50;
+	l.name = l.box - (l.swap ? 30 : 23);
 	return l;
 }
 
@@ -249,7 +297,7 @@ static void box_row(FILE *f, const struct layout *l, const struct region *g, boo
 {
 	const char *side = g->kind == REGION_GAP ? ":" : "|";
 	const char *ansi = "2", *what = NULL;
-	char text[1200], name[2048], size[16], res[16], swp[16];
+	char text[1200], name[2048], size[16], res[16], swp[16], gap[64];
 
 	vmviz_human_size((unsigned long long)(g->last - g->start) + 1, size, sizeof(size));
 	switch (g->kind) {
@@ -260,7 +308,8 @@ static void box_row(FILE *f, const struct layout *l, const struct region *g, boo
 		what = "canonical hole (no valid address)";
 		break;
 	case REGION_GAP:
-		what = g->high ? "unmapped, above mmap_window (hint needed)" : "unmapped";
+		gap_words(g, gap, sizeof(gap), l->box - 10);
+		what = gap;
 		break;
 	case REGION_VMA:
 		/* What the VMAs map: a fold's span holds the gaps between them. */
@@ -277,13 +326,18 @@ static void box_row(FILE *f, const struct layout *l, const struct region *g, boo
 	if (color)
 		fprintf(f, "\033[%sm", ansi);
 	if (what) {
+		/* A narrow box has the short words. */
+		if ((int)strlen(what) > l->box - 10)
+			what = g->kind == REGION_KERNEL ? "kernel half" : "canonical hole";
 		snprintf(text, sizeof(text), " %-*s %7s ", l->box - 10, what, size);
 		fputs(text, f);
 	} else {
 		fputc(' ', f);
 		pad(f, name, l->name);
-		fprintf(f, " %-4s %7s %7s %6s ", g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm,
-			size, res, swp);
+		fprintf(f, " %-4s %7s %7s ", g->nvmas > 1 && g->vma2 ? "mix" : g->vma->perm,
+			size, res);
+		if (l->swap)
+			fprintf(f, "%6s ", swp);
 	}
 	if (color)
 		fprintf(f, "\033[0m");
@@ -357,15 +411,15 @@ static const char *const counter_help[VMVIZ_NCOUNTERS] = {
 	"pages in swap (VmSwap)",
 };
 
-static void print_provenance(const struct vmviz_report *r, FILE *f)
+static void print_provenance(const struct vmviz_report *r, FILE *f, int width)
 {
 	char rel[256], when[64];
 
 	vmviz_format_time(&r->time, when, sizeof(when));
-	fprintf(f, "kernel %s, boot %s\n", vmviz_esc(r->kernel_release, rel, sizeof(rel)),
-		r->boot_id);
-	fprintf(f, "read %s, %llu.%03lu s after boot\n", when, r->boottime.sec,
-		r->boottime.nsec / 1000000);
+	vmviz_say(f, width, "kernel %s, boot %s\n",
+		  vmviz_esc(r->kernel_release, rel, sizeof(rel)), r->boot_id);
+	vmviz_say(f, width, "read %s, %llu.%03lu s after boot\n", when, r->boottime.sec,
+		  r->boottime.nsec / 1000000);
 }
 
 /**
@@ -379,77 +433,89 @@ static void print_provenance(const struct vmviz_report *r, FILE *f)
 void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 			  const struct vmviz_out *o, bool all)
 {
-	struct layout l = layout_for(o->width ? o->width : 80);
+	int width = o->width ? o->width : 80;
+	struct layout l;
 	struct region *rs;
-	char size[16], comm[128];
-	int n, i, folded = 0;
+	char size[16], comm[128], group[48] = "", partial[96] = "", words[1300];
+	int n, i, folded = 0, drawn;
 
 	/* The VMAs with their sums: the page lines are only counted. */
 	vmviz_read_all(r, VMVIZ_KEEP_VMAS);
 
-	fprintf(f, "pid %d (%s): %s, %s", r->pid, vmviz_esc(r->comm, comm, sizeof(comm)),
-		kind_words(r), state_words(r->state));
 	if (r->pid != r->tgid)
-		fprintf(f, ", in thread group %d", r->tgid);
-	fputc('\n', f);
-	print_provenance(r, f);
+		snprintf(group, sizeof(group), ", in thread group %d", r->tgid);
+	vmviz_say(f, width, "pid %d (%s): %s, %s%s\n", r->pid,
+		  vmviz_esc(r->comm, comm, sizeof(comm)), kind_words(r), state_words(r->state),
+		  group);
+	print_provenance(r, f, width);
 	if (!r->has_mm) {
-		fprintf(f, "no address space: mm none (a kernel thread or a task that exited)%s\n",
-			!strcmp(r->active, "other") ? "; running on a borrowed mm" : "");
-		fprintf(f, "%d-level paging: user half %lx-%016lx, kernel half from %016lx\n",
-			r->levels, r->user.start, r->user.end, r->kernel.start);
+		vmviz_say(f, width,
+			  "no address space: mm none (a kernel thread or a task that exited)%s\n",
+			  !strcmp(r->active, "other") ? "; running on a borrowed mm" : "");
+		vmviz_say(f, width,
+			  "%d-level paging: user half %lx-%016lx, kernel half from %016lx\n",
+			  r->levels, r->user.start, r->user.end, r->kernel.start);
 		return;
 	}
-	fprintf(f, "mm %s: used by %lu %s (mm_users), %lu %s (mm_count)\n", r->mm_id, r->users,
-		vmviz_plural(r->users, "task", "tasks"), r->count,
-		vmviz_plural(r->count, "reference", "references"));
-	fprintf(f, "%d-level paging (%d-bit addresses), %luK pages, ", r->levels,
-		r->levels == 5 ? 57 : 48, r->page_size / 1024);
-	fprintf(f, "%s mmap layout\n", r->layout);
-	fprintf(f, "%d %s, %ld page-table %s", r->nvmas, vmviz_plural(r->nvmas, "VMA", "VMAs"),
-		r->npages, vmviz_plural(r->npages, "run", "runs"));
+	vmviz_say(f, width, "mm %s: used by %lu %s (mm_users), %lu %s (mm_count)\n", r->mm_id,
+		  r->users, vmviz_plural(r->users, "task", "tasks"), r->count,
+		  vmviz_plural(r->count, "reference", "references"));
+	vmviz_say(f, width, "%d-level paging (%d-bit addresses), %luK pages, %s mmap layout\n",
+		  r->levels, r->levels == 5 ? 57 : 48, r->page_size / 1024, r->layout);
 	if (r->partial)
-		fprintf(f, "; %d %s changed while read (counts cover the part read)", r->partial,
-			vmviz_plural(r->partial, "VMA", "VMAs"));
-	fprintf(f, "\n\n");
+		snprintf(partial, sizeof(partial),
+			 "; %d %s changed while read (counts cover the part read)", r->partial,
+			 vmviz_plural(r->partial, "VMA", "VMAs"));
+	vmviz_say(f, width, "%d %s, %ld page-table %s%s\n", r->nvmas,
+		  vmviz_plural(r->nvmas, "VMA", "VMAs"), r->npages,
+		  vmviz_plural(r->npages, "run", "runs"), partial);
+	n = regions(r, &rs, all, &o->filter, &drawn);
+	if (vmviz_filtering(&o->filter))
+		vmviz_say(f, width, "drawn: %d of them, those matching%s\n", drawn,
+			  vmviz_filter_words(o, words, sizeof(words)));
+	fputc('\n', f);
 
-	n = regions(r, &rs, all);
+	for (i = 0; i < n && !rs[i].swapped; i++)
+		;
+	l = layout_for(width, i < n);
 	fprintf(f, "  %16s  ", "");
 	pad(f, "VMA", l.name);
-	fprintf(f, " %-4s %7s %7s %6s\n", "PERM", "SIZE", "IN RAM", "SWAP");
+	fprintf(f, " %-4s %7s %7s%s\n", "PERM", "SIZE", "IN RAM", l.swap ? "   SWAP" : "");
 	for (i = 0; i < n; i++) {
 		const struct region *g = &rs[i];
 
 		border(f, &l, i ? rs[i - 1].start : g->last);
 		box_row(f, &l, g, color);
-		if (g->nvmas > 1)
+		if (g->kind == REGION_VMA && g->nvmas > 1)
 			folded++;
 	}
 	border(f, &l, 0);
 	free(rs);
 	if (folded)
-		fprintf(f, "(%d %s of alike VMAs folded; --all shows every VMA)\n", folded,
-			vmviz_plural(folded, "run", "runs"));
+		vmviz_say(f, width, "(%d %s of alike VMAs folded; --all shows every VMA)\n",
+			  folded, vmviz_plural(folded, "run", "runs"));
+	if (vmviz_filtering(&o->filter) && !drawn)
+		vmviz_say(f, width, "%s\n", vmviz_none_words(o, "VMA", words, sizeof(words)));
 
 	fprintf(f, "\nSegments (from the mm_struct):\n");
 	for (i = 0; i < VMVIZ_NSEGS; i++) {
 		const struct vmviz_range *s = &r->segs[i];
 
 		if (!s->start && !s->end) {
-			fprintf(f, "  %-5s %-25s %7s  %s\n", vmviz_seg_names[i], "none", "",
-				seg_help[i]);
+			vmviz_say(f, width, "  %-5s %-25s %7s  %s\n", vmviz_seg_names[i], "none",
+				  "", seg_help[i]);
 			continue;
 		}
 		vmviz_human_size(s->end - s->start, size, sizeof(size));
-		fprintf(f, "  %-5s %012lx-%012lx %7s  %s\n", vmviz_seg_names[i], s->start,
-			s->end, size, seg_help[i]);
+		vmviz_say(f, width, "  %-5s %012lx-%012lx %7s  %s\n", vmviz_seg_names[i],
+			  s->start, s->end, size, seg_help[i]);
 	}
 	fprintf(f, "\nCounters (pages of %luK):\n", r->page_size / 1024);
 	for (i = 0; i < VMVIZ_NCOUNTERS; i++) {
 		vmviz_human_size((unsigned long long)r->counters[i] * r->page_size, size,
 				 sizeof(size));
-		fprintf(f, "  %-9s %8lu %7s  %s\n", vmviz_counter_names[i], r->counters[i],
-			size, counter_help[i]);
+		vmviz_say(f, width, "  %-9s %8lu %7s  %s\n", vmviz_counter_names[i],
+			  r->counters[i], size, counter_help[i]);
 	}
 }
 
@@ -665,25 +731,30 @@ static void svg_axis(FILE *f, unsigned long y, unsigned long addr, const char *w
  *	STRIP_MAX pages, an equal share of the VMA coloured by what covers
  *	most of it; the strip says which, and its rows carry their address.
  * @all: a box per VMA, nothing folded
+ * @o: the filters: only the VMAs they take are drawn, the others are in
+ *	dashed gaps that say how many; none taken is said in the picture
+ *	and on standard error
  *
  * Box heights grow with the logarithm of the size (the hole is 2^17 times
  * the user half: a linear scale shows nothing); each VMA box has a bar of
  * the share of its pages in RAM and in swap. The legend names every
  * colour drawn.
  */
-void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all)
+void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all,
+		     const struct vmviz_out *o)
 {
 	const struct vmviz_vma *sv;
 	unsigned long npages = 0, ncells = 0, per_cell = 1;
 	struct region *rs = NULL;
-	int n = 0, i, height, strip_rows = 0, y, x, from = 0;
-	char size[16], res[16], swp[16], when[64];
+	int n = 0, i, height, strip_rows = 0, y, x, from = 0, drawn = 0;
+	bool filtering = r->has_mm && vmviz_filtering(&o->filter);
+	char size[16], res[16], swp[16], when[64], words[1300], gap[64];
 
 	read_for_strip(r, strip_addr);
 	sv = strip_addr ? vmviz_vma_at(r, strip_addr) : NULL;
 
 	if (r->has_mm)
-		n = regions(r, &rs, all);
+		n = regions(r, &rs, all, &o->filter, &drawn);
 	if (sv) {
 		npages = (sv->end - sv->start) >> 12;
 		per_cell = (npages + STRIP_MAX - 1) / STRIP_MAX;
@@ -693,7 +764,9 @@ void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, 
 	height = 90;
 	for (i = 0; i < n; i++)
 		height += row_height(&rs[i]);
-	height += r->has_mm ? 30 : 30;
+	height += 30;
+	if (filtering)
+		height += drawn ? 20 : 44;
 	height += 110;		/* legend */
 	if (sv)
 		height += 60 + strip_rows * STRIP_CELL + 40;
@@ -718,6 +791,22 @@ void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, 
 	fprintf(f, "high addresses at the top; box heights grow with the logarithm of the size");
 	fprintf(f, "</text>\n");
 	y = 66;
+	if (filtering) {
+		fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#555555\">", y + 4);
+		fprintf(f, "drawn: %d of %d %s, those matching", drawn, r->nvmas,
+			vmviz_plural(r->nvmas, "VMA", "VMAs"));
+		vmviz_xml_str(f, vmviz_filter_words(o, words, sizeof(words)));
+		fprintf(f, "; dashed gaps say how many the filter hid</text>\n");
+		y += 20;
+	}
+	if (filtering && !drawn) {
+		vmviz_none_words(o, "VMA", words, sizeof(words));
+		warnx("%s", words);
+		fprintf(f, "<text x=\"10\" y=\"%d\" font-size=\"13\">", y + 12);
+		vmviz_xml_str(f, words);
+		fprintf(f, "</text>\n");
+		y += 24;
+	}
 	if (!r->has_mm) {
 		fprintf(f, "<text x=\"10\" y=\"%d\" font-size=\"13\">", y + 14);
 		fprintf(f, "no address space: ");
@@ -776,8 +865,9 @@ void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, 
 			if (ws)
 				svg_bar(f, x + wr, y + h / 2 - 5, ws, "#f0a040");
 		} else {
+			gap_words(g, gap, sizeof(gap), sizeof(gap));
 			fprintf(f, "%s (%s)</text>\n", g->kind == REGION_KERNEL ? "kernel half" :
-				g->kind == REGION_HOLE ? "canonical hole" :
+				g->kind == REGION_HOLE ? "canonical hole" : g->nvmas ? gap :
 				g->high ? "unmapped, above mmap_window" : "unmapped", size);
 		}
 		y += h;
@@ -794,7 +884,7 @@ void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, 
 		svg_legend_item(f, &x, &y, seg_fill(seg_order[i]), seg_order[i]);
 	svg_legend_item(f, &x, &y, "#dddddd", "other VMA");
 	svg_legend_item(f, &x, &y, "#bbbbbb", "kernel half, hole");
-	svg_legend_item(f, &x, &y, "#ffffff", "unmapped");
+	svg_legend_item(f, &x, &y, "#ffffff", filtering ? "unmapped, or VMAs hidden" : "unmapped");
 	x = 10;
 	y += 18;
 	svg_legend_item(f, &x, &y, "#40b040", "bar: share of pages in RAM");

@@ -21,8 +21,8 @@ static const struct vmviz_col maps_cols[] = {
 	[MAPS_SIZE] = { "SIZE", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"size of the VMA (bytes in JSON and with --bytes)" },
 	[MAPS_PERM] = { "PERM", 4, 0, SCOLS_JSON_STRING, "permissions as in /proc/PID/maps" },
-	[MAPS_OFFSET] = { "OFFSET", 8, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
-		"file offset in bytes (hex)" },
+	[MAPS_OFFSET] = { "OFFSET", 8, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"file offset in bytes (hex; a number in JSON)" },
 	[MAPS_SEG] = { "SEG", 5, 0, SCOLS_JSON_STRING,
 		"segment: code, data, bss, heap, mmap, stack, image, vdso, vvar, special" },
 	[MAPS_PRESENT] = { "PRESENT", 7, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
@@ -61,8 +61,8 @@ static const struct vmviz_col pages_cols[] = {
 	[PG_END] = { "END", 16, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
 		"end of the run, exclusive (hex)" },
 	[PG_COUNT] = { "COUNT", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "entries in the run" },
-	[PG_SIZE] = { "LEAF", 4, SCOLS_FL_RIGHT, SCOLS_JSON_STRING,
-		"bytes one entry maps: 4K, 2M, 1G" },
+	[PG_SIZE] = { "LEAF", 4, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"bytes one entry maps: 4K, 2M, 1G (bytes in JSON and with --bytes)" },
 	[PG_BYTES] = { "BYTES", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"bytes the run maps (a number in JSON and with --bytes)" },
 	[PG_LEVEL] = { "LEVEL", 3, 0, SCOLS_JSON_STRING, "table level of the leaf: pte, pmd, pud" },
@@ -91,6 +91,10 @@ static const struct vmviz_col pages_cols[] = {
 		"frame detail: times each page is mapped (LO-HI if unequal; JSON: LO)" },
 	[PG_MAPHI] = { "MAPHI", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"frame detail: times the most mapped page of the run is mapped" },
+	[PG_REF] = { "REF", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"frame detail: entries whose folio is referenced (PG_referenced)" },
+	[PG_ACT] = { "ACT", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+		"frame detail: entries whose folio is active (PG_active)" },
 };
 
 /* vmviz mem */
@@ -148,8 +152,8 @@ static const struct vmviz_col tb_cols[] = {
 	[TB_FILL] = { "FILL", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"used entries in percent of all entries of the tables" },
 	[TB_BYTES] = { "BYTES", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, "4K per table" },
-	[TB_HIST] = { "HIST", 22, 0, SCOLS_JSON_STRING,
-		"tables by used entries: 0,1,2-3,4-7,...,256-511,512" },
+	[TB_HIST] = { "HIST", 22, 0, SCOLS_JSON_ARRAY_NUMBER,
+		"tables by used entries: 0,1,2-3,4-7,...,256-511,512 (JSON: an array)" },
 	H_COL(0, "H0", "tables with no entry used"),
 	H_COL(1, "H1", "tables with 1 entry used"),
 	H_COL(2, "H2", "tables with 2-3 entries used"),
@@ -206,16 +210,20 @@ static const struct vmviz_col cmp_cols[] = {
 
 const struct vmviz_view vmviz_views[] = {
 	{ "maps", "vmas", maps_cols, ARRAY_SIZE(maps_cols),
-	  "START,END,SIZE,PERM,SEG,RAM,SWAP,NAME", NULL },
+	  "START,END,SIZE,PERM,SEG,RAM,SWAP,NAME", NULL, "END,SWAP,SEG,PERM",
+	  NULL, NULL, NULL },
 	{ "pages", "pages", pages_cols, ARRAY_SIZE(pages_cols),
 	  "START,END,COUNT,LEAF,STATE,PERM,PFN,NAME",
-	  "START,COUNT,LEAF,STATE,PFN,KIND,FFLAGS,MAP,NAME" },
+	  "START,COUNT,LEAF,STATE,PFN,KIND,FFLAGS,REF,ACT,MAP,NAME",
+	  "END,PERM,LEAF,MAP,REF,ACT,PFN,FFLAGS,KIND,STATE", NULL, NULL, "REF,ACT" },
 	{ "compare", "compare", cmp_cols, ARRAY_SIZE(cmp_cols),
-	  "START,END,PERM,SAME,COW,DIVERGED,ONLY1,ONLY2,NAME", NULL },
+	  "START,END,PERM,SAME,COW,DIVERGED,ONLY1,ONLY2,NAME", NULL, "END,PERM,ONLY2,ONLY1",
+	  "START,END,PERM,SAME,DIVERGED,ONLY1,ONLY2,SWAPOUT,SWAPIN,NAME", "END,PERM,SAME", NULL },
 	{ "mem", "vmas", mem_cols, ARRAY_SIZE(mem_cols),
-	  "START,PERM,RSS,PSS,PSSDIRTY,USS,SWAP,NAME", NULL },
+	  "START,PERM,RSS,PSS,PSSDIRTY,USS,SWAP,NAME", NULL, "PSSDIRTY,PERM,SWAP",
+	  NULL, NULL, NULL },
 	{ "tables", "tables", tb_cols, ARRAY_SIZE(tb_cols),
-	  "LEVEL,COUNT,USED,MIN,MAX,FILL,BYTES,HIST", NULL },
+	  "LEVEL,COUNT,USED,MIN,MAX,FILL,BYTES,HIST", NULL, "HIST", NULL, NULL, NULL },
 	{ NULL },
 };
 
@@ -238,12 +246,15 @@ static void add_columns(struct vmviz_table *t, const char *list)
 		size_t len = strcspn(p, ",");
 		int id = column_id(t->view, p, len);
 
-		if (id < 0)
-			vmviz_die(VMVIZ_EXIT_FAILURE,
-				  "unknown column for %s: %.*s (see vmviz --help)",
-				  t->view->name, (int)len, p);
+		if (id < 0) {
+			char *w = strndup(p, len), *e = vmviz_esc_dup(w ? w : "");
+
+			vmviz_die(VMVIZ_EXIT_USAGE,
+				  "unknown column for %s: %s (see vmviz %s --help)",
+				  t->view->name, e, t->view->name);
+		}
 		if (t->n >= VMVIZ_MAX_COLS)
-			vmviz_die(VMVIZ_EXIT_FAILURE, "too many columns");
+			vmviz_die(VMVIZ_EXIT_USAGE, "too many columns");
 		t->ids[t->n++] = id;
 		p += len;
 		if (*p == ',')
@@ -279,7 +290,7 @@ void vmviz_table_init(struct vmviz_table *t, const struct vmviz_view *v,
 		if (t->sort_col < 0) {
 			char *e = vmviz_esc_dup(o->sort);
 
-			vmviz_die(VMVIZ_EXIT_FAILURE,
+			vmviz_die(VMVIZ_EXIT_USAGE,
 				  "--sort: unknown column for %s: %s (see vmviz %s --help)",
 				  v->name, e, v->name);
 		}
@@ -436,6 +447,7 @@ void vmviz_table_set(struct vmviz_table *t, struct vmviz_row *ln, int i, const c
 	}
 	if (cols > t->widths[i])
 		t->widths[i] = cols;
+	t->filled[i] = true;
 	if (!ln->cell[i] || ln->cap[i] < len + 1) {
 		ln->cap[i] = len + 1 < 32 ? 32 : len + 1;
 		free(ln->cell[i]);
@@ -512,22 +524,75 @@ static void rewind_rows(struct vmviz_table *t)
 		err(VMVIZ_EXIT_FAILURE, "cannot read the table's temporary file");
 }
 
+/* The columns a name is not cut below, to leave out others first. */
+#define NAME_MIN	16
+
+/* The columns a line of @t takes, columns left out not counted. */
+static size_t line_cols(const struct vmviz_table *t)
+{
+	size_t total = 0;
+	int i, n = 0;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->hidden[i])
+			continue;
+		total += t->widths[i];
+		n++;
+	}
+	return n ? total + n - 1 : 0;
+}
+
+/*
+ * Default columns (no -o) too wide for the width even with the name cut to
+ * NAME_MIN (or to the totals row's label, never cut): leave out the view's
+ * narrow columns, in their order, until the rest fits.
+ */
+static void leave_out(struct vmviz_table *t, int k)
+{
+	const char *p = t->view->narrow;
+	size_t name_min = 0;
+	int i;
+
+	if (k >= 0) {
+		name_min = t->widths[k] < NAME_MIN ? t->widths[k] : NAME_MIN;
+		if (t->total && t->total_row.set[k] &&
+		    vmviz_text_cols(t->total_row.cell[k]) > name_min)
+			name_min = vmviz_text_cols(t->total_row.cell[k]);
+	}
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		int id = column_id(t->view, p, len);
+
+		if (line_cols(t) - (k >= 0 ? t->widths[k] - name_min : 0) <=
+		    (size_t)t->out->width)
+			return;
+		for (i = 0; i < t->n; i++)
+			if (t->ids[i] == id && i != k)
+				t->hidden[i] = true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+}
+
 /*
  * Fit the width: if the columns are wider, the truncatable column (NAME)
- * gets what is left, and its cells keep their tail after "...". Other
- * columns are never cut: with too many of them the line stays long.
+ * gets what is left, and its cells keep their tail after "..."; with the
+ * default columns, the view's narrow ones are left out first (leave_out()).
+ * Other columns are never cut: with too many of them the line stays long.
  * Returns that column, or -1 if nothing is cut.
  */
 static int table_fit(struct vmviz_table *t)
 {
-	size_t total = t->n ? t->n - 1 : 0, avail;
+	size_t total, avail;
 	int i, k = -1;
 
-	for (i = 0; i < t->n; i++) {
-		total += t->widths[i];
+	for (i = 0; i < t->n; i++)
 		if (t->view->cols[t->ids[i]].flags & SCOLS_FL_TRUNC)
 			k = i;
-	}
+	if (!t->out->columns && t->view->narrow)
+		leave_out(t, k);
+	total = line_cols(t);
 	if (k < 0 || total <= (size_t)t->out->width)
 		return -1;
 	avail = t->out->width - (total - t->widths[k]);
@@ -542,13 +607,36 @@ static int table_fit(struct vmviz_table *t)
 	return k;
 }
 
+/* Default columns no row has a value for (REF, ACT of older reports): left out. */
+static void hide_empty(struct vmviz_table *t)
+{
+	const char *p;
+	int i;
+
+	for (p = t->view->if_any; p && *p && !t->out->columns; p += *p == ',') {
+		size_t len = strcspn(p, ",");
+		int id = column_id(t->view, p, len);
+
+		for (i = 0; i < t->n; i++)
+			if (t->ids[i] == id && !t->filled[i])
+				t->hidden[i] = true;
+		p += len;
+	}
+}
+
 /* One cell for people: padded to its column, cut if it is the cut column. */
 static void print_cell(struct vmviz_table *t, const char *s, int i, int cut)
 {
 	bool right = t->view->cols[t->ids[i]].flags & SCOLS_FL_RIGHT;
-	bool last = i == t->n - 1;
+	bool last = true;
 	size_t cols, pad;
+	int j;
 
+	if (t->hidden[i])
+		return;
+	for (j = i + 1; j < t->n; j++)
+		if (!t->hidden[j])
+			last = false;
 	if (!s)
 		s = "";
 	if (t->addr[i] && strlen(s) == 16)
@@ -583,9 +671,14 @@ static void print_raw_line(struct vmviz_table *t, struct vmviz_row *row)
 {
 	int i;
 
+	bool first = true;
+
 	for (i = 0; i < t->n; i++) {
-		if (i)
+		if (t->hidden[i])
+			continue;
+		if (!first)
 			putchar(' ');
+		first = false;
 		if (row->set[i])
 			vmviz_escape_to(stdout, SINK_RAW, row->cell[i]);
 	}
@@ -610,6 +703,7 @@ void vmviz_table_print(struct vmviz_table *t)
 	for (i = 0; i < t->n; i++)
 		if (t->full_addr[i] && (size_t)t->shown_digits > t->widths[i])
 			t->widths[i] = t->shown_digits;
+	hide_empty(t);
 	if (!t->out->json && !t->out->raw && t->out->width)
 		cut = table_fit(t);
 	for (i = 0; i < t->n; i++) {
@@ -660,60 +754,87 @@ static bool json_number(const char *s)
 	return !*end;
 }
 
+/* A comma-separated list of whole numbers, the cell of an array column. */
+static bool json_numbers(const char *s)
+{
+	size_t len;
+
+	for (;;) {
+		len = strspn(s, "0123456789");
+		if (!len || (s[0] == '0' && len > 1))
+			return false;
+		s += len;
+		if (*s != ',')
+			return !*s;
+		s++;
+	}
+}
+
 /* One row as a JSON object, its cells as their column's JSON type says. */
-static void json_row(struct vmviz_table *t, struct vmviz_row *row, const char *indent)
+static void json_row(FILE *f, struct vmviz_table *t, struct vmviz_row *row, const char *indent)
 {
 	int i;
 
-	printf("{\n");
+	fprintf(f, "{\n");
 	for (i = 0; i < t->n; i++) {
 		const struct vmviz_col *c = &t->view->cols[t->ids[i]];
 		const char *s = row->set[i] ? row->cell[i] : NULL;
 
-		printf("%s   ", indent);
-		json_name(stdout, c->name);
+		fprintf(f, "%s   ", indent);
+		json_name(f, c->name);
 		if (!s || (c->json_type != SCOLS_JSON_STRING && !*s))
-			fputs("null", stdout);
+			fputs("null", f);
 		else if (c->json_type == SCOLS_JSON_BOOLEAN)
-			fputs(strcmp(s, "0") ? "true" : "false", stdout);
+			fputs(strcmp(s, "0") ? "true" : "false", f);
 		else if (c->json_type == SCOLS_JSON_NUMBER && json_number(s))
-			fputs(s, stdout);
+			fputs(s, f);
+		else if (c->json_type == SCOLS_JSON_ARRAY_NUMBER && json_numbers(s))
+			fprintf(f, "[%s]", s);
 		else
-			vmviz_json_str(stdout, s);
-		printf("%s\n", i + 1 < t->n ? "," : "");
+			vmviz_json_str(f, s);
+		fprintf(f, "%s\n", i + 1 < t->n ? "," : "");
 	}
-	printf("%s}", indent);
+	fprintf(f, "%s}", indent);
 }
 
 /**
- * vmviz_table_print_json - the table as JSON, with members of its own first
+ * vmviz_table_json_to - the table as JSON, with members of its own first
  * @t: the table, in JSON mode
+ * @f: where to
+ * @name: the member of the rows, NULL for the view's
  * @pre: writes "   \"name\": value,\n" members (of the top-level object)
  * @arg: for @pre
  *
  * Writes {members, "NAME": [rows], "total": {row}}: the totals row, if
  * any, is an object of its own, not one of the rows.
  */
-void vmviz_table_print_json(struct vmviz_table *t,
-			    void (*pre)(FILE *f, const void *arg), const void *arg)
+void vmviz_table_json_to(struct vmviz_table *t, FILE *f, const char *name,
+			 void (*pre)(FILE *f, const void *arg), const void *arg)
 {
 	long k;
 
-	fputs("{\n", stdout);
-	pre(stdout, arg);
-	printf("   \"%s\": [", t->view->json_name);
+	fputs("{\n", f);
+	pre(f, arg);
+	fprintf(f, "   \"%s\": [", name ? name : t->view->json_name);
 	rewind_rows(t);
 	for (k = 0; read_row(t, k); k++) {
-		printf("%s\n      ", k ? "," : "");
-		json_row(t, &t->row, "      ");
+		fprintf(f, "%s\n      ", k ? "," : "");
+		json_row(f, t, &t->row, "      ");
 	}
-	printf("%s]", k ? "\n   " : "");
+	fprintf(f, "%s]", k ? "\n   " : "");
 	if (t->total) {
-		printf(",\n   \"total\": ");
-		json_row(t, &t->total_row, "   ");
+		fprintf(f, ",\n   \"total\": ");
+		json_row(f, t, &t->total_row, "   ");
 	}
-	printf("\n}\n");
+	fprintf(f, "\n}\n");
 	vmviz_table_free(t);
+}
+
+/* The table as JSON on standard output (vmviz_table_json_to()). */
+void vmviz_table_print_json(struct vmviz_table *t,
+			    void (*pre)(FILE *f, const void *arg), const void *arg)
+{
+	vmviz_table_json_to(t, stdout, NULL, pre, arg);
 }
 
 /* A report's identity and provenance, the first member of JSON output. */
@@ -754,10 +875,11 @@ bool vmviz_no_mm(struct vmviz_report *r, const struct vmviz_out *o)
 	if (r->has_mm || o->json || o->raw || o->noheadings)
 		return false;
 	vmviz_read_all(r, 0);
-	printf("pid %d (%s) is %s: no address space, no VMAs, no page tables\n", r->pid,
-	       vmviz_esc(r->comm, comm, sizeof(comm)),
-	       !strcmp(r->kind, "kthread") ? "a kernel thread" :
-	       !strcmp(r->kind, "zombie") ? "a zombie" : "a task that exited");
+	vmviz_say(stdout, o->width,
+		  "pid %d (%s) is %s: no address space, no VMAs, no page tables\n", r->pid,
+		  vmviz_esc(r->comm, comm, sizeof(comm)),
+		  !strcmp(r->kind, "kthread") ? "a kernel thread" :
+		  !strcmp(r->kind, "zombie") ? "a zombie" : "a task that exited");
 	return true;
 }
 
@@ -777,6 +899,8 @@ void vmviz_columns_help(FILE *f, const char *view)
 		fprintf(f, "Columns of '%s' (default: %s):\n", v->name, v->defaults);
 		if (v->frame_defaults)
 			fprintf(f, " with frame detail, default: %s\n", v->frame_defaults);
+		if (v->time_defaults)
+			fprintf(f, " of one mm read twice, default: %s\n", v->time_defaults);
 		for (i = 0; i < v->ncols; i++)
 			fprintf(f, " %12s  %s\n", v->cols[i].name, v->cols[i].help);
 		fputc('\n', f);

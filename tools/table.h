@@ -27,6 +27,10 @@ struct vmviz_view {
 	size_t ncols;
 	const char *defaults;	/* columns without -o */
 	const char *frame_defaults;	/* of a frame-detail report, if other */
+	const char *narrow;	/* defaults left out, in order, when too narrow */
+	const char *time_defaults;	/* compare of one mm read twice */
+	const char *time_narrow;	/* and its narrow columns */
+	const char *if_any;	/* defaults shown only if a row has a value */
 };
 
 /* vmviz maps */
@@ -42,7 +46,7 @@ enum {
 enum {
 	PG_START, PG_END, PG_COUNT, PG_SIZE, PG_BYTES, PG_LEVEL, PG_STATE,
 	PG_PERM, PG_FLAGS, PG_PFN, PG_STEP, PG_SD, PG_PKEY, PG_SWAPTYPE,
-	PG_NAME, PG_KIND, PG_FFLAGS, PG_ORDER, PG_NODE, PG_MAP, PG_MAPHI,
+	PG_NAME, PG_KIND, PG_FFLAGS, PG_ORDER, PG_NODE, PG_MAP, PG_MAPHI, PG_REF, PG_ACT,
 };
 
 /* vmviz compare */
@@ -91,6 +95,8 @@ struct vmviz_table {
 	size_t widths[VMVIZ_MAX_COLS];	/* the widest cell (or heading) of each */
 	bool addr[VMVIZ_MAX_COLS];	/* an address column (START, END) */
 	bool full_addr[VMVIZ_MAX_COLS];	/* it has an address cell */
+	bool hidden[VMVIZ_MAX_COLS];	/* a default left out to fit (table_fit()) */
+	bool filled[VMVIZ_MAX_COLS];	/* a row has a value in it */
 	int n;
 	int addr_digits;		/* hex digits of addresses in cells: 16 */
 	int shown_digits;		/* of them printed for people (vmviz_table_addrs()) */
@@ -118,6 +124,8 @@ void vmviz_table_sort_key(struct vmviz_table *t, const char *cell, unsigned long
 void vmviz_table_print(struct vmviz_table *t);
 void vmviz_table_print_json(struct vmviz_table *t,
 			    void (*pre)(FILE *f, const void *arg), const void *arg);
+void vmviz_table_json_to(struct vmviz_table *t, FILE *f, const char *name,
+			 void (*pre)(FILE *f, const void *arg), const void *arg);
 void vmviz_table_free(struct vmviz_table *t);
 void vmviz_size_cell(const struct vmviz_out *o, unsigned long bytes, char *buf, size_t len);
 void vmviz_report_json_pre(FILE *f, const void *arg);

@@ -6,6 +6,7 @@
 #include <fnmatch.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -325,6 +326,26 @@ void vmviz_xml_str(FILE *f, const char *s)
 	vmviz_escape_to(f, SINK_XML, s);
 }
 
+/**
+ * vmviz_json_line - JSON text as one line (JSON lines: watch -J)
+ * @f: where to
+ * @json: JSON text, as the views write it over several lines
+ *
+ * A raw newline in JSON text is whitespace between tokens (in a string it
+ * is escaped): it goes, with the indentation after it; a newline ends it.
+ */
+void vmviz_json_line(FILE *f, const char *json)
+{
+	while (*json) {
+		size_t len = strcspn(json, "\n");
+
+		fwrite(json, 1, len, f);
+		json += len;
+		json += strspn(json, "\n ");
+	}
+	fputc('\n', f);
+}
+
 /* "1 page", "2 pages" */
 const char *vmviz_plural(unsigned long n, const char *one, const char *many)
 {
@@ -411,6 +432,101 @@ void vmviz_wrap(FILE *f, const char *first, const char *text, int width)
 	fputc('\n', f);
 }
 
+/* The bytes of the longest head of @s that fits @width columns, on a character. */
+static size_t text_head(const char *s, size_t width)
+{
+	size_t cols = 0, at = 0, len, c;
+
+	while (s[at]) {
+		c = char_cols(s + at, &len);
+		if (cols + c > width)
+			break;
+		cols += c;
+		at += len;
+	}
+	return at;
+}
+
+/*
+ * One line of vmviz_say(): as it is if it fits; else broken at the last
+ * blank that fits, the rest indented two blanks more than the line; a word
+ * wider than the room keeps its tail (a file name) after "...".
+ */
+static void say_line(FILE *f, size_t width, char *s)
+{
+	size_t lead = strspn(s, " "), indent = 0, room, head, cut;
+	bool first = true;
+
+	for (;;) {
+		room = width > indent + 10 ? width - indent : 10;
+		if (!first)
+			fprintf(f, "%*s", (int)indent, "");
+		if (vmviz_text_cols(s) <= room) {
+			fputs(s, f);
+			break;
+		}
+		head = text_head(s, room);
+		for (cut = head; cut > (first ? lead : 0) && s[cut] != ' '; cut--)
+			;
+		if (cut > (first ? lead : 0)) {
+			size_t end = cut;
+
+			while (end > (first ? lead : 0) && s[end - 1] == ' ')
+				end--;
+			fwrite(s, 1, end, f);
+		} else {
+			size_t skip = first ? lead : 0, word = strcspn(s + skip, " ");
+			char c = s[skip + word];
+
+			s[skip + word] = '\0';
+			fprintf(f, "%.*s...%s", (int)skip, s,
+				vmviz_text_tail(s + skip, room > skip + 3 ? room - skip - 3 : 0));
+			s[skip + word] = c;
+			cut = skip + word;
+		}
+		fputc('\n', f);
+		s += cut;
+		s += strspn(s, " ");
+		if (!*s)
+			return;
+		first = false;
+		indent = lead + 2;
+	}
+}
+
+/**
+ * vmviz_say - prose on a terminal, each line fitted to @width columns
+ * @f: where to
+ * @width: columns
+ * @fmt: printf format of text already escaped (vmviz_esc()), lines ending
+ *       in newlines
+ *
+ * A line wider than @width breaks at blanks (say_line()); one that fits is
+ * printed as it is, blanks that align it kept.
+ */
+void vmviz_say(FILE *f, int width, const char *fmt, ...)
+{
+	char *text, *line, *nl;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	for (line = text; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		say_line(f, width > 0 ? width : 80, line);
+		if (!nl)
+			break;
+		fputc('\n', f);
+	}
+	free(text);
+}
+
 /* @word is one of the comma-separated words of @list. */
 static bool in_list(const char *list, const char *word)
 {
@@ -478,6 +594,72 @@ bool vmviz_page_wanted(const struct vmviz_vma *v, const struct vmviz_page *p,
 	return !f->range || (p->end > f->lo && p->start < f->hi);
 }
 
+/* printf at the end of @buf's string, cut to @len. */
+static void __attribute__((format(printf, 3, 4))) append(char *buf, size_t len,
+							   const char *fmt, ...)
+{
+	size_t at = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + at, len - at, fmt, ap);
+	va_end(ap);
+}
+
+/* Any of --name, --seg, --perm, --state, --range given. */
+bool vmviz_filtering(const struct vmviz_filter *f)
+{
+	return f->name || f->segs || f->perm || f->states || f->range;
+}
+
+/**
+ * vmviz_filter_words - the filters as typed, for a sentence
+ * @o: the output options and filters (o->lo, o->hi: the range pages asked)
+ * @buf: " --name 'GLOB' --seg LIST ... in START-END", or "" for none
+ * @len: its size
+ *
+ * The name is escaped (vmviz_esc()); the other values were checked
+ * against their valid words and letters when parsed.
+ */
+char *vmviz_filter_words(const struct vmviz_out *o, char *buf, size_t len)
+{
+	const struct vmviz_filter *f = &o->filter;
+	char *e;
+
+	buf[0] = '\0';
+	if (f->name) {
+		e = vmviz_esc_dup(f->name);
+		append(buf, len, " --name '%s'", e);
+		free(e);
+	}
+	if (f->segs)
+		append(buf, len, " --seg %s", f->segs);
+	if (f->perm)
+		append(buf, len, " --perm %s", f->perm);
+	if (f->states)
+		append(buf, len, " --state %s", f->states);
+	if (f->range || o->lo || o->hi)
+		append(buf, len, " in %016lx-%016lx", f->range ? f->lo : o->lo,
+		       f->range ? f->hi : o->hi);
+	return buf;
+}
+
+/**
+ * vmviz_none_words - what vmviz_say_none() says, without a newline
+ * @o: the output options and filters
+ * @what: what the rows are ("VMA", "page run")
+ * @buf: "no VMA matches --seg stack", "no VMA matches: the report has none"
+ * @len: its size
+ */
+char *vmviz_none_words(const struct vmviz_out *o, const char *what, char *buf, size_t len)
+{
+	char words[1200];
+
+	vmviz_filter_words(o, words, sizeof(words));
+	snprintf(buf, len, "no %s matches%s", what, *words ? words : ": the report has none");
+	return buf;
+}
+
 /**
  * vmviz_say_none - a table with no row says why, in words
  * @o: the output options and filters
@@ -488,28 +670,11 @@ bool vmviz_page_wanted(const struct vmviz_vma *v, const struct vmviz_page *p,
  */
 void vmviz_say_none(const struct vmviz_out *o, const char *what)
 {
-	const struct vmviz_filter *f = &o->filter;
 	FILE *to = o->raw || o->noheadings ? stderr : stdout;
-	char *e;
+	char buf[1300];
 
 	if (o->json)
 		return;
-	fprintf(to, "%sno %s matches", o->raw || o->noheadings ? "vmviz: " : "", what);
-	if (f->name) {
-		e = vmviz_esc_dup(f->name);
-		fprintf(to, " --name '%s'", e);
-		free(e);
-	}
-	if (f->segs)
-		fprintf(to, " --seg %s", f->segs);	/* checked against vmviz_vma_segs */
-	if (f->perm)
-		fprintf(to, " --perm %s", f->perm);	/* letters of rwxsp */
-	if (f->states)
-		fprintf(to, " --state %s", f->states);	/* checked against vmviz_states */
-	if (f->range || o->lo || o->hi)
-		fprintf(to, " in %016lx-%016lx", f->range ? f->lo : o->lo,
-			f->range ? f->hi : o->hi);
-	if (!f->name && !f->segs && !f->perm && !f->states && !f->range && !o->lo && !o->hi)
-		fprintf(to, ": the report has none");
-	fputc('\n', to);
+	fprintf(to, "%s%s\n", o->raw || o->noheadings ? "vmviz: " : "",
+		vmviz_none_words(o, what, buf, sizeof(buf)));
 }

@@ -19,12 +19,13 @@
 /* Exit codes, also in vmviz.8 */
 enum vmviz_exit {
 	VMVIZ_EXIT_OK = 0,
-	VMVIZ_EXIT_FAILURE = 1,		/* usage, I/O, anything else */
-	VMVIZ_EXIT_NOMODULE = 2,	/* /proc/vmviz missing */
+	VMVIZ_EXIT_FAILURE = 1,		/* I/O, no entry at ADDR, anything else */
+	VMVIZ_EXIT_USAGE = 2,		/* the command line: what to type instead */
 	VMVIZ_EXIT_PERM = 3,		/* not root / no CAP_SYS_ADMIN */
 	VMVIZ_EXIT_NOPROC = 4,		/* no such process */
 	VMVIZ_EXIT_VANISHED = 5,	/* the process exited while being read */
 	VMVIZ_EXIT_FORMAT = 6,		/* unknown version or malformed report */
+	VMVIZ_EXIT_NOMODULE = 7,	/* /proc/vmviz missing */
 };
 
 #define VMVIZ_NFIELDS	13
@@ -59,6 +60,8 @@ struct vmviz_page {
 	char fflags[12];		/* 10 letters */
 	int order, node;
 	long map_lo, map_hi;		/* equal unless the line shows LO-HI */
+	long ref, act;			/* entries with PG_referenced, PG_active, or -1 */
+	bool refact;			/* the line has ref and act (fields 17, 18) */
 };
 
 struct vmviz_vma {
@@ -209,14 +212,19 @@ char *vmviz_esc(const char *s, char *buf, size_t len);
 char *vmviz_esc_dup(const char *s);
 void vmviz_json_str(FILE *f, const char *s);
 void vmviz_json_safe(FILE *f, const char *json);
+void vmviz_json_line(FILE *f, const char *json);
 void vmviz_wrap(FILE *f, const char *first, const char *text, int width);
+void vmviz_say(FILE *f, int width, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void vmviz_json_report(FILE *f, const struct vmviz_report *r, const char *indent);
 void vmviz_format_time(const struct vmviz_time *t, char *buf, size_t len);
 const char *vmviz_plural(unsigned long n, const char *one, const char *many);
 void vmviz_xml_str(FILE *f, const char *s);
 
 /* table.c: the column tables and libsmartcols output */
-/* Which VMAs and page runs a table shows (--name, --seg, --perm, --state, --range). */
+/*
+ * Which VMAs and page runs a table shows, and which VMAs the overview and
+ * svg draw (--name, --seg, --perm, --state, --range).
+ */
 struct vmviz_filter {
 	const char *name;		/* a glob (fnmatch) on the VMA name */
 	const char *segs;		/* comma-separated segment names */
@@ -241,6 +249,9 @@ struct vmviz_out {
 bool vmviz_vma_wanted(const struct vmviz_vma *v, const struct vmviz_filter *f);
 bool vmviz_page_wanted(const struct vmviz_vma *v, const struct vmviz_page *p,
 		       const struct vmviz_filter *f);
+bool vmviz_filtering(const struct vmviz_filter *f);
+char *vmviz_filter_words(const struct vmviz_out *o, char *buf, size_t len);
+char *vmviz_none_words(const struct vmviz_out *o, const char *what, char *buf, size_t len);
 void vmviz_say_none(const struct vmviz_out *o, const char *what);
 bool vmviz_has_state(const struct vmviz_vma *v, const char *states);
 
@@ -287,6 +298,8 @@ struct vmviz_cmp {
 	bool over_time;		/* one mm, read at two different times */
 	bool frames;		/* both reports have frame detail */
 	long long dt_ns;	/* time of 2 minus time of 1 */
+	const char *kernel[2];	/* the kernel releases of 1 and 2 (unescaped) */
+	int levels[2];		/* and their paging levels */
 	unsigned long vmas_only1, vmas_only2, vmas_resized;
 	struct vmviz_cmp_counts total;
 	struct vmviz_cmp_row *rows;
@@ -300,6 +313,8 @@ void vmviz_print_compare(struct vmviz_report *a, struct vmviz_report *b,
 			 const struct vmviz_out *o, bool table);
 void vmviz_print_cmp_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
 void vmviz_print_changed_rows(const struct vmviz_cmp *c, const struct vmviz_out *o);
+void vmviz_print_watch_json(struct vmviz_report *a, struct vmviz_report *b, long read,
+			    const struct vmviz_out *o);
 
 /* mem.c: the frame detail's views */
 void vmviz_print_mem(struct vmviz_report *r, const struct vmviz_out *o);
@@ -309,10 +324,12 @@ void vmviz_print_tables(struct vmviz_report *r, const struct vmviz_out *o);
 void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 			  const struct vmviz_out *o, bool all);
 void vmviz_print_overview_json(struct vmviz_report *r, FILE *f);
-void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all);
+void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, bool all,
+		     const struct vmviz_out *o);
 
 /* watch.c */
-int vmviz_watch(pid_t pid, double seconds, long count, const struct vmviz_out *o);
+int vmviz_watch(pid_t pid, const char *file, double seconds, long count,
+		const struct vmviz_out *o);
 
 /* kernel.c */
 int vmviz_kernel(const char *path, const struct vmviz_out *o);

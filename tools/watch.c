@@ -38,39 +38,77 @@ static void wait_for(double seconds, long k, long count)
 	fprintf(stderr, "\r%60s\r", "");
 }
 
+/* One read: of @file if there is one (read again each time), else of @pid. */
+static void load(pid_t pid, const char *file, struct vmviz_report *r)
+{
+	if (file)
+		vmviz_load_file(file, r);
+	else
+		vmviz_load_pid(pid, r);
+}
+
+/* -J: the first read, a line of its own: {"read": 1, "report": {...}}. */
+static void first_json(const struct vmviz_report *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	fprintf(f, "{\"read\": 1, \"report\": ");
+	vmviz_json_report(f, r, "");
+	fputc('}', f);
+	if (fclose(f))
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	vmviz_json_line(stdout, text);
+	free(text);
+}
+
 /**
  * vmviz_watch - read @pid every @seconds and say what changed each time
  * @pid: the process
+ * @file: a report to read again instead (a FIFO, or a file rewritten), or NULL
  * @seconds: between reads
  * @count: comparisons to print, 0 for no end
- * @o: table options for the rows that changed
+ * @o: table options for the rows that changed; -J: a line of JSON a read
  *
  * Return: an exit code; a process that exits ends it with its own code.
  */
-int vmviz_watch(pid_t pid, double seconds, long count, const struct vmviz_out *o)
+int vmviz_watch(pid_t pid, const char *file, double seconds, long count,
+		const struct vmviz_out *o)
 {
 	struct vmviz_report prev, cur;
 	char comm[128], when[64];
 	long k;
 
-	vmviz_load_pid(pid, &prev);
-	vmviz_format_time(&prev.time, when, sizeof(when));
-	printf("watching pid %d (%s) every %g s, from %s\n", prev.pid,
-	       vmviz_esc(prev.comm, comm, sizeof(comm)), seconds, when);
+	load(pid, file, &prev);
+	if (o->json) {
+		first_json(&prev);
+	} else {
+		vmviz_format_time(&prev.time, when, sizeof(when));
+		printf("watching pid %d (%s) every %g s, from %s\n", prev.pid,
+		       vmviz_esc(prev.comm, comm, sizeof(comm)), seconds, when);
+	}
 	fflush(stdout);
 	for (k = 1; !count || k <= count; k++) {
 		struct vmviz_cmp c;
 
 		wait_for(seconds, k, count);
-		vmviz_load_pid(pid, &cur);
-		if (!o->raw && !o->noheadings) {
-			printf("\n== read %ld ==\n", k + 1);
-			vmviz_print_compare(&prev, &cur, o, false);
+		load(pid, file, &cur);
+		if (o->json) {
+			vmviz_print_watch_json(&prev, &cur, k + 1, o);
+		} else {
+			if (!o->raw && !o->noheadings) {
+				printf("\n== read %ld ==\n", k + 1);
+				vmviz_print_compare(&prev, &cur, o, false);
+			}
+			vmviz_compare(&prev, &cur, &c);
+			vmviz_print_changed_rows(&c, o);
+			vmviz_cmp_free(&c);
 		}
-		vmviz_compare(&prev, &cur, &c);
-		vmviz_print_changed_rows(&c, o);
-		vmviz_cmp_free(&c);
-		fflush(stdout);
+		if (fflush(stdout) || ferror(stdout))
+			err(VMVIZ_EXIT_FAILURE, "write error");
 		vmviz_free(&prev);
 		prev = cur;
 	}

@@ -64,6 +64,7 @@ struct ctl {
 	atomic_long max_ns;	/* target: the longest pair */
 	atomic_long sum_ns;
 	atomic_int poke;	/* parent: 1 = one mmap+munmap now; target: 0 when done */
+	atomic_long made;	/* vmas target: the VMAs it made */
 };
 
 enum variant { V_ANON4K, V_THP, V_ZERO, V_FILE, V_SPARSE, V_WIDE, NR_VARIANTS };
@@ -176,9 +177,8 @@ static void build_layout(enum variant v, unsigned long n)
 }
 
 /* The target's loop: time mmap+munmap pairs while the parent asks. */
-static void target_main(struct ctl *c, enum variant v, unsigned long n)
+static void target_loop(struct ctl *c)
 {
-	build_layout(v, n);
 	atomic_store(&c->ready, 1);
 	while (!atomic_load(&c->quit)) {
 		double t0, dt;
@@ -211,10 +211,19 @@ static void target_main(struct ctl *c, enum variant v, unsigned long n)
 	_exit(0);
 }
 
+static void target_main(struct ctl *c, enum variant v, unsigned long n)
+{
+	build_layout(v, n);
+	target_loop(c);
+}
+
 /* ---- readers ---------------------------------------------------------- */
 
-/* Read a whole file 1 MiB at a time; returns the bytes read. */
-static long read_whole(const char *path)
+/*
+ * Read a whole file 1 MiB at a time; returns the bytes read, and counts
+ * its lines into @lines unless that is NULL.
+ */
+static long read_count(const char *path, long *lines)
 {
 	long total = 0;
 	ssize_t r;
@@ -222,12 +231,20 @@ static long read_whole(const char *path)
 
 	if (fd < 0)
 		die(path);
-	while ((r = read(fd, rbuf, READ_BUF)) > 0)
+	while ((r = read(fd, rbuf, READ_BUF)) > 0) {
 		total += r;
+		for (ssize_t i = 0; lines && i < r; i++)
+			*lines += rbuf[i] == '\n';
+	}
 	if (r < 0)
 		die(path);
 	close(fd);
 	return total;
+}
+
+static long read_whole(const char *path)
+{
+	return read_count(path, NULL);
 }
 
 struct range {
@@ -1073,6 +1090,7 @@ static double point_limit = 90;	/* seconds one (variant, N) may take */
 static char prof_spec[64];	/* -p VARIANT:LOG: profile that point */
 static bool profile_this;
 static char mprof_spec[128];	/* -q VARIANT:LOG: the module's own profile */
+static char vmas_spec[128] = "65536,1000000";	/* -m N,...: bench_vmas() */
 static bool mprof_this;
 
 /* ---- the module's own profile (its parameter prof) ---------------------- */
@@ -1163,6 +1181,25 @@ static void stall_reads(struct ctl *c, enum reader r, pid_t pid, long *ops,
 	stop_churn(c, ops, max_us, avg_us);
 }
 
+/* Wait until target @pid has made its layout, then track it; false if it died. */
+static bool ready_and_tracked(struct ctl *c, pid_t pid)
+{
+	char s[32];
+	int fd;
+
+	while (!atomic_load(&c->ready)) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return false;
+		usleep(1000);
+	}
+	fd = open("/proc/vmviz/track", O_WRONLY);
+	snprintf(s, sizeof(s), "%d\n", pid);
+	if (fd < 0 || write(fd, s, strlen(s)) < 0)
+		die("track");
+	close(fd);
+	return true;
+}
+
 static void bench_one(enum variant v, unsigned long n)
 {
 	struct ctl *c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
@@ -1173,7 +1210,6 @@ static void bench_one(enum variant v, unsigned long n)
 	int reps[NR_READERS] = {};
 	char path[64], s[32];
 	pid_t pid;
-	int fd;
 
 	if (c == MAP_FAILED)
 		die("mmap ctl");
@@ -1184,21 +1220,13 @@ static void bench_one(enum variant v, unsigned long n)
 		die("fork");
 	if (!pid)
 		target_main(c, v, n);
-	while (!atomic_load(&c->ready)) {
-		if (waitpid(pid, NULL, WNOHANG) == pid) {
-			printf("# bench %s n=%lu: target died while populating\n",
-			       variant_names[v], n);
-			return;
-		}
-		usleep(1000);
+	if (!ready_and_tracked(c, pid)) {
+		printf("# bench %s n=%lu: target died while populating\n",
+		       variant_names[v], n);
+		return;
 	}
 	t_setup = now() - t0;
 
-	fd = open("/proc/vmviz/track", O_WRONLY);
-	snprintf(s, sizeof(s), "%d\n", pid);
-	if (fd < 0 || write(fd, s, strlen(s)) < 0)
-		die("track");
-	close(fd);
 	snprintf(path, sizeof(path), "/proc/vmviz/frames/%d", pid);
 	have_frames = !access(path, R_OK);
 	snprintf(path, sizeof(path), "/proc/vmviz/%d", pid);
@@ -1311,6 +1339,154 @@ static void bench_one(enum variant v, unsigned long n)
 	munmap(c, sizeof(*c));
 }
 
+/* ---- many VMAs: holds and the target's stall ------------------------------ */
+
+/*
+ * A target that makes a mapping of @n pages with every other page
+ * PROT_NONE, so @n one-page VMAs (none of them populated), for at most
+ * VMAS_MAKE_SECS; it says how many it made. A slower kernel goes on with
+ * those it has (manyvmas_test does the same).
+ */
+#define VMAS_MAKE_SECS	180
+
+static void vmas_target(struct ctl *c, unsigned long n)
+{
+	char *p = mmap(NULL, n * PAGE, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	double t0 = now();
+	unsigned long i;
+
+	if (p == MAP_FAILED)
+		_exit(2);
+	for (i = 0; i < n; i += 2) {
+		if (mprotect(p + i * PAGE, PAGE, PROT_NONE))
+			break;
+		if (!(i & 4095) && now() - t0 > VMAS_MAKE_SECS)
+			break;
+	}
+	atomic_store(&c->made, i < n ? i + 1 : n);
+	target_loop(c);
+}
+
+/*
+ * vm.max_map_count raised, a target with @n VMAs: one timed read each of
+ * the report, maps, smaps and smaps_rollup (the kernel's walkers over the
+ * same VMAs, same boot); the holds of the target's mmap lock by the report
+ * and by smaps (mmap_lock events); the longest mmap+munmap of the target
+ * while nothing reads it, while the report is read and while smaps and
+ * maps are. One "benchvmas" line; "benchhold" lines as for the variants.
+ */
+static void bench_vmas(unsigned long n)
+{
+	enum { VR_VMVIZ, VR_MAPS, VR_SMAPS, VR_ROLLUP, NR_VR };
+	static const char *const vr_names[NR_VR] = { "vmviz", "maps", "smaps", "rollup" };
+	static const char *const vr_fmt[NR_VR] = {
+		"/proc/vmviz/%d", "/proc/%d/maps", "/proc/%d/smaps", "/proc/%d/smaps_rollup",
+	};
+	struct ctl *c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	double ms[NR_VR], t0, t_setup, idle_max, idle_avg, stall_max[NR_VR], stall_avg;
+	long bytes[NR_VR], ops, maps_lines;
+	char path[64], s[32], *old;
+	struct vt_holds h;
+	size_t len;
+	pid_t pid;
+	int fd;
+
+	if (c == MAP_FAILED)
+		die("mmap ctl");
+	memset(c, 0, sizeof(*c));
+	old = read_mem("/proc/sys/vm/max_map_count", 64, &len);
+	snprintf(s, sizeof(s), "%lu\n", n + 65536);
+	fd = open("/proc/sys/vm/max_map_count", O_WRONLY);
+	if (fd < 0 || write(fd, s, strlen(s)) < 0) {
+		printf("# benchvmas n=%lu: cannot raise vm.max_map_count: %s\n", n, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(old);
+		munmap(c, sizeof(*c));
+		return;
+	}
+	close(fd);
+
+	t0 = now();
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid)
+		vmas_target(c, n);
+	if (!ready_and_tracked(c, pid)) {
+		printf("# benchvmas n=%lu: the target died making its VMAs\n", n);
+		goto out;
+	}
+	t_setup = now() - t0;
+
+	for (int r = 0; r < NR_VR; r++) {
+		snprintf(path, sizeof(path), vr_fmt[r], pid);
+		t0 = now();
+		bytes[r] = read_whole(path);
+		ms[r] = (now() - t0) * 1e3;
+	}
+	maps_lines = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	read_count(path, &maps_lines);
+
+	/* The holds of one read of the report and of smaps. */
+	for (int r = 0; holds_ok && r < 2; r++) {
+		enum reader rd = r ? R_SMAPS : R_VMVIZ;
+
+		measure_holds(c, rd, pid, &h);
+		printf("benchhold variant=vmas n=%lu reader=%s holds=%ld max_us=%.0f"
+		       " p99_us=%.0f p50_us=%.0f sum_us=%.0f events=%ld lost=%ld"
+		       " target_mm=%d\n", n, reader_names[rd], h.holds, h.max_us,
+		       h.p99_us, h.p50_us, h.sum_us, h.events, h.lost, h.found_mm);
+	}
+
+	/* The target's mmap+munmap: idle, then under each reader. */
+	start_churn(c);
+	usleep(300000);
+	stop_churn(c, &ops, &idle_max, &idle_avg);
+	for (int r = 0; r < NR_VR; r++) {
+		stall_max[r] = -1;
+		if (r == VR_ROLLUP)
+			continue;
+		snprintf(path, sizeof(path), vr_fmt[r], pid);
+		start_churn(c);
+		usleep(2000);	/* the target polls every 500 us */
+		t0 = now();
+		do
+			read_whole(path);
+		while (now() - t0 < 0.3);
+		stop_churn(c, &ops, &stall_max[r], &stall_avg);
+	}
+
+	printf("benchvmas n=%lu vmas=%ld maps_lines=%ld setup_s=%.1f", n,
+	       atomic_load(&c->made), maps_lines, t_setup);
+	for (int r = 0; r < NR_VR; r++)
+		printf(" %s_ms=%.1f %s_bytes=%ld", vr_names[r], ms[r], vr_names[r], bytes[r]);
+	printf(" vmviz_per_smaps=%.3f vmviz_per_maps=%.3f idle_max_us=%.0f",
+	       ms[VR_VMVIZ] / ms[VR_SMAPS], ms[VR_VMVIZ] / ms[VR_MAPS], idle_max);
+	for (int r = 0; r < NR_VR; r++)
+		if (stall_max[r] >= 0)
+			printf(" %s_max_us=%.0f", vr_names[r], stall_max[r]);
+	printf("\n");
+	fflush(stdout);
+out:
+	atomic_store(&c->quit, 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	munmap(c, sizeof(*c));
+	if (old) {
+		fd = open("/proc/sys/vm/max_map_count", O_WRONLY);
+		if (fd >= 0) {
+			if (write(fd, old, strlen(old)) < 0)
+				printf("# benchvmas: vm.max_map_count not restored\n");
+			close(fd);
+		}
+		free(old);
+	}
+}
+
 static long mem_available_kb(void)
 {
 	char line[256];
@@ -1331,25 +1507,27 @@ static void usage(void)
 		"usage: vmviz_bench [-v VARIANT,...] [-a MINLOG] [-b MAXLOG] [-s STEP]\n"
 		"                   [-t SECONDS] [-r REPS] [-k READERS] [-T TOTAL_SECONDS]\n"
 		"                   [-P SECONDS_PER_POINT] [-p VARIANT:LOG2N]\n"
-		"                   [-q VARIANT:LOG2N,...] [-N]\n"
-		"variants: anon4k thp zero file sparse wide (default: all)\n");
+		"                   [-q VARIANT:LOG2N,...] [-m NVMAS,...] [-N]\n"
+		"variants: anon4k thp zero file sparse wide vmas (default: all)\n"
+		"vmas: targets of NVMAS one-page VMAs (-m, default 65536,1000000; -m 0: none)\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	int minlog = 12, maxlog = 22, step = 1, opt;
-	bool want[NR_VARIANTS];
+	bool want[NR_VARIANTS], want_vmas = true;
 	double total = 0, start = now();
 	char path[64];
 
 	for (int v = 0; v < NR_VARIANTS; v++)
 		want[v] = true;
-	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:q:N")) != -1) {
+	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:q:m:N")) != -1) {
 		switch (opt) {
 		case 'v':
 			for (int v = 0; v < NR_VARIANTS; v++)
 				want[v] = strstr(optarg, variant_names[v]) != NULL;
+			want_vmas = strstr(optarg, "vmas") != NULL;
 			break;
 		case 'a': minlog = atoi(optarg); break;
 		case 'b': maxlog = atoi(optarg); break;
@@ -1361,6 +1539,7 @@ int main(int argc, char **argv)
 		case 'P': point_limit = atof(optarg); break;
 		case 'p': snprintf(prof_spec, sizeof(prof_spec), "%s", optarg); break;
 		case 'q': snprintf(mprof_spec, sizeof(mprof_spec), "%s", optarg); break;
+		case 'm': snprintf(vmas_spec, sizeof(vmas_spec), "%s", optarg); break;
 		case 'N': no_lock_events = true; break;
 		default: usage();
 		}
@@ -1408,6 +1587,22 @@ int main(int argc, char **argv)
 			bench_one(v, n);
 			last = now() - last;
 		}
+	}
+	for (char *tok = want_vmas ? strtok(vmas_spec, ",") : NULL; tok; tok = strtok(NULL, ",")) {
+		unsigned long n = strtoul(tok, NULL, 0);
+
+		if (!n)
+			continue;
+		/* A VMA and its maple tree slot: under 1 KiB of kernel memory. */
+		if (n > (unsigned long)mem_available_kb() * 3 / 4) {
+			printf("# benchvmas skip n=%lu: needs %lu MiB\n", n, n >> 10);
+			continue;
+		}
+		if (total && now() - start > total) {
+			printf("# benchvmas skip n=%lu: time budget spent\n", n);
+			continue;
+		}
+		bench_vmas(n);
 	}
 	printf("# bench done in %.0f s\n", now() - start);
 	return 0;

@@ -1,29 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Every allocation fails once: the module's load (both modes; from the
- * first point of its init on, the loader's points before it are the
- * kernel's), a track write, and the open and read of a report, each
- * repeated with the Nth
+ * Every allocation fails once: the module's load (both modes), a track
+ * write, and the open and read of a report, each repeated with the Nth
  * fault-injectable call of the calling task failed (/proc/thread-self/
- * fail-nth: failslab, and fail_page_alloc of order 1 and more, both told
- * not to spare GFP_KERNEL; user pages, highmem, are spared: a user fault
- * that fails is retried, never an error; so are order-0 pages, 500 of the
- * 543 points of a load under KASAN, whose failure vmalloc or the slab
- * turns into the NULL that failslab gives anyway), N = 1, 2, ... until a
- * call completes without
- * reaching its Nth point. Each failed call must return a clean error and
- * leave nothing behind (no module, no /proc/vmviz, no file of the PID);
- * the next call without a fault must succeed. The console check of the rig
- * and kmemleak after the late tests see the rest. Needs a kernel with
- * CONFIG_FAULT_INJECTION_DEBUG_FS, FAILSLAB and FAIL_PAGE_ALLOC (the debug
- * kernel of make check-debug); skipped elsewhere, saying so.
+ * fail-nth), N = 1, 2, ... until a call completes without reaching its
+ * Nth point. The points are those of failslab and of fail_page_alloc of
+ * order 1 and more (its default min-order), both told not to spare
+ * GFP_KERNEL; user pages (highmem) are spared, as a user fault that fails
+ * is retried, never an error; so are order-0 pages (500 of the 543 points
+ * of a load under KASAN), whose failure vmalloc or the slab turns into the
+ * NULL that failslab gives anyway. Of a load only the points of the
+ * module's init count: a stack filter skips the loader's (stack_filter()).
+ * Each failed call must return a clean error and leave nothing behind (no
+ * module, no /proc/vmviz, no file of the PID); the next call without a
+ * fault must succeed. The console check of the rig and kmemleak after the
+ * late tests see the rest. Needs a kernel with
+ * CONFIG_FAULT_INJECTION_DEBUG_FS, FAILSLAB, FAIL_PAGE_ALLOC and
+ * FAULT_INJECTION_STACKTRACE_FILTER (the debug kernel of make
+ * check-debug); skipped elsewhere, saying so.
  *
  * Points of the all-mode work (the reconcile runs in a kworker, out of
  * reach of fail-nth) are failed at random instead: failslab with a stack
  * filter on the module's .text, 30 % of them, while processes come and go
- * for 20 s, after which every process must have its file again. Run by the rig's /init after the other tests
- * (it unloads the module): /tests/late/. The module is VMVIZ_KO (default
- * /vmviz.ko), loaded again with all=0 at the end.
+ * for 20 s, after which every process must have its file again. Run by
+ * the rig's /init after the other tests (it unloads the module):
+ * /tests/late/. The module is VMVIZ_KO (default /vmviz.ko), loaded again
+ * with all=0 at the end.
  */
 #include <elf.h>
 #include <sys/mman.h>
@@ -95,98 +97,54 @@ static int load(int fd, const char *params)
 	return syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
 }
 
-static const char *tracefs(void)
+/* The address of symbol @name in /proc/kallsyms (root sees it), or 0. */
+static unsigned long kallsyms_addr(const char *name)
 {
-	return access("/sys/kernel/tracing/trace", W_OK) ? "/sys/kernel/debug/tracing" :
-	       "/sys/kernel/tracing";
-}
+	char line[256], sym[128], type;
+	unsigned long addr, found = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
 
-static int trace_set(const char *file, const char *val)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/%s", tracefs(), file);
-	return vt_write(path, val);
-}
-
-/* Empty the trace buffer (an open for writing with O_TRUNC does). */
-static void trace_clear(void)
-{
-	char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/trace", tracefs());
-	fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd >= 0)
-		close(fd);
-}
-
-/*
- * Does a load with the Nth point failed get as far as the module's init?
- * The initcall_start event (on since boot: run.sh) says; recording is
- * switched on only around the load (a flag: no code is patched). The only
- * initcall of a load is the module's; its line cannot name it once the
- * init text is freed (the trace formats %pS when read): any line counts.
- */
-static int init_reached(int ko, const char *params, unsigned int n)
-{
-	char path[128], *t;
-	int reached;
-
-	trace_set("tracing_on", "0");
-	trace_clear();
-	trace_set("tracing_on", "1");
-	fail_nth_set(n);
-	load(ko, params);
-	fail_nth_end();
-	trace_set("tracing_on", "0");
-	if (module_loaded())
-		unload();
-	snprintf(path, sizeof(path), "%s/trace", tracefs());
-	t = vt_read_file(path, NULL);
-	reached = t && strstr(t, "initcall_start: func=");
-	free(t);
-	return reached;
-}
-
-/*
- * The first point of the load inside the module's init, found by
- * bisection over the points of a whole load: those before it are the
- * module loader's (the kernel's, and as many as a few hundred: failing
- * each under KASAN and TCG took tens of minutes), and are skipped. 1 when
- * the kernel cannot say where the init begins.
- */
-static unsigned int first_init_point(int ko, const char *params, unsigned int *total)
-{
-	unsigned int lo = 1, hi;
-	char path[160], *en;
-	long left;
-	int on;
-
-	*total = 0;
-	fail_nth_set(1000000);
-	if (load(ko, params))
-		return 1;
-	left = fail_nth_end();
-	unload();
-	snprintf(path, sizeof(path), "%s/events/initcall/initcall_start/enable", tracefs());
-	en = vt_read_file(path, NULL);
-	on = en && en[0] == '1';
-	free(en);
-	if (left <= 0 || !on)
-		return 1;
-	*total = hi = 1000000 - left;
-	trace_set("options/overwrite", "1");
-	/* reached(hi) holds: the last point comes after the init began. */
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (init_reached(ko, params, mid))
-			hi = mid;
-		else
-			lo = mid + 1;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %127s", &addr, &type, sym) == 3 &&
+		    !strcmp(sym, name)) {
+			found = addr;
+			break;
+		}
 	}
-	return lo;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * Count only the points whose stack holds an address above the kernel's
+ * text (from @start on: module space, where the module's init runs), or
+ * every point again (start 0). With a stack filter set, fail-nth counts a
+ * point only when the filter matches: lib/fault-inject.c should_fail_ex()
+ * calls fail_stacktrace() before it decrements current->fail_nth (6.12,
+ * the debug kernel). The loader's own points (its stacks are kernel text
+ * only; 400 to 450 of them, and not the same number from one load to the
+ * next) then never count, and point 1 is the init's first.
+ */
+static int stack_filter(unsigned long start)
+{
+	static const char *const attr[] = { FAILSLAB, FAILPAGE };
+	char path[128], val[32];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%srequire-start", attr[i]);
+		snprintf(val, sizeof(val), "%lu", start);
+		if (vt_write(path, val))
+			return -1;
+		snprintf(path, sizeof(path), "%srequire-end", attr[i]);
+		if (vt_write(path, "18446744073709551615"))
+			return -1;
+		snprintf(path, sizeof(path), "%sstacktrace-depth", attr[i]);
+		if (vt_write(path, "32"))
+			return -1;
+	}
+	return 0;
 }
 
 /* Counts of one loop: points reached, calls that failed, by errno. */
@@ -232,6 +190,8 @@ FIXTURE_SETUP(faults)
 FIXTURE_TEARDOWN(faults)
 {
 	fail_nth_set(0);
+	if (!access(FAILSLAB "require-start", W_OK))
+		stack_filter(0);
 	if (module_loaded() && unload())
 		return;
 	if (self->ko >= 0) {
@@ -243,7 +203,9 @@ FIXTURE_TEARDOWN(faults)
 TEST_F_TIMEOUT(faults, load_fails_cleanly_at_every_point, 1800)
 {
 	const char *name = strcmp(variant->params, "all=1") ? "load_all0" : "load_all1";
-	unsigned int n, first, total;
+	unsigned long etext;
+	unsigned int n;
+	long whole;
 	struct tally t = {};
 	double t0 = vt_now_ms();
 	const char *why;
@@ -252,12 +214,20 @@ TEST_F_TIMEOUT(faults, load_fails_cleanly_at_every_point, 1800)
 	why = injection_setup();
 	if (why)
 		SKIP(return, "%s", why);
+	if (access(FAILSLAB "require-start", W_OK) || access(FAILPAGE "require-start", W_OK))
+		SKIP(return, "no stack filter (FAULT_INJECTION_STACKTRACE_FILTER)");
+	etext = kallsyms_addr("_etext");
+	ASSERT_NE(0, etext) TH_LOG("no _etext in /proc/kallsyms");
 	if (module_loaded())
 		ASSERT_EQ(0, unload());
-	first = first_init_point(self->ko, variant->params, &total);
-	TH_LOG("%s: %u points in a whole load, the module's init from point %u on",
-	       variant->params, total, first);
-	for (n = first; n < MAX_POINTS; n++) {
+	/* The points of a whole load, the loader's too, for the figures. */
+	ASSERT_EQ(0, stack_filter(0));
+	ASSERT_EQ(0, fail_nth_set(1000000));
+	ASSERT_EQ(0, load(self->ko, variant->params));
+	whole = 1000000 - fail_nth_end();
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, stack_filter(etext));
+	for (n = 1; n < MAX_POINTS; n++) {
 		long left;
 		int err;
 
@@ -284,15 +254,16 @@ TEST_F_TIMEOUT(faults, load_fails_cleanly_at_every_point, 1800)
 		EXPECT_EQ(0, access(VMVIZ_DIR "/self", R_OK)) TH_LOG("point %u", n);
 		ASSERT_EQ(0, unload()) TH_LOG("point %u", n);
 	}
+	EXPECT_EQ(0, stack_filter(0));
 	EXPECT_GT(MAX_POINTS, n);
 	EXPECT_EQ(0, t.other) TH_LOG("a failed load returned %s", strerror(-t.other_err));
 	EXPECT_LT(0, t.failed);
 	/* What the load made works. */
 	EXPECT_EQ(0, access(VMVIZ_DIR "/self", R_OK));
-	TH_LOG("%s: %lu points failed in turn from point %u, %lu loads failed (%lu ENOMEM), %lu coped",
-	       variant->params, t.points, first, t.failed, t.enomem, t.survived);
-	printf("# vmviz-figures faults %s_loader loader_points=%u whole_load_points=%u\n",
-	       name, first - 1, total);
+	TH_LOG("%s: %lu of the %ld points of a whole load are the module's, each failed in turn: %lu loads failed (%lu ENOMEM), %lu coped",
+	       variant->params, t.points, whole, t.failed, t.enomem, t.survived);
+	printf("# vmviz-figures faults %s_loader loader_points=%ld whole_load_points=%ld\n",
+	       name, whole - (long)t.points, whole);
 	tally_print(name, &t, vt_now_ms() - t0);
 }
 
@@ -492,8 +463,7 @@ TEST_F_TIMEOUT(faults, all_mode_work_recovers_from_failed_allocations, 900)
 	s = vt_read_file(FAILSLAB "times", NULL);
 	injected = s ? 100000 - strtol(s, NULL, 10) : 0;
 	free(s);
-	vt_write(FAILSLAB "require-start", "0");
-	vt_write(FAILSLAB "require-end", "0");
+	stack_filter(0);
 	vt_write(FAILSLAB "times", "1");
 	while (wait(NULL) > 0)
 		;

@@ -124,6 +124,26 @@ frames_table() {	# frames_table RESULTS
 			a["frames_ms"] < 0 ? "n/a" : a["frames_bytes_per_page"] }' "$1"
 }
 
+# Targets of many one-page VMAs ("benchvmas" lines): the report against
+# maps, smaps and smaps_rollup, and the target's longest mmap+munmap while
+# nothing reads it and while each file is read, same boot.
+vmas_table() {	# vmas_table RESULTS
+	awk "$awk_lib"'
+	function r2(x) { return x == "" || x < 0 ? "n/a" : sprintf("%.2f", x) }
+	function us(x) { return x == "" ? "-" : sprintf("%.1f", x / 1000) }
+	BEGIN { n = 0 }
+	$1 == "benchvmas" { kv($0, a)
+		if (!n++) {
+			print "| VMAs | maps lines | vmviz ms | maps ms | smaps ms | smaps_rollup ms | vmviz/smaps | vmviz/maps | mmap+munmap stall ms: idle | under vmviz | under maps | under smaps |"
+			print "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+		}
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			a["vmas"], a["maps_lines"], ms(a["vmviz_ms"]), ms(a["maps_ms"]),
+			ms(a["smaps_ms"]), ms(a["rollup_ms"]), r2(a["vmviz_per_smaps"]),
+			r2(a["vmviz_per_maps"]), us(a["idle_max_us"]), us(a["vmviz_max_us"]),
+			us(a["maps_max_us"]), us(a["smaps_max_us"]) }' "$1"
+}
+
 # The fork loop per mode ("benchfork") and with parked processes around
 # ("benchforkbg"): machine CPU time against the module unloaded, same boot.
 fork_table() {	# fork_table RESULTS
@@ -229,6 +249,8 @@ if [ -n "${BENCH_TABLES:-}" ]; then
 	echo
 	frames_table "$BENCH_TABLES"
 	echo
+	vmas_table "$BENCH_TABLES"
+	echo
 	fork_table "$BENCH_TABLES"
 	exit 0
 fi
@@ -274,6 +296,8 @@ for k in $kernels; do
 			pfn_table "$out/results.txt"
 			echo
 			frames_table "$out/results.txt"
+			echo
+			vmas_table "$out/results.txt"
 			echo
 			fork_table "$out/results.txt"
 		} | tee "$out/table.md"

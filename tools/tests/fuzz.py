@@ -6,7 +6,8 @@
 
 VMVIZ should be built with -fsanitize=address,undefined (run.sh builds
 one). Each mutant is a saved report (reports/crafted/base.report,
-frames-parent.report, the demo's parent) changed once: a byte flipped, a
+frames-parent.report, the demo's parent, and frames-parent with the page
+lines' ref and act fields as a newer module writes them) changed once: a byte flipped, a
 line dropped, doubled or swapped with the next, a hex digit or a decimal
 count changed, a word replaced by another word of the report, the report
 cut short, a name given hostile bytes. Most are refused (exit 6); those
@@ -37,6 +38,21 @@ SOURCES = ["reports/crafted/base.report", "reports/crafted/frames-parent.report"
            "reports/demo-6.12-4/parent.report"] + sorted(glob.glob("reports/kernel-*.txt"))
 HOSTILE = [b"\x1b[2J", b"<b/>", b"\\", b"\x9b", b"\xff\xfe", b"\xe2\x80\xae", b"%n%s"]
 CONTROL = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+def with_ref_act(data):
+    """frames-parent as a module with page-line fields 17, 18 writes it."""
+    out = []
+    for ln in data.split(b"\n"):
+        w = ln.split()
+        if ln.startswith(b"  ") and len(w) == 16:
+            n, kind, fl = int(w[2]), w[11], w[12]
+            if kind in (b"-", b"?"):
+                ln += b" - -"
+            else:
+                ln += b" %d %d" % (n if fl[3:4] == b"R" else n - 1, n if fl[1:2] == b"A" else 0)
+        out.append(ln)
+    return b"\n".join(out)
 
 
 def mutate(rnd, data):
@@ -86,7 +102,7 @@ def views(rnd, path, orig, frames):
                                                 "-f", path]]
     if frames:
         v += [["mem", "-f", path], ["mem", "-J", "-s", "pss", "-f", path],
-              ["tables", "-f", path]]
+              ["tables", "-f", path], ["pages", "-J", "-f", path]]
     return rnd.sample(v, 3)
 
 
@@ -98,8 +114,12 @@ def main():
     findings = parsed = runs = 0
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "m.report")
+        refact = os.path.join(tmp, "refact.report")
+        with open(refact, "wb") as f:
+            f.write(with_ref_act(open(SOURCES[1], "rb").read()))
+        sources = SOURCES + [refact]
         for n in range(MUTANTS):
-            src = SOURCES[n % len(SOURCES)]
+            src = sources[n % len(sources)]
             data = open(src, "rb").read()
             with open(path, "wb") as f:
                 f.write(mutate(rnd, data))

@@ -21,10 +21,13 @@ tools/tests). Prints one line per failure; exit 1 if any.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
+
+XMLLINT = shutil.which("xmllint")
 
 VMVIZ = sys.argv[1]
 BASE = "reports/crafted/base.report"
@@ -117,6 +120,12 @@ def names(tmp):
                 if not any(r and r.get("comm") == comm and r.get("kernel") == rel for r in reps):
                     failures.append(f"{what}: comm or kernel not kept: {reps[0]}")
             if v[:1] == ["svg"]:
+                # xmllint, where there is one, as issue 20 tried it.
+                if XMLLINT:
+                    lint = subprocess.run([XMLLINT, "--noout", "-"], input=out_b,
+                                          capture_output=True)
+                    if lint.returncode:
+                        failures.append(f"{what}: xmllint rejects the SVG: {lint.stderr[:200]!r}")
                 try:
                     root = ET.fromstring(out_b)
                 except ET.ParseError as e:

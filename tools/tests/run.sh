@@ -62,7 +62,7 @@ k = sys.argv[2]
 rows = d[k.rstrip("?")]
 assert isinstance(rows, list) and (rows or k.endswith("?")), "empty"
 hexes = {"perm", "boot", "mm", "name", "comm", "source", "kernel", "verdict", "state",
-         "step", "level", "leaf", "seg", "vma", "layout", "kind", "active"}
+         "step", "level", "seg", "vma", "layout", "kind", "active"}
 def walk(v, key=""):
     if isinstance(v, dict):
         for k2, v2 in v.items():
@@ -73,6 +73,7 @@ def walk(v, key=""):
     elif isinstance(v, str) and key not in hexes and not re.fullmatch(r"[0-9a-f]{10}|[0-9a-f]{16}", v):
         assert not re.fullmatch(r"-?[0-9.]+[BKMGTPE]?", v) and v != "-", \
             f"{key}: {v!r} should be a number or null"
+        assert not re.fullmatch(r"[0-9]+(,[0-9]+)+", v), f"{key}: {v!r} should be an array"
 walk(d)
 EOF
 		ok "$name"
@@ -128,7 +129,7 @@ for r in reports/*.report reports/demo-*/parent.report; do
 	golden "$b.pages" "$vmviz" pages --file "$r"
 	nonempty=?
 	grep -q '^vma ' "$r" && nonempty=
-	json "$b.maps.json" "vmas$nonempty" "$vmviz" maps -J -o +FLAGS,ANON,PKEY,PRESENT --file "$r"
+	json "$b.maps.json" "vmas$nonempty" "$vmviz" maps -J -o +FLAGS,ANON,PKEY,PRESENT,OFFSET --file "$r"
 	json "$b.pages.json" "pages$nonempty" "$vmviz" pages -J -o +BYTES,SWAPTYPE,SD --file "$r"
 	json "$b.overview.json" "segments$nonempty" "$vmviz" -J --file "$r"
 	# The picture as SVG, rendered to PNG by a real renderer.
@@ -177,7 +178,7 @@ for other, same in (("vfork", True), ("fork", False)):
 c=reports/crafted
 golden crafted.steps.pages "$vmviz" pages -o START,END,COUNT,LEAF,STATE,PFN,STEP -f "$c/steps.report" 7f0000000000-7f0001000000
 golden crafted.steps.compare "$vmviz" compare -f "$c/steps.report" -f "$c/steps-b.report"
-golden crafted.later.compare "$vmviz" compare -o +VMA,SWAPOUT -f "$c/base.report" -f "$c/later.report"
+golden crafted.later.compare "$vmviz" compare -o +VMA -f "$c/base.report" -f "$c/later.report"
 golden crafted.otherboot.compare "$vmviz" compare -f "$c/base.report" -f "$c/otherboot.report"
 golden crafted.kthread.compare "$vmviz" compare -f "$c/base.report" -f reports/kthread-6.12-4.report
 golden crafted.partial.overview "$vmviz" -f "$c/partial.report"
@@ -217,6 +218,41 @@ else
 	cat "$tmp/out" "$tmp/b" >"$tmp/err"; not_ok compare.zero_page_and_filter_scopes
 fi
 grep -q 'from different boots' golden/crafted.otherboot.compare && ok compare.other_boot || not_ok compare.other_boot
+# Over time (issue 20): the words' "N pages changed" and each count line
+# equal the sums of the table's columns (the default columns say it all).
+check compare.over_time_words_equal_table python3 - "$vmviz" "$c/base.report" "$c/later.report" "$d/parent.report" "$d/thread.report" <<'EOF'
+import re, subprocess, sys
+vm = sys.argv[1]
+for a, b in ((sys.argv[2], sys.argv[3]), (sys.argv[4], sys.argv[5])):
+    out = subprocess.check_output([vm, "compare", "--width", "200", "-f", a, "-f", b], text=True)
+    words = dict(re.findall(r"^   ([a-z ]+(?: since 1)?): +(\d+) pages? ", out, re.M))
+    changed = int(re.search(r"read again .*?: (\d+) pages? changed", out, re.S).group(1))
+    head, *rows = [l.split() for l in out.split("\n\n")[-1].strip().split("\n")]
+    total = dict(zip(head[3:], rows[-1]))
+    cols = ("DIVERGED", "ONLY1", "ONLY2", "SWAPOUT", "SWAPIN")
+    assert sum(int(total[k]) for k in cols) == changed, (total, changed)
+    assert [int(words[k]) for k in ("changed frame", "gone since 1", "faulted in since 1",
+            "swapped out", "swapped in")] == [int(total[k]) for k in cols], (words, total)
+    assert all(sum(int(r[head.index(k)]) for r in rows[:-1]) == int(total[k]) for k in cols)
+EOF
+# Two boots (issue 20): "not comparable", both kernels and paging modes
+# named, null counts in JSON.
+sed '2s/kernel 6.12.117+deb12-amd64/kernel 7.2.13+deb14-amd64/' reports/sleep-6.12-5.report >"$tmp/boot2.report"
+check compare.other_boot_not_comparable python3 - "$vmviz" reports/sleep-6.12-4.report "$tmp/boot2.report" <<'EOF'
+import json, subprocess, sys
+vm, a, b = sys.argv[1:4]
+out = subprocess.check_output([vm, "compare", "--width", "200", "-f", a, "-f", b], text=True)
+assert "not comparable" in out, out
+assert "1: boot 7ece0540-dbb5-4e4f-a27b-61c0c6caa175, kernel 6.12.117+deb12-amd64, 4-level paging" in out, out
+assert "2: boot 72ba5d5f-f91f-4a1c-b3e9-2d5e5834b483, kernel 7.2.13+deb14-amd64, 5-level paging" in out, out
+assert "verdict: from different boots (1: kernel 6.12.117+deb12-amd64, 4-level paging; 2: kernel 7.2.13+deb14-amd64, 5-level paging)" in out
+d = json.loads(subprocess.check_output([vm, "compare", "-J", "-f", a, "-f", b]))
+assert d["relation"] == "other-boot" and "not comparable" in d["total"]["verdict"]
+for r in d["compare"] + [d["total"]]:
+    assert all(r[k] is None for k in ("same", "cow", "diverged", "only1", "only2", "zero")), r
+EOF
+status compare.frames_without_frame_detail 1 "--frames: the report has no frame detail" "$vmviz" compare --frames -f "$c/base.report" -f "$c/later.report"
+status pages.frames_without_frame_detail 1 "--frames: the report has no frame detail" "$vmviz" pages --frames -f "$c/base.report"
 grep -q '^   2 has no address space' golden/crafted.kthread.compare &&
 	! grep -q 'two mm_structs' golden/crafted.kthread.compare && ok compare.kthread || not_ok compare.kthread
 # A VMA that grew between the reads is one row, not two sharing a start.
@@ -300,6 +336,23 @@ p = [r["pss"] for r in s["vmas"]]
 assert p == sorted(p, reverse=True) and s["total"]["pss"] == sum(p), p
 assert s["total"]["name"].endswith(" shown)")
 ' "$vmviz" "$fp"
+# JSON numbers (issue 20): LEAF in bytes, OFFSET in bytes, HIST an array.
+check json.numbers_leaf_offset_hist python3 -c '
+import json, subprocess, sys
+vm, fp, st = sys.argv[1:4]
+p = json.loads(subprocess.check_output([vm, "pages", "-J", "--total", "-o", "LEVEL,LEAF,COUNT,BYTES", "-f", st]))
+size = {"pte": 4096, "pmd": 2 << 20, "pud": 1 << 30}
+assert all(r["leaf"] == size[r["level"]] and r["bytes"] == r["leaf"] * r["count"] for r in p["pages"])
+assert {r["leaf"] for r in p["pages"]} == {4096, 2 << 20}, p["pages"]
+assert p["total"]["leaf"] == 4096 and p["total"]["count"] * 4096 == p["total"]["bytes"], p["total"]
+m = json.loads(subprocess.check_output([vm, "maps", "-J", "-o", "START,OFFSET", "-f", fp]))
+offs = [int(l.split()[3], 16) for l in open(fp) if l.startswith("vma ")]
+assert [r["offset"] for r in m["vmas"]] == offs and any(offs), offs
+t = json.loads(subprocess.check_output([vm, "tables", "-J", "-f", fp]))
+for r in t["tables"][:3]:
+    assert isinstance(r["hist"], list) and sum(r["hist"]) == r["count"], r
+    assert r["hist"] == [r["h%d" % (1 << i >> 1)] for i in range(11)], r
+' "$vmviz" "$fp" "$c/steps.report"
 check frames.tables_json_levels python3 -c '
 import json, subprocess, sys
 d = json.loads(subprocess.check_output([sys.argv[1], "tables", "-J", "-f", sys.argv[2]]))
@@ -320,9 +373,9 @@ fi
 grep -q 'a write would\|reuse' "$tmp/out" && not_ok frames.plain_compare_unchanged || ok frames.plain_compare_unchanged
 status frames.mem_needs_frame_detail 1 "no frame detail: mem reads /proc/vmviz/frames/PID" "$vmviz" mem -f "$r"
 status frames.tables_needs_frame_detail 1 "no frame detail: tables reads" "$vmviz" tables -f "$r"
-status frames.frames_option_not_on_maps 1 "maps: option --frames does not apply" "$vmviz" maps --frames -f "$r"
-status frames.sort_unknown_column 1 "--sort: unknown column for mem: BOGUS" "$vmviz" mem -s BOGUS -f "$fp"
-status frames.sort_unknown_column 1 "--sort: unknown column for maps: pss" "$vmviz" maps -s pss -f "$fp"
+status frames.frames_option_not_on_maps 2 "maps: option --frames does not apply" "$vmviz" maps --frames -f "$r"
+status frames.sort_unknown_column 2 "--sort: unknown column for mem: BOGUS" "$vmviz" mem -s BOGUS -f "$fp"
+status frames.sort_unknown_column 2 "--sort: unknown column for maps: pss" "$vmviz" maps -s pss -f "$fp"
 # --sort in every table view: numbers largest first, text in order, ties by address.
 check sort.every_table_view python3 -c '
 import json, subprocess, sys
@@ -388,7 +441,45 @@ if "$vmviz" maps -f "$tmp/t.report" >"$tmp/a" 2>"$tmp/err" && "$vmviz" maps -f "
 else
 	not_ok frames.plain_of_the_same_reads_the_same
 fi
-sed '/^table /s/$/ newfield 1/; /^rollup /s/$/ newfield 1/; /^pgtables /s/$/ newfield 1/; /^  /s/$/ 7/; /^sum /s/$/ more 2/' "$fp" >"$tmp/t.report"
+# Fields 17 and 18 of page lines, ref and act (docs/FORMAT.md): added to
+# frames-parent as a module that has them writes them (R set: ref is the
+# count; else some entries of longer runs), shown and checked.
+python3 - "$fp" >"$tmp/refact.report" <<'EOF'
+import sys
+for ln in open(sys.argv[1]).read().rstrip("\n").split("\n"):
+    w = ln.split()
+    if ln.startswith("  ") and len(w) == 16:
+        n, kind, fl = int(w[2]), w[11], w[12]
+        if kind in ("-", "?"):
+            ln += " - -"
+        else:
+            ln += " %d %d" % (n if fl[3] == "R" else n - 1, n if fl[1] == "A" else 0)
+    print(ln)
+EOF
+check frames.ref_act_shown python3 - "$vmviz" "$tmp/refact.report" <<'EOF'
+import json, subprocess, sys
+vm, f = sys.argv[1:3]
+lines = [l.split() for l in open(f) if l.startswith("  ")]
+d = json.loads(subprocess.check_output([vm, "pages", "-J", "-o", "START,COUNT,REF,ACT", "-f", f]))
+want = [(int(w[2]), None if w[16] == "-" else int(w[16]), None if w[17] == "-" else int(w[17])) for w in lines]
+assert [(r["count"], r["ref"], r["act"]) for r in d["pages"]] == want, d["pages"][:3]
+assert any(r["ref"] not in (0, r["count"], None) for r in d["pages"]), "no partial run"
+text = subprocess.check_output([vm, "pages", "--width", "100", "-f", f], text=True)
+assert text.split("\n")[0].split()[6:10] == ["FFLAGS", "REF", "ACT", "MAP"], text.split("\n")[0]
+EOF
+bad_refact() {	# NAME SED-SCRIPT: the edited line refused, naming ref and act
+	sed "$2" "$tmp/refact.report" >"$tmp/t.report"
+	status "frames.refused.$1" 6 "then ref and act" "$vmviz" pages -f "$tmp/t.report"
+}
+bad_refact ref_over_count '0,/^  pte .* 5 0$/s/ 5 0$/ 6 0/'
+bad_refact ref_not_all_with_r '0,/^  pte .* L--R------ 0 0 2 5 0$/s/ 5 0$/ 4 0/'
+bad_refact ref_all_without_r '0,/ LA--D----X 0 0 1 1 2$/s/ 1 2$/ 2 2/'
+bad_refact act_missing '0,/^  pte .* 5 0$/s/ 5 0$/ 5/'
+bad_refact ref_without_frame '0,/ anon  LA--D----X 0 0 1 1 2$/s/ anon  LA--D----X 0 0 1 1 2$/ -     ---------- - - - 0 0/'
+sed '0,/ anon  LA--D----X 0 0 1 1 2$/s/ anon  LA--D----X 0 0 1 1 2$/ -     ---------- - - - - -/' "$tmp/refact.report" >"$tmp/t.report"
+check frames.ref_act_dash_without_frame "$vmviz" pages -f "$tmp/t.report"
+bad_refact ref_not_decimal '0,/^  pte .* 5 0$/s/ 5 0$/ 5x 0/'
+sed '/^table /s/$/ newfield 1/; /^rollup /s/$/ newfield 1/; /^pgtables /s/$/ newfield 1/; /^  /s/$/ 7/; /^sum /s/$/ more 2/' "$tmp/refact.report" >"$tmp/t.report"
 "$vmviz" mem -f "$fp" >"$tmp/a" 2>&1
 if "$vmviz" mem -f "$tmp/t.report" >"$tmp/b" 2>"$tmp/err" && cmp -s "$tmp/a" "$tmp/b"; then
 	ok frames.fields_added_at_line_ends_ignored
@@ -588,6 +679,51 @@ done
 if [ -z "$bad" ]; then ok locale.utf8_names_widths_and_escapes; else
 	echo "$bad" >>"$tmp/err"; not_ok locale.utf8_names_widths_and_escapes; fi
 
+# 60 columns (issue 20): every view of every saved report (and of the
+# UTF-8 one above, in a UTF-8 locale) with --width 60 and with COLUMNS=60,
+# no line wider than 60 terminal columns (wcwidth: a CJK character takes
+# two); names cut keep their file name.
+mkdir -p "$tmp/w60"
+k=0
+w60() {	# VMVIZ-ARGS...: its output, both ways, into $tmp/w60/K.{a,b}
+	k=$((k + 1))
+	echo "$*" >"$tmp/w60/$k.args"
+	LC_ALL=C.UTF-8 "$vmviz" --width 60 "$@" >"$tmp/w60/$k.a" 2>/dev/null || rm -f "$tmp/w60/$k.a"
+	COLUMNS=60 LC_ALL=C.UTF-8 "$vmviz" "$@" >"$tmp/w60/$k.b" 2>/dev/null || rm -f "$tmp/w60/$k.b"
+}
+for f in reports/*.report reports/demo-*/*.report reports/frames-*/*.report "$c"/*.report "$tmp/utf8.report"; do
+	for v in "" --all "--seg heap" "--perm x" maps "maps --total" pages "pages --total" mem tables; do
+		# shellcheck disable=SC2086
+		w60 $v -f "$f"
+	done
+done
+for p in "$d/parent.report $d/fork.report" "$d/parent.report $d/thread.report" \
+	 "$c/base.report $c/later.report" "$c/base.report $c/otherboot.report" \
+	 "$c/base.report reports/kthread-6.12-4.report" "$fp $fk" "$c/steps.report $c/steps-b.report" \
+	 "$c/hostile.report $c/base.report" "reports/sleep-6.12-4.report reports/sleep-6.12-5.report"; do
+	# shellcheck disable=SC2086
+	set -- $p
+	w60 compare -f "$1" -f "$2"
+	w60 compare --name '*lib*' -f "$1" -f "$2"
+done
+w60 pages -f "$c/steps.report" 7f0000201000
+check width.every_view_fits_60 python3 - "$tmp/w60" <<'EOF'
+import glob, sys, unicodedata
+outs = sorted(glob.glob(sys.argv[1] + "/*.[ab]"))
+args = {f: " " + open(f[:-2] + ".args").read().strip() for f in outs}
+assert len(outs) > 500, len(outs)
+assert len({a.split(" -f")[0] for a in args.values()}) >= 10, "too few views"
+bad = []
+for f in outs:
+    for n, ln in enumerate(open(f, encoding="utf-8").read().split("\n"), 1):
+        cols = sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in ln)
+        if cols > 60:
+            bad.append(f"{args[f]}: line {n}, {cols} columns: {ln}")
+assert not bad, "\n".join(bad[:10])
+keep = [f for f in outs if args[f].split(" -f")[0] in ("", " maps", " pages") and args[f].endswith("utf8.report")]
+assert len(keep) == 6 and all("libkeep.so" in open(f, encoding="utf-8").read() for f in keep), keep
+EOF
+
 # Folding: 20,000 alternating VMAs (thread stacks and guards) fit a screen.
 ./craft.py many 20000 "$tmp/many.report"
 "$vmviz" -f "$tmp/many.report" >"$tmp/out" 2>"$tmp/err"
@@ -707,14 +843,14 @@ fi
 json filter.maps_total.json vmas "$vmviz" maps -J --total --state swap -f "$c/steps.report"
 "$vmviz" maps -r -n -o NAME --name '\[heap]' -f "$r" >"$tmp/out"
 [ "$(cat "$tmp/out")" = "[heap]" ] && ok filter.name_brackets || not_ok filter.name_brackets
-status filter.state_not_on_compare 1 "compare: option --state does not apply" "$vmviz" compare --state swap -f "$r" -f "$r"
-status filter.bad_perm 1 "--perm takes letters of rwxsp" "$vmviz" maps --perm q -f "$r"
+status filter.state_not_on_compare 2 "compare: option --state does not apply" "$vmviz" compare --state swap -f "$r" -f "$r"
+status filter.bad_perm 2 "--perm takes letters of rwxsp" "$vmviz" maps --perm q -f "$r"
 # Filter values outside their documented sets are refused with the valid ones.
-status filter.seg_unknown 1 "--seg: unknown value 'stak'; valid values: code, data, bss, heap, mmap, stack, image, vdso, vvar, special" "$vmviz" maps --seg stak -f "$r"
-status filter.state_unknown 1 "--state: unknown value 'swapped'; valid values: present, protnone, swap," "$vmviz" maps --state swapped -f "$r"
-status filter.pages_state_unknown 1 "--state: unknown value 'bogus'" "$vmviz" pages --state bogus -f "$r"
-status filter.seg_trailing_comma 1 "--seg: a list ends with a comma" "$vmviz" maps --seg heap, -f "$r"
-status filter.perm_empty 1 "--perm takes letters of rwxsp" "$vmviz" maps --perm '' -f "$r"
+status filter.seg_unknown 2 "--seg: unknown value 'stak'; valid values: code, data, bss, heap, mmap, stack, image, vdso, vvar, special" "$vmviz" maps --seg stak -f "$r"
+status filter.state_unknown 2 "--state: unknown value 'swapped'; valid values: present, protnone, swap," "$vmviz" maps --state swapped -f "$r"
+status filter.pages_state_unknown 2 "--state: unknown value 'bogus'" "$vmviz" pages --state bogus -f "$r"
+status filter.seg_trailing_comma 2 "--seg: a list ends with a comma" "$vmviz" maps --seg heap, -f "$r"
+status filter.perm_empty 2 "--perm takes letters of rwxsp" "$vmviz" maps --perm '' -f "$r"
 # An empty result says so, in words (stderr with -r or -n).
 "$vmviz" maps --seg stack --perm x -f "$r" >"$tmp/a" 2>&1
 "$vmviz" pages --state swap -f "$r" >"$tmp/b" 2>&1
@@ -727,6 +863,83 @@ else
 	cat "$tmp/a" "$tmp/b" "$tmp/c" "$tmp/d" >"$tmp/err"; not_ok filter.empty_result_in_words
 fi
 
+# The overview and svg with a filter (issue 20): exactly the VMAs maps lists
+# with it (boxes counted with --all, the SVG's by their RAM bars), the VMAs
+# left out counted in the gaps' words, the SVG well-formed; none, in words.
+bad=""
+set -f	# --name *lib* as a word, not a file name pattern
+for f in "$d/parent.report" reports/sleep-6.12-5.report "$c/steps.report" "$r"; do
+	all=$("$vmviz" maps -rn -o START -f "$f" | wc -l)
+	for flt in "--seg heap" "--name *lib*" "--perm x" "--perm rw" "--seg mmap,stack --perm w" \
+		   "--range 7f0000000000-7fffffffffff" "--state present" "--state swap" "--seg vvar --perm w"; do
+		# shellcheck disable=SC2086
+		want=$("$vmviz" maps -rn -o START $flt -f "$f" | wc -l)
+		# shellcheck disable=SC2086
+		"$vmviz" --all $flt -f "$f" >"$tmp/o" 2>>"$tmp/err" || bad="$bad [$f $flt: overview exit]"
+		# shellcheck disable=SC2086
+		"$vmviz" svg --all $flt -f "$f" >"$tmp/s" 2>"$tmp/e" || bad="$bad [$f $flt: svg exit]"
+		# shellcheck disable=SC2086
+		"$vmviz" $flt -f "$f" >"$tmp/fo" 2>>"$tmp/err" || bad="$bad [$f $flt: folded exit]"
+		boxes=$(grep -E '^  .{16} \|' "$tmp/o" | grep -cv '| kernel half\|| canonical hole')
+		rects=$(grep -c 'fill="#eeeeee" stroke="#999999"' "$tmp/s")
+		hid=$(sed -n 's/^ *: \([0-9]*\) VMAs\{0,1\} hidden.*/\1/p' "$tmp/o" | awk '{ s += $1 } END { print s + 0 }')
+		shid=$(sed -n 's/.*>\([0-9]*\) VMAs\{0,1\} hidden.*/\1/p' "$tmp/s" | awk '{ s += $1 } END { print s + 0 }')
+		words=$flt
+		[ "${flt#--name }" = "$flt" ] || words="--name '${flt#--name }'"
+		lo=${flt#--range } hi=${flt##*-}
+		[ "$lo" = "$flt" ] || words="in $(printf '%016x-%016x' "0x${lo%-*}" "0x$hi")"
+		[ "$boxes" = "$want" ] || bad="$bad [$f $flt: overview $boxes boxes, maps $want]"
+		[ "$rects" = "$want" ] || bad="$bad [$f $flt: svg $rects boxes, maps $want]"
+		[ $((hid + want)) = "$all" ] || bad="$bad [$f $flt: overview hides $hid of $all]"
+		[ $((shid + want)) = "$all" ] || bad="$bad [$f $flt: svg hides $shid of $all]"
+		grep -qxF "drawn: $want of them, those matching $words" "$tmp/fo" ||
+			bad="$bad [$f $flt: no 'drawn: $want' line]"
+		grep -qF "drawn: $want of $all VMA$([ "$all" = 1 ] || echo s), those matching ${words//\'/\&apos;};" "$tmp/s" ||
+			bad="$bad [$f $flt: no 'drawn: $want' in the SVG]"
+		if command -v xmllint >/dev/null; then
+			xmllint --noout "$tmp/s" 2>>"$tmp/err" || bad="$bad [$f $flt: svg not XML]"
+		fi
+		if [ "$want" = 0 ]; then
+			grep -qxF "no VMA matches $words" "$tmp/o" || bad="$bad [$f $flt: overview silent]"
+			grep -qF ">no VMA matches ${words//\'/\&apos;}</text>" "$tmp/s" || bad="$bad [$f $flt: svg silent]"
+			[ "$(cat "$tmp/e")" = "vmviz: no VMA matches $words" ] || bad="$bad [$f $flt: stderr]"
+		else
+			! grep -q "no VMA matches" "$tmp/o" "$tmp/s" "$tmp/e" || bad="$bad [$f $flt: says none]"
+		fi
+	done
+done
+set +f
+if [ -z "$bad" ]; then ok filter.picture_draws_what_maps_lists; else
+	echo "$bad" >>"$tmp/err"; not_ok filter.picture_draws_what_maps_lists; fi
+golden filter.overview_seg_heap "$vmviz" --seg heap -f "$d/parent.report"
+golden filter.overview_none "$vmviz" --seg stack --perm x -f "$r"
+golden filter.svg_name "$vmviz" svg --name '*libc*' -f "$d/parent.report"
+"$vmviz" svg --name '*lib*' --perm r -f "$d/parent.report" >"$tmp/map.svg" 2>"$tmp/err" &&
+	svg_ok filter.svg_renders "$tmp/map.svg" || not_ok filter.svg_renders
+# A fold stops at a VMA the filter hid: libc's five VMAs are not one box.
+"$vmviz" --name '*lib*' --perm r -f "$d/parent.report" >"$tmp/out"
+if grep -q '| .*libc\.so\.6 ' "$tmp/out" && ! grep -q ' x .*lib' "$tmp/out" &&
+   grep -q '^drawn: 15 of them' "$tmp/out"; then
+	ok filter.fold_within_drawn
+else
+	cp "$tmp/out" "$tmp/err"; not_ok filter.fold_within_drawn
+fi
+# The name as typed goes through the escaping of each sink.
+"$vmviz" svg --name $'<b>&\033[2J' -f "$r" >"$tmp/map.svg" 2>"$tmp/e"
+"$vmviz" --name $'<b>&\033[2J' -f "$r" >"$tmp/out" 2>>"$tmp/err"
+if { ! command -v xmllint >/dev/null || xmllint --noout "$tmp/map.svg" 2>>"$tmp/err"; } &&
+   ! grep -q $'\033' "$tmp/map.svg" "$tmp/out" "$tmp/e" &&
+   grep -q '&lt;b&gt;&amp;' "$tmp/map.svg" && grep -q "^no VMA matches --name '<b>&" "$tmp/out"; then
+	ok filter.picture_name_escaped
+else
+	cat "$tmp/out" "$tmp/e" >>"$tmp/err"; not_ok filter.picture_name_escaped
+fi
+status filter.overview_seg_unknown 2 "--seg: unknown value 'stak'; valid values: code, data," "$vmviz" --seg stak -f "$r"
+status filter.svg_state_unknown 2 "--state: unknown value 'bogus'; valid values: present," "$vmviz" svg --state bogus -f "$r"
+status filter.svg_bad_perm 2 "--perm takes letters of rwxsp" "$vmviz" svg --perm q -f "$r"
+status filter.overview_json 2 "overview: --json has no VMAs to filter" "$vmviz" -J --seg heap -f "$r"
+status filter.not_on_tables 2 "tables: option --seg does not apply" "$vmviz" tables --seg heap -f "$fp"
+
 # Colour: only when asked, or on a terminal without NO_COLOR.
 "$vmviz" --color=always -f "$r" >"$tmp/always"
 "$vmviz" -f "$r" >"$tmp/auto"
@@ -734,13 +947,13 @@ if grep -q $'\033\\[' "$tmp/always"; then ok color.always; else not_ok color.alw
 if ! grep -q $'\033' "$tmp/auto"; then ok color.not_a_tty; else not_ok color.not_a_tty; fi
 
 # Options that do nothing for a command are refused, before any output.
-status option.json_on_svg 1 "svg: option --json does not apply" "$vmviz" svg -J -f "$r"
-status option.output_on_overview 1 "overview: option --output does not apply" "$vmviz" -o NAME -f "$r"
-status option.raw_on_overview 1 "overview: option --raw does not apply" "$vmviz" -r -f "$r"
-status option.raw_on_svg 1 "svg: option --raw does not apply" "$vmviz" svg -r -f "$r"
-status option.save_on_maps 1 "maps: option --save does not apply" "$vmviz" maps --save /tmp -f "$r"
-status option.color_on_maps 1 "maps: option --color does not apply" "$vmviz" maps --color=never -f "$r"
-status option.bad_column_nothing_printed 1 "unknown column for compare: BOGUS" "$vmviz" compare -o BOGUS -f "$r" -f "$r"
+status option.json_on_svg 2 "svg: option --json does not apply" "$vmviz" svg -J -f "$r"
+status option.output_on_overview 2 "overview: option --output does not apply" "$vmviz" -o NAME -f "$r"
+status option.raw_on_overview 2 "overview: option --raw does not apply" "$vmviz" -r -f "$r"
+status option.raw_on_svg 2 "svg: option --raw does not apply" "$vmviz" svg -r -f "$r"
+status option.save_on_maps 2 "maps: option --save does not apply" "$vmviz" maps --save /tmp -f "$r"
+status option.color_on_maps 2 "maps: option --color does not apply" "$vmviz" maps --color=never -f "$r"
+status option.bad_column_nothing_printed 2 "unknown column for compare: BOGUS" "$vmviz" compare -o BOGUS -f "$r" -f "$r"
 [ ! -s "$tmp/stdout" ] && ok option.bad_column_stdout_empty || not_ok option.bad_column_stdout_empty
 "$vmviz" compare -rn -f "$d/parent.report" -f "$d/fork.report" >"$tmp/out"
 if ! grep -q 'verdict\|mm_struct\|^1:' "$tmp/out" && [ "$(head -c 1 "$tmp/out")" != " " ]; then
@@ -748,36 +961,94 @@ if ! grep -q 'verdict\|mm_struct\|^1:' "$tmp/out" && [ "$(head -c 1 "$tmp/out")"
 else
 	not_ok option.compare_raw_no_prose
 fi
-status option.getopt_names_vmviz 1 "^vmviz: unrecognized option '--bogus'" "$vmviz" --bogus
-status option.output_empty 1 "--output takes a list of columns, not ''" "$vmviz" maps -o '' -f "$r"
-status option.output_plus_only 1 "--output takes a list of columns, not '+'" "$vmviz" maps -o + -f "$r"
-status option.unknown_command 1 "^vmviz: unknown command 'bogus': type one of overview, maps, pages, compare, mem, tables, svg, demo, watch, kernel, or a PID" "$vmviz" bogus
-status option.color_word_apart 1 "^vmviz: overview: extra argument 'always' (--color takes WHEN after '=': --color=always)$" "$vmviz" --color always -f "$r"
+status option.getopt_names_vmviz 2 "^vmviz: unrecognized option '--bogus'" "$vmviz" --bogus
+status option.output_empty 2 "--output takes a list of columns, not ''" "$vmviz" maps -o '' -f "$r"
+status option.output_plus_only 2 "--output takes a list of columns, not '+'" "$vmviz" maps -o + -f "$r"
+status option.unknown_command 2 "^vmviz: unknown command 'bogus': type one of overview, maps, pages, compare, mem, tables, svg, demo, watch, kernel, or a PID" "$vmviz" bogus
+status option.color_word_apart 2 "^vmviz: overview: extra argument 'always' (--color takes WHEN after '=': --color=always)$" "$vmviz" --color always -f "$r"
 "$vmviz" maps --bytes -o SIZE,RAM -n -r -f "$r" >"$tmp/out"
 [ "$(head -n 1 "$tmp/out")" = "4096 4096" ] && ok option.bytes || not_ok option.bytes
 
 # watch: its arguments (reading live needs the module: the guest's reader_test).
-status watch.needs_pid 1 "watch needs a PID" "$vmviz" watch
-status watch.not_self 1 "watch takes a PID, not self" "$vmviz" watch self
-status watch.bad_seconds 1 "SECONDS is a number from 0.1 to 86400" "$vmviz" watch 1 0.01
-status watch.no_json 1 "watch: option --json does not apply" "$vmviz" watch -J 1
-status watch.bad_count 1 "--count takes a positive number" "$vmviz" watch --count 0 1
+status watch.needs_pid 2 "watch needs a PID" "$vmviz" watch
+status watch.not_self 2 "watch takes a PID, not self" "$vmviz" watch self
+status watch.bad_seconds 2 "SECONDS is a number from 0.1 to 86400" "$vmviz" watch 1 0.01
+status watch.file_twice 2 "watch reads one report" "$vmviz" watch -f "$r" -f "$r"
+# shellcheck disable=SC2016
+check watch.help_no_self sh -c '"$1" watch --help | grep -q -- "-J, --json" &&
+	"$1" watch --help | grep -q -- "-f, --file REPORT" && "$1" watch --help | grep -q "not .self."' _ "$vmviz"
+# watch -J: JSON lines, a line a read, from a FIFO that gets three reports;
+# each line after the first has what compare -J says of the same two.
+# A report is written to the FIFO once the read before has been printed
+# (PATTERN counts the reads printed): two writers never meet in one read.
+watch_fifo() {	# OUT PATTERN ARGS...: watch --file FIFO ARGS, fed base, later, base
+	local out=$1 pattern=$2
+	shift 2
+	local feeder rc
+	rm -f "$tmp/fifo" "$out" && mkfifo "$tmp/fifo" && : >"$out" || return 1
+	(
+		k=0
+		for f in "$r" "$c/later.report" "$r"; do
+			# Bounded: a reader that is gone leaves no writer blocked.
+			# shellcheck disable=SC2016
+			timeout 20 sh -c 'cat "$1" >"$2"' _ "$f" "$tmp/fifo" || exit
+			k=$((k + 1))
+			for ((t = 0; t < 400; t++)); do
+				[ "$(grep -c "$pattern" "$out")" -ge "$k" ] && break
+				sleep 0.05
+			done
+		done
+	) &
+	feeder=$!
+	timeout 30 "$vmviz" watch --count 2 "$@" -f "$tmp/fifo" 0.1 >"$out" 2>>"$tmp/err"
+	rc=$?
+	kill "$feeder" 2>/dev/null
+	wait "$feeder" 2>/dev/null
+	return $rc
+}
+if watch_fifo "$tmp/wj" '^{"read"' -J -o +SWAPOUT,SWAPIN && python3 - "$vmviz" "$tmp/wj" "$r" "$c/later.report" 2>>"$tmp/err" <<'PY'; then
+import json, subprocess, sys
+vm, out, base, later = sys.argv[1:5]
+lines = open(out).read().split("\n")
+assert lines[-1] == "" and len(lines) == 4, lines
+d = [json.loads(l) for l in lines[:3]]
+assert d[0]["read"] == 1 and d[0]["report"]["comm"] == "sleep" and len(d[0]) == 2, d[0]
+for k, (a, b) in ((1, (base, later)), (2, (later, base))):
+    w = d[k]
+    c = json.loads(subprocess.check_output([vm, "compare", "-J", "-o", "+SWAPOUT,SWAPIN", "-f", a, "-f", b]))
+    assert w["read"] == k + 1 and w["relation"] == c["relation"] == "same-mm", w
+    assert w["interval"] == c["interval"] and w["total"] == c["total"], (w["total"], c["total"])
+    changed = [r for r in c["compare"] if r["vma"] != "both" or any(r[x] for x in ("diverged", "only1", "only2", "swapout", "swapin"))]
+    assert w["changed"] == changed and changed, (w["changed"], changed)
+    assert w["vmas"] == {"mapped": 1, "unmapped": 1, "resized": 1}, w["vmas"]
+PY
+	ok watch.json_lines
+else
+	not_ok watch.json_lines
+fi
+if watch_fifo "$tmp/wt" '^watching\|^== read' && grep -q '^== read 3 ==$' "$tmp/wt" && grep -q '^watching pid 158 (sleep) every 0.1 s' "$tmp/wt" &&
+   [ "$(grep -c '^verdict: one address space (the same process), read again 90 s' "$tmp/wt")" = 2 ]; then
+	ok watch.file_text
+else
+	cat "$tmp/wt" >>"$tmp/err"; not_ok watch.file_text
+fi
+status watch.bad_count 2 "--count takes a positive number" "$vmviz" watch --count 0 1
 if [ ! -e /proc/vmviz ]; then
-	status watch.module_not_loaded 2 "the vmviz module is not loaded" "$vmviz" watch --count 1 1 0.1
+	status watch.module_not_loaded 7 "the vmviz module is not loaded" "$vmviz" watch --count 1 1 0.1
 fi
 
 # Errors: clear messages and their exit codes (vmviz.8).
 echo hello >"$tmp/junk"
 status error.not_a_report 6 "not a vmviz report" "$vmviz" -f "$tmp/junk"
 status error.no_file 1 "cannot open" "$vmviz" -f "$tmp/none"
-status error.bad_column 1 "unknown column for maps: BOGUS" "$vmviz" maps -o START,BOGUS -f "$r"
-status error.bad_pid 1 "not a PID" "$vmviz" maps 12x
-status error.bad_pid_escaped 1 'not a PID: .12\\033\[2J' "$vmviz" maps "12$(printf '\033')[2J"
-status error.compare_needs_two 1 "compare needs two PIDs" "$vmviz" compare -f "$r"
+status error.bad_column 2 "unknown column for maps: BOGUS" "$vmviz" maps -o START,BOGUS -f "$r"
+status error.bad_pid 2 "not a PID" "$vmviz" maps 12x
+status error.bad_pid_escaped 2 'not a PID: .12\\033\[2J' "$vmviz" maps "12$(printf '\033')[2J"
+status error.compare_needs_two 2 "compare needs two PIDs" "$vmviz" compare -f "$r"
 if [ -e /proc/vmviz ]; then
 	skip error.module_not_loaded "/proc/vmviz exists on this host"
 else
-	status error.module_not_loaded 2 "the vmviz module is not loaded" "$vmviz" maps 1
+	status error.module_not_loaded 7 "the vmviz module is not loaded" "$vmviz" maps 1
 fi
 
 # One option table: --help, the man page and the completion agree with it.
@@ -821,6 +1092,11 @@ fi
 got=$(complete_words vmviz svg --j)
 [ -z "$got" ] && ok completion.only_options_of_the_command || {
 	echo "got '$got'" >"$tmp/err"; not_ok completion.only_options_of_the_command; }
+
+# The one option table (main.c) against --help of vmviz and of every
+# command, the man page's OPTIONS entries and their Commands: lines, the
+# --seg/--state values, and the completion run as bash runs it (drift.py).
+check help.drift_option_table ./drift.py "$vmviz" ..
 
 # The streaming core (issue 20): generated reports (genreport.py, as the
 # benchmark makes them) read through a pipe and from files; compare's merge
@@ -937,7 +1213,7 @@ assert seen == len(lines), (seen, len(lines))
 	[ $bad = 0 ] && ok "kernel.cut.$b" || not_ok "kernel.cut.$b"
 done
 "$vmviz" kernel 1 >/dev/null 2>&1
-[ $? = 1 ] && ok kernel.takes_no_pid || not_ok kernel.takes_no_pid
+[ $? = 2 ] && ok kernel.takes_no_pid || not_ok kernel.takes_no_pid
 
 # The fuzzer (issue 20): seeded mutants of saved reports, parseable ones
 # included, through the views of a reader built with ASan and UBSan; a
