@@ -184,7 +184,7 @@ static void tracked_remove(struct list_head *list)
 {
 	unsigned long until = jiffies + REMOVE_WAIT;
 	struct tracked *t, *tmp;
-	bool put_off = false;
+	LIST_HEAD(put_off);
 
 	if (list_empty(list))
 		return;
@@ -192,22 +192,21 @@ static void tracked_remove(struct list_head *list)
 		schedule_timeout_uninterruptible(1);
 	list_for_each_entry_safe(t, tmp, list, dead) {
 		if (!READ_ONCE(remove_sync) && !vmviz_target_idle(&t->tg)) {
-			mutex_lock(&tracked_lock);
-			list_move_tail(&t->dead, &deferred);
-			mutex_unlock(&tracked_lock);
-			put_off = true;
+			list_move_tail(&t->dead, &put_off);
 			continue;
 		}
 		proc_remove(t->frames);
 		proc_remove(t->pde);
 	}
-	if (put_off)
-		schedule_delayed_work(&deferred_work, REMOVE_RETRY);
 	/* Not killable: the entries must leave tracked_xa. Held only briefly. */
 	mutex_lock(&tracked_lock);
 	list_for_each_entry(t, list, dead) {
 		xa_erase(&tracked_xa, t->nr);
 		nr_tracked--;
+	}
+	if (!list_empty(&put_off)) {
+		list_splice_tail(&put_off, &deferred);
+		schedule_delayed_work(&deferred_work, REMOVE_RETRY);
 	}
 	mutex_unlock(&tracked_lock);
 	list_for_each_entry_safe(t, tmp, list, dead) {

@@ -1300,10 +1300,15 @@ static int report_open_counted(struct file *file, struct vmviz_target *tg,
 	return err;
 }
 
+/* The report of an open report file (report_open()'s seq_file private). */
+static struct vmviz_report *file_report(struct file *file)
+{
+	return ((struct seq_file *)file->private_data)->private;
+}
+
 ssize_t vmviz_report_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct vmviz_report *r = ((struct seq_file *)iocb->ki_filp->private_data)->private;
-	struct vmviz_target *tg = r->tg;
+	struct vmviz_target *tg = file_report(iocb->ki_filp)->tg;
 	ssize_t ret;
 
 	if (!vmviz_target_enter(tg))
@@ -1315,8 +1320,7 @@ ssize_t vmviz_report_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 loff_t vmviz_report_lseek(struct file *file, loff_t offset, int whence)
 {
-	struct vmviz_report *r = ((struct seq_file *)file->private_data)->private;
-	struct vmviz_target *tg = r->tg;
+	struct vmviz_target *tg = file_report(file)->tg;
 	loff_t ret;
 
 	if (!vmviz_target_enter(tg))
@@ -1343,7 +1347,7 @@ int vmviz_report_open_frames(struct file *file, struct vmviz_target *tg)
 
 int vmviz_report_release(struct inode *inode, struct file *file)
 {
-	struct vmviz_report *r = ((struct seq_file *)file->private_data)->private;
+	struct vmviz_report *r = file_report(file);
 
 	if (r->mm)
 		mmdrop(r->mm);

@@ -868,7 +868,7 @@ void vmviz_print_compare(struct vmviz_report *a, struct vmviz_report *b,
 			print_over_time(&c, width);
 		else
 			vmviz_say(stdout, width,
-			  "   one mm_struct: the same page tables, read at the same time\n");
+				  "   one mm_struct: the same page tables, read at the same time\n");
 		break;
 	case REL_OTHER_MM:
 		print_two_mms(&c, width);

@@ -576,7 +576,8 @@ static int parse_page_refact(struct vmviz_page *p, char **tok, int n)
 	long v[2];
 	int i;
 
-	p->ref = p->act = -1;
+	p->ref = -1;
+	p->act = -1;
 	if (n < 17)
 		return 0;
 	if (n < 18)

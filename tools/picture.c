@@ -45,26 +45,26 @@ static struct region *push(struct region **rs, int *n, enum region_kind kind,
 }
 
 /*
- * A gap from @start to @last, holding the VMAs @hide to @upto - 1 that the
+ * A gap from @start to @last, holding the VMAs @hide to @end - 1 that the
  * filter hid; with 5-level paging, the part above mmap_window apart:
  * mmap() hands out addresses there only when asked with a hint above it.
  */
 static void push_gap(const struct vmviz_report *r, struct region **rs, int *n,
-		     unsigned long start, unsigned long last, int hide, int upto)
+		     unsigned long start, unsigned long last, int hide, int end)
 {
 	unsigned long window = r->mmap_window;
 	struct region *g;
 	int i, high = 0;
 
 	if (r->levels == 5 && window > start && window - 1 < last) {
-		for (i = hide; i < upto; i++)
+		for (i = hide; i < end; i++)
 			high += r->vmas[i].end > window;
 		g = push(rs, n, REGION_GAP, window, last);
 		g->high = true;
 		g->nvmas = high;
 		last = window - 1;
 	}
-	push(rs, n, REGION_GAP, start, last)->nvmas = upto - hide - high;
+	push(rs, n, REGION_GAP, start, last)->nvmas = end - hide - high;
 }
 
 static bool alike(const struct vmviz_vma *a, const struct vmviz_vma *b)

@@ -595,8 +595,7 @@ bool vmviz_page_wanted(const struct vmviz_vma *v, const struct vmviz_page *p,
 }
 
 /* printf at the end of @buf's string, cut to @len. */
-static void __attribute__((format(printf, 3, 4))) append(char *buf, size_t len,
-							   const char *fmt, ...)
+static void __printf(3, 4) append(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t at = strlen(buf);
 	va_list ap;

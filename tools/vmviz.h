@@ -12,6 +12,11 @@
 #include <sys/types.h>
 
 /* The one report format version this reader understands (/work/spec-v2.md). */
+/* printf-style checking, spelled as the kernel spells it. */
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+
 #define VMVIZ_FORMAT_VERSION	2
 
 #define VMVIZ_DIR	"/proc/vmviz"
@@ -214,7 +219,7 @@ void vmviz_json_str(FILE *f, const char *s);
 void vmviz_json_safe(FILE *f, const char *json);
 void vmviz_json_line(FILE *f, const char *json);
 void vmviz_wrap(FILE *f, const char *first, const char *text, int width);
-void vmviz_say(FILE *f, int width, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void vmviz_say(FILE *f, int width, const char *fmt, ...) __printf(3, 4);
 void vmviz_json_report(FILE *f, const struct vmviz_report *r, const char *indent);
 void vmviz_format_time(const struct vmviz_time *t, char *buf, size_t len);
 const char *vmviz_plural(unsigned long n, const char *one, const char *many);
