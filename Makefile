@@ -40,6 +40,7 @@ demo:
 check-debug:
 	selftests/rig/debug-kernel.sh
 	KERNELS=debug VMVIZ_SOAK_SECS=$${VMVIZ_SOAK_SECS:-600} \
+		VMVIZ_KSTRESS_SECS=$${VMVIZ_KSTRESS_SECS:-600} \
 		VMVIZ_RUN_TIMEOUT=$${VMVIZ_RUN_TIMEOUT:-4200} selftests/rig/check.sh
 
 # The reports the reader's host tests read (tools/tests/reports/), captured
