@@ -337,6 +337,50 @@ static const struct kernel_param_ops prof_ops = {
 module_param_cb(prof, &prof_ops, NULL, 0600);
 MODULE_PARM_DESC(prof, "make bench: time the walk's phases (1: clear and start)");
 
+/*
+ * The effective permission of an entry, frame detail only: the bits every
+ * level of the path decides together, as the MMU does (user-mode writes
+ * need RW, and any access needs USER, at every level; NX at any level
+ * forbids fetches: Intel SDM vol. 3A, 4.6, "Access Rights") and as
+ * effective_prot() of the x86 ptdump (arch/x86/mm/dump_pagetables.c)
+ * computes them.
+ */
+#define EFF_BITS	(_PAGE_RW | _PAGE_USER | _PAGE_NX)
+
+/* The upper levels above a leaf of a level are those from its own on. */
+static_assert((int)VMVIZ_UP_PMD == (int)VMVIZ_PTE &&
+	      (int)VMVIZ_UP_PUD == (int)VMVIZ_PMD &&
+	      (int)VMVIZ_UP_P4D == (int)VMVIZ_PUD);
+
+/*
+ * What the path above a leaf of @level adds: *@and the RW and USER every
+ * entry has, *@or the NX any has. The top entry counts as user mode walks
+ * it: PTI's user copy (walk_user_top()).
+ */
+static void path_masks(const struct vmviz_path *p, enum vmviz_level level,
+		       u64 *and, u64 *or)
+{
+	unsigned int i;
+	u64 v;
+
+	*and = _PAGE_RW | _PAGE_USER;
+	*or = 0;
+	for (i = level; i < VMVIZ_NR_UPPER; i++) {
+		v = i == VMVIZ_UP_PGD ? p->user : p->val[i];
+		if (!v)
+			continue;	/* the P4D of 4-level paging */
+		*and &= v;
+		*or |= v & _PAGE_NX;
+	}
+}
+
+/* The effective permission of @e under the path masks @and and @or. */
+static u64 entry_eff(const struct vmviz_entry *e, u64 and, u64 or)
+{
+	return (e->hw & (_PAGE_RW | _PAGE_USER) & and) |
+	       ((e->hw | or) & _PAGE_NX);
+}
+
 /* Whether two frames' fields are the same, but for flags outside @mask. */
 static bool frame_same(const struct vmviz_frame *a, const struct vmviz_frame *b,
 		       u16 mask)
@@ -401,7 +445,8 @@ static bool run_extend(struct vmviz_run *run, const struct vmviz_entry *e, u64 v
 		       !stride;
 
 	if (e->addr != run->end || e->level != f->level || e->state != f->state ||
-	    e->hw != f->hw || e->soft_dirty != f->soft_dirty || e->pkey != f->pkey ||
+	    e->hw != f->hw || e->eff != f->eff ||
+	    e->soft_dirty != f->soft_dirty || e->pkey != f->pkey ||
 	    e->swap_type != f->swap_type || e->end - e->addr != f->end - f->addr ||
 	    !frame_same(&e->frame, &f->frame, run->frame_mask))
 		return false;
@@ -515,6 +560,27 @@ static char *put_frame(char *p, const struct vmviz_run *run)
 }
 
 /*
+ * The effective permission of a page line of the frame detail: "=" where
+ * it is the entry's own W, U and N, else the three columns "WUN" ('-'
+ * where clear); "-" for entries that translate nothing (neither present
+ * nor PROT_NONE).
+ */
+static char *put_eff(char *p, const struct vmviz_entry *f)
+{
+	*p++ = ' ';
+	if (f->state != VMVIZ_PRESENT && f->state != VMVIZ_PROTNONE) {
+		*p++ = '-';
+	} else if (f->eff == (f->hw & EFF_BITS)) {
+		*p++ = '=';
+	} else {
+		*p++ = f->eff & _PAGE_RW ? 'W' : '-';
+		*p++ = f->eff & _PAGE_USER ? 'U' : '-';
+		*p++ = f->eff & _PAGE_NX ? 'N' : '-';
+	}
+	return p;
+}
+
+/*
  * One page line (docs/FORMAT.md, "Page lines"), fields separated by blanks:
  *   level start-end count size state flags pfn step sd pkey swaptype
  * level: pte, pmd or pud; start-end: 16 hex digits each, end exclusive;
@@ -565,8 +631,10 @@ static void run_show(struct vmviz_run *run, struct vmviz_sink *sink)
 		*p++ = '-';
 	else
 		p = put_dec(p, f->swap_type, 0);
-	if (run->frames)
+	if (run->frames) {
 		p = put_frame(p, run);
+		p = put_eff(p, f);
+	}
 	*p++ = '\n';
 	seq_write(sink->m, line, p - line);
 	run_count(run, sink->st);
@@ -603,8 +671,15 @@ static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
 {
 	struct vmviz_entry e;
 	bool room = true;
+	u64 and = 0, or = 0;
 
 	vmviz_decode(leaf, &e);
+	e.eff = 0;
+	if (run->frames) {
+		path_masks(&run->path, leaf->level, &and, &or);
+		if (e.state == VMVIZ_PRESENT || e.state == VMVIZ_PROTNONE)
+			e.eff = entry_eff(&e, and, or);
+	}
 	if (fr) {
 		e.frame = *fr;
 	} else if (run->frames) {
@@ -620,6 +695,8 @@ static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
 	}
 	if (run->pfn_hidden)
 		e.pfn = 0;
+	run->path_and = and;
+	run->path_or = or;
 	if (run->open) {
 		if (run_extend(run, &e, leaf->val))
 			return true;
@@ -630,6 +707,129 @@ static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
 	return room;
 }
 
+static const char *const upper_names[VMVIZ_NR_UPPER] = {
+	[VMVIZ_UP_PMD] = "pmd",
+	[VMVIZ_UP_PUD] = "pud",
+	[VMVIZ_UP_P4D] = "p4d",
+	[VMVIZ_UP_PGD] = "pgd",
+};
+
+/* What one entry of @level spans: the PGD's 256T with 5-level paging. */
+static const char *upper_size(enum vmviz_upper level)
+{
+	switch (level) {
+	case VMVIZ_UP_PMD:
+		return "2M";
+	case VMVIZ_UP_PUD:
+		return "1G";
+	case VMVIZ_UP_P4D:
+		return "512G";
+	default:
+		return pgtable_l5_enabled() ? "256T" : "512G";
+	}
+}
+
+/*
+ * The bits an upper line shows: those of a page line but PSE (clear in an
+ * entry that points to a table) and bit 12 (the table's address there).
+ */
+#define UPPER_FLAGS	(SHOWN_FLAGS & ~(_PAGE_PSE | _PAGE_PAT_LARGE))
+
+/*
+ * An upper line (docs/FORMAT.md, "Upper lines"):
+ *   upper LEVEL START-END COUNT SIZE FLAGS TABLE STEP UCOPY
+ * LEVEL: pgd, p4d, pud or pmd; START-END: the whole entries, END
+ * exclusive; COUNT: entries; SIZE: the span of one; FLAGS: as a page
+ * line's; TABLE: the PFN of the first entry's table, 10 hex digits (0 where
+ * the reader may not see PFNs); STEP: as a page line's; UCOPY: on a pgd
+ * line with PTI, the flags of the user-mode copy, else "-". Not a page
+ * line: not counted in the end line, but it takes the record's room.
+ */
+static void upper_show(struct vmviz_urun *u, enum vmviz_upper level,
+		       struct vmviz_sink *sink)
+{
+	char line[PAGE_LINE_LEN], *p = line;
+
+	memcpy(p, "  upper ", 8);
+	p = put_str(p + 8, upper_names[level], 0);
+	*p++ = ' ';
+	p = put_hex(p, u->start, 16);
+	*p++ = '-';
+	p = put_hex(p, u->end, 16);
+	*p++ = ' ';
+	p = put_dec(p, u->count, 6);
+	*p++ = ' ';
+	p = put_str(p, upper_size(level), 0);
+	*p++ = ' ';
+	p = put_hwflags(p, u->hw, VMVIZ_PMD);
+	*p++ = ' ';
+	p = put_hex(p, u->pfn, 10);
+	*p++ = ' ';
+	/* A run of one goes up, or repeats where PFNs are hidden. */
+	*p++ = u->step ? u->step : u->hidden ? '=' : '+';
+	*p++ = ' ';
+	if (level == VMVIZ_UP_PGD && boot_cpu_has(X86_FEATURE_PTI))
+		p = put_hwflags(p, u->user, VMVIZ_PMD);
+	else
+		*p++ = '-';
+	*p++ = '\n';
+	seq_write(sink->m, line, p - line);
+	if (sink->room)
+		sink->room--;
+	u->open = false;
+	u->shown_end = u->end;
+}
+
+/*
+ * Merge an upper entry the walk handed on into its level's run: entries
+ * merge as page lines' do (next to each other, the same flags, the tables'
+ * PFNs up or down by one, or the same where hidden). An entry the walk
+ * handed on again because it changed after its line was made (a table
+ * freed and another put in its place) is not shown twice: the path, which
+ * the walk has updated, gives the effective permission of what follows.
+ */
+static void upper_feed(struct vmviz_run *run, const struct vmviz_batch *b,
+		       struct vmviz_sink *sink)
+{
+	struct vmviz_urun *u = &run->up[b->ulevel];
+	unsigned long pfn = run->pfn_hidden ? 0 :
+			    (b->val & PTE_PFN_MASK) >> PAGE_SHIFT;
+	u64 hw = b->val & UPPER_FLAGS, user = b->user & UPPER_FLAGS;
+	unsigned long last;
+
+	if (b->addr < u->shown_end || (u->open && b->addr < u->end))
+		return;
+	if (u->open && b->addr == u->end && hw == u->hw && user == u->user) {
+		last = u->step == '-' ? u->pfn - (u->count - 1) :
+		       u->step == '=' ? u->pfn : u->pfn + (u->count - 1);
+		if (!u->step) {
+			if (pfn == last + 1)
+				u->step = '+';
+			else if (pfn == last - 1)
+				u->step = '-';
+			else if (pfn == last)
+				u->step = '=';
+		}
+		if (u->step && pfn == (u->step == '+' ? last + 1 :
+				       u->step == '-' ? last - 1 : last)) {
+			u->end = b->end;
+			u->count++;
+			return;
+		}
+	}
+	if (u->open)
+		upper_show(u, b->ulevel, sink);
+	u->start = b->addr;
+	u->end = b->end;
+	u->count = 1;
+	u->pfn = pfn;
+	u->hw = hw;
+	u->user = user;
+	u->step = 0;
+	u->hidden = run->pfn_hidden;
+	u->open = true;
+}
+
 /* The body of vmviz_run_feed(), which times it for the profile. */
 static unsigned int run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 			     struct vmviz_sink *sink)
@@ -638,8 +838,13 @@ static unsigned int run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 	struct vmviz_frame_ctx fc = {};
 	unsigned long addr = b->addr, flags;
 	struct vmviz_frame fr;
+	u64 and = 0, or = 0;
 	unsigned int i;
 
+	if (b->upper) {
+		upper_feed(run, b, sink);
+		return 0;
+	}
 	if (b->level != VMVIZ_PTE) {
 		leaf.addr = b->addr;
 		leaf.end = b->end;
@@ -655,6 +860,7 @@ static unsigned int run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 		fc.account = !(flags & (VM_PFNMAP | VM_HUGETLB));
 		fc.locked = flags & VM_LOCKED;
 		fc.cow = (flags & (VM_SHARED | VM_WRITE)) == VM_WRITE;
+		path_masks(&run->path, VMVIZ_PTE, &and, &or);
 	}
 	for (i = 0; i < b->nr; i++, addr += PAGE_SIZE) {
 		u64 val = pte_val(b->ptes[i]);
@@ -663,7 +869,8 @@ static unsigned int run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 		if (pte_none(b->ptes[i]))
 			continue;
 		if (run->fast && addr == run->end &&
-		    !(((val - run->val_step) ^ run->last_val) & run->val_mask)) {
+		    !(((val - run->val_step) ^ run->last_val) & run->val_mask) &&
+		    run->path_and == and && run->path_or == or) {
 			if (run->frames) {
 				u64 t0 = vmviz_prof_start();
 
@@ -723,4 +930,27 @@ void vmviz_run_flush(struct vmviz_run *run, struct vmviz_sink *sink)
 {
 	if (run->open)
 		run_show(run, sink);
+}
+
+/*
+ * Show the open runs of upper entries, lowest level first: the walk of
+ * their VMA is over. Its sum line's record shows them, where there is room
+ * for the four.
+ */
+void vmviz_run_flush_upper(struct vmviz_run *run, struct vmviz_sink *sink)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMVIZ_NR_UPPER; i++)
+		if (run->up[i].open)
+			upper_show(&run->up[i], i, sink);
+}
+
+/* Forget the path and the upper runs: a VMA line begins its walk. */
+void vmviz_run_path_reset(struct vmviz_run *run)
+{
+	memset(&run->path, 0, sizeof(run->path));
+	memset(run->up, 0, sizeof(run->up));
+	run->path_and = 0;
+	run->path_or = 0;
 }

@@ -571,7 +571,7 @@ static int show_header(struct seq_file *m, struct vmviz_report *r,
 
 	seq_printf(m, "vmviz-format %d\n", VMVIZ_FORMAT_VERSION);
 	if (r->frames)
-		seq_puts(m, "detail frames\n");
+		seq_puts(m, "detail frames tables\n");
 	show_provenance(m);
 	show_identity(m, r, mm);
 	show_geometry(m, mm);
@@ -747,6 +747,7 @@ static int show_vma(struct seq_file *m, struct vmviz_report *r,
 			c->first_start = vma->vm_start;
 	}
 	c->run.open = false;
+	vmviz_run_path_reset(&c->run);
 	c->run.frames = r->frames;
 	c->run.pfn_hidden = !r->acc.pfn;
 	c->run.frames_hidden = r->frames && !r->acc.frames;
@@ -806,6 +807,7 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 		.addr = c->addr, .end = c->vma_end, .buf = r->ptes,
 		.work = r->held, .budget = HOLD_BUDGET,
 		.tables = r->frames ? &c->tables : NULL,
+		.path = r->frames ? &c->run.path : NULL,
 	};
 	struct vmviz_batch b;
 	unsigned int taken;
@@ -813,7 +815,7 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 
 	while (vmviz_walk_next(&w, &b)) {
 		taken = vmviz_run_feed(&c->run, &b, sink);
-		if (r->frames) {
+		if (r->frames && !b.upper) {
 			vmviz_smaps_account(&c->mss, &c->tables, r->vma, &b,
 					    taken);
 			/* Its frames are read page by page: 512 struct pages. */
@@ -923,7 +925,10 @@ static void show_sum(struct seq_file *m, struct vmviz_report *r,
 		     struct report_cursor *c)
 {
 	const struct vmviz_pgstat *st = &c->st;
+	struct vmviz_sink sink = { .m = m, .lines = &c->lines };
 
+	/* The frame detail's upper lines still open: before their sum. */
+	vmviz_run_flush_upper(&c->run, &sink);
 	seq_printf(m, "sum %016lx-%016lx present %lu dirty %lu accessed %lu",
 		   c->sum_start, c->addr, st->present, st->dirty, st->accessed);
 	seq_printf(m, " writable %lu huge %lu swapped %lu nonpresent %lu",

@@ -31,9 +31,34 @@ struct vmviz_leaf {
 };
 
 /*
+ * The upper levels of the tree, whose entries point to tables: the frame
+ * detail's upper lines. With 4-level paging the top level (Linux's PGD, the
+ * P4D folded into it) is VMVIZ_UP_PGD and VMVIZ_UP_P4D is never used.
+ */
+enum vmviz_upper {
+	VMVIZ_UP_PMD,
+	VMVIZ_UP_PUD,
+	VMVIZ_UP_P4D,
+	VMVIZ_UP_PGD,
+	VMVIZ_NR_UPPER,
+};
+
+/*
+ * The upper entries the walk handed on last, one per level: the path to
+ * the leaves it hands on next. Kept by the caller from one walk to the
+ * next (a walk lives within one hold of the lock), zeroed for each VMA.
+ */
+struct vmviz_path {
+	unsigned long start[VMVIZ_NR_UPPER];	/* the entry's span */
+	u64 val[VMVIZ_NR_UPPER];		/* raw; 0: none handed on */
+	u64 user;	/* PTI: the top entry's user-mode copy; else its val */
+};
+
+/*
  * What the walker hands on in one step: the copied PTEs of one table that
  * lie in the walked range, from the first non-empty one to the last, or
- * one huge leaf.
+ * one huge leaf; or, in the frame detail, one upper entry (@upper: nr 0,
+ * its whole span, val the entry, user the top entry's user-mode copy).
  */
 struct vmviz_batch {
 	unsigned long addr;	/* address of the first entry */
@@ -42,6 +67,9 @@ struct vmviz_batch {
 	unsigned int nr;	/* entries: ptes[0..nr) or the one huge leaf */
 	const pte_t *ptes;	/* VMVIZ_PTE: the copies; may hold empty ones */
 	u64 val;		/* VMVIZ_PMD, VMVIZ_PUD: the raw leaf */
+	bool upper;		/* an upper entry of level @ulevel */
+	enum vmviz_upper ulevel;
+	u64 user;
 };
 
 /* Table levels below the PGD, for the page-table tree of the frame detail. */
@@ -88,6 +116,7 @@ struct vmviz_walk {
 	unsigned long work;
 	unsigned long budget;
 	struct vmviz_tables *tables;	/* NULL, or count the tables entered */
+	struct vmviz_path *path;	/* NULL, or hand on upper entries */
 	bool blocked;		/* a lock the step needs is held: wait, retry */
 	/*
 	 * walk.c's own, zero to begin with: the PUD being walked and its PMDs
@@ -177,6 +206,7 @@ struct vmviz_entry {
 	unsigned int swap_type;	/* the kernel's swap type (non-present) */
 	unsigned int pkey;	/* protection key, bits 59-62 */
 	bool soft_dirty;
+	u64 eff;		/* frame detail: effective RW, USER, NX */
 	struct vmviz_frame frame;	/* frame detail only */
 };
 
@@ -186,6 +216,18 @@ void vmviz_decode(const struct vmviz_leaf *leaf, struct vmviz_entry *e);
 struct vmviz_pgstat {
 	unsigned long present, dirty, accessed, writable, huge, swapped;
 	unsigned long nonpresent;	/* swap, migration and other entries */
+};
+
+/* A run of upper entries of one level: one upper line. */
+struct vmviz_urun {
+	unsigned long start, end;	/* whole entries */
+	unsigned long count;
+	unsigned long pfn;		/* of the first entry's table */
+	u64 hw, user;			/* shown flags; the user copy's */
+	unsigned long shown_end;	/* entries below are shown already */
+	char step;
+	bool hidden;			/* PFNs hidden: all 0 */
+	bool open;
 };
 
 /*
@@ -211,6 +253,10 @@ struct vmviz_run {
 	u16 frame_mask;			/* frame flags that split runs */
 	unsigned long referenced;	/* entries whose folio has PG_referenced */
 	unsigned long active;		/* entries whose folio has PG_active */
+	/* Frame detail: the path to the entries, its runs of upper entries. */
+	struct vmviz_path path;
+	u64 path_and, path_or;		/* of the path the last entry had */
+	struct vmviz_urun up[VMVIZ_NR_UPPER];
 };
 
 /* Where page lines go, and when the formatter must stop writing them. */
@@ -239,6 +285,8 @@ static inline bool vmviz_sink_full(const struct vmviz_sink *sink)
 unsigned int vmviz_run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 			    struct vmviz_sink *sink);
 void vmviz_run_flush(struct vmviz_run *run, struct vmviz_sink *sink);
+void vmviz_run_flush_upper(struct vmviz_run *run, struct vmviz_sink *sink);
+void vmviz_run_path_reset(struct vmviz_run *run);
 void vmviz_show_hwflags(struct seq_file *m, u64 hw, enum vmviz_level level);
 
 /*

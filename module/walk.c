@@ -85,6 +85,76 @@ static void count_table(struct vmviz_walk *w, enum vmviz_table level,
 	table_add(w, level, addr, shift, used);
 }
 
+/*
+ * The bits that tell an upper entry from the one handed on before: all but
+ * A and D, which the MMU sets as it walks (and MGLRU clears on non-leaf
+ * PMDs, pmdp_test_and_clear_young() with ARCH_HAS_NONLEAF_PMD_YOUNG, 6.1
+ * and later): a table is the same table whatever they say.
+ */
+#define UPPER_SAME_MASK	(~(u64)(_PAGE_ACCESSED | _PAGE_DIRTY))
+
+/**
+ * walk_upper - hand on an upper entry the walk is about to go down through
+ * @w: the walk; nothing is done unless w->path is set (frame detail)
+ * @b: filled in when the entry is handed on
+ * @level: the entry's level
+ * @size: the span of one entry of @level
+ * @val: the entry as read, a table (upper_is_table())
+ * @user: for the top level, the entry of PTI's user-mode copy (else @val)
+ *
+ * An entry is handed on once, the first time the walk reaches it, before
+ * anything below it: every later walk (each step goes down from the PGD
+ * again) finds it in w->path and goes on down. The walk then stops where
+ * it is, w->addr unchanged, so the caller can show it; the next step reads
+ * the entry again and, as long as it points to the same table, goes down.
+ * An entry that changed meanwhile is handed on again, as read then.
+ *
+ * Return: true when @b holds the entry and the walk is to stop.
+ */
+static bool walk_upper(struct vmviz_walk *w, struct vmviz_batch *b,
+		       enum vmviz_upper level, unsigned long size, u64 val,
+		       u64 user)
+{
+	struct vmviz_path *p = w->path;
+	unsigned long start = w->addr & ~(size - 1);
+
+	if (!p || (p->start[level] == start &&
+		   !((p->val[level] ^ val) & UPPER_SAME_MASK)))
+		return false;
+	p->start[level] = start;
+	p->val[level] = val;
+	if (level == VMVIZ_UP_PGD)
+		p->user = user;
+	b->upper = true;
+	b->ulevel = level;
+	b->addr = start;
+	/* The last PGD entry of the 5-level user half ends at 2^56: no wrap. */
+	b->end = start + size;
+	b->nr = 0;
+	b->val = val;
+	b->user = user;
+	return true;
+}
+
+/*
+ * The top-level entry user mode walks for @addr: with page-table isolation
+ * the user-mode copy, the second 4 KiB of the 8 KiB PGD (kernel_to_user_pgdp():
+ * PTI_PGTABLE_SWITCH_BIT is PAGE_SHIFT, 5.10-7.2; allocated and freed with
+ * the PGD, pgd_alloc() and pgd_free(), so the mm's lock that keeps the PGD
+ * keeps it), which lacks the NX that __pti_set_user_pgtbl() puts on the
+ * kernel's copy of every user entry; else the entry itself.
+ */
+static u64 walk_user_top(struct vmviz_walk *w, u64 val)
+{
+	const pgd_t *pgdp;
+
+	if (!boot_cpu_has(X86_FEATURE_PTI))
+		return val;
+	pgdp = pgd_offset(w->mm, w->addr);
+	return pgd_val(READ_ONCE(*(const pgd_t *)((unsigned long)pgdp |
+						   BIT(PAGE_SHIFT))));
+}
+
 /* Whether the walk must stop here: its budget is spent. */
 static bool walk_spent(struct vmviz_walk *w)
 {
@@ -314,6 +384,12 @@ again:
 			walk_leaf(w, b, pmd_val(pmd), VMVIZ_PMD, next);
 			return STEP_STOP;
 		}
+		if (walk_upper(w, b, VMVIZ_UP_PMD, PMD_SIZE, pmd_val(pmd), 0)) {
+			/* This PMD again, from the copy, at the next step. */
+			w->pmd_next--;
+			w->pmd_addr -= PMD_SIZE;
+			return STEP_STOP;
+		}
 		retry = false;
 		if (walk_ptes(w, b, w->pudp, w->pud, next, &retry))
 			return STEP_STOP;
@@ -325,6 +401,8 @@ again:
 			if (!read_pmds(w->pudp, w->pud,
 				       pmd_offset(&w->pud, w->addr), &pmd, 1))
 				return STEP_REREAD_PUD;
+			/* A step that stops at it goes on from this copy. */
+			w->pmds[w->pmd_next - 1] = pmd;
 			goto again;
 		}
 	}
@@ -385,6 +463,8 @@ reread:
 			continue;
 		if (!upper_is_table(pud_flags(pud)))
 			return walk_leaf(w, b, pud_val(pud), VMVIZ_PUD, next);
+		if (walk_upper(w, b, VMVIZ_UP_PUD, PUD_SIZE, pud_val(pud), 0))
+			return true;
 		count_pmd_table(w, pudp, pud);
 		w->pudp = pudp;
 		w->pud = pud;
@@ -410,11 +490,12 @@ reread:
 static bool walk_p4ds(struct vmviz_walk *w, struct vmviz_batch *b, pgd_t pgd,
 		      unsigned long end)
 {
+	bool l5 = pgtable_l5_enabled();
 	unsigned long next;
 	p4d_t p4d;
 
 	/* Folded into the PGD with 4-level paging: no table of its own. */
-	if (pgtable_l5_enabled())
+	if (l5)
 		count_table(w, VMVIZ_TABLE_P4D, w->addr, PGDIR_SHIFT,
 			    p4d_offset(&pgd, w->addr & PGDIR_MASK));
 	for (; w->addr < end; w->addr = next) {
@@ -425,6 +506,12 @@ static bool walk_p4ds(struct vmviz_walk *w, struct vmviz_batch *b, pgd_t pgd,
 		w->work++;
 		if (p4d_none(p4d))
 			continue;
+		/* With 4-level paging this is the PGD's own entry. */
+		if (upper_is_table(p4d_flags(p4d)) &&
+		    walk_upper(w, b, l5 ? VMVIZ_UP_P4D : VMVIZ_UP_PGD, P4D_SIZE,
+			       p4d_val(p4d),
+			       l5 ? 0 : walk_user_top(w, p4d_val(p4d))))
+			return true;
 		if (walk_puds(w, b, p4d, next))
 			return true;
 	}
@@ -517,6 +604,7 @@ static bool walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 
 	vmviz_assert_walk_locked(w);
 	b->nr = 0;
+	b->upper = false;
 	if (w->addr >= w->end)
 		return false;
 	shared = walk_lock_shared(w);
@@ -532,7 +620,7 @@ static bool walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 	if (shared)
 		walk_forget(w);
 	else if (walk_resume(w, b))
-		return b->nr != 0;
+		return b->nr != 0 || b->upper;
 	for (; w->addr < w->end; w->addr = next) {
 		next = pgd_addr_end(w->addr, w->end);
 		if (walk_spent(w))
@@ -542,8 +630,14 @@ static bool walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 		/* pgd_none() is always false when the P4D level is folded. */
 		if (pgd_none(pgd))
 			continue;
+		if (pgtable_l5_enabled() && upper_is_table(pgd_flags(pgd)) &&
+		    walk_upper(w, b, VMVIZ_UP_PGD, PGDIR_SIZE, pgd_val(pgd),
+			       walk_user_top(w, pgd_val(pgd)))) {
+			found = true;
+			break;
+		}
 		if (walk_p4ds(w, b, pgd, next)) {
-			found = b->nr != 0;
+			found = b->nr != 0 || b->upper;
 			break;
 		}
 	}

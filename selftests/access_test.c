@@ -331,9 +331,13 @@ static int own_view(char *msg, size_t len)
 				if (pg->pfn)
 					shown++;
 			}
-			fprintf(o, "its frame detail: %d page lines, %d with only the node, %d showing more\n",
-				fr.npages, hidden, shown);
-			bad += shown || !hidden;
+			/* A table's PFN is physical too: hidden, as pagemap's. */
+			for (i = 0; i < fr.nuppers; i++)
+				if (fr.uppers[i].pfn || fr.uppers[i].step != '=')
+					shown++;
+			fprintf(o, "its frame detail: %d page lines, %d with only the node, %d upper lines, %d showing more\n",
+				fr.npages, hidden, fr.nuppers, shown);
+			bad += shown || !hidden || !fr.nuppers;
 		}
 		fflush(o);
 		_exit(bad ? 1 : 0);

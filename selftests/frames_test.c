@@ -89,7 +89,7 @@ static int parse_frames(const char *text, struct fset *f, char *err, size_t len)
 	int rolled = 0;
 
 	memset(f, 0, sizeof(*f));
-	if (strncmp(text, "vmviz-format 2\ndetail frames\n", 29)) {
+	if (strncmp(text, "vmviz-format 2\ndetail frames tables\n", 36)) {
 		snprintf(err, len, "no version and detail lines");
 		return -1;
 	}
@@ -115,7 +115,7 @@ static int parse_frames(const char *text, struct fset *f, char *err, size_t len)
 				snprintf(err, len, "bad or partial sum line: %.200s", buf);
 				return -1;
 			}
-		} else if (!strncmp(buf, "  ", 2)) {
+		} else if (!strncmp(buf, "  ", 2) && strncmp(buf, "  upper ", 8)) {
 			char level[4];
 			unsigned long s, e, count;
 
@@ -665,6 +665,9 @@ static char *per_entry(const char *text)
 
 		if (n + 4096 > cap)
 			out = realloc(out, cap *= 2);
+		/* The frame detail's upper lines: the default report has none. */
+		if (!strncmp(line, "  upper ", 8))
+			continue;
 		if (strncmp(line, "  ", 2)) {
 			if (!strncmp(line, "end ", 4) && strstr(line, " pagelines "))
 				*strstr(line, " pagelines ") = '\0';

@@ -256,6 +256,19 @@ struct vt_page {
 	char kind[8], fflags[12];
 	int order, node, map_lo, map_hi;
 	long referenced, active;	/* entries with R, with A; -1: '-' or absent */
+	char eff[4];		/* "=", "WUN"-style, "-"; "" where absent */
+};
+
+/* An upper line of the frame detail (docs/FORMAT.md, "Upper lines"). */
+struct vt_upper {
+	char level[4];
+	unsigned long start, end, count;
+	char size[5];
+	char flags[12];
+	unsigned long pfn;	/* of the first entry's table */
+	char step;
+	char ucopy[12];		/* the PTI user copy's flags, or "-" */
+	int vma;		/* index into vmas */
 };
 
 struct vt_kv {
@@ -280,6 +293,8 @@ struct vt_report {
 	int nvmas;
 	struct vt_page *pages;
 	int npages;
+	struct vt_upper *uppers;
+	int nuppers;
 	int ended;		/* the end line was read and its totals agree */
 };
 
@@ -332,6 +347,7 @@ static inline void vt_free(struct vt_report *r)
 {
 	free(r->vmas);
 	free(r->pages);
+	free(r->uppers);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -342,12 +358,13 @@ static inline void vt_free(struct vt_report *r)
 static inline int vt_parse(const char *text, struct vt_report *r, char *err, size_t errlen)
 {
 	const char *line = text, *nl;
-	int capv = 64, capp = 256;
+	int capv = 64, capp = 256, capu = 64;
 	char buf[4096];
 
 	memset(r, 0, sizeof(*r));
 	r->vmas = calloc(capv, sizeof(*r->vmas));
 	r->pages = calloc(capp, sizeof(*r->pages));
+	r->uppers = calloc(capu, sizeof(*r->uppers));
 	for (; *line; line = nl + 1) {
 		size_t n;
 
@@ -460,10 +477,30 @@ static inline int vt_parse(const char *text, struct vt_report *r, char *err, siz
 			    (r->nvmas && !r->vmas[r->nvmas - 1].summed))
 				BAD();
 			r->ended = 1;
+		} else if (!strncmp(buf, "  upper ", 8)) {
+			struct vt_upper *u;
+			char pfn[24], st[4];
+
+			if (r->nuppers == capu) {
+				capu *= 2;
+				r->uppers = realloc(r->uppers, capu * sizeof(*r->uppers));
+			}
+			u = &r->uppers[r->nuppers];
+			memset(u, 0, sizeof(*u));
+			if (sscanf(buf, "  upper %3s %lx-%lx %lu %4s %11s %23s %3s %11s",
+				   u->level, &u->start, &u->end, &u->count, u->size,
+				   u->flags, pfn, st, u->ucopy) != 9 ||
+			    strlen(u->flags) != 11 || strlen(st) != 1 || !r->nvmas ||
+			    r->vmas[r->nvmas - 1].summed)
+				BAD();
+			u->pfn = strtoul(pfn, NULL, 16);
+			u->step = st[0];
+			u->vma = r->nvmas - 1;
+			r->nuppers++;
 		} else if (!strncmp(buf, "  ", 2)) {
 			struct vt_page *p;
 			char pfn[24], st[4], sd[4], pk[4], swt[8], ord[8], nod[8], map[32];
-			char ref[24], act[24];
+			char ref[24], act[24], eff[8];
 			int used = 0, nf;
 
 			if (r->npages == capp) {
@@ -477,14 +514,19 @@ static inline int vt_parse(const char *text, struct vt_report *r, char *err, siz
 				   p->state, p->flags, pfn, st, sd, pk, swt, &used) != 12 ||
 			    strlen(p->flags) != 11 || !r->nvmas || r->vmas[r->nvmas - 1].summed)
 				BAD();
-			nf = sscanf(buf + used, " %7s %11s %7s %7s %31s %23s %23s", p->kind,
-				    p->fflags, ord, nod, map, ref, act);
+			nf = sscanf(buf + used, " %7s %11s %7s %7s %31s %23s %23s %7s",
+				    p->kind, p->fflags, ord, nod, map, ref, act, eff);
 			p->referenced = p->active = -1;
-			if (nf == 7) {
+			if (nf == 8) {
+				if (strlen(eff) > 3)
+					BAD();
+				strcpy(p->eff, eff);
+			}
+			if (nf == 7 || nf == 8) {
 				p->referenced = ref[0] == '-' ? -1 : atol(ref);
 				p->active = act[0] == '-' ? -1 : atol(act);
 			}
-			if (nf == 5 || nf == 7) {
+			if (nf == 5 || nf == 7 || nf == 8) {
 				char *dash;
 
 				p->order = ord[0] == '-' ? -1 : atoi(ord);
