@@ -946,11 +946,3 @@ void vmviz_run_flush_upper(struct vmviz_run *run, struct vmviz_sink *sink)
 			upper_show(&run->up[i], i, sink);
 }
 
-/* Forget the path and the upper runs: a VMA line begins its walk. */
-void vmviz_run_path_reset(struct vmviz_run *run)
-{
-	memset(&run->path, 0, sizeof(run->path));
-	memset(run->up, 0, sizeof(run->up));
-	run->path_and = 0;
-	run->path_or = 0;
-}

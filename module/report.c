@@ -747,7 +747,6 @@ static int show_vma(struct seq_file *m, struct vmviz_report *r,
 			c->first_start = vma->vm_start;
 	}
 	c->run.open = false;
-	vmviz_run_path_reset(&c->run);
 	c->run.frames = r->frames;
 	c->run.pfn_hidden = !r->acc.pfn;
 	c->run.frames_hidden = r->frames && !r->acc.frames;

@@ -46,7 +46,8 @@ enum vmviz_upper {
 /*
  * The upper entries the walk handed on last, one per level: the path to
  * the leaves it hands on next. Kept by the caller from one walk to the
- * next (a walk lives within one hold of the lock), zeroed for each VMA.
+ * next (a walk lives within one hold of the lock) for the whole report:
+ * each entry is handed on once.
  */
 struct vmviz_path {
 	unsigned long start[VMVIZ_NR_UPPER];	/* the entry's span */
@@ -286,7 +287,6 @@ unsigned int vmviz_run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 			    struct vmviz_sink *sink);
 void vmviz_run_flush(struct vmviz_run *run, struct vmviz_sink *sink);
 void vmviz_run_flush_upper(struct vmviz_run *run, struct vmviz_sink *sink);
-void vmviz_run_path_reset(struct vmviz_run *run);
 void vmviz_show_hwflags(struct seq_file *m, u64 hw, enum vmviz_level level);
 
 /*

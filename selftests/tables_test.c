@@ -88,7 +88,11 @@ static unsigned long upper_span(const char *size)
 	return 0;
 }
 
-/* The upper line of @level in the VMA @vma that covers @addr, or NULL. */
+/*
+ * The upper line of @level that covers @addr, or NULL: one in the whole
+ * report, under the VMA @vma or one before it (an entry is shown once,
+ * under the first VMA whose walk went down through it).
+ */
 static const struct vt_upper *upper_at(const struct vt_report *r, int vma,
 				       const char *level, unsigned long addr)
 {
@@ -98,7 +102,7 @@ static const struct vt_upper *upper_at(const struct vt_report *r, int vma,
 	for (i = 0; i < r->nuppers; i++) {
 		const struct vt_upper *u = &r->uppers[i];
 
-		if (u->vma == vma && !strcmp(u->level, level) &&
+		if (u->vma <= vma && !strcmp(u->level, level) &&
 		    u->start <= addr && addr < u->end) {
 			if (found)
 				return NULL;	/* two: as bad as none */
@@ -164,7 +168,7 @@ static int check_uppers(struct __test_metadata *_metadata,
 		for (j = 0; lv[j]; j++) {
 			if (upper_at(r, p->vma, lv[j], p->start))
 				continue;
-			TH_LOG("page line %s %lx-%lx: no one %s upper line above it",
+			TH_LOG("page line %s %lx-%lx: not one %s upper line above it",
 			       p->level, p->start, p->end, lv[j]);
 			bad++;
 		}
@@ -442,6 +446,161 @@ TEST(effective_permission_predicts_touches)
 	free(r);
 	for (i = 0; i < n; i++)
 		munmap(base[i], 3 * PG);
+}
+
+/*
+ * The user half as the x86 ptdump shows it (CONFIG_PTDUMP_DEBUGFS: the
+ * project's debug kernel): /sys/kernel/debug/page_tables/current_kernel
+ * walks the reader's own mm (and current_user, with PTI, its user-mode
+ * copy). Its lines end where the leaf's flags, the effective permission
+ * or the level change (note_page(), arch/x86/mm/dump_pagetables.c); it
+ * prints the leaf's own flags. Present ranges only, adjacent equal ones
+ * merged, compared with this process's page lines merged the same way.
+ */
+#define PTDUMP_DIR	"/sys/kernel/debug/page_tables"
+#define DUMP_MAX	(8UL << 20)
+
+struct urange {
+	unsigned long start, end;
+	char level[4];
+	char flags[8];		/* U W T C M G N */
+};
+
+static char dump_buf[DUMP_MAX], rep_buf[2][DUMP_MAX];
+
+/* Read @path whole into @buf with read() alone: no allocation. */
+static long read_into(const char *path, char *buf)
+{
+	long n = 0, got;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while ((got = read(fd, buf + n, DUMP_MAX - 1 - n)) > 0)
+		n += got;
+	close(fd);
+	buf[n] = '\0';
+	return got < 0 ? -1 : n;
+}
+
+static int urange_add(struct urange *r, int n, const struct urange *u)
+{
+	if (n && r[n - 1].end == u->start && !strcmp(r[n - 1].level, u->level) &&
+	    !strcmp(r[n - 1].flags, u->flags)) {
+		r[n - 1].end = u->end;
+		return n;
+	}
+	r[n] = *u;
+	return n + 1;
+}
+
+/* ptdump's present lines below @half: "0xS-0xE SIZE USR RW ... LEVEL". */
+static int ptdump_user(char *text, unsigned long half, struct urange *r, int max)
+{
+	char *line, *save = NULL, *lv;
+	struct urange u;
+	int n = 0;
+
+	for (line = strtok_r(text, "\n", &save); line && n < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "0x%lx-0x%lx", &u.start, &u.end) != 2 || u.start >= half)
+			continue;
+		if (!strstr(line, " RW ") && !strstr(line, " ro "))
+			continue;	/* not present: no flag columns */
+		lv = strrchr(line, ' ');
+		if (!lv || strlen(lv + 1) > 3)
+			continue;
+		snprintf(u.level, sizeof(u.level), "%s", lv + 1);
+		snprintf(u.flags, sizeof(u.flags), "%c%c%c%c%c%c%c",
+			 strstr(line, " USR ") ? 'U' : '-', strstr(line, " RW ") ? 'W' : '-',
+			 strstr(line, " PWT ") ? 'T' : '-', strstr(line, " PCD ") ? 'C' : '-',
+			 strstr(line, " PAT ") ? 'M' : '-', strstr(line, " GLB ") ? 'G' : '-',
+			 strstr(line, " NX ") ? 'N' : '-');
+		n = urange_add(r, n, &u);
+	}
+	return n;
+}
+
+/* The present page lines of @rep, as ptdump shows them. */
+static int vmviz_user(const struct vt_report *rep, struct urange *r, int max)
+{
+	struct urange u;
+	int i, n = 0;
+
+	for (i = 0; i < rep->npages && n < max; i++) {
+		const struct vt_page *p = &rep->pages[i];
+		const char *f = p->flags;	/* P W U T C A D H G M N */
+
+		if (strcmp(p->state, "present"))
+			continue;
+		u.start = p->start;
+		u.end = p->end;
+		snprintf(u.level, sizeof(u.level), "%s", p->level);
+		snprintf(u.flags, sizeof(u.flags), "%c%c%c%c%c%c%c",
+			 f[F_U] == 'U' ? 'U' : '-', f[F_W] == 'W' ? 'W' : '-',
+			 f[F_T] == 'T' ? 'T' : '-', f[F_C] == 'C' ? 'C' : '-',
+			 f[F_M] == 'M' ? 'M' : '-', f[F_G] == 'G' ? 'G' : '-',
+			 f[F_N] == 'N' ? 'N' : '-');
+		n = urange_add(r, n, &u);
+	}
+	return n;
+}
+
+static void ptdump_user_compare(struct __test_metadata *_metadata, const char *file)
+{
+	static struct urange pr[65536], vr[65536];
+	struct vt_report rep;
+	char path[128], err[256];
+	int attempt, np = 0, nv = 0, i, diff = 0;
+	unsigned long half;
+
+	snprintf(path, sizeof(path), PTDUMP_DIR "/%s", file);
+	if (access(path, R_OK))
+		SKIP(return, "no %s (a kernel without CONFIG_PTDUMP_DEBUGFS, or no PTI)", path);
+	/* Every page the reads write to is mapped before they begin. */
+	memset(dump_buf, 0, sizeof(dump_buf));
+	memset(rep_buf, 0, sizeof(rep_buf));
+	for (attempt = 0; attempt < 10; attempt++) {
+		ASSERT_LT(0, read_into(VMVIZ_DIR "/self", rep_buf[0]));
+		ASSERT_LT(0, read_into(path, dump_buf));
+		ASSERT_LT(0, read_into(VMVIZ_DIR "/self", rep_buf[1]));
+		/* The two reports alike but for their time stamps. */
+		if (!strcmp(strstr(rep_buf[0], "\nvma ") ?: "", strstr(rep_buf[1], "\nvma ") ?: ""))
+			break;
+	}
+	ASSERT_GT(10, attempt) TH_LOG("this process's mappings kept changing");
+	ASSERT_EQ(0, vt_parse(rep_buf[0], &rep, err, sizeof(err))) TH_LOG("%s", err);
+	half = rep.levels == 5 ? 1UL << 56 : 1UL << 47;
+	np = ptdump_user(dump_buf, half, pr, 65536);
+	nv = vmviz_user(&rep, vr, 65536);
+	for (i = 0; i < np || i < nv; i++) {
+		if (i < np && i < nv && pr[i].start == vr[i].start && pr[i].end == vr[i].end &&
+		    !strcmp(pr[i].level, vr[i].level) && !strcmp(pr[i].flags, vr[i].flags))
+			continue;
+		if (diff++ < 10)
+			TH_LOG("%s %lx-%lx %s %s / vmviz %lx-%lx %s %s", file,
+			       i < np ? pr[i].start : 0, i < np ? pr[i].end : 0,
+			       i < np ? pr[i].level : "-", i < np ? pr[i].flags : "-",
+			       i < nv ? vr[i].start : 0, i < nv ? vr[i].end : 0,
+			       i < nv ? vr[i].level : "-", i < nv ? vr[i].flags : "-");
+	}
+	printf("# vmviz-figures tables: ptdump %s user half: %d ranges, vmviz %d, %d differ\n",
+	       file, np, nv, diff);
+	EXPECT_LT(0, np);
+	EXPECT_EQ(0, diff);
+	vt_free(&rep);
+}
+
+TEST(ptdump_current_kernel_user_half)
+{
+	VMVIZ_REQUIRE();
+	ptdump_user_compare(_metadata, "current_kernel");
+}
+
+TEST(ptdump_current_user_user_half)
+{
+	VMVIZ_REQUIRE();
+	ptdump_user_compare(_metadata, "current_user");
 }
 
 TEST_HARNESS_MAIN
