@@ -507,7 +507,7 @@ static bool walk_p4ds(struct vmviz_walk *w, struct vmviz_batch *b, pgd_t pgd,
 		if (p4d_none(p4d))
 			continue;
 		/* With 4-level paging this is the PGD's own entry. */
-		if (upper_is_table(p4d_flags(p4d)) &&
+		if (w->path && upper_is_table(p4d_flags(p4d)) &&
 		    walk_upper(w, b, l5 ? VMVIZ_UP_P4D : VMVIZ_UP_PGD, P4D_SIZE,
 			       p4d_val(p4d),
 			       l5 ? 0 : walk_user_top(w, p4d_val(p4d))))
@@ -630,7 +630,8 @@ static bool walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 		/* pgd_none() is always false when the P4D level is folded. */
 		if (pgd_none(pgd))
 			continue;
-		if (pgtable_l5_enabled() && upper_is_table(pgd_flags(pgd)) &&
+		if (w->path && pgtable_l5_enabled() &&
+		    upper_is_table(pgd_flags(pgd)) &&
 		    walk_upper(w, b, VMVIZ_UP_PGD, PGDIR_SIZE, pgd_val(pgd),
 			       walk_user_top(w, pgd_val(pgd)))) {
 			found = true;
