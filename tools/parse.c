@@ -334,6 +334,9 @@ struct parser {
 	unsigned long prev_end;		/* the VMA before: its end */
 	unsigned long first_start;	/* the first VMA's start (the rollup line) */
 	unsigned long pages_start;	/* the first page line of the current VMA: start */
+	/* Upper lines, per level (UP_*): where the last one ended. */
+	unsigned long upper_end[UP_NLEVELS];
+	unsigned long upper_last[UP_NLEVELS];	/* the start of its last entry */
 	enum vmviz_item item;		/* what the line was, for vmviz_next() */
 	const char *why;		/* what was expected instead, in words */
 };
@@ -485,6 +488,7 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	struct vmviz_vma *v = &r->vma;
 	unsigned long start, end, offset, flags, prot, anon, pkey;
 	char *name, *vm;
+	int i;
 
 	if (n < 19 || !words(tok + 5, n - 5, w, 7))
 		return bad(ps, "a vma line: range, perm, offset, name, 7 pairs ending at pkey");
@@ -546,6 +550,13 @@ static int parse_vma(struct vmviz_report *r, struct parser *ps, char **tok, int 
 	ps->item = VMVIZ_VMA;
 	ps->in_vma = true;
 	ps->vma_floor = ps->last_end;
+	/*
+	 * Upper lines cover whole entries, so the last entry of a level under
+	 * the VMA before may come again under this one; never one below it,
+	 * unless that VMA's walk was cut (see parse_sum()).
+	 */
+	for (i = 0; i < UP_NLEVELS; i++)
+		ps->upper_end[i] = prev && ps->prev_whole ? ps->upper_last[i] : 0;
 	memset(&ps->counted, 0, sizeof(ps->counted));
 	return 0;
 }
@@ -651,6 +662,32 @@ static int parse_page_frame(struct vmviz_page *p, char **tok, int n)
 	return order < 0 || node < 0 || p->map_lo < 0 ? -1 : 0;
 }
 
+/*
+ * Field 19 of a page line of frame detail with tables, eff: for a present
+ * or protnone entry '=' (the effective W U N are the entry's own) or three
+ * columns W/- U/- N/-, which can only take W or U away, or add N (ANDed
+ * and ORed over the upper entries on the path); '-' for every other state.
+ */
+static int parse_page_eff(struct vmviz_page *p, const char *s, bool mapped)
+{
+	char own[4] = { p->flags[1], p->flags[2], p->flags[10], '\0' };
+
+	if (!mapped)
+		return strcmp(s, "-") ? -1 : 0;
+	if (!strcmp(s, "=")) {
+		memcpy(p->eff, own, sizeof(p->eff));
+		return 0;
+	}
+	if (strlen(s) != 3 || !strchr("W-", s[0]) || !strchr("U-", s[1]) ||
+	    !strchr("N-", s[2]) || !strcmp(s, own))
+		return -1;
+	if ((s[0] == 'W' && own[0] != 'W') || (s[1] == 'U' && own[1] != 'U') ||
+	    (s[2] != 'N' && own[2] == 'N'))
+		return -1;
+	memcpy(p->eff, s, sizeof(p->eff));
+	return 0;
+}
+
 static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int n)
 {
 	static const char *const levels[] = { "pte", "pmd", "pud" };
@@ -727,6 +764,9 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 	if (r->frames && parse_page_frame(p, tok, n))
 		return bad(ps,
 			   "a page line of frame detail: kind fflags order node map after swaptype, then ref and act (entries with flag R, A: all of them exactly when the letter is set; - without a frame)");
+	if (r->uppers && (n < 19 || parse_page_eff(p, tok[18], mapped)))
+		return bad(ps,
+			   "a page line's eff after act: = or the effective W U N (W/- U/- N/-, only less W or U, more N than the entry's own) for present and protnone entries, - for the others");
 	/* What its sum line must add up to (docs/FORMAT.md, "Sum lines"). */
 	if (!strcmp(p->state, "swap"))
 		ps->counted[SUM_SWAPPED] += pages;
@@ -747,6 +787,105 @@ static int parse_page(struct vmviz_report *r, struct parser *ps, char **tok, int
 	v->states |= 1U << state;
 	r->npages++;
 	ps->item = VMVIZ_PAGE;
+	return 0;
+}
+
+/* The span of one entry of an upper line's level, as its size word says it. */
+static const char *upper_size(int lvl, int levels)
+{
+	static const char *const sizes[] = { "512G", "512G", "1G", "2M" };
+
+	return lvl == UP_PGD && levels == 5 ? "256T" : sizes[lvl];
+}
+
+static unsigned long upper_bytes(int lvl, int levels)
+{
+	static const int shift[] = { 39, 39, 30, 21 };
+
+	return 1UL << (lvl == UP_PGD && levels == 5 ? 48 : shift[lvl]);
+}
+
+/* Flags of an upper entry: 11 columns as a page line's, never H. */
+static bool upper_flags(const char *s)
+{
+	return hw_flags(s) && s[7] != 'H';
+}
+
+/*
+ * An upper line of frame detail with tables ("detail frames tables"):
+ * "upper LEVEL START-END COUNT SPAN FLAGS TABLE STEP UCOPY", between a vma
+ * line and its sum line: runs of entries pointing to tables on the walk's
+ * path to the VMA's leaves, in address order per level (the same entry
+ * may come again under the next VMA), not in order with page lines.
+ */
+static int parse_upper(struct vmviz_report *r, struct parser *ps, char **tok, int n)
+{
+	static const char *const levels[] = { "pgd", "p4d", "pud", "pmd" };
+	static char why[160];
+	struct vmviz_vma *v = &r->vma;
+	struct vmviz_upper *u = &r->upper;
+	unsigned long span;
+	int lvl;
+
+	if (!r->uppers)
+		return bad(ps,
+			   "a page line (upper lines only in frame detail with tables: detail frames tables)");
+	if (!ps->in_vma)
+		return bad(ps, "an upper line only between a vma line and its sum line");
+	if (n < 9)
+		return bad(ps,
+			   "an upper line: upper, level, range, count, span, flags, table, step, ucopy");
+	memset(u, 0, sizeof(*u));
+	lvl = name_index(levels, ARRAY_SIZE(levels), tok[1]);
+	if (lvl < 0 || (lvl == UP_P4D && r->levels != 5))
+		return bad(ps, r->levels == 5 ? "an upper line's level: pgd, p4d, pud or pmd" :
+			   "an upper line's level: pgd, pud or pmd (p4d only with 5-level paging)");
+	if (!range(tok[2], &u->start, &u->end) || !dec(tok[3], &u->count))
+		return bad(ps,
+			   "an upper range START-END of 16 hex digits each, then a decimal count");
+	if (strcmp(tok[4], upper_size(lvl, r->levels))) {
+		snprintf(why, sizeof(why), "the span of one %s entry with %d-level paging: %s",
+			 levels[lvl], r->levels, upper_size(lvl, r->levels));
+		return bad(ps, why);
+	}
+	span = upper_bytes(lvl, r->levels);
+	if (u->end <= u->start || u->start % span || u->end % span)
+		return bad(ps,
+			   "an upper range of whole entries: START and END aligned to the span");
+	if ((u->end - u->start) / span != u->count)
+		return bad(ps, "an upper line's count: the entries its range covers");
+	if (u->start >= v->end || u->end <= v->start)
+		return bad(ps, "an upper range overlapping its VMA");
+	if (u->start < ps->upper_end[lvl])
+		return bad(ps,
+			   "upper lines of one level in address order, not overlapping (but for one entry of the VMA before)");
+	if (!upper_flags(tok[5]))
+		return bad(ps,
+			   "upper flags of 11 columns: each letter of PWUTCADHGMN in its place, or -; never H");
+	if (!hexw(tok[6], 10, &u->table))
+		return bad(ps, "an upper line's table: a pfn of 10 lower-case hex digits");
+	u->step = strlen(tok[7]) == 1 ? tok[7][0] : 0;
+	if (!u->step || !strchr("+-=", u->step))
+		return bad(ps, "an upper line's step: +, - or =");
+	if ((u->step == '-' && u->table < u->count - 1) ||
+	    (u->step == '+' && u->count - 1 > (1UL << 40) - 1 - u->table))
+		return bad(ps, "an upper line's step that keeps its tables within 10 hex digits");
+	if (strcmp(tok[8], "-") && (lvl != UP_PGD || !upper_flags(tok[8])))
+		return bad(ps, lvl != UP_PGD ? "ucopy - (a user copy only on pgd lines)" :
+			   "ucopy: the 11 flag columns of the user copy of the PGD (never H), or -");
+	snprintf(u->level, sizeof(u->level), "%s", tok[1]);
+	snprintf(u->size, sizeof(u->size), "%s", tok[4]);
+	snprintf(u->flags, sizeof(u->flags), "%s", tok[5]);
+	if (strcmp(tok[8], "-"))
+		snprintf(u->ucopy, sizeof(u->ucopy), "%s", tok[8]);
+	u->lvl = lvl;
+	u->entry_size = span;
+	u->vma = r->nvmas - 1;
+	ps->upper_end[lvl] = u->end;
+	ps->upper_last[lvl] = u->end - span;
+	v->nuppers++;
+	r->nuppers++;
+	ps->item = VMVIZ_UPPER;
 	return 0;
 }
 
@@ -934,11 +1073,13 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 		/* Frame detail: "detail frames" right after the version line. */
 		ps->stage++;
 		if (!strcmp(tok[0], "detail")) {
-			if (n != 2 || strcmp(tok[1], "frames")) {
-				ps->why = "detail frames (no other detail is known)";
-				return -1;
+			if (n < 2 || n > 3 || strcmp(tok[1], "frames") ||
+			    (n == 3 && strcmp(tok[2], "tables"))) {
+				return bad(ps,
+					   "detail frames, or detail frames tables (no other detail)");
 			}
 			r->frames = true;
+			r->uppers = n == 3;
 			return 0;
 		}
 		fallthrough;
@@ -1036,6 +1177,8 @@ static int parse_line(struct vmviz_report *r, struct parser *ps, char *line)
 			ps->stage++;
 		return 0;
 	case ST_BODY:
+		if (indented && !strcmp(tok[0], "upper"))
+			return parse_upper(r, ps, tok, n);
 		if (indented)
 			return parse_page(r, ps, tok, n);
 		if (!strcmp(tok[0], "vma")) {
@@ -1240,7 +1383,8 @@ static void read_header(struct vmviz_report *r)
  * or one that counts other VMA and page lines than were read).
  *
  * Return: VMVIZ_VMA (r->vma is its vma line), VMVIZ_PAGE (r->page),
- * VMVIZ_SUM (r->vma has its sums), or VMVIZ_END after the whole report.
+ * VMVIZ_UPPER (r->upper, frame detail with tables), VMVIZ_SUM (r->vma has
+ * its sums), or VMVIZ_END after the whole report.
  * The other lines of the body (table, pgtables, rollup) fill in @r.
  */
 enum vmviz_item vmviz_next(struct vmviz_report *r)
@@ -1285,6 +1429,8 @@ enum vmviz_item vmviz_next(struct vmviz_report *r)
 				v->vm = NULL;
 			}
 			return VMVIZ_SUM;
+		case VMVIZ_UPPER:
+			return VMVIZ_UPPER;
 		case VMVIZ_END:
 			break;
 		}
@@ -1341,6 +1487,7 @@ void vmviz_rewind(struct vmviz_report *r)
 	p->lineno = p->body_lineno;
 	r->nvmas = 0;
 	r->npages = 0;
+	r->nuppers = 0;
 	r->partial = 0;
 	r->ntables = 0;
 }
@@ -1689,6 +1836,26 @@ bool vmviz_page_pfn(const struct vmviz_page *p, unsigned long addr, unsigned lon
 		*pfn = p->pfn + i;
 		break;
 	}
+	return true;
+}
+
+/**
+ * vmviz_upper_table - the table the entry of an upper line at @addr points to
+ * @u: an upper line holding @addr
+ * @addr: the address
+ * @table: its PFN
+ *
+ * One table per entry: with i = (addr - start) / span, '+' table + i,
+ * '-' table - i, '=' table.
+ */
+bool vmviz_upper_table(const struct vmviz_upper *u, unsigned long addr, unsigned long *table)
+{
+	unsigned long i;
+
+	if (addr < u->start || addr >= u->end)
+		return false;
+	i = (addr - u->start) / u->entry_size;
+	*table = u->step == '+' ? u->table + i : u->step == '-' ? u->table - i : u->table;
 	return true;
 }
 

@@ -67,6 +67,33 @@ struct vmviz_page {
 	long map_lo, map_hi;		/* equal unless the line shows LO-HI */
 	long ref, act;			/* entries with PG_referenced, PG_active, or -1 */
 	bool refact;			/* the line has ref and act (fields 17, 18) */
+	/*
+	 * Frame detail with tables (field 19): the effective W U N of a
+	 * present or protnone entry, "W-N" style, the entry's own when the
+	 * line says '='; "" for other states and in files without it.
+	 */
+	char eff[4];
+};
+
+/* Levels of upper lines, root first (struct vmviz_upper.lvl). */
+enum { UP_PGD, UP_P4D, UP_PUD, UP_PMD, UP_NLEVELS };
+
+/*
+ * An upper line of frame detail with tables ("detail frames tables"): a
+ * run of entries pointing to tables on the walk's path to a VMA's leaves.
+ */
+struct vmviz_upper {
+	char level[4];			/* pgd, p4d, pud, pmd */
+	int lvl;			/* UP_* */
+	unsigned long start, end;	/* whole entries, END exclusive */
+	unsigned long count;		/* entries */
+	unsigned long entry_size;	/* bytes one entry spans */
+	char size[6];			/* 2M, 1G, 512G, 256T */
+	char flags[12];			/* 11 letters, as a page line's */
+	unsigned long table;		/* PFN of the first entry's table */
+	char step;			/* '+', '-' or '=': one table per entry */
+	char ucopy[12];			/* pgd under PTI: the user copy's flags, else "" */
+	int vma;			/* index of its VMA */
 };
 
 struct vmviz_vma {
@@ -84,6 +111,7 @@ struct vmviz_vma {
 	unsigned long sum_start, sum_end;
 	unsigned long present, dirty, accessed, writable, huge, swapped, nonpresent;
 	int npages;			/* its page lines */
+	int nuppers;			/* its upper lines */
 	unsigned int states;		/* of its page lines: bit i for vmviz_states[i] */
 };
 
@@ -110,8 +138,8 @@ enum {
 	VMVIZ_KEEP_PAGES = 1 << 1,	/* page lines overlapping keep_lo..keep_hi: r->pages */
 };
 
-/* What vmviz_next() read: a vma line, a page line, a sum line, or the end. */
-enum vmviz_item { VMVIZ_END, VMVIZ_VMA, VMVIZ_PAGE, VMVIZ_SUM };
+/* What vmviz_next() read: a vma, page, sum or upper line, or the end. */
+enum vmviz_item { VMVIZ_END, VMVIZ_VMA, VMVIZ_PAGE, VMVIZ_SUM, VMVIZ_UPPER };
 
 struct vmviz_parser;
 
@@ -148,8 +176,10 @@ struct vmviz_report {
 	struct vmviz_vma vma;		/* the VMA read last (its sums after VMVIZ_SUM) */
 	unsigned long sm[VMVIZ_NSMAPS];	/* frame detail: its smaps fields, kB */
 	struct vmviz_page page;		/* the page line read last */
+	struct vmviz_upper upper;	/* the upper line read last */
 	int nvmas;			/* VMAs read so far */
 	long npages;			/* page lines read so far */
+	long nuppers;			/* upper lines read so far */
 	unsigned int keep;		/* VMVIZ_KEEP_* */
 	unsigned long keep_lo, keep_hi;	/* pages kept: those overlapping [lo, hi) */
 	struct vmviz_vma *vmas;		/* VMVIZ_KEEP_VMAS: all nvmas of them */
@@ -158,6 +188,7 @@ struct vmviz_report {
 	int partial;			/* VMAs whose sum line covers part of them */
 	/* Frame detail (/proc/vmviz/frames/PID): a "detail frames" line. */
 	bool frames;
+	bool uppers;			/* "detail frames tables": upper lines, eff */
 	struct vmviz_tlevel tables[VMVIZ_NTABLES];
 	int ntables;
 	unsigned long deposited, pgtables_bytes;
@@ -203,6 +234,7 @@ void vmviz_free(struct vmviz_report *r);
 const struct vmviz_vma *vmviz_vma_at(const struct vmviz_report *r, unsigned long addr);
 const struct vmviz_page *vmviz_page_at(const struct vmviz_report *r, unsigned long addr);
 bool vmviz_page_pfn(const struct vmviz_page *p, unsigned long addr, unsigned long *pfn);
+bool vmviz_upper_table(const struct vmviz_upper *u, unsigned long addr, unsigned long *table);
 void vmviz_human_size(unsigned long long bytes, char *buf, size_t len);
 bool vmviz_parse_addr(const char *s, unsigned long *addr);
 

@@ -7,6 +7,16 @@
                           process: reports/crafted/base.report, which is
                           the converted sleep-6.12-4 report, kept as it is
                           when reports/ gets real format-2 reports)
+    craft.py tables FRAMES OUT [--pti] [--ro-heap]
+                          writes OUT: FRAMES (a "detail frames" report) as
+                          frame detail with tables: "detail frames tables",
+                          upper lines on the path to each VMA's leaves
+                          (kernel pgd copy with N under --pti, the user copy
+                          in ucopy; the heap's pmd entry read-only with
+                          --ro-heap), ref and act where missing, eff
+    craft.py explain FRAMES OUT [--pti]
+                          the same, with the VMAs of vmviz explain's cases
+                          (explain()) at 7f0000000000
     craft.py many N OUT   writes OUT: BASE-free report of N VMAs alternating
                           rw-p [anon] and ---p [anon] (thread stacks and
                           their guard pages)
@@ -40,13 +50,20 @@ def lines_of(path):
         return f.read().rstrip("\n").split("\n")
 
 
+def is_page(ln):
+    """A page line (indented, not an upper line of frame detail with tables)."""
+    return ln.startswith("  ") and not ln.startswith("  upper ")
+
+
 def fix_sums(lines):
     """Recount each sum line from the page lines above it, as the module
     counts them (module/pgrun.c run_count()); smaps fields are kept."""
     out, acc = [], None
     for ln in lines:
         w = ln.split()
-        if ln.startswith("vma "):
+        if ln.startswith("  upper "):
+            pass
+        elif ln.startswith("vma "):
             acc = dict.fromkeys(("present", "dirty", "accessed", "writable", "huge",
                                  "swapped", "nonpresent"), 0)
         elif ln.startswith("  ") and acc is not None:
@@ -73,7 +90,7 @@ def fix_end(lines):
     """Recount the sum lines and the end line."""
     body = [ln for ln in fix_sums(lines) if not ln.startswith("end ")]
     vmas = sum(1 for ln in body if ln.startswith("vma "))
-    pages = sum(1 for ln in body if ln.startswith("  "))
+    pages = sum(1 for ln in body if is_page(ln))
     return body + [f"end vmas {vmas} pagelines {pages}"]
 
 
@@ -443,12 +460,189 @@ def frames(lines, other_lines):
     return fix_end(out)
 
 
+# Frame detail with tables ("detail frames tables"): upper lines and eff.
+UP_SHIFT = {4: (("pgd", 39), ("pud", 30), ("pmd", 21)),
+            5: (("pgd", 48), ("p4d", 39), ("pud", 30), ("pmd", 21))}
+UP_SIZE = {21: "2M", 30: "1G", 39: "512G", 48: "256T"}
+UP_TABLE = {"pgd": 0x1000, "p4d": 0x2000, "pud": 0x3000, "pmd": 0x4000}
+LEAF_LEVEL = {"pte": 4, "pmd": 3, "pud": 2}
+
+
+def upper_flags(level, index, pti, ro):
+    """Flags and ucopy of an upper entry: a table entry (P W U A D); under
+    PTI the kernel copy of a pgd entry has N, the user copy not; entries
+    in ro (level, index) lack W."""
+    fl = "P" + ("-" if (level, index) in ro else "W") + "U--AD---"
+    if level == "pgd" and pti:
+        return fl + "N", fl + "-"
+    return fl + "-", "-"
+
+
+def ref_act(w, count):
+    if len(w) >= 18:
+        return w[16], w[17]
+    if w[11] in ("-", "?"):
+        return "-", "-"
+    return (str(count) if w[12][3] == "R" else "0"), (str(count) if w[12][1] == "A" else "0")
+
+
+def uppers(lines, pti=False, ro=()):
+    """The frame detail of lines (a "detail frames" report) as a module with
+    tables writes it: "detail frames tables", upper lines for the entries
+    above each VMA's leaves (a pmd run printed once the page lines past it
+    come, the levels above before the sum line), ref and act where they
+    were missing, and eff (field 19) from the flags on the path."""
+    levels = int(next(ln for ln in lines if ln.startswith("geometry ")).split()[4])
+    geo = UP_SHIFT[levels]
+    out, pages = [], None
+    for ln in lines:
+        if ln == "detail frames":
+            out.append("detail frames tables")
+        elif ln.startswith("vma "):
+            out.append(ln)
+            pages = []
+        elif ln.startswith("  ") and pages is not None:
+            pages.append(ln)
+        elif ln.startswith("sum ") and pages is not None:
+            out += upper_block(pages, geo, pti, ro) + [ln]
+            pages = None
+        else:
+            out.append(ln)
+    return fix_end(out)
+
+
+def upper_block(pages, geo, pti, ro):
+    ent = {lv: set() for lv, _ in geo}
+    for ln in pages:
+        w, start, end = page_fields(ln)
+        size = {"4K": 1 << 12, "2M": 1 << 21, "1G": 1 << 30}[w[3]]
+        for a in range(start, end, size):
+            for lv, sh in geo[:len(geo) - (4 - LEAF_LEVEL[w[0]])]:
+                ent[lv].add(a >> sh)
+    runs = {}
+    for lv, sh in geo:
+        rs = []
+        for i in sorted(ent[lv]):
+            fl = upper_flags(lv, i, pti, ro)
+            table = UP_TABLE[lv] + (i & 0xfff)
+            if rs and rs[-1][1] == i and rs[-1][3] == fl and rs[-1][4] == table:
+                rs[-1][1] += 1
+                rs[-1][4] += 1
+            else:
+                rs.append([i, i + 1, table, fl, table + 1])
+        runs[lv] = [f"  upper {lv} {s << sh:016x}-{e << sh:016x} {e - s:6d} {UP_SIZE[sh]} "
+                    f"{fl[0]} {t:010x} + {fl[1]}" for s, e, t, fl, _ in rs]
+        runs[lv + "_end"] = [e << sh for s, e, t, fl, _ in rs]
+    out = []
+    for ln in pages:
+        w, start, end = page_fields(ln)
+        while runs["pmd_end"] and runs["pmd_end"][0] <= start:
+            out.append(runs["pmd"].pop(0))
+            runs["pmd_end"].pop(0)
+        # eff: W and U ANDed over the path, N ORed (the pgd's user copy under PTI).
+        if w[4] in ("present", "protnone"):
+            own = w[5][1] + w[5][2] + w[5][10]
+            wun = [own[0] == "W", own[1] == "U", own[2] == "N"]
+            for lv, sh in geo[:len(geo) - (4 - LEAF_LEVEL[w[0]])]:
+                fl, uc = upper_flags(lv, start >> sh, pti, ro)
+                fl = uc if uc != "-" else fl
+                wun = [wun[0] and fl[1] == "W", wun[1] and fl[2] == "U", wun[2] or fl[10] == "N"]
+            eff = ("W" if wun[0] else "-") + ("U" if wun[1] else "-") + ("N" if wun[2] else "-")
+            eff = "=" if eff == own else eff
+        else:
+            eff = "-"
+        count = int(w[2])
+        ref, act = ref_act(w, count)
+        out.append(" ".join(ln.split(" ")[:-len(w[16:]) or None] if len(w) > 16 else [ln])
+                   + f" {ref} {act} {eff}")
+    out += runs["pmd"]
+    for lv, _ in geo[:-1]:
+        out += runs[lv]
+    return out
+
+
+EXPLAIN_BASE = 0x7f0000000000
+
+
+def ex_page(addr, state, flags, pfn, frame, sd=1, pkey=0, swaptype="-", step="+"):
+    return (f"  pte {addr:016x}-{addr + 0x1000:016x}      1 4K {state:<8s} {flags} "
+            f"{pfn:010x} {step} {sd} {pkey} {swaptype} {frame}")
+
+
+def ex_vma(start, end, perm, name, flags, vm, prot, protflags, anon, pkey=0):
+    return (f"vma {start:016x}-{end:016x} {perm} 0000000000000000 {name} seg mmap "
+            f"flags {flags} vm {vm} prot {prot} protflags {protflags} anon {anon} pkey {pkey}")
+
+
+def explain(lines):
+    """The cases of vmviz explain, in VMAs at 7f0000000000 of a frame
+    detail: a private writable VMA with a page in each state that
+    matters (present writable, copy-on-write to copy and to reuse, the
+    zero page, swap, NUMA hinting protnone, migration, a uffd-wp marker,
+    a guard marker, a poisoned entry, pages not populated), a PROT_NONE
+    VMA, one with protection key 3, a file's text with an NX page, and a
+    shared file mapping with a read-only page (write-notify)."""
+    b = EXPLAIN_BASE
+    zero = dict.fromkeys(SMAPS, 0)
+    nofr = "-     ---------- - - -"
+    priv = ("0000000008100073", "rd,wr,mr,mw,me,ac,sd", "8000000000000025", "P-U--A----N")
+
+    def summed(v, pages):
+        s, e = (int(x, 16) for x in v.split()[1].split("-"))
+        return [v] + pages + [f"sum {s:016x}-{e:016x} present 0 dirty 0 accessed 0 "
+                              f"writable 0 huge 0 swapped 0 nonpresent 0 {smaps_text(zero)}"]
+    block = summed(ex_vma(b, b + 0x10000, "rw-p", "[anon]", *priv, 1), [
+        ex_page(b, "present", "PWU--AD---N", 0x150000, "anon  LA--D----X 0 0 1"),
+        ex_page(b + 0x1000, "present", "P-U--A----N", 0x150001, "anon  LA--D----- 0 0 2"),
+        ex_page(b + 0x2000, "present", "P-U--A----N", 0x150002, "anon  LA--D----X 0 0 1"),
+        ex_page(b + 0x3000, "present", "P-U--A----N", 0x000200, "zero  ---------- 0 0 1"),
+        ex_page(b + 0x4000, "swap", "-" * 11, 0x123, nofr, swaptype="0"),
+        ex_page(b + 0x5000, "protnone", "-----AD-G--", 0x150005, "anon  LA--D----X 0 0 1"),
+        ex_page(b + 0x6000, "migr-r", "-" * 11, 0x150006, nofr, swaptype="30"),
+        ex_page(b + 0x7000, "uffd-wp", "-" * 11, 0, nofr, sd=0, swaptype="0", step="="),
+        ex_page(b + 0x8000, "guard", "-" * 11, 0, nofr, sd=0, swaptype="0", step="="),
+        ex_page(b + 0x9000, "poisoned", "-" * 11, 0, nofr, sd=0, swaptype="0", step="="),
+    ])
+    block += summed(ex_vma(b + 0x20000, b + 0x21000, "---p", "[anon]", "0000000008000070",
+                           "mr,mw,me,sd", "0000000000000120", "-----A-----", 0), [])
+    block += summed(ex_vma(b + 0x30000, b + 0x31000, "rw-p", "[anon]", "0000000308100073",
+                           "rd,wr,mr,mw,me,ac,sd", "8000000000000025", "P-U--A----N", 1, 3), [
+        ex_page(b + 0x30000, "present", "PWU--AD---N", 0x150030, "anon  LA--D----X 0 0 1",
+                pkey=3)])
+    block += summed(ex_vma(b + 0x40000, b + 0x42000, "r-xp", "/usr/lib/crafted.so",
+                           "0000000008000075", "rd,ex,mr,mw,me,sd", "0000000000000025",
+                           "P-U--A-----", 0), [
+        ex_page(b + 0x40000, "present", "P-U--A-----", 0x150040, "file  L--R------ 0 0 2",
+                sd=0),
+        ex_page(b + 0x41000, "present", "P-U--A----N", 0x150041, "file  L--R------ 0 0 2",
+                sd=0)])
+    block += summed(ex_vma(b + 0x50000, b + 0x51000, "rw-s", "/dev/shm/crafted",
+                           "00000000080000fb", "rd,wr,sh,mr,mw,me,ms,sd", "8000000000000027",
+                           "PWU--A----N", 0), [
+        ex_page(b + 0x50000, "present", "P-U--A----N", 0x150050, "shmem LA--D----- 0 0 2")])
+    i = next(k for k, ln in enumerate(lines)
+             if ln.startswith("vma ") and int(ln.split()[1][:16], 16) > b)
+    return lines[:i] + block + lines[i:]
+
+
 def main():
     if sys.argv[1] == "frames":
         a, b = lines_of(sys.argv[2]), lines_of(sys.argv[3])
         for text, path in ((frames(a, b), sys.argv[4]), (frames(b, a), sys.argv[5])):
             with open(path, "w") as f:
                 f.write("\n".join(text) + "\n")
+        return
+    if sys.argv[1] in ("tables", "explain"):
+        lines = lines_of(sys.argv[2])
+        pti = "--pti" in sys.argv
+        if sys.argv[1] == "explain":
+            lines = explain(lines)
+        ro = ()
+        if "--ro-heap" in sys.argv:
+            heap = next(ln for ln in lines if ln.startswith("vma ") and " [heap] " in ln)
+            ro = (("pmd", int(heap.split()[1][:16], 16) >> 21),)
+        with open(sys.argv[3], "w") as f:
+            f.write("\n".join(uppers(lines, pti, ro)) + "\n")
         return
     if sys.argv[1] == "many":
         many(int(sys.argv[2]), sys.argv[3])

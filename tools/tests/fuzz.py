@@ -6,8 +6,9 @@
 
 VMVIZ should be built with -fsanitize=address,undefined (run.sh builds
 one). Each mutant is a saved report (reports/crafted/base.report,
-frames-parent.report, the demo's parent, and frames-parent with the page
-lines' ref and act fields as a newer module writes them) changed once: a byte flipped, a
+frames-parent.report, the demo's parent, frames-parent with the page
+lines' ref and act fields as a newer module writes them, and tables-4.report,
+frame detail with tables: upper lines, eff) changed once: a byte flipped, a
 line dropped, doubled or swapped with the next, a hex digit or a decimal
 count changed, a word replaced by another word of the report, the report
 cut short, a name given hostile bytes. Most are refused (exit 6); those
@@ -35,7 +36,8 @@ VMVIZ = sys.argv[1]
 MUTANTS = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 SEED = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 SOURCES = ["reports/crafted/base.report", "reports/crafted/frames-parent.report",
-           "reports/demo-6.12-4/parent.report"] + sorted(glob.glob("reports/kernel-*.txt"))
+           "reports/demo-6.12-4/parent.report"] + sorted(glob.glob("reports/kernel-*.txt")) + \
+    ["reports/crafted/tables-4.report"]
 HOSTILE = [b"\x1b[2J", b"<b/>", b"\\", b"\x9b", b"\xff\xfe", b"\xe2\x80\xae", b"%n%s"]
 CONTROL = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]")
 

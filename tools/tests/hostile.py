@@ -15,8 +15,8 @@
                               exit 6, the line number and what was expected,
                               in a message with no raw control byte
 
-Reads reports/crafted/base.report and frames-parent.report (run from
-tools/tests). Prints one line per failure; exit 1 if any.
+Reads reports/crafted/base.report, frames-parent.report and tables-4.report
+(frame detail with tables: upper lines, eff; run from tools/tests). Prints one line per failure; exit 1 if any.
 """
 import json
 import os
@@ -32,6 +32,7 @@ XMLLINT = shutil.which("xmllint")
 VMVIZ = sys.argv[1]
 BASE = "reports/crafted/base.report"
 FRAMES = "reports/crafted/frames-parent.report"
+TABLES = "reports/crafted/tables-4.report"
 RAW = ["\x1b[2J", "<b/>", '"q"', "\x01", "a&b'c", "\x7f", "\u009b"]
 # What a terminal must never get: C0 controls but newline, DEL, C1 as UTF-8.
 CONTROL = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
@@ -72,7 +73,7 @@ def names(tmp):
     comm = "c" + "".join(RAW)
     rel = "6.12" + "".join(RAW)
     out = []
-    for path, target in ((BASE, "h.report"), (FRAMES, "hf.report")):
+    for path, target in ((BASE, "h.report"), (FRAMES, "hf.report"), (TABLES, "ht.report")):
         lines = []
         for ln in lines_of(path):
             if ln.startswith("report "):
@@ -84,7 +85,7 @@ def names(tmp):
             lines.append(ln)
         write(lines, os.path.join(tmp, target))
         out.append(os.path.join(tmp, target))
-    h, hf = out
+    h, hf, ht = out
     heap = next(ln.split()[1].split("-")[0] for ln in lines_of(h) if " seg heap " in ln)
     views = [
         [], ["--all"], ["-J"], ["maps"], ["maps", "-r"], ["maps", "-n"], ["maps", "-J"],
@@ -95,7 +96,7 @@ def names(tmp):
     fviews = [["mem"], ["mem", "-r"], ["mem", "-J"], ["mem", "-n"],
               ["tables"], ["tables", "-J"], ["pages"], ["pages", "-J"],
               ["compare", "-f", FRAMES], ["compare", "-J", "-f", FRAMES]]
-    for report, vs in ((h, views), (hf, fviews)):
+    for report, vs in ((h, views), (hf, fviews), (ht, fviews)):
         for v in vs:
             args = v[:1] + ["-f", report] + v[1:] if v else ["-f", report]
             rc, out_b, err_b = run(args)
@@ -204,6 +205,20 @@ FRAME_FIELDS = [
     ("pgtables", lambda ln: ln.startswith("pgtables "), 2),
     ("rollup range", lambda ln: ln.startswith("rollup "), 1),
 ]
+UPPER = lambda ln: ln.startswith("  upper pgd ")  # noqa: E731
+TABLE_FIELDS = [
+    ("detail tables", lambda ln: ln.startswith("detail "), 2),
+    ("upper level", UPPER, 1),
+    ("upper range", UPPER, 2),
+    ("upper count", UPPER, 3),
+    ("upper size", UPPER, 4),
+    ("upper flags", UPPER, 5),
+    ("upper table", UPPER, 6),
+    ("upper step", UPPER, 7),
+    ("upper ucopy", UPPER, 8),
+    ("upper pud ucopy", lambda ln: ln.startswith("  upper pud "), 8),
+    ("page eff", lambda ln: ln.startswith("  pte "), 18),
+]
 # Values of the right shape that contradict the format.
 WRONG = {
     "vma perm": ["rwxx", "r-x", "RW-P", "rw-ps"], "vma seg": ["stak", "HEAP", "heap2"],
@@ -213,13 +228,18 @@ WRONG = {
     "sum present": ["18446744073709551615"], "vma pkey": ["16"], "page swaptype": ["0"],
     "task state": ["Q"], "space size": ["127T"], "segment size": ["1B"],
     "vma range": ["0000000000400000-0000000000401000"],
+    "upper level": ["p4d", "pte"], "upper size": ["1G", "256T"], "upper count": ["2"],
+    "upper flags": ["PWU--ADH---", "PWU--AD---"], "upper ucopy": ["PWU--ADH---", "X"],
+    "upper pud ucopy": ["PWU--AD----"], "upper step": ["*"], "page eff": ["WUN", "-", "W-N"],
+    "upper range": ["0000000000000000-0000010000000000"], "detail tables": ["table"],
 }
 
 
 def fields(tmp):
     views = [["maps"], [], ["pages"], ["svg"], ["-J"], ["maps", "-J"]]
     for report, table, all_views in ((BASE, FIELDS, ("vma perm", "vma seg", "geometry layout")),
-                                     (FRAMES, FRAME_FIELDS, ())):
+                                     (FRAMES, FRAME_FIELDS, ()),
+                                     (TABLES, TABLE_FIELDS, ())):
         base = lines_of(report)
         for what, pred, i in table:
             k = next(k for k, ln in enumerate(base) if pred(ln))

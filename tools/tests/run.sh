@@ -487,6 +487,118 @@ else
 	not_ok frames.fields_added_at_line_ends_ignored
 fi
 
+# Frame detail with tables ("detail frames tables"): upper lines between a
+# VMA line and its sum line, field 19 (eff) on page lines. tables-4 and
+# tables-5 are the captured frames-6.12-*/parent reports made so by
+# craft.py tables (4-level with PTI and the heap's pmd entry read-only;
+# 5-level with p4d lines and 256T pgd entries).
+t4=$c/tables-4.report t5=$c/tables-5.report
+for t in "$t4" "$t5" "$c/explain.report"; do
+	b=$(basename "$t" .report)
+	bad=""
+	for v in "" maps pages mem tables; do
+		# shellcheck disable=SC2086
+		"$vmviz" $v -f "$t" >"$tmp/out" 2>>"$tmp/err" || bad="$bad [$v]"
+	done
+	if [ -z "$bad" ]; then ok "tables.accepted.$b"; else
+		echo "refused by:$bad" >>"$tmp/err"; not_ok "tables.accepted.$b"; fi
+done
+# The same views of a tables file as of the frame detail it was made from.
+# (pages: without REF and ACT, which the tables file has and its source not)
+for v in maps "pages -o START,COUNT,LEAF,STATE,PFN,KIND,FFLAGS,MAP,NAME" mem tables; do
+	# shellcheck disable=SC2086
+	"$vmviz" $v -f reports/frames-6.12-5/parent.report >"$tmp/a" 2>&1
+	# shellcheck disable=SC2086
+	"$vmviz" $v -f "$t5" 2>&1 | sed "s|$t5|reports/frames-6.12-5/parent.report|" >"$tmp/b"
+	if cmp -s "$tmp/a" "$tmp/b"; then ok "tables.same_${v%% *}.as_frames"; else
+		diff "$tmp/a" "$tmp/b" | head >"$tmp/err"; not_ok "tables.same_${v%% *}.as_frames"; fi
+done
+check tables.crafted_have_what_is_tested python3 - "$t4" "$t5" "$c/explain.report" <<'EOF2'
+import sys
+t4, t5, ex = (open(f).read() for f in sys.argv[1:])
+assert t4.split("\n")[1] == "detail frames tables"
+up = [ln.split() for ln in t4.split("\n") if ln.startswith("  upper ")]
+assert {u[1] for u in up} == {"pgd", "pud", "pmd"}, "4-level: pgd pud pmd"
+assert any(u[1] == "pgd" and u[8] != "-" and u[5][10] == "N" for u in up), "PTI ucopy"
+assert any(int(u[3]) > 1 for u in up), "a run of entries"
+eff = [ln.split()[18] for ln in t4.split("\n") if ln.startswith("  pte ")]
+assert "=" in eff and "-UN" in eff, "eff = and 3 columns"
+up5 = [ln.split() for ln in t5.split("\n") if ln.startswith("  upper ")]
+assert any(u[1] == "p4d" and u[4] == "512G" for u in up5), "p4d"
+assert any(u[1] == "pgd" and u[4] == "256T" for u in up5), "256T pgd"
+effx = [ln.split()[18] for ln in ex.split("\n") if ln.startswith("  pte ") and " swap " in ln]
+assert effx == ["-"], effx
+# The same entry under two neighbouring VMAs.
+lines = t4.split("\n")
+firsts = [u for u in up if u[1] == "pmd"]
+assert len({u[2] for u in firsts}) < len(firsts), "a pmd entry repeated under the next VMA"
+EOF2
+# Upper lines before the page lines of their VMA: order with page lines
+# does not matter (a line is printed when its run ends).
+python3 - "$t4" >"$tmp/t.report" <<'EOF2'
+import sys
+out, ups, vma = [], [], None
+for ln in open(sys.argv[1]).read().rstrip("\n").split("\n"):
+    if ln.startswith("vma "):
+        vma = len(out)
+    if ln.startswith("  upper "):
+        out.insert(vma + 1, ln)
+        vma += 1
+        continue
+    out.append(ln)
+print("\n".join(out))
+EOF2
+check tables.uppers_before_pages_accepted "$vmviz" pages -f "$tmp/t.report"
+# Fields added at the end of upper lines are ignored.
+sed '/^  upper /s/$/ 5 more/' "$t4" >"$tmp/t.report"
+check tables.upper_fields_added_ignored "$vmviz" pages -f "$tmp/t.report"
+
+# Malformed upper lines and eff: refused with exit 6, naming what was expected.
+bad_tables() {	# NAME PATTERN SED-SCRIPT [REPORT]
+	sed "$3" "${4:-$t4}" >"$tmp/t.report"
+	status "tables.refused.$1" 6 "$2" "$vmviz" maps -f "$tmp/t.report"
+}
+bad_tables detail_word "expected detail frames, or detail frames tables" '2s/.*/detail frames tablez/'
+bad_tables detail_more "expected detail frames, or detail frames tables" '2s/$/ more/'
+bad_tables upper_in_plain_frames "upper lines only in frame detail with tables" '2s/.*/detail frames/'
+bad_tables upper_in_report "expected .*upper lines only in frame detail with tables" '2d; /^  upper /s/$//; s/ rss [0-9]* pss .*//; /^table \|^pgtables \|^rollup /d'
+bad_tables level "an upper line's level: pgd, pud or pmd" '0,/^  upper pud /s/^  upper pud /  upper pxd /'
+bad_tables level_p4d_4level "p4d only with 5-level paging" '0,/^  upper pud /s/^  upper pud /  upper p4d /'
+bad_tables level_5 "an upper line's level: pgd, p4d, pud or pmd" '0,/^  upper pud /s/^  upper pud /  upper pte /' "$t5"
+bad_tables size_pud "the span of one pud entry with 4-level paging: 1G" '0,/^  upper pud /s/ 1G / 2M /'
+bad_tables size_pgd_5 "the span of one pgd entry with 5-level paging: 256T" '0,/^  upper pgd /s/ 256T / 512G /' "$t5"
+bad_tables size_pgd_4 "the span of one pgd entry with 4-level paging: 512G" '0,/^  upper pgd /s/ 512G / 256T /'
+bad_tables unaligned "START and END aligned to the span" '0,/^  upper pmd /s/^\(  upper pmd [0-9a-f]\{12\}\)000/\1001/'
+bad_tables count "count: the entries its range covers" '0,/^  upper pmd /s/      1 2M /      2 2M /'
+bad_tables range_outside_vma "an upper range overlapping its VMA" '0,/^  upper pmd /s/^  upper pmd [0-9a-f-]*/  upper pmd 0000000000200000-0000000000400000/'
+bad_tables flags_letter "upper flags of 11 columns" '0,/^  upper pmd /s/ PWU--AD---- / PWX--AD---- /'
+bad_tables flags_short "upper flags of 11 columns" '0,/^  upper pmd /s/ PWU--AD---- / PWU--AD--- /'
+bad_tables flags_h "never H" '0,/^  upper pmd /s/ PWU--AD---- / PWU--ADH--- /'
+bad_tables table "a pfn of 10 lower-case hex digits" '0,/^  upper pmd /s/ \([0-9a-f]\{10\}\) + -$/ 0\1 + -/'
+bad_tables step "step: +, - or =" '0,/^  upper pmd /s/ + -$/ * -/'
+bad_tables step_minus "keeps its tables within 10 hex digits" '/^  upper pmd .*      2 2M /s/ [0-9a-f]\{10\} + -$/ 0000000000 - -/'
+bad_tables before_vma "an upper line only between a vma line and its sum line" '0,/^vma /{/^vma /i\
+  upper pgd 0000000000000000-0000008000000000      1 512G PWU--AD---N 0000001000 + PWU--AD----
+}'
+bad_tables after_sum "an upper line only between a vma line and its sum line" '0,/^sum /{/^sum /a\
+  upper pgd 0000558000000000-0000560000000000      1 512G PWU--AD---N 00000010ab + PWU--AD----
+}'
+bad_tables out_of_order "upper lines of one level in address order" '0,/^  upper pmd /{/^  upper pmd /p}'
+bad_tables ucopy_on_pud "ucopy - (a user copy only on pgd lines)" '0,/^  upper pud /s/ + -$/ + PWU--AD----/'
+bad_tables ucopy_shape "ucopy: the 11 flag columns of the user copy" '0,/^  upper pgd /s/ + PWU--AD----$/ + PWU--ADH---/'
+bad_tables too_few_fields "an upper line: upper, level, range, count" '0,/^  upper pgd /s/ + PWU--AD----$/ +/'
+bad_tables eff_missing "a page line's eff after act" '0,/^  pte /s/ [-=WUN]*$//'
+bad_tables eff_own_as_columns "a page line's eff after act" '0,/^  pte .* =$/s/ =$/ -UN/'
+bad_tables eff_grants_w "a page line's eff after act" '0,/^  pte .*P-U--A----N.* =$/s/ =$/ WUN/'
+bad_tables eff_drops_n "a page line's eff after act" '0,/^  pte .*P-U--A----N.* =$/s/ =$/ -U-/'
+bad_tables eff_bad_letter "a page line's eff after act" '0,/^  pte .* =$/s/ =$/ -UX/'
+bad_tables eff_dash_present "a page line's eff after act" '0,/^  pte .* =$/s/ =$/ -/'
+bad_tables eff_columns_on_swap "a page line's eff after act" '/ swap /s/ -$/ -U-/' "$c/explain.report"
+bad_tables eff_equal_on_swap "a page line's eff after act" '/ swap /s/ -$/ =/' "$c/explain.report"
+bad_tables eff_on_marker "a page line's eff after act" '/ guard /s/ -$/ =/' "$c/explain.report"
+# A plain detail frames file keeps its 18 fields: no eff wanted there.
+check tables.old_frames_18_fields_accepted "$vmviz" pages -f "$tmp/refact.report"
+
 # Version: exactly "vmviz-format 2"; anything else refused with exit 6.
 # (base.report: a fixed report the checks below know line by line.)
 r=$c/base.report
