@@ -826,7 +826,13 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 			ret = 1;
 			break;
 		}
-		if (vmviz_sink_full(sink)) {
+		/*
+		 * An upper entry is no progress: the walk goes on to the leaf
+		 * below it (at most four upper lines more, which the record's
+		 * headroom takes or a fresh buffer remakes), so that the first
+		 * piece of a VMA still walks at least one leaf or PTE table.
+		 */
+		if (!b.upper && vmviz_sink_full(sink)) {
 			ret = 1;
 			break;
 		}

@@ -138,11 +138,15 @@ static bool walk_upper(struct vmviz_walk *w, struct vmviz_batch *b,
 
 /*
  * The top-level entry user mode walks for @addr: with page-table isolation
- * the user-mode copy, the second 4 KiB of the 8 KiB PGD (kernel_to_user_pgdp():
- * PTI_PGTABLE_SWITCH_BIT is PAGE_SHIFT, 5.10-7.2; allocated and freed with
- * the PGD, pgd_alloc() and pgd_free(), so the mm's lock that keeps the PGD
- * keeps it), which lacks the NX that __pti_set_user_pgtbl() puts on the
- * kernel's copy of every user entry; else the entry itself.
+ * the user-mode copy, the second 4 KiB of the PGD (kernel_to_user_pgdp():
+ * PTI_PGTABLE_SWITCH_BIT is PAGE_SHIFT, 5.10-7.2), which lacks the NX that
+ * __pti_set_user_pgtbl() puts on the kernel's copy of every user entry;
+ * else the entry itself. The PGD is 8 KiB only with PTI (PGD_ALLOCATION_ORDER
+ * 1 under CONFIG_PAGE_TABLE_ISOLATION to 6.15; pgd_allocation_order() asks
+ * cpu_feature_enabled(X86_FEATURE_PTI) from 6.16, 7.2): hence the test,
+ * which cannot change once a user mm exists (pti_check_boottime_disable()
+ * decides it at boot). Allocated and freed with the PGD (pgd_alloc(),
+ * pgd_free()), so the lock that keeps the PGD keeps the copy.
  */
 static u64 walk_user_top(struct vmviz_walk *w, u64 val)
 {
@@ -179,7 +183,10 @@ static bool walk_leaf(struct vmviz_walk *w, struct vmviz_batch *b, u64 val,
  * Copy the PTEs of [w->addr, end) (inside one PMD) and hand on the span
  * from the first non-empty one to the last. Returns false if the table had
  * none, with w->addr at @end; sets @retry if the PMD is no longer a table,
- * or if @pudp no longer holds @pud (the PMD table the PMD is in).
+ * or if @pudp no longer holds @pud (the PMD table the PMD is in), or, in
+ * the frame detail, if the PMD points to another table than @seen, the
+ * copy the walk handed on (walk_upper()): the upper line and the path
+ * then name the table the PTEs come from.
  *
  * Locking: mmap read lock held. A PTE table can be freed under that lock
  * (khugepaged collapse on 6.12, empty-table reclaim on 7.2), but only after
@@ -187,7 +194,8 @@ static bool walk_leaf(struct vmviz_walk *w, struct vmviz_batch *b, u64 val,
  * copied entirely inside one RCU read section; the copy is read outside it.
  */
 static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
-		      pud_t *pudp, pud_t pud, unsigned long end, bool *retry)
+		      pud_t *pudp, pud_t pud, pmd_t seen, unsigned long end,
+		      bool *retry)
 {
 	unsigned int i, n = (end - w->addr) >> PAGE_SHIFT, first = n, last = 0;
 	unsigned int used = 0;
@@ -201,8 +209,14 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 		return false;
 	}
 	pmd = READ_ONCE(*pmd_offset(&pud, w->addr));
-	if (!upper_is_table(pmd_flags(pmd))) {
-		/* Collapsed or zapped since the caller looked: look again. */
+	if (!upper_is_table(pmd_flags(pmd)) ||
+	    (w->path && ((pmd_val(pmd) ^ pmd_val(seen)) & UPPER_SAME_MASK))) {
+		/*
+		 * Collapsed or zapped since the caller looked, or (frame
+		 * detail) its table freed and another put in its place (empty
+		 * PTE tables reclaimed on 7.2, retract_page_tables() on 6.12):
+		 * look again.
+		 */
 		rcu_read_unlock();
 		*retry = true;
 		return false;
@@ -391,7 +405,7 @@ again:
 			return STEP_STOP;
 		}
 		retry = false;
-		if (walk_ptes(w, b, w->pudp, w->pud, next, &retry))
+		if (walk_ptes(w, b, w->pudp, w->pud, pmd, next, &retry))
 			return STEP_STOP;
 		if (retry) {
 			/* Collapsed or zapped since it was read: read it again. */
