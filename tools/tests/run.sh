@@ -691,9 +691,8 @@ second = int(ln[2][:16], 16) + (2 << 20)
 d = subprocess.run([vm, "explain", "-J", "-f", ex, "%x" % (second + 0x1000)], capture_output=True, text=True)
 dd = json.loads(d.stdout)
 pmd = [p for p in dd["path"] if p["level"] == "pmd"]
-if pmd:
-    assert pmd[0]["table"] == "%010x" % (int(ln[6], 16) + 1), (pmd, ln)
-    assert pmd[0]["start"] == "%016x" % second
+assert pmd and pmd[0]["table"] == "%010x" % (int(ln[6], 16) + 1), (pmd, ln)
+assert pmd[0]["start"] == "%016x" % second
 # The heap of tables-5: eff under a p4d; 5-level pgd entries span 256T.
 heap = next(l.split()[1][:16] for l in open(t5) if l.startswith("vma ") and " [heap] " in l)
 d = explain(t5, heap)
@@ -769,9 +768,21 @@ else
 	cat "$tmp/out" >>"$tmp/err"; not_ok explain.hostile_name_escaped
 fi
 # Memory stays bounded: a report ten times larger costs no more than 2 MB more.
-./genreport.py --vmas 2000 --pages 20000 --frames >"$tmp/es.report" &&
-./genreport.py --vmas 20000 --pages 200000 --frames >"$tmp/el.report" ||
+./genreport.py --vmas 2000 --pages 20000 --tables >"$tmp/es.report" &&
+./genreport.py --vmas 20000 --pages 200000 --tables >"$tmp/el.report" ||
 	echo "Bail out! genreport.py"
+check explain.generated_tables_read python3 - "$vmviz" "$tmp/es.report" <<'EOF2'
+import json, subprocess, sys
+vm, f = sys.argv[1:3]
+lines = open(f).read().split("\n")
+ups = sum(1 for l in lines if l.startswith("  upper "))
+assert lines[1] == "detail frames tables" and ups > 2000, ups
+d = json.loads(subprocess.check_output([vm, "pages", "-J", "-o", "START,EFF", "-f", f]))
+assert len(d["pages"]) == sum(1 for l in lines if l.startswith("  pte ")), len(d["pages"])
+last = next(l for l in reversed(lines) if l.startswith("  pte ") and " present " in l)
+d = json.loads(subprocess.check_output([vm, "explain", "-J", "-f", f, last.split()[1][:16]]))
+assert [p["level"] for p in d["path"]] == ["pgd", "pud", "pmd"] and d["effective"], d
+EOF2
 check explain.memory_bounded python3 - "$vmviz" "$tmp/es.report" "$tmp/el.report" <<'EOF2'
 import subprocess, sys
 vm, small, large = sys.argv[1:4]
