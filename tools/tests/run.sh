@@ -1413,6 +1413,13 @@ fi
 got=$(complete_words vmviz svg --j)
 [ -z "$got" ] && ok completion.only_options_of_the_command || {
 	echo "got '$got'" >"$tmp/err"; not_ok completion.only_options_of_the_command; }
+# explain: a PID (or self), then ADDR, which nothing completes; with --file
+# only ADDR.
+got=$(complete_words vmviz explain '')
+got2=$(complete_words vmviz explain 1 '')
+got3=$(complete_words vmviz explain -f x.report '')
+if grep -qw self <<<"$got" && [ -z "$got2" ] && [ -z "$got3" ]; then ok completion.explain; else
+	echo "got '$got' '$got2' '$got3'" >"$tmp/err"; not_ok completion.explain; fi
 
 # The one option table (main.c) against --help of vmviz and of every
 # command, the man page's OPTIONS entries and their Commands: lines, the
