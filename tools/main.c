@@ -20,9 +20,10 @@
 enum {
 	C_OVERVIEW = 1 << 0, C_MAPS = 1 << 1, C_PAGES = 1 << 2, C_COMPARE = 1 << 3,
 	C_SVG = 1 << 4, C_DEMO = 1 << 5, C_WATCH = 1 << 6, C_MEM = 1 << 7,
-	C_PGTABLES = 1 << 8, C_KERNEL = 1 << 9,
+	C_PGTABLES = 1 << 8, C_KERNEL = 1 << 9, C_EXPLAIN = 1 << 10,
 	C_TABLES = C_MAPS | C_PAGES | C_COMPARE | C_MEM,
-	C_ALL = C_OVERVIEW | C_TABLES | C_SVG | C_DEMO | C_WATCH | C_PGTABLES | C_KERNEL,
+	C_ALL = C_OVERVIEW | C_TABLES | C_SVG | C_DEMO | C_WATCH | C_PGTABLES | C_KERNEL |
+		C_EXPLAIN,
 	/* Commands that read the frame detail of a live PID, always or with --frames. */
 	C_FRAMES = C_MEM | C_PGTABLES,
 };
@@ -44,7 +45,7 @@ struct vmviz_option {
 /* Every option: getopt_long, --help, vmviz.8 and the completion follow it. */
 static const struct vmviz_option options[] = {
 	{ "file", 'f', required_argument, "REPORT",
-	  C_OVERVIEW | C_TABLES | C_SVG | C_PGTABLES | C_WATCH | C_KERNEL,
+	  C_OVERVIEW | C_TABLES | C_SVG | C_PGTABLES | C_WATCH | C_KERNEL | C_EXPLAIN,
 	  "read a saved report (from /proc/vmviz/PID, frames/PID or kernel) instead of a PID" },
 	{ "frames", OPT_FRAMES, no_argument, NULL, C_PAGES | C_COMPARE,
 	  "read the frame detail of a PID (/proc/vmviz/frames/PID): frame columns" },
@@ -52,7 +53,8 @@ static const struct vmviz_option options[] = {
 	  "columns to print (-o +LIST adds to the defaults)" },
 	{ "sort", 's', required_argument, "COLUMN", C_TABLES,
 	  "rows by COLUMN: sizes and counts largest first, names and addresses in order" },
-	{ "json", 'J', no_argument, NULL, C_OVERVIEW | C_TABLES | C_PGTABLES | C_WATCH,
+	{ "json", 'J', no_argument, NULL,
+	  C_OVERVIEW | C_TABLES | C_PGTABLES | C_WATCH | C_EXPLAIN,
 	  "JSON output (watch: a line of JSON a read)" },
 	{ "raw", 'r', no_argument, NULL, C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
 	  "raw output: no alignment, no prose" },
@@ -62,7 +64,7 @@ static const struct vmviz_option options[] = {
 	{ "bytes", OPT_BYTES, no_argument, NULL, C_MAPS | C_PAGES | C_MEM | C_PGTABLES | C_KERNEL,
 	  "sizes in bytes, not 4K, 1.5M" },
 	{ "width", OPT_WIDTH, required_argument, "N",
-	  C_OVERVIEW | C_TABLES | C_DEMO | C_WATCH | C_PGTABLES,
+	  C_OVERVIEW | C_TABLES | C_DEMO | C_WATCH | C_PGTABLES | C_EXPLAIN,
 	  "fit N columns (default: COLUMNS, the terminal, or 80)" },
 	{ "all", OPT_ALL, no_argument, NULL, C_OVERVIEW | C_SVG,
 	  "one box per VMA: do not fold repeated VMAs" },
@@ -97,6 +99,7 @@ struct args {
 	bool all, frames;
 	const char *pos[3];		/* positional arguments after the command */
 	int nfiles, npos;
+	unsigned long addr;		/* explain's ADDR */
 };
 
 struct command {
@@ -114,6 +117,7 @@ static int run_compare(struct args *a, struct vmviz_report *r);
 static int run_svg(struct args *a, struct vmviz_report *r);
 static int run_mem(struct args *a, struct vmviz_report *r);
 static int run_tables(struct args *a, struct vmviz_report *r);
+static int run_explain(struct args *a, struct vmviz_report *r);
 
 static const struct command commands[] = {
 	{ "overview", C_OVERVIEW, 1, "vmviz [options] PID",
@@ -129,6 +133,9 @@ static const struct command commands[] = {
 	  run_mem },
 	{ "tables", C_PGTABLES, 1, "vmviz tables [options] PID",
 	  "the page-table tree level by level, against VmPTE: frame detail", run_tables },
+	{ "explain", C_EXPLAIN, 1, "vmviz explain [options] PID|--file REPORT ADDR",
+	  "one address: its VMA, page-table path, leaf, frame; what a read, write, exec do",
+	  run_explain },
 	{ "svg", C_SVG, 1, "vmviz svg [options] PID [ADDR] > map.svg",
 	  "the picture as SVG (a page strip of the VMA at ADDR)", run_svg },
 	{ "demo", C_DEMO, 0, "vmviz demo", "fork, vfork, CLONE_VM and thread children compared",
@@ -142,7 +149,9 @@ static const struct command commands[] = {
 static const char pids[] =
 	"\nPID is a process or thread ID, or 'self'; with --file, a saved report takes\n"
 	"its place (given twice for compare). mem and tables read the frame detail\n"
-	"(/proc/vmviz/frames/PID, or a saved one); pages and compare with --frames.\n";
+	"(/proc/vmviz/frames/PID, or a saved one); pages and compare with --frames;\n"
+	"explain reads the frame detail where the module has it. ADDR is hex, 0x\n"
+	"optional.\n";
 static const char watch_pids[] =
 	"\nPID is a process or thread ID (not 'self': what changed would be the\n"
 	"reader's own reads); with --file, REPORT is read again at each read (a FIFO\n"
@@ -444,6 +453,37 @@ static int run_svg(struct args *a, struct vmviz_report *r)
 	return VMVIZ_EXIT_OK;
 }
 
+static int run_explain(struct args *a, struct vmviz_report *r)
+{
+	return vmviz_explain(r, &a->out, a->addr);
+}
+
+/*
+ * explain PID ADDR, or --file REPORT ADDR: ADDR checked before any report
+ * is read; live, the frame detail where the module has it.
+ */
+static void explain_args(struct args *a)
+{
+	const char *s;
+	char *e;
+
+	if (a->nfiles > 1)
+		vmviz_die(VMVIZ_EXIT_USAGE, "explain reads one report: --file given twice");
+	if (a->npos < (a->nfiles ? 1 : 2))
+		vmviz_die(VMVIZ_EXIT_USAGE,
+			  "explain needs %sADDR (try 'vmviz explain --help')",
+			  a->nfiles ? "" : "a PID and ");
+	no_extra(a, a->nfiles ? 1 : 2, "explain");
+	s = a->pos[a->npos - 1];
+	if (!vmviz_parse_addr(s, &a->addr)) {
+		e = vmviz_esc_dup(s);
+		vmviz_die(VMVIZ_EXIT_USAGE,
+			  "explain: not an address (hex, 0x optional, at most 16 digits): '%s'", e);
+	}
+	a->npos--;
+	a->frames = !a->nfiles && !access(VMVIZ_DIR "/frames", F_OK);
+}
+
 static const struct vmviz_option *option_of(int val)
 {
 	size_t i;
@@ -670,6 +710,8 @@ int main(int argc, char **argv)
 	want_color(a.color);
 	if (cmd->bit & C_FRAMES)
 		a.frames = true;
+	if (cmd->bit == C_EXPLAIN)
+		explain_args(&a);
 
 	/* The reports: --file ones first, then PIDs, as many as the view needs. */
 	nreports = cmd->nreports;

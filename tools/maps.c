@@ -258,6 +258,12 @@ static void pages_cell(const struct vmviz_report *r, const struct vmviz_table *t
 			snprintf(buf, len, "-");
 		break;
 	}
+	case PG_EFF:
+		if (p->eff[0])
+			snprintf(buf, len, "%s", p->eff);
+		else if (r->uppers && !t->out->json)
+			snprintf(buf, len, "-");
+		break;
 	case PG_MAP:
 	case PG_MAPHI:
 		if (r->frames && p->map_lo < 0 && !t->out->json)

@@ -95,6 +95,8 @@ static const struct vmviz_col pages_cols[] = {
 		"frame detail: entries whose folio is referenced (PG_referenced)" },
 	[PG_ACT] = { "ACT", 3, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
 		"frame detail: entries whose folio is active (PG_active)" },
+	[PG_EFF] = { "EFF", 3, 0, SCOLS_JSON_STRING,
+		"frame detail with tables: effective W U N over the page-table path" },
 };
 
 /* vmviz mem */

@@ -371,6 +371,9 @@ int vmviz_watch(pid_t pid, const char *file, double seconds, long count,
 /* kernel.c */
 int vmviz_kernel(const char *path, const struct vmviz_out *o);
 
+/* explain.c */
+int vmviz_explain(struct vmviz_report *r, const struct vmviz_out *o, unsigned long addr);
+
 /* demo.c */
 int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir);
 

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The reader's benchmark (make -C tools bench): every view over a generated
 # report of 200,000 VMAs and 2,000,000 page lines (genreport.py; its frame
-# detail for mem and tables, a second mm of it for compare), with the peak
+# detail for mem and tables, a second mm of it for compare, its frame detail
+# with tables for explain and the upper lines' parse), with the peak
 # RSS (/usr/bin/time -v) and the wall time of each, and the parse rate in
 # MB/s. Prints the figures against the targets of issue 20 (RSS under 64 MB
-# for pages, maps, mem, tables and their JSON; under 256 MB for overview,
+# for pages, maps, mem, tables, explain and their JSON; under 256 MB for overview,
 # svg and compare; pages under 10 s). Figures, not a test: it exits 0
 # whatever they are, unless a view fails.
 #   VMAS=N PAGES=M tools/tests/bench.sh     a smaller or larger report
@@ -23,8 +24,9 @@ mkdir -p "$dir"
 [ -x "$vmviz" ] || { echo "bench.sh: no $vmviz: make -C tools"; exit 1; }
 export NO_COLOR=1 COLUMNS=120 LC_ALL=C.UTF-8
 
-a=$dir/a.report b=$dir/b.report f=$dir/frames.report
-for r in "$a:--seed 1" "$b:--seed 2 --mm 1111111111111111" "$f:--frames --seed 1"; do
+a=$dir/a.report b=$dir/b.report f=$dir/frames.report t=$dir/tables.report
+for r in "$a:--seed 1" "$b:--seed 2 --mm 1111111111111111" "$f:--frames --seed 1" \
+	 "$t:--tables --seed 1"; do
 	out=${r%%:*}
 	[ -s "$out" ] && continue
 	# shellcheck disable=SC2086
@@ -67,6 +69,10 @@ run "mem -J" 64 "$fs" mem -J -f "$f"
 run "mem --sort pss" 64 "$fs" mem --sort pss -f "$f"
 run tables 64 "$fs" tables -f "$f"
 run "tables -J" 64 "$fs" tables -J -f "$f"
+ts=$(stat -c %s "$t")
+run "pages (tables)" 64 "$ts" pages -o START,EFF -f "$t"
+run explain 64 "$ts" explain -f "$t" 100001000
+run "explain -J" 64 "$ts" explain -J -f "$t" 100001000
 run overview 256 "$size" -f "$a"
 run "overview --all" 256 "$size" --all -f "$a"
 run "overview -J" 256 "$size" -J -f "$a"

@@ -15,7 +15,8 @@ cut short, a name given hostile bytes. Most are refused (exit 6); those
 that stay parseable (a digit changed in a PFN, an address or a count that
 still adds up, another name) are read by the views. Every mutant goes
 through three views (of overview, maps -J, pages, pages -r, pages ADDR,
-svg, compare with its original, mem and tables for frame detail). The
+explain ADDR, svg, compare with its original, mem and tables for frame
+detail). The
 kernel half's files (reports/kernel-*.txt) are mutated too, and go
 through vmviz kernel, with and without --bytes -n.
 
@@ -101,7 +102,9 @@ def views(rnd, path, orig, frames):
          ["pages", "-r", "--total", "-f", path], ["svg", "-f", path],
          ["compare", "-f", orig, "-f", path], ["compare", "-J", "-f", path, "-f", orig],
          ["pages", "7f51fa2d7000", "-f", path], ["maps", "--state", "swap", "-s", "size",
-                                                "-f", path]]
+                                                "-f", path],
+         ["explain", "7f51fa2d7000", "-f", path],
+         ["explain", "-J", "55ba83c3c000", "-f", path]]
     if frames:
         v += [["mem", "-f", path], ["mem", "-J", "-s", "pss", "-f", path],
               ["tables", "-f", path], ["pages", "-J", "-f", path]]

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Make a large format-2 report for the reader's benchmark (bench.sh).
 
-  genreport.py [--vmas N] [--pages M] [--frames] [--mm ID] [--seed S] > OUT
+  genreport.py [--vmas N] [--pages M] [--frames | --tables] [--mm ID] [--seed S] > OUT
 
 Writes a report of N VMAs (200,000 by default) and M page lines
 (2,000,000) that follows docs/FORMAT.md and that the reader's validator
@@ -12,7 +12,9 @@ then VMAs in address order, each with its page lines (one 4K entry each,
 a page apart, present or in swap) and a sum line that adds them up, and the
 end line. --frames writes frame detail (/proc/vmviz/frames/PID): the frame
 fields of page lines, the smaps fields of sum lines, the table, pgtables and
-rollup lines. --seed changes which frames and states the pages get (the
+rollup lines; --tables frame detail with tables: "detail frames tables",
+upper lines (pgd, pud, pmd runs over each VMA's pages), ref, act and eff
+on page lines. --seed changes which frames and states the pages get (the
 same seed gives the same report). Not committed: made at benchmark time.
 """
 import argparse
@@ -47,11 +49,13 @@ def main():
     ap.add_argument("--vmas", type=int, default=200000)
     ap.add_argument("--pages", type=int, default=2000000)
     ap.add_argument("--frames", action="store_true")
+    ap.add_argument("--tables", action="store_true")
     ap.add_argument("--mm", default="79c65d002b6730eb")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     if a.vmas < 1 or a.pages < 0:
         sys.exit("genreport.py: --vmas from 1, --pages from 0")
+    a.frames = a.frames or a.tables
     rnd = random.Random(a.seed)
     out = sys.stdout
     w = out.write
@@ -63,7 +67,7 @@ def main():
             header.append(line)
     w(header[0])
     if a.frames:
-        w("detail frames\n")
+        w("detail frames tables\n" if a.tables else "detail frames\n")
     for line in header[1:]:
         if line.startswith("mm id "):
             line = line.replace(line.split()[2], a.mm, 1)
@@ -95,6 +99,8 @@ def main():
                     addr, addr + 4096, slot)
                 if a.frames:
                     line += " -     ---------- - - -"
+                if a.tables:
+                    line += " - - -"
                 cnt["swapped"] += 1
                 cnt["nonpresent"] += 1
             else:
@@ -105,6 +111,8 @@ def main():
                 if a.frames:
                     line += (" anon  LAU-D----- 0 0 1" if anon else
                              " file  L--R------ 0 0 2")
+                if a.tables:
+                    line += " 0 1 =" if anon else " 1 0 ="
                 cnt["present"] += 1
                 cnt["accessed"] += 1
                 if pflags[6] == "D":
@@ -113,6 +121,13 @@ def main():
                     cnt["writable"] += 1
             buf.append(line + "\n")
         npages += n
+        if a.tables and n:
+            lo, hi = start + 4096, start + (2 * n) * 4096
+            for lv, sh, span, base in (("pmd", 21, "2M", 0x4000), ("pud", 30, "1G", 0x3000),
+                                       ("pgd", 39, "512G", 0x1000)):
+                s, e = lo >> sh, ((hi - 1) >> sh) + 1
+                buf.append("  upper %s %016x-%016x %6d %s PWU--AD---- %010x + -\n" % (
+                    lv, s << sh, e << sh, e - s, span, base + s))
         s = ("sum %016x-%016x present %d dirty %d accessed %d writable %d huge 0 "
              "swapped %d nonpresent %d" % (start, start + size, cnt["present"], cnt["dirty"],
                                            cnt["accessed"], cnt["writable"], cnt["swapped"],

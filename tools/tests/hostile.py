@@ -89,6 +89,7 @@ def names(tmp):
     heap = next(ln.split()[1].split("-")[0] for ln in lines_of(h) if " seg heap " in ln)
     views = [
         [], ["--all"], ["-J"], ["maps"], ["maps", "-r"], ["maps", "-n"], ["maps", "-J"],
+        ["explain", heap], ["explain", "-J", heap],
         ["maps", "--total", "-o", "+FLAGS,PROTFLAGS"], ["pages"], ["pages", "-r"],
         ["pages", "-J"], ["pages", "--total"], ["pages", heap], ["compare", "-f", BASE],
         ["compare", "-r", "-f", BASE], ["compare", "-J", "-f", BASE], ["svg", heap], ["svg"],
@@ -96,7 +97,9 @@ def names(tmp):
     fviews = [["mem"], ["mem", "-r"], ["mem", "-J"], ["mem", "-n"],
               ["tables"], ["tables", "-J"], ["pages"], ["pages", "-J"],
               ["compare", "-f", FRAMES], ["compare", "-J", "-f", FRAMES]]
-    for report, vs in ((h, views), (hf, fviews), (ht, fviews)):
+    theap = next(ln.split()[1].split("-")[0] for ln in lines_of(ht) if " seg heap " in ln)
+    tviews = fviews + [["explain", theap], ["explain", "-J", theap]]
+    for report, vs in ((h, views), (hf, fviews), (ht, tviews)):
         for v in vs:
             args = v[:1] + ["-f", report] + v[1:] if v else ["-f", report]
             rc, out_b, err_b = run(args)

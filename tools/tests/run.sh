@@ -598,6 +598,204 @@ bad_tables eff_equal_on_swap "a page line's eff after act" '/ swap /s/ -$/ =/' "
 bad_tables eff_on_marker "a page line's eff after act" '/ guard /s/ -$/ =/' "$c/explain.report"
 # A plain detail frames file keeps its 18 fields: no eff wanted there.
 check tables.old_frames_18_fields_accepted "$vmviz" pages -f "$tmp/refact.report"
+check tables.eff_column python3 - "$vmviz" "$t4" <<'EOF2'
+import json, subprocess, sys
+vm, t4 = sys.argv[1:3]
+d = json.loads(subprocess.check_output([vm, "pages", "-J", "-o", "START,FLAGS,EFF,NAME", "-f", t4]))
+lines = [l.split() for l in open(t4) if l.startswith("  ") and not l.startswith("  upper ")]
+assert len(d["pages"]) == len(lines)
+for p, w in zip(d["pages"], lines):
+    own = w[5][1] + w[5][2] + w[5][10]
+    assert p["eff"] == (own if w[18] == "=" else w[18]), (p, w)
+assert any(p["eff"] == "-UN" and p["name"] == "[heap]" for p in d["pages"])
+EOF2
+
+# vmviz explain ADDR: each case of its rules (vmviz.8, EXPLAIN) in
+# crafted/explain.report (craft.py explain: VMAs at 7f0000000000), and the
+# gap, hole and kernel half around them; verdicts read from its JSON.
+ex=$c/explain.report
+check explain.verdicts python3 - "$vmviz" "$ex" "$t5" "$c/base.report" reports/kthread-6.12-4.report <<'EOF2'
+import json, subprocess, sys
+vm, ex, t5, base, kthread = sys.argv[1:6]
+def explain(f, addr):
+    return json.loads(subprocess.run([vm, "explain", "-J", "-f", f, addr], check=True,
+                                     capture_output=True, text=True).stdout)
+# address: (where, state, read, write, exec, a word of each why)
+cases = {
+    "present_rw": ("7f0000000123", "vma", "present", "ok", "ok", "sigsegv",
+                   ("present", "writable", "not executable")),
+    "cow_copy": ("7f0000001000", "vma", "present", "ok", "fault", "sigsegv",
+                 ("present", "copies it", "not executable")),
+    "cow_reuse": ("7f0000002fff", "vma", "present", "ok", "fault", "sigsegv",
+                  ("present", "reuses it in place", "not executable")),
+    "zero_page": ("7f0000003000", "vma", "present", "ok", "fault", "sigsegv",
+                  ("present", "zero page", "not executable")),
+    "swap": ("7f0000004000", "vma", "swap", "fault", "fault", "sigsegv",
+             ("from swap", "from swap", "not executable")),
+    "numa_protnone": ("7f0000005000", "vma", "protnone", "fault", "fault", "sigsegv",
+                      ("NUMA hinting", "NUMA hinting", "not executable")),
+    "migration": ("7f0000006000", "vma", "migr-r", "fault", "fault", "sigsegv",
+                  ("migration", "migration", "not executable")),
+    "uffd_wp_marker": ("7f0000007000", "vma", "uffd-wp", "fault", "fault", "sigsegv",
+                       ("write-protected", "handler", "not executable")),
+    "guard": ("7f0000008000", "vma", "guard", "sigsegv", "sigsegv", "sigsegv",
+              ("guard", "guard", "not executable")),
+    "poisoned": ("7f0000009000", "vma", "poisoned", "sigbus", "sigbus", "sigsegv",
+                 ("poisoned", "poisoned", "not executable")),
+    "unpopulated": ("7f000000a000", "vma", None, "fault", "fault", "sigsegv",
+                    ("not populated", "not populated", "not executable")),
+    "prot_none_vma": ("7f0000020000", "vma", None, "sigsegv", "sigsegv", "sigsegv",
+                      ("PROT_NONE", "PROT_NONE", "PROT_NONE")),
+    "pkey": ("7f0000030000", "vma", "present", "ok", "ok", "sigsegv",
+             ("present", "writable", "not executable")),
+    "text": ("7f0000040000", "vma", "present", "ok", "sigsegv", "ok",
+             ("present", "not writable", "executable")),
+    "nx_page_exec": ("7f0000041000", "vma", "present", "ok", "sigsegv", "sigsegv",
+                     ("present", "not writable", "no-execute")),
+    "shared_write_notify": ("7f0000050000", "vma", "present", "ok", "fault", "sigsegv",
+                            ("present", "write-notify", "not executable")),
+    "gap": ("7f0000100000", "gap", None, "sigsegv", "sigsegv", "sigsegv",
+            ("no VMA", "no VMA", "no VMA")),
+    "kernel_half": ("ffffffff81000000", "kernel", None, "sigsegv", "sigsegv", "sigsegv",
+                    ("kernel", "kernel", "kernel")),
+    "hole": ("0x0000900000000000", "hole", None, "sigsegv", "sigsegv", "sigsegv",
+             ("canonical", "canonical", "canonical")),
+    "stack_grows": ("7ffe81e00000", "gap", None, "fault", "fault", "sigsegv",
+                    ("grows down", "grows down", "not executable")),
+}
+bad = []
+for name, (addr, where, state, r, w, x, whys) in cases.items():
+    d = explain(ex, addr)
+    got = (d["where"], d["leaf"] and d["leaf"]["state"], *(a["verdict"] for a in d["access"]))
+    if got != (where, state, r, w, x):
+        bad.append(f"{name}: {got}, wanted {(where, state, r, w, x)}")
+    for a, word in zip(d["access"], whys):
+        if word not in a["why"]:
+            bad.append(f"{name}: {a['access']}: {a['why']!r} does not say {word!r}")
+    if d["address"] != "%016x" % int(addr, 16):
+        bad.append(f"{name}: address {d['address']}")
+d = explain(ex, "7f0000030000")
+assert d["pkey"] == 3 and d["vma"]["pkey"] == 3, d["pkey"]
+assert explain(ex, "7f0000000000")["pkey"] == 0
+# The path: every level, the table of the entry at ADDR, the PTI user copy.
+d = explain(ex, "7f0000001000")
+assert [p["level"] for p in d["path"]] == ["pgd", "pud", "pmd"], d["path"]
+assert d["path"][0]["ucopy"] == "PWU--AD----" and d["path"][0]["flags"][10] == "N"
+assert d["path"][2]["size"] == 2 << 20 and d["path"][2]["start"] == "00007f0000000000"
+assert d["detail"] == "tables" and d["effective"] == "-UN" and d["leaf"]["pfn"] == "0000150001"
+assert d["frame"]["kind"] == "anon" and d["frame"]["map"] == 2, d["frame"]
+assert d["below"]["name"] == "[heap]" and d["above"]["start"] == "00007f0000020000"
+# The table of the entry at ADDR in a run of two pmd entries, step +.
+ln = next(l.split() for l in open(ex) if l.startswith("  upper pmd ") and l.split()[3] == "2")
+second = int(ln[2][:16], 16) + (2 << 20)
+d = subprocess.run([vm, "explain", "-J", "-f", ex, "%x" % (second + 0x1000)], capture_output=True, text=True)
+dd = json.loads(d.stdout)
+pmd = [p for p in dd["path"] if p["level"] == "pmd"]
+assert pmd and pmd[0]["table"] == "%010x" % (int(ln[6], 16) + 1), (pmd, ln)
+assert pmd[0]["start"] == "%016x" % second
+# The heap of tables-5: eff under a p4d; 5-level pgd entries span 256T.
+heap = next(l.split()[1][:16] for l in open(t5) if l.startswith("vma ") and " [heap] " in l)
+d = explain(t5, heap)
+assert [p["level"] for p in d["path"]] == ["pgd", "p4d", "pud", "pmd"], d["path"]
+assert d["path"][0]["size"] == 1 << 48 and d["path"][0]["ucopy"] is None
+# A report: no path, no frame, the leaf's own bits; a kthread: no mm.
+heap = next(l.split()[1][:16] for l in open(base) if l.startswith("vma ") and " [heap] " in l)
+d = explain(base, heap)
+assert d["detail"] == "report" and d["path"] == [] and d["frame"] is None, d
+assert d["effective"] == "WUN" and [a["verdict"] for a in d["access"]] == ["ok", "ok", "sigsegv"]
+d = explain(kthread, "1000")
+assert d["where"] == "none" and d["vma"] is None and d["access"][0]["verdict"] == "sigsegv"
+assert not bad, "\n".join(bad)
+EOF2
+# The frame of ADDR's own 4K page: as pages ADDR works it out from the
+# run's first frame and its step (- runs of 2M and 4K entries, = runs).
+check explain.pfn_as_pages_addr python3 - "$vmviz" "$c/steps.report" <<'EOF2'
+import json, re, subprocess, sys
+vm, f = sys.argv[1:3]
+n = 0
+for ln in open(f):
+    if not ln.startswith("  ") or " present " not in ln:
+        continue
+    w = ln.split()
+    s, e = (int(x, 16) for x in w[1].split("-"))
+    for a in sorted(a for a in {s, s + 0x1000, (s + e) // 2 & ~0xfff, e - 0x1000} if a < e):
+        d = json.loads(subprocess.check_output([vm, "explain", "-J", "-f", f, "%x" % a]))
+        p = subprocess.run([vm, "pages", "-r", "-o", "PFN", "-n", "-f", f, "%x" % a],
+                           capture_output=True, text=True, check=True).stdout.split()
+        t = subprocess.run([vm, "pages", "-f", f, "%x" % a], capture_output=True,
+                           text=True).stdout
+        m = re.search(r"frame ([0-9a-f]{10})", t)
+        want = m.group(1) if m else p[0]
+        assert d["leaf"]["pfn"] == want, (hex(a), d["leaf"]["pfn"], want)
+        n += 1
+assert n > 10, n
+EOF2
+json explain.json access "$vmviz" explain -J -f "$ex" 7f0000001000
+json explain.json_gap access "$vmviz" explain -J -f "$ex" 7f0000100000
+json explain.json_report access "$vmviz" explain -J -f "$c/base.report" 0
+golden crafted.explain.cow "$vmviz" explain -f "$ex" 7f0000001000
+golden crafted.explain.pkey "$vmviz" explain -f "$ex" 0x7f0000030abc
+golden crafted.explain.gap "$vmviz" explain -f "$ex" 7f0000100000
+golden crafted.explain.protnone "$vmviz" explain -f "$ex" 7f0000005000
+golden crafted.explain.kernel "$vmviz" explain -f "$ex" ffffffff81000000
+golden crafted.explain.report "$vmviz" explain -f "$c/base.report" 7f4972040000
+status explain.addr_malformed 2 "explain: not an address (hex, 0x optional" "$vmviz" explain -f "$ex" 7f00zz
+status explain.addr_too_long 2 "explain: not an address" "$vmviz" explain -f "$ex" 17f0000000000000000
+status explain.addr_range 2 "explain: not an address" "$vmviz" explain -f "$ex" 7f0000000000-7f0000001000
+status explain.no_addr 2 "explain needs ADDR" "$vmviz" explain -f "$ex"
+status explain.no_pid 2 "explain needs a PID and ADDR" "$vmviz" explain 7f0000000000
+status explain.extra 2 "explain: extra argument" "$vmviz" explain -f "$ex" 7f0000000000 1
+status explain.pid_and_file 2 "explain: extra argument" "$vmviz" explain -f "$ex" 1 7f0000000000
+status explain.two_files 2 "explain reads one report" "$vmviz" explain -f "$ex" -f "$ex" 7f0000000000
+status explain.no_output_option 2 "explain: option --output does not apply" "$vmviz" explain -o START -f "$ex" 7f0000000000
+status explain.bad_pid 2 "not a PID" "$vmviz" explain 12x 7f0000000000
+sed '0,/^  upper pgd /s/ 512G / 1G /' "$ex" >"$tmp/t.report"
+status explain.malformed_report 6 "the span of one pgd entry" "$vmviz" explain -f "$tmp/t.report" 7f0000000000
+# Live: ADDR is checked before anything is read; then the module is needed.
+status explain.addr_before_pid 2 "explain: not an address" "$vmviz" explain 1 nothex
+if [ -e /proc/vmviz ]; then
+	skip explain.module_not_loaded "/proc/vmviz exists on this host"
+else
+	status explain.module_not_loaded 7 "the vmviz module is not loaded" "$vmviz" explain 1 1000
+	status explain.self_module_not_loaded 7 "the vmviz module is not loaded" "$vmviz" explain self 1000
+fi
+# Hostile names (hostile.report): escaped, never raw.
+hv=$(awk '$1 == "vma" && /\\033/ { print substr($2, 1, 16); exit }' "$c/hostile.report")
+if "$vmviz" explain -f "$c/hostile.report" "$hv" >"$tmp/out" 2>"$tmp/err" &&
+   ! LC_ALL=C grep -q "$(printf '\033')" "$tmp/out" && grep -q '\\033' "$tmp/out"; then
+	ok explain.hostile_name_escaped
+else
+	cat "$tmp/out" >>"$tmp/err"; not_ok explain.hostile_name_escaped
+fi
+# Memory stays bounded: a report ten times larger costs no more than 2 MB more.
+./genreport.py --vmas 2000 --pages 20000 --tables >"$tmp/es.report" &&
+./genreport.py --vmas 20000 --pages 200000 --tables >"$tmp/el.report" ||
+	echo "Bail out! genreport.py"
+check explain.generated_tables_read python3 - "$vmviz" "$tmp/es.report" <<'EOF2'
+import json, subprocess, sys
+vm, f = sys.argv[1:3]
+lines = open(f).read().split("\n")
+ups = sum(1 for l in lines if l.startswith("  upper "))
+assert lines[1] == "detail frames tables" and ups > 2000, ups
+d = json.loads(subprocess.check_output([vm, "pages", "-J", "-o", "START,EFF", "-f", f]))
+assert len(d["pages"]) == sum(1 for l in lines if l.startswith("  pte ")), len(d["pages"])
+last = next(l for l in reversed(lines) if l.startswith("  pte ") and " present " in l)
+d = json.loads(subprocess.check_output([vm, "explain", "-J", "-f", f, last.split()[1][:16]]))
+assert [p["level"] for p in d["path"]] == ["pgd", "pud", "pmd"] and d["effective"], d
+EOF2
+check explain.memory_bounded python3 - "$vmviz" "$tmp/es.report" "$tmp/el.report" <<'EOF2'
+import subprocess, sys
+vm, small, large = sys.argv[1:4]
+def rss(f):
+    out = subprocess.check_output([sys.executable, "-c", """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+""", vm, "explain", "-f", f, "7f0000001000"])
+    return int(out)
+a, b = rss(small), rss(large)
+assert b - a < 2048, (a, b)
+EOF2
 
 # Version: exactly "vmviz-format 2"; anything else refused with exit 6.
 # (base.report: a fixed report the checks below know line by line.)
@@ -819,6 +1017,17 @@ for p in "$d/parent.report $d/fork.report" "$d/parent.report $d/thread.report" \
 	w60 compare --name '*lib*' -f "$1" -f "$2"
 done
 w60 pages -f "$c/steps.report" 7f0000201000
+for a in 7f0000000123 7f0000001000 7f0000004000 7f0000005000 7f0000007000 7f000000a000 \
+	 7f0000020000 7f0000030000 7f0000041000 7f0000050000 7f0000100000 ffffffff81000000 \
+	 900000000000 7ffe81e00000; do
+	w60 explain -f "$c/explain.report" "$a"
+done
+for f in "$c/base.report" "$c/hostile.report" "$c/frames-hostile.report" "$c/tables-5.report" \
+	 reports/kthread-6.12-4.report "$tmp/utf8.report"; do
+	heap=$(awk '$1 == "vma" && / seg heap / { print substr($2, 1, 16); exit }' "$f")
+	w60 explain -f "$f" "${heap:-1000}"
+	w60 explain -f "$f" 1000
+done
 check width.every_view_fits_60 python3 - "$tmp/w60" <<'EOF'
 import glob, sys, unicodedata
 outs = sorted(glob.glob(sys.argv[1] + "/*.[ab]"))
@@ -1076,7 +1285,7 @@ fi
 status option.getopt_names_vmviz 2 "^vmviz: unrecognized option '--bogus'" "$vmviz" --bogus
 status option.output_empty 2 "--output takes a list of columns, not ''" "$vmviz" maps -o '' -f "$r"
 status option.output_plus_only 2 "--output takes a list of columns, not '+'" "$vmviz" maps -o + -f "$r"
-status option.unknown_command 2 "^vmviz: unknown command 'bogus': type one of overview, maps, pages, compare, mem, tables, svg, demo, watch, kernel, or a PID" "$vmviz" bogus
+status option.unknown_command 2 "^vmviz: unknown command 'bogus': type one of overview, maps, pages, compare, mem, tables, explain, svg, demo, watch, kernel, or a PID" "$vmviz" bogus
 status option.color_word_apart 2 "^vmviz: overview: extra argument 'always' (--color takes WHEN after '=': --color=always)$" "$vmviz" --color always -f "$r"
 "$vmviz" maps --bytes -o SIZE,RAM -n -r -f "$r" >"$tmp/out"
 [ "$(head -n 1 "$tmp/out")" = "4096 4096" ] && ok option.bytes || not_ok option.bytes
@@ -1175,7 +1384,7 @@ done
 for c in $(awk '/^Columns of/ { on = 1; next } /^$/ { on = 0 } on && $1 ~ /^[A-Z][A-Z0-9]*$/ { print $1 }' "$tmp/help" | sort -u); do
 	grep -q "^\\.B $c\$" ../vmviz.8 || missing="$missing man:$c"
 done
-for cmd in maps pages compare mem tables svg demo watch; do
+for cmd in maps pages compare mem tables explain svg demo watch kernel; do
 	grep -q "^\\.B $cmd\$" ../vmviz.8 || missing="$missing man:$cmd"
 done
 if [ -z "$missing" ] && [ -n "$opts" ]; then ok help.man_page_has_every_option_and_column; else
@@ -1204,6 +1413,13 @@ fi
 got=$(complete_words vmviz svg --j)
 [ -z "$got" ] && ok completion.only_options_of_the_command || {
 	echo "got '$got'" >"$tmp/err"; not_ok completion.only_options_of_the_command; }
+# explain: a PID (or self), then ADDR, which nothing completes; with --file
+# only ADDR.
+got=$(complete_words vmviz explain '')
+got2=$(complete_words vmviz explain 1 '')
+got3=$(complete_words vmviz explain -f x.report '')
+if grep -qw self <<<"$got" && [ -z "$got2" ] && [ -z "$got3" ]; then ok completion.explain; else
+	echo "got '$got' '$got2' '$got3'" >"$tmp/err"; not_ok completion.explain; fi
 
 # The one option table (main.c) against --help of vmviz and of every
 # command, the man page's OPTIONS entries and their Commands: lines, the
