@@ -278,7 +278,8 @@ static void kernel_words(const struct vmviz_report *r, const struct vmviz_khalf 
 {
 	char src[2100], boot[200];
 
-	vmviz_escape(sink, h->source, src, sizeof(src));
+	vmviz_escape(sink, strcmp(h->source, "-") ? h->source : "standard input", src,
+		     sizeof(src));
 	if (h->live)
 		snprintf(buf, len,
 			 "kernel half: its regions as this reader's page tables hold it (%s: alike in every process but ldt)",
