@@ -39,6 +39,7 @@ struct kregion {
 struct khalf {
 	const char *source;		/* the file read, for messages */
 	char release[72];		/* as the file writes it (octal escapes kept) */
+	char boot[64];
 	unsigned int levels, pti;
 	unsigned long half;
 	struct kregion reg[2][KMAX_REGIONS];
@@ -47,6 +48,7 @@ struct khalf {
 	size_t nline, cap;
 	unsigned long end_regions, end_lines, end_wx;
 	bool ended;
+	bool count_only;		/* keep only the last page line (the picture) */
 };
 
 static const char *const level_names[] = { "pte", "pmd", "pud" };
@@ -95,6 +97,12 @@ static bool name_ok(const char *s)
 
 static void add_line(struct khalf *k, const struct kline *l)
 {
+	if (k->count_only && k->cap) {
+		/* The regions' sums are all the picture needs: count, keep the last. */
+		k->line[0] = *l;
+		k->nline++;
+		return;
+	}
 	if (k->nline == k->cap) {
 		size_t cap = k->cap ? 2 * k->cap : 256;
 		struct kline *n = realloc(k->line, cap * sizeof(*n));
@@ -122,7 +130,7 @@ static void parse_line(struct khalf *k, char *buf, int n, int *copy)
 	}
 	if (!strncmp(buf, "report ", 7)) {
 		if (sscanf(buf, "report kernel %71s boot %63s time %63s boottime %63s%c",
-			   k->release, w[0], w[1], w[2], &tail) != 4)
+			   k->release, k->boot, w[1], w[2], &tail) != 4)
 			KBAD(k, n, "not 'report kernel RELEASE boot ID time S.N boottime S.N'");
 		return;
 	}
@@ -181,7 +189,7 @@ static void parse_line(struct khalf *k, char *buf, int n, int *copy)
 		return;
 	}
 	if (!strncmp(buf, "wx ", 3)) {
-		struct kline *l = k->nline ? &k->line[k->nline - 1] : NULL;
+		struct kline *l = !k->nline ? NULL : &k->line[k->count_only ? 0 : k->nline - 1];
 
 		if (!l || sscanf(buf, "wx %63s pages %lu%c", w[0], &a, &tail) != 2 ||
 		    !parse_range16(w[0], &b, &c) || b != l->start || c != l->end)
@@ -390,4 +398,60 @@ int vmviz_kernel(const char *path, const struct vmviz_out *o)
 	}
 	free(k.line);
 	return VMVIZ_EXIT_OK;
+}
+
+/**
+ * vmviz_kernel_regions - the kernel half's regions, for the overview and svg
+ * @path: a saved kernel-half file ("-": standard input), or NULL for
+ *	/proc/vmviz/kernel, the half as this reader's page tables hold it
+ * @h: filled with the regions of the kernel's PGD and their mapped bytes
+ *
+ * Read by the one validator above: a malformed or cut file ends the
+ * program with its line (exit 6), as "vmviz kernel" does. Returns false,
+ * @h untouched, only when @path is NULL and the live file cannot be opened
+ * (no module, a module without it, or refused: CAP_SYS_ADMIN and kptr_restrict).
+ */
+bool vmviz_kernel_regions(const char *path, struct vmviz_khalf *h)
+{
+	struct khalf *k = calloc(1, sizeof(*k));
+	FILE *in;
+	int i;
+
+	if (!k)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	k->source = path ? path : KERNEL_FILE;
+	k->count_only = true;
+	in = path && !strcmp(path, "-") ? stdin : fopen(k->source, "r");
+	if (!in) {
+		free(k);
+		if (!path)
+			return false;
+		err(VMVIZ_EXIT_FAILURE, "%s", path);
+	}
+	kernel_read(k, in);
+	if (in != stdin)
+		fclose(in);
+	memset(h, 0, sizeof(*h));
+	snprintf(h->source, sizeof(h->source), "%s", k->source);
+	h->live = !path;
+	snprintf(h->release, sizeof(h->release), "%s", k->release);
+	snprintf(h->boot, sizeof(h->boot), "%s", k->boot);
+	h->levels = k->levels;
+	h->pti = k->pti;
+	h->half = k->half;
+	for (i = 0; i < k->nreg[0] && i < VMVIZ_KREGIONS; i++) {
+		const struct kregion *r = &k->reg[0][i];
+		struct vmviz_kregion *o = &h->reg[h->nreg++];
+
+		snprintf(o->name, sizeof(o->name), "%s", r->name);
+		snprintf(o->skip, sizeof(o->skip), "%s", r->skip);
+		o->start = r->start;
+		o->last = r->end - 1;	/* end 0 (2^64): ffffffffffffffff */
+		o->mapped = mapped(r);
+		if (k->pti)
+			o->user_mapped = mapped(&k->reg[1][i]);
+	}
+	free(k->line);
+	free(k);
+	return true;
 }

@@ -31,6 +31,7 @@ enum {
 enum {
 	OPT_COLOR = 256, OPT_COLOUR, OPT_SAVE, OPT_BYTES, OPT_WIDTH, OPT_ALL, OPT_NAME,
 	OPT_SEG, OPT_PERM, OPT_STATE, OPT_RANGE, OPT_TOTAL, OPT_COUNT, OPT_FRAMES,
+	OPT_KHALF,
 };
 
 struct vmviz_option {
@@ -68,6 +69,8 @@ static const struct vmviz_option options[] = {
 	  "fit N columns (default: COLUMNS, the terminal, or 80)" },
 	{ "all", OPT_ALL, no_argument, NULL, C_OVERVIEW | C_SVG,
 	  "one box per VMA: do not fold repeated VMAs" },
+	{ "khalf", OPT_KHALF, required_argument, "FILE", C_OVERVIEW | C_SVG,
+	  "the kernel half's regions from FILE (a saved /proc/vmviz/kernel)" },
 	{ "name", OPT_NAME, required_argument, "GLOB", C_TABLES | C_OVERVIEW | C_SVG,
 	  "only VMAs whose name matches GLOB ('*libc*', '[heap]' quoted as '\\[heap]')" },
 	{ "seg", OPT_SEG, required_argument, "LIST", C_TABLES | C_OVERVIEW | C_SVG,
@@ -499,6 +502,7 @@ int main(int argc, char **argv)
 	struct option longopts[ARRAY_SIZE(options) + 1];
 	char shortopts[64] = "", *sp = shortopts;
 	const char *width = NULL;
+	const char *khalf_file = NULL;
 	long count = 0;
 	bool help = false, named = false;
 	struct args a = { .color = "auto" };
@@ -567,6 +571,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_ALL:
 			a.all = true;
+			break;
+		case OPT_KHALF:
+			khalf_file = optarg;
 			break;
 		case OPT_NAME:
 			a.out.filter.name = optarg;
@@ -708,6 +715,8 @@ int main(int argc, char **argv)
 		return vmviz_kernel(a.nfiles ? a.files[0] : NULL, &a.out);
 	}
 	want_color(a.color);
+	/* overview and svg: the kernel half from --khalf, or live, this reader's. */
+	vmviz_picture_kernel(khalf_file, !a.nfiles);
 	if (cmd->bit & C_FRAMES)
 		a.frames = true;
 	if (cmd->bit == C_EXPLAIN)

@@ -217,6 +217,87 @@ static void pad(FILE *f, const char *s, size_t width)
 		fputc(' ', f);
 }
 
+/* Where the kernel half's regions come from: vmviz_picture_kernel(). */
+static const char *kernel_path;
+static bool kernel_live;
+
+/**
+ * vmviz_picture_kernel - the kernel-half file the overview and svg draw
+ * @path: a saved /proc/vmviz/kernel (--khalf), or NULL
+ * @live: without @path, read /proc/vmviz/kernel if it opens (a PID given)
+ */
+void vmviz_picture_kernel(const char *path, bool live)
+{
+	kernel_path = path;
+	kernel_live = live;
+}
+
+/*
+ * The kernel half's regions to draw for @r, or NULL (free() it): from
+ * --khalf, or live from /proc/vmviz/kernel when it opens; when it
+ * does not (no module, or refused: it needs CAP_SYS_ADMIN and addresses
+ * in /proc/kallsyms), the one box as before, silently. A file that is not
+ * of @r's paging mode is refused; live, it cannot be.
+ */
+static struct vmviz_khalf *kernel_half(const struct vmviz_report *r)
+{
+	struct vmviz_khalf *h;
+
+	if (!kernel_path && !kernel_live)
+		return NULL;
+	h = malloc(sizeof(*h));
+	if (!h)
+		err(VMVIZ_EXIT_FAILURE, "out of memory");
+	if (!vmviz_kernel_regions(kernel_path, h)) {
+		free(h);
+		return NULL;
+	}
+	if (h->levels != (unsigned int)r->levels || h->half != r->kernel.start) {
+		if (kernel_path) {
+			char *e = vmviz_esc_dup(kernel_path);
+
+			vmviz_die(VMVIZ_EXIT_USAGE,
+				  "--khalf %s: a kernel half of %u-level paging (from %016lx), the report's is %d-level (from %016lx)",
+				  e, h->levels, h->half, r->levels, r->kernel.start);
+		}
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* A gap between regions: the file names it "gap"; the picture, unused. */
+static bool kregion_unused(const struct vmviz_kregion *k)
+{
+	return !strcmp(k->name, "gap");
+}
+
+/* Whose page tables the regions are, in words (escaped for @sink). */
+static void kernel_words(const struct vmviz_report *r, const struct vmviz_khalf *h,
+			 enum vmviz_sink sink, char *buf, size_t len)
+{
+	char src[2100], boot[200];
+
+	vmviz_escape(sink, strcmp(h->source, "-") ? h->source : "standard input", src,
+		     sizeof(src));
+	if (h->live)
+		snprintf(buf, len,
+			 "kernel half: its regions as this reader's page tables hold it (%s: alike in every process but ldt)",
+			 src);
+	else
+		snprintf(buf, len,
+			 "kernel half: its regions from %s, as its reader's page tables held it (alike in every process but ldt)",
+			 src);
+	if (h->pti)
+		snprintf(buf + strlen(buf), len - strlen(buf),
+			 "; PTI: the kernel's copy (vmviz kernel shows user mode's)");
+	if (strcmp(h->boot, r->boot_id)) {
+		vmviz_escape(sink, h->boot, boot, sizeof(boot));
+		snprintf(buf + strlen(buf), len - strlen(buf),
+			 "; from another boot (%s): KASLR moves regions", boot);
+	}
+}
+
 /* The box layout for a width: "  ADDRESS16 |" + inside + "|" fits it. */
 struct layout {
 	int box;		/* columns inside a box */
@@ -344,6 +425,41 @@ static void box_row(FILE *f, const struct layout *l, const struct region *g, boo
 	fprintf(f, "%s\n", side);
 }
 
+/*
+ * The kernel half's regions inside its box, highest first, each with its
+ * start at the left: name, size and, under IN RAM, the bytes its leaves
+ * map; the gaps between them as "unused".
+ */
+static void kernel_rows(FILE *f, const struct layout *l, const struct vmviz_khalf *h,
+			bool color)
+{
+	char name[128], size[16], mapped[16];
+	int i;
+
+	for (i = h->nreg - 1; i >= 0; i--) {
+		const struct vmviz_kregion *k = &h->reg[i];
+
+		vmviz_human_size((unsigned long long)(k->last - k->start) + 1, size, sizeof(size));
+		mapped[0] = '\0';
+		if (k->skip[0])
+			snprintf(mapped, sizeof(mapped), "skipped");
+		else if (!kregion_unused(k))
+			vmviz_human_size(k->mapped, mapped, sizeof(mapped));
+		fit(kregion_unused(k) ? "unused" : k->name, name, sizeof(name), l->name - 1);
+		fprintf(f, "  %016lx |", k->start);
+		if (color)
+			fprintf(f, "\033[2m");
+		fputs("  ", f);
+		pad(f, name, l->name - 1);
+		fprintf(f, " %-4s %7s %7s ", "", size, mapped);
+		if (l->swap)
+			fprintf(f, "%6s ", "");
+		if (color)
+			fprintf(f, "\033[0m");
+		fprintf(f, "|\n");
+	}
+}
+
 static const char *kind_words(const struct vmviz_report *r)
 {
 	if (!strcmp(r->kind, "process"))
@@ -436,11 +552,14 @@ void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 	int width = o->width ? o->width : 80;
 	struct layout l;
 	struct region *rs;
-	char size[16], comm[128], group[48] = "", partial[96] = "", words[1300];
+	struct vmviz_khalf *kh;
+	char size[16], comm[128], group[48] = "", partial[96] = "", words[4600];
 	int n, i, folded = 0, drawn;
 
 	/* The VMAs with their sums: the page lines are only counted. */
 	vmviz_read_all(r, VMVIZ_KEEP_VMAS);
+	/* Before any output: a kernel-half file refused prints nothing. */
+	kh = r->has_mm ? kernel_half(r) : NULL;
 
 	if (r->pid != r->tgid)
 		snprintf(group, sizeof(group), ", in thread group %d", r->tgid);
@@ -473,6 +592,10 @@ void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 	if (vmviz_filtering(&o->filter))
 		vmviz_say(f, width, "drawn: %d of them, those matching%s\n", drawn,
 			  vmviz_filter_words(o, words, sizeof(words)));
+	if (kh) {
+		kernel_words(r, kh, SINK_TERM, words, sizeof(words));
+		vmviz_say(f, width, "%s; IN RAM: what their leaves map\n", words);
+	}
 	fputc('\n', f);
 
 	for (i = 0; i < n && !rs[i].swapped; i++)
@@ -486,11 +609,14 @@ void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 
 		border(f, &l, i ? rs[i - 1].start : g->last);
 		box_row(f, &l, g, color);
+		if (g->kind == REGION_KERNEL && kh)
+			kernel_rows(f, &l, kh, color);
 		if (g->kind == REGION_VMA && g->nvmas > 1)
 			folded++;
 	}
 	border(f, &l, 0);
 	free(rs);
+	free(kh);
 	if (folded)
 		vmviz_say(f, width, "(%d %s of alike VMAs folded; --all shows every VMA)\n",
 			  folded, vmviz_plural(folded, "run", "runs"));
@@ -519,14 +645,54 @@ void vmviz_print_overview(struct vmviz_report *r, FILE *f, bool color,
 	}
 }
 
+/*
+ * The kernel half's regions in the overview's JSON, in address order (as
+ * "spaces"): the file, live or not (live: this reader's page tables), each
+ * region's range, size and mapped bytes (with PTI, user mode's copy's too).
+ */
+static void json_kernel(FILE *f, const struct vmviz_khalf *h)
+{
+	int i;
+
+	fprintf(f, ",\n   \"kernel_half\": {\"source\": ");
+	vmviz_json_str(f, h->source);
+	fprintf(f, ", \"live\": %s, \"kernel\": ", h->live ? "true" : "false");
+	vmviz_json_str(f, h->release);
+	fprintf(f, ", \"boot\": ");
+	vmviz_json_str(f, h->boot);
+	fprintf(f, ", \"levels\": %u, \"pti\": %s,\n      \"regions\": [", h->levels,
+		h->pti ? "true" : "false");
+	for (i = 0; i < h->nreg; i++) {
+		const struct vmviz_kregion *k = &h->reg[i];
+
+		fprintf(f, "%s\n         {\"name\": ", i ? "," : "");
+		vmviz_json_str(f, k->name);
+		fprintf(f, ", \"start\": \"%016lx\", \"last\": \"%016lx\", \"size\": %lu, ",
+			k->start, k->last, k->last - k->start + 1);
+		fprintf(f, "\"unused\": %s, \"mapped\": %lu, ",
+			kregion_unused(k) ? "true" : "false", k->mapped);
+		if (h->pti)
+			fprintf(f, "\"user_mapped\": %lu, ", k->user_mapped);
+		fprintf(f, "\"skip\": ");
+		if (k->skip[0])
+			vmviz_json_str(f, k->skip);
+		else
+			fprintf(f, "null");
+		fputc('}', f);
+	}
+	fprintf(f, "\n      ]}");
+}
+
 /* The overview as JSON: identity, provenance, geometry, segments, counters. */
 void vmviz_print_overview_json(struct vmviz_report *r, FILE *f)
 {
 	static const char *const spaces[] = { "user", "hole", "kernel" };
 	const struct vmviz_range *sp[] = { &r->user, &r->hole, &r->kernel };
+	struct vmviz_khalf *kh;
 	int i;
 
 	vmviz_read_all(r, 0);
+	kh = r->has_mm ? kernel_half(r) : NULL;
 
 	fprintf(f, "{\n   \"report\": ");
 	vmviz_json_report(f, r, "   ");
@@ -542,7 +708,12 @@ void vmviz_print_overview_json(struct vmviz_report *r, FILE *f)
 		fprintf(f, "\"start\": \"%016lx\", \"last\": \"%016lx\"}", sp[i]->start,
 			sp[i]->end);
 	}
-	fprintf(f, "\n   ],\n   \"vmas\": %d,\n   \"pagelines\": %ld,\n   \"segments\": [",
+	fprintf(f, "\n   ]");
+	if (kh) {
+		json_kernel(f, kh);
+		free(kh);
+	}
+	fprintf(f, ",\n   \"vmas\": %d,\n   \"pagelines\": %ld,\n   \"segments\": [",
 		r->nvmas, r->npages);
 	for (i = 0; r->has_mm && i < VMVIZ_NSEGS; i++) {
 		fprintf(f, "%s\n      {\"name\": \"%s\", ", i ? "," : "", vmviz_seg_names[i]);
@@ -684,15 +855,118 @@ static int bar_width(unsigned long part, unsigned long whole)
 }
 
 /* Box height: grows with log2 of the size, 18 px for 4K to 60 px for 128T. */
-static int row_height(const struct region *g)
+static int size_height(unsigned long size)
 {
-	unsigned long size = g->last - g->start;
 	int bits = 0;
 
 	while (size >>= 1)
 		bits++;
 	bits = bits < 12 ? 0 : bits - 12;
 	return 18 + bits * 42 / 52;
+}
+
+static int row_height(const struct region *g)
+{
+	return size_height(g->last - g->start);
+}
+
+#define KREGION_FILL	"#b8b8d0"
+#define KREGION_EMPTY	"#e0e0ea"
+
+/*
+ * Text already escaped for XML as lines of at most 140 characters (840 px
+ * at 10 px monospace), cut at blanks, from @y down 16 px apart; only
+ * counted if @f is NULL. Returns how many lines.
+ */
+static int svg_lines(FILE *f, int y, const char *text)
+{
+	int lines = 0;
+
+	while (*text) {
+		size_t len = strlen(text), cut = len;
+
+		if (len > 140) {
+			for (cut = 140; cut && text[cut] != ' '; cut--)
+				;
+			if (!cut)
+				cut = strcspn(text, " ");
+		}
+		if (f)
+			fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#555555\" font-size=\"10\">",
+				y + 4 + 16 * lines);
+		if (f)
+			fprintf(f, "%.*s</text>\n", (int)cut, text);
+		lines++;
+		text += cut;
+		text += strspn(text, " ");
+	}
+	return lines;
+}
+
+/* The kernel half as its regions: as tall as their boxes, highest first. */
+static int kernel_height(const struct vmviz_khalf *h)
+{
+	int i, height = 0;
+
+	for (i = 0; i < h->nreg; i++)
+		height += size_height(h->reg[i].last - h->reg[i].start);
+	return height;
+}
+
+/*
+ * Its regions as boxes from @y down, their heights as the other boxes'
+ * (the logarithm of the size), each labelled with its name, size and the
+ * bytes its leaves map; the gaps between them dashed, "unused".
+ */
+static void svg_kernel(FILE *f, const struct vmviz_khalf *h, int y, const char *total)
+{
+	char size[16], mapped[16];
+	int i, mid = y + kernel_height(h) / 2;
+
+	/* A bracket at the right: all of them are the kernel half. */
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333333\"/>\n",
+		SVG_LEFT + SVG_BOX + 8, y + 2, SVG_LEFT + SVG_BOX + 8, y + kernel_height(h) - 2);
+	fprintf(f, "<text x=\"%d\" y=\"%d\">kernel half: %s</text>\n", SVG_LEFT + SVG_BOX + 14,
+		mid - 4, total);
+	fprintf(f, "<text x=\"%d\" y=\"%d\">(no user access)</text>\n", SVG_LEFT + SVG_BOX + 14,
+		mid + 10);
+
+	for (i = h->nreg - 1; i >= 0; i--) {
+		const struct vmviz_kregion *k = &h->reg[i];
+		int ht = size_height(k->last - k->start);
+		bool unused = kregion_unused(k);
+
+		vmviz_human_size((unsigned long long)(k->last - k->start) + 1, size, sizeof(size));
+		fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#333333\">%016lx</text>\n", y + 4,
+			i == h->nreg - 1 ? k->last : h->reg[i + 1].start);
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" ",
+			SVG_LEFT, y, SVG_BOX, ht);
+		fprintf(f, "fill=\"%s\" stroke=\"#333333\"%s/>\n",
+			unused ? "#ffffff" : k->mapped ? KREGION_FILL : KREGION_EMPTY,
+			unused ? " stroke-dasharray=\"4 3\"" : "");
+		fprintf(f, "<text x=\"%d\" y=\"%d\">", SVG_LEFT + 6, y + ht / 2 + 4);
+		if (unused) {
+			fprintf(f, "unused (%s)</text>\n", size);
+			y += ht;
+			continue;
+		}
+		fprintf(f, "kernel ");
+		vmviz_xml_str(f, k->name);
+		fprintf(f, " (%s, ", size);
+		if (k->skip[0]) {
+			fprintf(f, "skipped: ");
+			vmviz_xml_str(f, k->skip);
+		} else {
+			vmviz_human_size(k->mapped, mapped, sizeof(mapped));
+			fprintf(f, "%s mapped", mapped);
+			if (h->pti) {
+				vmviz_human_size(k->user_mapped, mapped, sizeof(mapped));
+				fprintf(f, "; %s in user mode's copy", mapped);
+			}
+		}
+		fprintf(f, ")</text>\n");
+		y += ht;
+	}
 }
 
 static void svg_legend_item(FILE *f, int *x, int *y, const char *fill, const char *what)
@@ -746,15 +1020,18 @@ void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, 
 	const struct vmviz_vma *sv;
 	unsigned long npages = 0, ncells = 0, per_cell = 1;
 	struct region *rs = NULL;
+	struct vmviz_khalf *kh = NULL;
 	int n = 0, i, height, strip_rows = 0, y, x, from = 0, drawn = 0;
 	bool filtering = r->has_mm && vmviz_filtering(&o->filter);
-	char size[16], res[16], swp[16], when[64], words[1300], gap[64];
+	char size[16], res[16], swp[16], when[64], words[4600], gap[64];
 
 	read_for_strip(r, strip_addr);
 	sv = strip_addr ? vmviz_vma_at(r, strip_addr) : NULL;
 
-	if (r->has_mm)
+	if (r->has_mm) {
 		n = regions(r, &rs, all, &o->filter, &drawn);
+		kh = kernel_half(r);
+	}
 	if (sv) {
 		npages = (sv->end - sv->start) >> 12;
 		per_cell = (npages + STRIP_MAX - 1) / STRIP_MAX;
@@ -763,8 +1040,13 @@ void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, 
 	}
 	height = 90;
 	for (i = 0; i < n; i++)
-		height += row_height(&rs[i]);
+		height += rs[i].kind == REGION_KERNEL && kh ? kernel_height(kh) :
+			  row_height(&rs[i]);
 	height += 30;
+	if (kh) {
+		kernel_words(r, kh, SINK_XML, words, sizeof(words));
+		height += 16 * svg_lines(NULL, 0, words) + 18;	/* its words, its legend row */
+	}
 	if (filtering)
 		height += drawn ? 20 : 44;
 	height += 110;		/* legend */
@@ -791,6 +1073,8 @@ void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, 
 	fprintf(f, "high addresses at the top; box heights grow with the logarithm of the size");
 	fprintf(f, "</text>\n");
 	y = 66;
+	if (kh)
+		y += 16 * svg_lines(f, y, words);
 	if (filtering) {
 		fprintf(f, "<text x=\"10\" y=\"%d\" fill=\"#555555\">", y + 4);
 		fprintf(f, "drawn: %d of %d %s, those matching", drawn, r->nvmas,
@@ -819,8 +1103,17 @@ void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, 
 	for (i = 0; i < n; i++) {
 		const struct region *g = &rs[i];
 		int h = row_height(g);
-		const char *fill = g->kind == REGION_VMA ? seg_fill(g->vma->seg) :
-				   g->kind == REGION_GAP ? "#ffffff" : "#bbbbbb";
+		const char *fill;
+
+		if (g->kind == REGION_KERNEL && kh) {
+			vmviz_human_size((unsigned long long)(g->last - g->start) + 1, size,
+					 sizeof(size));
+			svg_kernel(f, kh, y, size);
+			y += kernel_height(kh);
+			continue;
+		}
+		fill = g->kind == REGION_VMA ? seg_fill(g->vma->seg) :
+		       g->kind == REGION_GAP ? "#ffffff" : "#bbbbbb";
 
 		vmviz_human_size((unsigned long long)(g->last - g->start) + 1, size,
 				 sizeof(size));
@@ -885,6 +1178,13 @@ void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, 
 	svg_legend_item(f, &x, &y, "#dddddd", "other VMA");
 	svg_legend_item(f, &x, &y, "#bbbbbb", "kernel half, hole");
 	svg_legend_item(f, &x, &y, "#ffffff", filtering ? "unmapped, or VMAs hidden" : "unmapped");
+	if (kh) {
+		x = 10;
+		y += 18;
+		svg_legend_item(f, &x, &y, KREGION_FILL, "kernel region");
+		svg_legend_item(f, &x, &y, KREGION_EMPTY, "kernel region, nothing mapped");
+		svg_legend_item(f, &x, &y, "#ffffff", "unused");
+	}
 	x = 10;
 	y += 18;
 	svg_legend_item(f, &x, &y, "#40b040", "bar: share of pages in RAM");
@@ -928,4 +1228,5 @@ void vmviz_print_svg(struct vmviz_report *r, FILE *f, unsigned long strip_addr, 
 	}
 	fprintf(f, "</svg>\n");
 	free(rs);
+	free(kh);
 }

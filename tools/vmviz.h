@@ -374,6 +374,32 @@ int vmviz_kernel(const char *path, const struct vmviz_out *o);
 /* explain.c */
 int vmviz_explain(struct vmviz_report *r, const struct vmviz_out *o, unsigned long addr);
 
+/* The kernel half's regions (its kernel PGD's), for the overview and svg. */
+#define VMVIZ_KREGIONS	64
+struct vmviz_kregion {
+	char name[24];			/* [a-z0-9_-]: the validator's */
+	unsigned long start, last;	/* inclusive: the last one ends at 2^64 */
+	unsigned long mapped;		/* bytes its leaves map (its sum line) */
+	unsigned long user_mapped;	/* with PTI: the same in user mode's copy */
+	char skip[24];			/* why it was not read, or "" */
+};
+
+struct vmviz_khalf {
+	char source[1024];		/* the file read, as given (unescaped) */
+	bool live;			/* /proc/vmviz/kernel: this reader's tables */
+	char release[72];		/* as the file writes it */
+	char boot[64];
+	unsigned int levels, pti;
+	unsigned long half;		/* where it starts */
+	int nreg;
+	struct vmviz_kregion reg[VMVIZ_KREGIONS];	/* in address order */
+};
+
+bool vmviz_kernel_regions(const char *path, struct vmviz_khalf *h);
+
+/* picture.c: the kernel file the overview and svg draw (see vmviz_kernel_regions) */
+void vmviz_picture_kernel(const char *path, bool live);
+
 /* demo.c */
 int vmviz_demo(const struct vmviz_out *o, bool color, const char *save_dir);
 

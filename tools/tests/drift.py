@@ -198,7 +198,7 @@ for before in (["-J"], ["--width", "60"], ["-f", "x.report"], ["--color=never"],
     if not commands <= got:
         bad.append(f"completion: vmviz {' '.join(before)} <TAB>: no commands ({sorted(got)[:6]}...)")
 for n, o in OPTIONS.items():
-    if o[1] and not o[2] and n not in ("file", "save", "output", "sort", "seg", "state"):
+    if o[1] and not o[2] and n not in ("file", "khalf", "save", "output", "sort", "seg", "state"):
         got = complete("maps" if o[3] & COMMANDS["maps"] else "watch", "--" + n, "")
         if got:
             bad.append(f"completion: --{n} <TAB> offers {sorted(got)[:5]}, not nothing")

@@ -1028,6 +1028,14 @@ for f in "$c/base.report" "$c/hostile.report" "$c/frames-hostile.report" "$c/tab
 	w60 explain -f "$f" "${heap:-1000}"
 	w60 explain -f "$f" 1000
 done
+# The kernel half's regions in the overview (--khalf).
+for kf in reports/kernel-*.txt; do
+	lv=${kf#reports/kernel-6.12-}
+	for v in "" --all "--seg heap"; do
+		# shellcheck disable=SC2086
+		w60 $v --khalf "$kf" -f "reports/sleep-6.12-${lv%%[-.]*}.report"
+	done
+done
 check width.every_view_fits_60 python3 - "$tmp/w60" <<'EOF'
 import glob, sys, unicodedata
 outs = sorted(glob.glob(sys.argv[1] + "/*.[ab]"))
@@ -1542,6 +1550,183 @@ assert seen == len(lines), (seen, len(lines))
 done
 "$vmviz" kernel 1 >/dev/null 2>&1
 [ $? = 2 ] && ok kernel.takes_no_pid || not_ok kernel.takes_no_pid
+
+# The kernel half's regions in the overview and svg: --khalf with a saved
+# report (the captures above with the sleep report of the same paging: from
+# another boot, which the words say), against goldens; the rows, the JSON
+# and the SVG's boxes against the file's region and sum lines (the kernel's
+# copy), tiling the half; the SVG rendered.
+for kf in reports/kernel-*.txt; do
+	[ -f "$kf" ] || continue
+	b=$(basename "$kf" .txt)
+	lv=${b#kernel-6.12-}
+	rep=reports/sleep-6.12-${lv%%-*}.report
+	golden "$b.overview" "$vmviz" --khalf "$kf" -f "$rep"
+	golden "$b.svg" "$vmviz" svg --khalf "$kf" -f "$rep"
+	if "$vmviz" svg --khalf "$kf" -f "$rep" >"$tmp/k.svg" 2>"$tmp/err"; then
+		svg_ok "khalf.svg_renders.$b" "$tmp/k.svg"
+	else
+		not_ok "khalf.svg_renders.$b"
+	fi
+	json "$b.overview.json" segments "$vmviz" -J --khalf "$kf" -f "$rep"
+	check "khalf.regions.$b" python3 - "$vmviz" "$kf" "$rep" <<'EOF'
+import json, re, subprocess, sys
+vm, kf, rep = sys.argv[1:4]
+regs, usum, copy, end = [], [], -1, 1 << 64
+for ln in open(kf):
+    w = ln.split()
+    if w[0] == "geometry":
+        half, pti = int(w[6].split("-")[0], 16), w[4] == "1"
+    elif w[0] == "pgd":
+        copy += 1
+    elif w[0] == "region" and copy == 0:
+        s, e = (int(x, 16) for x in w[2].split("-"))
+        regs.append({"name": w[1], "start": s, "last": e - 1 if e != end - 1 else e})
+    elif w[0] == "sum":
+        b = int(w[3]) * 4096 + int(w[5]) * (2 << 20) + int(w[7]) * (1 << 30)
+        if copy == 0:
+            regs[-1]["mapped"] = b
+        else:
+            usum.append(b)
+assert regs[0]["start"] == half and regs[-1]["last"] == end - 1
+assert all(a["last"] + 1 == b["start"] for a, b in zip(regs, regs[1:]))
+d = json.loads(subprocess.check_output([vm, "-J", "--khalf", kf, "-f", rep]))
+k = d["kernel_half"]
+assert k["source"] == kf and k["live"] is False and k["pti"] is pti, k
+assert k["levels"] == d["geometry"]["levels"]
+assert len(k["regions"]) == len(regs), (len(k["regions"]), len(regs))
+for j, r in zip(k["regions"], regs):
+    assert j["name"] == r["name"] and int(j["start"], 16) == r["start"], (j, r)
+    assert int(j["last"], 16) == r["last"] and j["size"] == r["last"] - r["start"] + 1, (j, r)
+    assert j["mapped"] == r["mapped"] and j["unused"] == (r["name"] == "gap"), (j, r)
+    assert j["skip"] is None
+if pti:
+    assert [j["user_mapped"] for j in k["regions"]] == usum
+else:
+    assert all("user_mapped" not in j for j in k["regions"])
+assert sum(j["size"] for j in k["regions"]) == end - half
+# The text: a row per region inside the kernel half's box, highest first.
+out = subprocess.check_output([vm, "--khalf", kf, "-f", rep], text=True)
+box = out.split("| kernel half (no user access)", 1)[1].split("+---", 1)[0]
+rows = re.findall(r"^  ([0-9a-f]{16}) \|  (\S+) +(\S+) +(\S*) *\|$", box, re.M)
+want = [(r["start"], "unused" if r["name"] == "gap" else r["name"]) for r in reversed(regs)]
+assert [(int(a, 16), n) for a, n, _, _ in rows] == want, rows
+assert all((m == "") == (n == "unused") for _, n, _, m in rows), rows
+assert "kernel half: its regions from " + kf in " ".join(out.split())
+assert "from another boot" in out
+# The SVG: a box per region, the names and the unused gaps.
+svg = subprocess.check_output([vm, "svg", "--khalf", kf, "-f", rep], text=True)
+names = re.findall(r">kernel ([a-z_0-9-]+) \(", svg)
+assert names == [r["name"] for r in reversed(regs) if r["name"] != "gap"], names
+assert len(re.findall(r">unused \(", svg)) == sum(r["name"] == "gap" for r in regs)
+assert ">kernel half: " in svg and "(no user access)" in svg
+EOF
+done
+# Without --khalf, a saved report keeps the one box: no words, no rows, no
+# "kernel_half" in JSON (the goldens of every report above say the same).
+r4=reports/sleep-6.12-4.report
+"$vmviz" -f "$r4" >"$tmp/a" 2>&1
+"$vmviz" -J -f "$r4" >"$tmp/b" 2>&1
+"$vmviz" svg -f "$r4" >"$tmp/c" 2>&1
+if grep -q '| kernel half (no user access) ' "$tmp/a" && ! grep -q 'its regions\|^  [0-9a-f]\{16\} |' "$tmp/a" &&
+   ! grep -q kernel_half "$tmp/b" && ! grep -q '>kernel half: \|>unused (' "$tmp/c"; then
+	ok khalf.saved_report_alone_one_box
+else
+	cat "$tmp/a" >>"$tmp/err"; not_ok khalf.saved_report_alone_one_box
+fi
+# A region not read (skip REASON: here ldt as another process reads it)
+# says so in each view.
+sed '7s/$/ skip other-mm/' reports/kernel-6.12-5.txt >"$tmp/skip.txt"
+r5=reports/sleep-6.12-5.report
+"$vmviz" --khalf "$tmp/skip.txt" -f "$r5" >"$tmp/a" 2>&1
+"$vmviz" svg --khalf "$tmp/skip.txt" -f "$r5" >"$tmp/b" 2>&1
+"$vmviz" -J --khalf "$tmp/skip.txt" -f "$r5" >"$tmp/c" 2>&1
+if grep -q '^  ff10000000000000 |  ldt  *256T skipped  *|$' "$tmp/a" &&
+   grep -q '>kernel ldt (256T, skipped: other-mm)</text>' "$tmp/b" &&
+   grep -q '{"name": "ldt", .* "skip": "other-mm"}' "$tmp/c"; then
+	ok khalf.skipped_region
+else
+	cat "$tmp/a" >>"$tmp/err"; not_ok khalf.skipped_region
+fi
+# Refused: a cut or malformed file (kernel.c's validator: status 6 with the
+# line), a report given for it, one of the other paging mode (status 2), a
+# file that does not open (1), --khalf on a view that draws no picture (2).
+head -n 12 reports/kernel-6.12-5.txt >"$tmp/cut.txt"
+sed '7s/^region ldt /region <b>\o033 /' reports/kernel-6.12-5.txt >"$tmp/bad.txt"
+sed '3s/ levels 5 / levels 6 /' reports/kernel-6.12-5.txt >"$tmp/geo.txt"
+status khalf.cut 6 "cut.txt: no end line: the file was cut" "$vmviz" --khalf "$tmp/cut.txt" -f reports/sleep-6.12-5.report
+status khalf.cut_svg 6 "cut.txt: no end line: the file was cut" "$vmviz" svg --khalf "$tmp/cut.txt" -f reports/sleep-6.12-5.report
+status khalf.cut_json 6 "cut.txt: no end line: the file was cut" "$vmviz" -J --khalf "$tmp/cut.txt" -f reports/sleep-6.12-5.report
+status khalf.hostile_name 6 "bad.txt: line 7: not 'region NAME START-END size SIZE \[skip REASON\]'" "$vmviz" --khalf "$tmp/bad.txt" -f reports/sleep-6.12-5.report
+status khalf.bad_geometry 6 "geo.txt: line 3: not 'geometry levels 4|5" "$vmviz" svg --khalf "$tmp/geo.txt" -f reports/sleep-6.12-5.report
+status khalf.a_report 6 "not a kernel-half file of format 1" "$vmviz" --khalf "$r4" -f "$r4"
+status khalf.other_paging 2 "^vmviz: --khalf reports/kernel-6.12-5.txt: a kernel half of 5-level paging (from ff00000000000000), the report's is 4-level (from ffff800000000000)$" "$vmviz" --khalf reports/kernel-6.12-5.txt -f "$r4"
+status khalf.no_file 1 "$tmp/none.txt: No such file" "$vmviz" svg --khalf "$tmp/none.txt" -f "$r4"
+status khalf.not_on_maps 2 "maps: option --khalf does not apply" "$vmviz" maps --khalf reports/kernel-6.12-5.txt -f "$r4"
+[ ! -s "$tmp/stdout" ] && ok khalf.refused_prints_nothing || not_ok khalf.refused_prints_nothing
+# The file's name goes through each sink's escaping.
+hk="$tmp/k<&"$'\033'"[2J.txt"
+cp reports/kernel-6.12-4-pti.txt "$hk"
+"$vmviz" svg --khalf "$hk" -f "$r4" >"$tmp/h.svg" 2>"$tmp/err"
+"$vmviz" --khalf "$hk" -f "$r4" >"$tmp/h.txt" 2>>"$tmp/err"
+"$vmviz" -J --khalf "$hk" -f "$r4" >"$tmp/h.json" 2>>"$tmp/err"
+if { ! command -v xmllint >/dev/null || xmllint --noout "$tmp/h.svg" 2>>"$tmp/err"; } &&
+   ! grep -q $'\033' "$tmp/h.svg" "$tmp/h.txt" "$tmp/h.json" && grep -q 'k&lt;&amp;' "$tmp/h.svg" &&
+   grep -qF 'k<&\033[2J.txt' "$tmp/h.txt" &&
+   python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["kernel_half"]["source"] == sys.argv[2]' "$tmp/h.json" "$hk" 2>>"$tmp/err"; then
+	ok khalf.file_name_escaped
+else
+	cat "$tmp/h.txt" >>"$tmp/err"; not_ok khalf.file_name_escaped
+fi
+# Live (a PID): /proc/vmviz/kernel, as this reader's page tables hold it,
+# when it opens; else the one box, silently, status 0. Here in a mount
+# namespace whose /proc is a tmpfs holding a saved report as vmviz/self:
+# the kernel file there, absent, refused (mode 000 to a root without
+# CAP_DAC_OVERRIDE, as the module's EPERM is to a reader without
+# CAP_SYS_ADMIN), and malformed (refused as with --khalf: status 6).
+if unshare -rm true 2>/dev/null && command -v setpriv >/dev/null; then
+	"$vmviz" -f "$r4" >"$tmp/one.txt" 2>&1
+	"$vmviz" -J -f "$r4" >"$tmp/one.json" 2>&1
+	# shellcheck disable=SC2016
+	unshare -rm sh -c '
+		vm=$1 rep=$2 kf=$3 out=$4
+		mount -t tmpfs none /proc && mkdir /proc/vmviz && cp "$rep" /proc/vmviz/self || exit 9
+		cp "$kf" /proc/vmviz/kernel
+		"$vm" self >"$out/live.txt" 2>&1; echo $? >>"$out/live.rc"
+		"$vm" svg self >"$out/live.svg" 2>&1; echo $? >>"$out/live.rc"
+		"$vm" -J self >"$out/live.json" 2>&1; echo $? >>"$out/live.rc"
+		chmod 000 /proc/vmviz/kernel
+		run() { setpriv --bounding-set -all --inh-caps -all "$vm" "$@"; }
+		run self >"$out/refused.txt" 2>&1; echo $? >>"$out/refused.rc"
+		run svg self >"$out/refused.svg" 2>&1; echo $? >>"$out/refused.rc"
+		run -J self >"$out/refused.json" 2>&1; echo $? >>"$out/refused.rc"
+		rm /proc/vmviz/kernel
+		"$vm" self >"$out/absent.txt" 2>&1; echo $? >>"$out/absent.rc"
+		"$vm" svg self >"$out/absent.svg" 2>&1; echo $? >>"$out/absent.rc"
+		"$vm" -J self >"$out/absent.json" 2>&1; echo $? >>"$out/absent.rc"
+		head -n 12 "$kf" >/proc/vmviz/kernel
+		"$vm" self >"$out/bad.txt" 2>&1; echo $? >>"$out/bad.rc"
+	' _ "$vmviz" "$r4" reports/kernel-6.12-4-pti.txt "$tmp" 2>>"$tmp/err"
+	bad=""
+	[ "$(cat "$tmp/live.rc" 2>/dev/null | tr '\n' ' ')" = "0 0 0 " ] || bad="$bad [live status]"
+	tr '\n' ' ' <"$tmp/live.txt" | tr -s ' ' | grep -qF "kernel half: its regions as this reader's page tables hold it (/proc/vmviz/kernel: alike in every process but ldt)" || bad="$bad [live words]"
+	grep -q '^  ffffffffa3c00000 |  text ' "$tmp/live.txt" || bad="$bad [live rows]"
+	grep -q '>kernel text (46M, ' "$tmp/live.svg" || bad="$bad [live svg]"
+	python3 -c 'import json, sys; k = json.load(open(sys.argv[1]))["kernel_half"]; assert k["live"] is True and k["source"] == "/proc/vmviz/kernel"' "$tmp/live.json" 2>>"$tmp/err" || bad="$bad [live json]"
+	for w in refused absent; do
+		[ "$(cat "$tmp/$w.rc" 2>/dev/null | tr '\n' ' ')" = "0 0 0 " ] || bad="$bad [$w status]"
+		cmp -s "$tmp/$w.txt" "$tmp/one.txt" || bad="$bad [$w: not the one box as saved]"
+		# The report's source differs: /proc/vmviz/self, not the file.
+		cmp -s <(grep -v '"source": ' "$tmp/$w.json") <(grep -v '"source": ' "$tmp/one.json") ||
+			bad="$bad [$w: JSON not as saved]"
+		grep -q '>kernel half (' "$tmp/$w.svg" && ! grep -q '>unused (' "$tmp/$w.svg" || bad="$bad [$w svg]"
+	done
+	[ "$(cat "$tmp/bad.rc" 2>/dev/null)" = 6 ] && grep -q '^vmviz: /proc/vmviz/kernel: no end line' "$tmp/bad.txt" || bad="$bad [malformed live file]"
+	if [ -z "$bad" ]; then ok khalf.live_read_or_one_box; else
+		echo "$bad" >>"$tmp/err"; not_ok khalf.live_read_or_one_box; fi
+else
+	skip khalf.live_read_or_one_box "no unshare -rm (user and mount namespaces) or setpriv"
+fi
 
 # The fuzzer (issue 20): seeded mutants of saved reports, parseable ones
 # included, through the views of a reader built with ASan and UBSan; a
