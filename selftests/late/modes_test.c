@@ -137,7 +137,10 @@ TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 	ASSERT_EQ(0, unload());
 	bare = vt_now_ms() - t0;
 	ASSERT_EQ(0, reload("all=0"));
+	t0 = vt_now_ms();
 	ASSERT_EQ(0, vt_spawn(&c, vt_many_vmas, NULL));
+	printf("# vmviz-ctl rmmod_busy spawn_ms=%.1f\n", vt_now_ms() - t0);
+	fflush(stdout);
 	ASSERT_EQ(0, vt_track(c.pid));
 	snprintf(path, sizeof(path), VMVIZ_DIR "/%d", c.pid);
 	t0 = vt_now_ms();
@@ -177,8 +180,14 @@ TEST_F_TIMEOUT(modes, rmmod_with_a_reader_mid_report, 300)
 	       took, bare, pass, br.reads);
 	printf(" samples=%lu in_d=%lu longest_d_ms=%.1f\n", ss.samples, ss.in_d,
 	       ss.longest_d_ms);
+	fflush(stdout);
+	t0 = vt_now_ms();
 	ASSERT_EQ(0, reload("all=0"));
+	printf("# vmviz-ctl rmmod_busy reload_ms=%.1f\n", vt_now_ms() - t0);
+	fflush(stdout);
+	t0 = vt_now_ms();
 	EXPECT_EQ(0, vt_release(&c));
+	printf("# vmviz-ctl rmmod_busy release_ms=%.1f\n", vt_now_ms() - t0);
 }
 
 static void *park(void *arg)
