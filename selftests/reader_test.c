@@ -71,17 +71,6 @@ static unsigned long pagemap_pfn(pid_t pid, unsigned long addr)
 	return (e >> 63) & 1 ? e & ((1ULL << 55) - 1) : 0;
 }
 
-/* What follows the first @n lines of @s, or NULL. */
-static const char *after_lines(const char *s, int n)
-{
-	while (n-- > 0 && s) {
-		s = strchr(s, '\n');
-		if (s)
-			s++;
-	}
-	return s;
-}
-
 static bool tracked(pid_t pid)
 {
 	char path[64];
