@@ -24,8 +24,8 @@ if [ -f $d/parent-frames.report ]; then
 	run vmviz mem --file $d/fork-frames.report -o START,PERM,RSS,PSS,USS,SHCLEAN,SHDIRTY,PRDIRTY,COWCOPY,COWREUSE,NAME
 	run vmviz compare --file $d/parent-frames.report --file $d/fork-frames.report -o START,END,PERM,COW,COPY1,REUSE1,COPY2,REUSE2,NAME
 	run vmviz tables --file $d/parent-frames.report
-	# One address explained: the parent's stack, level by level.
-	run vmviz explain --file $d/parent-frames.report "${stack%%-*}"
+	# One address explained, level by level: the top page of the stack.
+	run vmviz explain --file $d/parent-frames.report "$(printf %x $((0x${stack##*-} - 4096)))"
 fi
 # The other half: the kernel's, as this shell's page tables hold it.
 if vmviz kernel >/tmp/kernel.out 2>&1; then
