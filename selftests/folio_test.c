@@ -352,8 +352,15 @@ TEST(swap_cache)
 	p = map_pages(N);
 	ASSERT_NE(NULL, p);
 	memset(p, 3, N * PAGE);
-	for (tries = 0; tries < 10 && swapped_pages(p, N) < N; tries++)
+	/*
+	 * Reclaim can leave a page behind (an isolated LRU batch on a busy
+	 * guest: 15 of 16 after ten tries once, on 6.12-rt): try longer.
+	 */
+	for (tries = 0; tries < 100 && swapped_pages(p, N) < N; tries++) {
 		madvise(p, N * PAGE, MADV_PAGEOUT);
+		if (swapped_pages(p, N) < N)
+			usleep(10000);
+	}
 	ASSERT_EQ(N, swapped_pages(p, N));
 	ASSERT_EQ(0, vt_spawn(&child, NULL, NULL));	/* it shares the swap entries */
 	for (i = 0; i < N; i++)
