@@ -370,17 +370,22 @@ static void say_vma(const struct vmviz_out *o, const char *label, const struct v
 		  v->perm, vmviz_esc(v->name, name, sizeof(name)));
 }
 
+/* The start of the entry of @size, in a run from @start, that holds @addr. */
+static unsigned long entry_start(unsigned long start, unsigned long size, unsigned long addr)
+{
+	return start + (addr - start) / size * size;
+}
+
 static void say_leaf(const struct vmviz_out *o, const struct explain *e)
 {
 	const struct vmviz_page *p = &e->leaf;
-	unsigned long pfn, entry = (e->addr - p->start) / p->entry_size;
+	unsigned long pfn, lo = entry_start(p->start, p->entry_size, e->addr);
 	bool mapped = !strcmp(p->state, "present") || !strcmp(p->state, "protnone");
 	char eff[4], words[64], map[48];
 
 	vmviz_page_pfn(p, e->addr & ~4095UL, &pfn);
 	vmviz_say(stdout, o->width, "%-6s %016lx-%016lx %s %s\n", p->level,
-		  p->start + entry * p->entry_size, p->start + (entry + 1) * p->entry_size,
-		  p->size, p->state);
+		  lo, lo + p->entry_size, p->size, p->state);
 	if (mapped)
 		vmviz_say(stdout, o->width, "       flags %s, pfn %010lx, sd %d, pkey %d\n",
 			  p->flags, pfn, p->sd, p->pkey);
@@ -478,15 +483,14 @@ static void explain_text(const struct vmviz_report *r, const struct vmviz_out *o
 		say_vma(o, "above", &e->above);
 	for (i = 0; i < UP_NLEVELS; i++) {
 		const struct vmviz_upper *u = &e->up[i];
-		unsigned long table, entry;
+		unsigned long table, lo;
 
 		if (!e->has_up[i])
 			continue;
-		entry = (e->addr - u->start) / u->entry_size;
+		lo = entry_start(u->start, u->entry_size, e->addr);
 		vmviz_upper_table(u, e->addr, &table);
 		vmviz_say(stdout, o->width, "%-6s %016lx-%016lx %s %s\n", u->level,
-			  u->start + entry * u->entry_size, u->start + (entry + 1) * u->entry_size,
-			  u->size, u->flags);
+			  lo, lo + u->entry_size, u->size, u->flags);
 		vmviz_say(stdout, o->width, "       table %010lx%s%s\n", table,
 			  u->ucopy[0] ? ", user copy " : "", u->ucopy);
 	}
@@ -550,14 +554,13 @@ static void explain_json(const struct vmviz_report *r, const struct explain *e,
 	printf("   \"path\": [");
 	for (i = 0; i < UP_NLEVELS; i++) {
 		const struct vmviz_upper *u = &e->up[i];
-		unsigned long table, entry;
+		unsigned long table;
 
 		if (!e->has_up[i])
 			continue;
-		entry = (e->addr - u->start) / u->entry_size;
 		vmviz_upper_table(u, e->addr, &table);
 		printf("%s\n      {\"level\": \"%s\", ", first ? "" : ",", u->level);
-		json_range(u->start + entry * u->entry_size, u->entry_size);
+		json_range(entry_start(u->start, u->entry_size, e->addr), u->entry_size);
 		printf(", \"flags\": \"%s\", \"table\": \"%010lx\", \"ucopy\": ", u->flags,
 		       table);
 		if (u->ucopy[0])
@@ -568,11 +571,11 @@ static void explain_json(const struct vmviz_report *r, const struct explain *e,
 	}
 	printf("%s],\n   \"leaf\": ", first ? "" : "\n   ");
 	if (e->has_leaf) {
-		unsigned long pfn, entry = (e->addr - p->start) / p->entry_size;
+		unsigned long pfn;
 
 		vmviz_page_pfn(p, e->addr & ~4095UL, &pfn);
 		printf("{\"level\": \"%s\", ", p->level);
-		json_range(p->start + entry * p->entry_size, p->entry_size);
+		json_range(entry_start(p->start, p->entry_size, e->addr), p->entry_size);
 		printf(", \"state\": \"%s\", \"flags\": \"%s\", \"pfn\": \"%010lx\", ", p->state,
 		       p->flags, pfn);
 		printf("\"sd\": %d, \"pkey\": %d, \"swaptype\": ", p->sd, p->pkey);
