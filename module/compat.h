@@ -427,7 +427,7 @@ static inline void vmviz_frame_read(struct vmviz_frame *fr,
 
 static inline void vmviz_frame_pte(struct vmviz_frame *fr,
 				   struct vmviz_mss *mss, pte_t pte,
-				   const struct vmviz_frame_ctx *fc)
+				   struct vmviz_frame_ctx *fc)
 {
 }
 #endif

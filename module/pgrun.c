@@ -666,7 +666,7 @@ static void frame_hide(const struct vmviz_run *run, struct vmviz_frame *fr)
  * detail), else NULL.
  */
 static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
-		      struct vmviz_sink *sink, const struct vmviz_frame_ctx *fc,
+		      struct vmviz_sink *sink, struct vmviz_frame_ctx *fc,
 		      const struct vmviz_frame *fr)
 {
 	struct vmviz_entry e;

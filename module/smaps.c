@@ -76,7 +76,8 @@ struct frame_snap {
 	 */
 	struct folio slot[2];
 	struct folio *folio;	/* the copy: a head, or a page alone */
-	struct page page;	/* the copy of the page itself */
+	struct page *page;	/* the copy of the page: &folio->page or &tail */
+	struct page tail;	/* the page's own copy, when it is not a folio alone */
 };
 
 /*
@@ -131,11 +132,17 @@ static bool snap_frame(struct frame_snap *s, struct page *page)
 	BUILD_BUG_ON(sizeof(struct folio) > 4 * sizeof(struct page));
 	s->folio = &s->slot[IS_ALIGNED((unsigned long)&s->slot[0], PAGE_SIZE)];
 	for (tries = 0; tries < SNAP_TRIES; tries++) {
-		memcpy(&s->page, page, sizeof(*page));
-		if (PagePoisoned(&s->page))
+		/*
+		 * The page is copied where a folio of one page is kept: for
+		 * such a folio (most of a process's memory) that one copy is
+		 * the whole snapshot.
+		 */
+		s->page = &s->folio->page;
+		memcpy(s->page, page, sizeof(*page));
+		if (PagePoisoned(s->page))
 			return false;
-		tail = copy_is_tail(&s->page);
-		if (!tail && !copy_flag(&s->page, PG_head)) {
+		tail = copy_is_tail(s->page);
+		if (!tail && !copy_flag(s->page, PG_head)) {
 			/*
 			 * A folio of one page: the copy is the folio. The rest
 			 * of struct folio is left as it is: what reads it
@@ -143,9 +150,10 @@ static bool snap_frame(struct frame_snap *s, struct page *page)
 			 * entire and large mapcounts, PG_hugetlb on 6.1) tests
 			 * folio_test_large() first, PG_head of this copy.
 			 */
-			memcpy(s->folio, &s->page, sizeof(s->page));
 			return true;
 		}
+		s->tail = *s->page;
+		s->page = &s->tail;
 		memset(s->folio, 0, sizeof(*s->folio));
 		head = compound_head(page);
 		idx = page - head;
@@ -276,7 +284,7 @@ static bool snap_anon_exclusive(struct frame_snap *s, bool pmd)
 {
 	if (pmd || folio_test_hugetlb(s->folio))
 		return copy_flag(&s->folio->page, PG_anon_exclusive);
-	return copy_flag(&s->page, PG_anon_exclusive);
+	return copy_flag(s->page, PG_anon_exclusive);
 }
 
 /**
@@ -659,7 +667,20 @@ static void frame_fill(struct vmviz_frame *fr, struct frame_snap *s,
 		flags |= BIT(VMVIZ_FF_EXCLUSIVE);
 	fr->flags = flags;
 	fr->order = folio_order(folio);
-	fr->node = page_to_nid(&s->page);
+	fr->node = page_to_nid(s->page);
+	/*
+	 * An anonymous folio with one reference is mapped once, whole: every
+	 * mapping of a folio holds a reference (a PMD one, and each PTE of a
+	 * split one, __split_huge_pmd_locked()), the rule smaps_account()
+	 * counts a folio mapped once by, on 6.1, 6.12 and 7.2. So a 2M leaf's
+	 * pages are each mapped once, without reading 512 mapcounts. Not the
+	 * huge zero folio's (not anonymous, mapped without a reference).
+	 */
+	if (nr > 1 && folio_test_anon(folio) && folio_ref_count(folio) == 1) {
+		fr->map_lo = 1;
+		fr->map_hi = 1;
+		return;
+	}
 	fr->map_lo = INT_MAX;
 	fr->map_hi = 0;
 	for (i = 0; i < nr; i++) {
@@ -738,13 +759,13 @@ void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
  * entry's VMA, and no reference is taken.
  */
 void vmviz_frame_pte(struct vmviz_frame *fr, struct vmviz_mss *mss, pte_t pte,
-		     const struct vmviz_frame_ctx *fc)
+		     struct vmviz_frame_ctx *fc)
 {
 	u64 flags = pte_flags(pte);
 	unsigned long pfn;
 	struct frame_snap s;
 	struct page *page;
-	bool count, frame;
+	bool count, frame, zero;
 
 	memset(fr, 0, sizeof(*fr));
 	if (!pte_present(pte)) {
@@ -758,15 +779,31 @@ void vmviz_frame_pte(struct vmviz_frame *fr, struct vmviz_mss *mss, pte_t pte,
 	 * vm_normal_page() (normal_page()): not counted; of them only the zero
 	 * page has frame fields.
 	 */
+	zero = (flags & _PAGE_SPECIAL) && is_zero_pfn(pfn);
 	count = fc->account && !(flags & _PAGE_SPECIAL);
-	frame = fc->frames && (!(flags & _PAGE_SPECIAL) || is_zero_pfn(pfn));
+	frame = fc->frames && (!(flags & _PAGE_SPECIAL) || zero);
 	if (!count && !frame)
 		return;
+	/*
+	 * The zero page is read once per context (a batch: one PTE table's
+	 * copy). Its struct page does not change as it is mapped: a special
+	 * entry takes no reference and no mapcount (vm_normal_page() refuses
+	 * it, so do_anonymous_page() and zap_pte_range() leave it alone on
+	 * 6.1, 6.12 and 7.2), and its flags are PG_reserved's for good.
+	 */
+	if (zero && fc->zero_read) {
+		*fr = fc->zero;
+		return;
+	}
 	page = pfn_to_online_page(pfn);
 	if (!page || !snap_frame(&s, page))
 		return;
 	if (frame)
 		frame_fill(fr, &s, page, pfn, VMVIZ_PTE, 1, fc->vma);
+	if (zero) {
+		fc->zero = *fr;
+		fc->zero_read = true;
+	}
 	if (!count)
 		return;
 	account(mss, &s, page, 1, pte_young(pte), pte_dirty(pte), fc->locked,

@@ -319,12 +319,14 @@ struct vmviz_frame_ctx {
 	bool account;			/* count as smaps: not pfnmap, hugetlb */
 	bool locked;			/* VM_LOCKED */
 	bool cow;			/* private and writable */
+	bool zero_read;			/* @zero holds the zero page's fields */
+	struct vmviz_frame zero;
 };
 
 /* smaps.c, built where there are folios; compat.h stubs them elsewhere. */
 #ifdef VMVIZ_HAVE_FOLIO
 void vmviz_frame_pte(struct vmviz_frame *fr, struct vmviz_mss *mss, pte_t pte,
-		     const struct vmviz_frame_ctx *fc);
+		     struct vmviz_frame_ctx *fc);
 void vmviz_smaps_account(struct vmviz_mss *mss, struct vmviz_tables *tables,
 			 struct vm_area_struct *vma, const struct vmviz_batch *b,
 			 unsigned int taken);
