@@ -32,11 +32,13 @@
 /*
  * The work one hold of the target's mmap lock may do: entries read by the
  * walker (upper-level entries and PTEs copied; a full PTE table is 512).
- * Past it, or as soon as a writer waits for the lock, the walk drops the
- * lock and takes it again; a VMA line counts as VMA_LINE_WORK. The longest
- * hold is this budget plus one PTE table, whatever the size of a VMA.
+ * Past it the walk drops the lock and takes it again; a VMA line counts as
+ * VMA_LINE_WORK. The longest hold is this budget plus one PTE table,
+ * whatever the size of a VMA. A writer that waits ends a hold sooner: at
+ * the next batch of the walk (one PTE table or leaf: walk_piece()), or
+ * between two VMAs (report_pause()).
  */
-#define HOLD_BUDGET		8192
+#define HOLD_BUDGET		32768
 #define VMA_LINE_WORK		64
 
 /* The header's pass over the VMAs counts this much work per VMA. */
@@ -469,13 +471,25 @@ static int report_lock_mm(struct vmviz_report *r)
 }
 
 /*
+ * Whether a writer waits for the lock this read holds: for the mmap lock
+ * (mmap_lock_is_contended(), a look at the rwsem's wait list), or for a
+ * read-locked VMA (7.2), in vma_start_write() while it holds the mmap lock
+ * for write: vmviz_vma_writer_waits().
+ */
+static bool report_writer_waits(struct vmviz_report *r)
+{
+	return (r->mm_locked && mmap_lock_is_contended(r->mm)) ||
+	       (r->vma_locked && vmviz_vma_writer_waits(r->vma));
+}
+
+/*
  * Between two pieces of a report: a fatal signal or the file's removal
  * ends the read here, and the lock is dropped when this hold has done its
  * share of work, or when a writer waits for the lock held, so that the
- * target's mmap, munmap or mprotect waits for one bounded piece at most.
- * A writer waits for a read-locked VMA (7.2) in vma_start_write() while it
- * holds the mmap lock for write: vmviz_vma_writer_waits(). The caller
- * takes the lock it needs again, and looks its VMA up again.
+ * target's mmap, munmap or mprotect waits for one bounded piece at most
+ * (a walk's piece also ends after a batch when a writer waits:
+ * walk_piece()). The caller takes the lock it needs again, and looks its
+ * VMA up again.
  */
 static int report_pause(struct vmviz_report *r)
 {
@@ -483,9 +497,7 @@ static int report_pause(struct vmviz_report *r)
 		return -EINTR;
 	if (report_removing(r))
 		return -EIO;
-	if (r->held < HOLD_BUDGET &&
-	    !(r->mm_locked && mmap_lock_is_contended(r->mm)) &&
-	    !(r->vma_locked && vmviz_vma_writer_waits(r->vma)))
+	if (r->held < HOLD_BUDGET && !report_writer_waits(r))
 		return 0;
 	report_unlock(r);
 	cond_resched();
@@ -795,7 +807,8 @@ static int report_lock_vma(struct vmviz_report *r, struct report_cursor *c)
 
 /*
  * Walk the VMA from c->addr on, under the lock held, until the hold's
- * budget is spent (0), the record is full (1), the VMA is done (2), or a
+ * budget is spent or a writer waits (0), the record is full (1), the VMA
+ * is done (2), or a
  * lock the walk needs is held by another (3: walk_lock_shared()).
  */
 static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
@@ -836,6 +849,15 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 			ret = 1;
 			break;
 		}
+		/*
+		 * A writer that came to wait during the piece waits for this
+		 * batch (a PTE table, a leaf) at most, not for the rest of the
+		 * budget: the piece ends as a spent one does, and
+		 * report_pause() drops the lock. After a batch, so that every
+		 * piece makes progress.
+		 */
+		if (!b.upper && report_writer_waits(r))
+			break;
 	}
 	if (!ret && w.addr >= w.end)
 		ret = 2;

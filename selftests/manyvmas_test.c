@@ -28,7 +28,7 @@
  */
 #define MAKE_SECS	180
 /* module/report.c: HOLD_BUDGET over SEGMENT_WORK, VMA_LINE_WORK. */
-#define HOLD_BUDGET	8192
+#define HOLD_BUDGET	32768
 #define SEGMENT_WORK	8
 #define VMA_LINE_WORK	64
 
