@@ -22,6 +22,18 @@
 #include "vmviz.h"
 
 /*
+ * Debian builds 6.1, 6.12 and 7.2 with CONFIG_INIT_STACK_ALL_ZERO: every
+ * local is cleared on entry (a rep stos of its size). The buffers of the
+ * per-entry and per-line paths are written before they are read, and the
+ * clear cost more than the work (a snapshot's 592 bytes on every PTE of
+ * the frame detail): they are marked __uninitialized (compiler_attributes.h,
+ * 6.1 and later; 5.10 and its gcc 10 have neither the mark nor the clear).
+ */
+#ifndef __uninitialized
+#define __uninitialized
+#endif
+
+/*
  * Whether new mappings are placed top-down. 6.12 records it in MMF_TOPDOWN,
  * 7.2 in the mm_flags bitmap; 6.1 only keeps a get_unmapped_area pointer
  * whose targets are not exported, so the layout is inferred from where

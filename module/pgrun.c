@@ -171,7 +171,7 @@ static_assert(PAGE_LINE_LEN > VMVIZ_PAGE_LINE_MAX);
 /* @v in lower-case hex, at least @width digits, zero-padded (%0*lx). */
 static char *put_hex(char *p, unsigned long v, unsigned int width)
 {
-	char digits[16];
+	char digits[16] __uninitialized;
 	unsigned int n = 0;
 
 	do {
@@ -188,7 +188,7 @@ static char *put_hex(char *p, unsigned long v, unsigned int width)
 /* @v in decimal, right-aligned in at least @width columns (%*lu). */
 static char *put_dec(char *p, unsigned long v, unsigned int width)
 {
-	char digits[20];
+	char digits[20] __uninitialized;
 	unsigned int n = 0;
 
 	do {
@@ -598,7 +598,7 @@ static char *put_eff(char *p, const struct vmviz_entry *f)
 static void run_show(struct vmviz_run *run, struct vmviz_sink *sink)
 {
 	const struct vmviz_entry *f = &run->first;
-	char line[PAGE_LINE_LEN], *p = line;
+	char line[PAGE_LINE_LEN] __uninitialized, *p = line;
 	u64 t0 = vmviz_prof_start();
 
 	/* "  %s %016lx-%016lx %6lu %s %-8s " */
@@ -669,7 +669,7 @@ static bool feed_leaf(struct vmviz_run *run, const struct vmviz_leaf *leaf,
 		      struct vmviz_sink *sink, struct vmviz_frame_ctx *fc,
 		      const struct vmviz_frame *fr)
 {
-	struct vmviz_entry e;
+	struct vmviz_entry e __uninitialized;	/* vmviz_decode() fills it */
 	bool room = true;
 	u64 and = 0, or = 0;
 
@@ -748,7 +748,7 @@ static const char *upper_size(enum vmviz_upper level)
 static void upper_show(struct vmviz_urun *u, enum vmviz_upper level,
 		       struct vmviz_sink *sink)
 {
-	char line[PAGE_LINE_LEN], *p = line;
+	char line[PAGE_LINE_LEN] __uninitialized, *p = line;
 
 	memcpy(p, "  upper ", 8);
 	p = put_str(p + 8, upper_names[level], 0);
@@ -871,7 +871,16 @@ static unsigned int run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 		if (run->fast && addr == run->end &&
 		    !(((val - run->val_step) ^ run->last_val) & run->val_mask) &&
 		    run->path_and == and && run->path_or == or) {
-			if (run->frames) {
+			if (run->frames && val == run->last_val &&
+			    (val & _PAGE_SPECIAL) &&
+			    run->first.frame.kind == VMVIZ_KIND_ZERO) {
+				/*
+				 * The zero page again: smaps does not count it,
+				 * and its frame fields do not change as it is
+				 * mapped (vmviz_frame_pte()).
+				 */
+				have = &run->first.frame;
+			} else if (run->frames) {
 				u64 t0 = vmviz_prof_start();
 
 				vmviz_frame_pte(&fr, sink->mss, b->ptes[i], &fc);
@@ -879,7 +888,7 @@ static unsigned int run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 				frame_hide(run, &fr);
 				have = &fr;
 			}
-			if (!have || frame_same(&fr, &run->first.frame,
+			if (!have || frame_same(have, &run->first.frame,
 						run->frame_mask)) {
 				run->last_val = val;
 				run->end += PAGE_SIZE;

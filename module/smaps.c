@@ -66,6 +66,11 @@ static struct page *normal_page(unsigned long pfn, u64 flags)
 #define SNAP_TRIES	5
 #define SNAP_MAX_PAGES	(PUD_SIZE >> PAGE_SHIFT)
 
+/*
+ * A snapshot is written before it is read (snap_frame()), but for the rest
+ * of struct folio past a folio of one page, which nothing reads: so the
+ * snapshots on the stack are __uninitialized (compat.h).
+ */
 struct frame_snap {
 	/*
 	 * Two slots for the folio's copy: the one used is never page-aligned.
@@ -355,7 +360,7 @@ static void account_cow(struct vmviz_mss *mss, struct frame_snap *s,
 static void account_device(struct vmviz_mss *mss, u64 val, unsigned long pfn,
 			   bool locked)
 {
-	struct frame_snap s;
+	struct frame_snap s __uninitialized;
 	struct page *page;
 
 	if (!vmviz_device_private(val)) {
@@ -386,7 +391,7 @@ static void account_pte(struct vmviz_mss *mss, pte_t pte, bool locked,
 {
 	u64 flags = pte_flags(pte);
 	enum vmviz_state state;
-	struct frame_snap s;
+	struct frame_snap s __uninitialized;
 	unsigned long offset;
 	unsigned int type;
 	struct page *page;
@@ -444,7 +449,7 @@ static void account_pmd(struct vmviz_mss *mss, struct vm_area_struct *vma,
 	bool present = pmd_present(pmd), migration = false;
 	struct folio *folio;
 	enum vmviz_state state;
-	struct frame_snap s;
+	struct frame_snap s __uninitialized;
 	unsigned long offset;
 	unsigned int type;
 	struct page *page;
@@ -712,7 +717,7 @@ static void frame_fill(struct vmviz_frame *fr, struct frame_snap *s,
 void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
 		      const struct vmviz_entry *e, struct vm_area_struct *vma)
 {
-	struct frame_snap s;
+	struct frame_snap s __uninitialized;
 	struct page *page;
 	u64 raw = leaf->val;
 
@@ -763,7 +768,7 @@ void vmviz_frame_pte(struct vmviz_frame *fr, struct vmviz_mss *mss, pte_t pte,
 {
 	u64 flags = pte_flags(pte);
 	unsigned long pfn;
-	struct frame_snap s;
+	struct frame_snap s __uninitialized;
 	struct page *page;
 	bool count, frame, zero;
 
