@@ -168,11 +168,49 @@ static const char *const size_names[] = {
 #define PAGE_LINE_LEN	224
 static_assert(PAGE_LINE_LEN > VMVIZ_PAGE_LINE_MAX);
 
-/* @v in lower-case hex, at least @width digits, zero-padded (%0*lx). */
+/*
+ * The eight lower-case hex digits of @v as the eight bytes to store, first
+ * digit lowest (x86 is little-endian): each nibble spread to a byte of its
+ * own, the bytes reversed, and each made '0'-'9' or 'a'-'f' without a
+ * branch (a nibble of 10 or more carries into bit 4 when 6 is added).
+ */
+static u64 hex8(u32 v)
+{
+	u64 x = v, letters;
+
+	x = (x | x << 16) & 0x0000ffff0000ffffULL;
+	x = (x | x << 8) & 0x00ff00ff00ff00ffULL;
+	x = (x | x << 4) & 0x0f0f0f0f0f0f0f0fULL;
+	x = swab64(x);
+	letters = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+	return x + 0x3030303030303030ULL + letters * ('a' - '0' - 10);
+}
+
+/*
+ * @v in lower-case hex, at least @width digits, zero-padded (%0*lx). The
+ * widths of addresses (16) and PFNs (10) are stored eight digits at a
+ * time: they are most of a page line's bytes.
+ */
 static char *put_hex(char *p, unsigned long v, unsigned int width)
 {
 	char digits[16] __uninitialized;
 	unsigned int n = 0;
+	u64 hi, lo;
+
+	if (width == 16) {
+		hi = hex8(v >> 32);
+		lo = hex8(v);
+		memcpy(p, &hi, 8);
+		memcpy(p + 8, &lo, 8);
+		return p + 16;
+	}
+	if (width == 10 && v < BIT_ULL(40)) {
+		hi = hex8(v >> 32) >> 48;	/* its last two digits */
+		lo = hex8(v);
+		memcpy(p, &hi, 2);
+		memcpy(p + 2, &lo, 8);
+		return p + 10;
+	}
 
 	do {
 		digits[n++] = "0123456789abcdef"[v & 15];
