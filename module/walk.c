@@ -225,16 +225,22 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 	/*
 	 * One pass copies the entries and finds the span that holds any
 	 * (sparse tables: only that span is handed on) and how many are used.
+	 * Only used entries are stored as read; an empty one inside the span
+	 * is stored as 0, which is as empty (pte_none()), when the next used
+	 * one is found: a table with one used entry costs one store.
 	 */
 	for (i = 0; i < n; i++) {
 		pte = ptep_get(table + i);
+		if (pte_none(pte))
+			continue;
+		if (first == n)
+			first = i;
+		else
+			while (++last < i)
+				buf[last] = __pte(0);
 		buf[i] = pte;
-		if (!pte_none(pte)) {
-			if (first == n)
-				first = i;
-			last = i;
-			used++;
-		}
+		last = i;
+		used++;
 	}
 	if (w->tables && !table_counted(w, VMVIZ_TABLE_PTE, w->addr, PMD_SHIFT)) {
 		/* A whole table copied is counted from the copy. */
@@ -336,16 +342,24 @@ enum walk_step {
 static bool skip_empty_pmds(struct vmviz_walk *w, unsigned long end)
 {
 	pmd_t *pmdp = pmd_offset(&w->pud, w->addr);
+	unsigned long n, m, i;
 
-	while (w->addr < end) {
-		if (walk_spent(w))
-			return false;
-		w->work++;
-		if (!pmd_none(READ_ONCE(*pmdp)))
-			return true;
-		w->addr = pmd_addr_end(w->addr, end);
-		pmdp++;
+	if (w->addr >= end || walk_spent(w))
+		return false;
+	/* The PMDs of [w->addr, end), all in this table; those the budget allows. */
+	n = ((end - 1) >> PMD_SHIFT) - (w->addr >> PMD_SHIFT) + 1;
+	m = min(n, w->budget - w->work);
+	for (i = 0; i < m; i++)
+		if (!pmd_none(READ_ONCE(pmdp[i])))
+			break;
+	if (i < m) {
+		w->work += i + 1;
+		if (i)
+			w->addr = ((w->addr >> PMD_SHIFT) + i) << PMD_SHIFT;
+		return true;
 	}
+	w->work += m;
+	w->addr = m == n ? end : ((w->addr >> PMD_SHIFT) + m) << PMD_SHIFT;
 	return false;
 }
 
