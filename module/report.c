@@ -808,8 +808,8 @@ static int report_lock_vma(struct vmviz_report *r, struct report_cursor *c)
 /*
  * Walk the VMA from c->addr on, under the lock held, until the hold's
  * budget is spent or a writer waits (0), the record is full (1), the VMA
- * is done (2), or a
- * lock the walk needs is held by another (3: walk_lock_shared()).
+ * is done (2), or a lock the walk needs is held by another (3:
+ * walk_lock_shared()).
  */
 static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 		      struct vmviz_sink *sink)
