@@ -199,14 +199,14 @@ static char *put_hex(char *p, unsigned long v, unsigned int width)
 
 	if (width == 16) {
 		hi = hex8(v >> 32);
-		lo = hex8(v);
+		lo = hex8((u32)v);
 		memcpy(p, &hi, 8);
 		memcpy(p + 8, &lo, 8);
 		return p + 16;
 	}
 	if (width == 10 && v < BIT_ULL(40)) {
 		hi = hex8(v >> 32) >> 48;	/* its last two digits */
-		lo = hex8(v);
+		lo = hex8((u32)v);
 		memcpy(p, &hi, 2);
 		memcpy(p + 2, &lo, 8);
 		return p + 10;
@@ -910,14 +910,14 @@ static unsigned int run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 		    !(((val - run->val_step) ^ run->last_val) & run->val_mask) &&
 		    run->path_and == and && run->path_or == or) {
 			if (run->frames && val == run->last_val &&
-			    (val & _PAGE_SPECIAL) &&
+			    (val & _PAGE_SPECIAL) && fc.zero_read &&
 			    run->first.frame.kind == VMVIZ_KIND_ZERO) {
 				/*
-				 * The zero page again: smaps does not count it,
-				 * and its frame fields do not change as it is
-				 * mapped (vmviz_frame_pte()).
+				 * The zero page again, read in this batch
+				 * already (vmviz_frame_pte() says why once a
+				 * batch is enough): smaps does not count it.
 				 */
-				have = &run->first.frame;
+				have = &fc.zero;
 			} else if (run->frames) {
 				u64 t0 = vmviz_prof_start();
 

@@ -35,10 +35,11 @@
  * Past it the walk drops the lock and takes it again; a VMA line counts as
  * VMA_LINE_WORK. The longest hold is this budget plus one PTE table,
  * whatever the size of a VMA. A writer that waits ends a hold sooner: at
- * the next batch of the walk (one PTE table or leaf: walk_piece()), or
- * between two VMAs (report_pause()).
+ * the next batch of the walk (one PTE table or leaf) once the hold has done
+ * HOLD_MIN_WORK (walk_piece()), or between two VMAs (report_pause()).
  */
 #define HOLD_BUDGET		32768
+#define HOLD_MIN_WORK		PTRS_PER_PTE
 #define VMA_LINE_WORK		64
 
 /* The header's pass over the VMAs counts this much work per VMA. */
@@ -849,15 +850,26 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 			ret = 1;
 			break;
 		}
+		if (b.upper)
+			continue;
 		/*
-		 * A writer that came to wait during the piece waits for this
-		 * batch (a PTE table, a leaf) at most, not for the rest of the
-		 * budget: the piece ends as a spent one does, and
+		 * A writer that came to wait ends the hold once it has done a
+		 * PTE table's worth of work (HOLD_MIN_WORK), not at the end of
+		 * the budget: the piece ends as a spent one does, and
 		 * report_pause() drops the lock. After a batch, so that every
-		 * piece makes progress.
+		 * piece makes progress; not sooner, so that a target whose
+		 * writers always wait (an mmap loop) still lets a hold read
+		 * 512 huge leaves, where each drop may cost a jiffy's wait.
 		 */
-		if (!b.upper && report_writer_waits(r))
+		if (w.work >= HOLD_MIN_WORK && report_writer_waits(r))
 			break;
+		/*
+		 * A hold may be long (HOLD_BUDGET): give the CPU up between
+		 * batches, as smaps_pte_range() does after each PMD. Nothing
+		 * but the walk's sleeping lock is held here (the mmap lock or
+		 * the VMA's, both sleeping locks; RCU only inside a step).
+		 */
+		cond_resched();
 	}
 	if (!ret && w.addr >= w.end)
 		ret = 2;

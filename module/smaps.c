@@ -67,9 +67,11 @@ static struct page *normal_page(unsigned long pfn, u64 flags)
 #define SNAP_MAX_PAGES	(PUD_SIZE >> PAGE_SHIFT)
 
 /*
- * A snapshot is written before it is read (snap_frame()), but for the rest
- * of struct folio past a folio of one page, which nothing reads: so the
- * snapshots on the stack are __uninitialized (compat.h).
+ * A snapshot is written before it is read (snap_frame()), but for what of
+ * it a folio of one page leaves unwritten (the rest of struct folio, the
+ * other slot, @tail), which nothing reads: every reader of the rest tests
+ * folio_test_large() first. So the snapshots on the stack are
+ * __uninitialized (compat.h).
  */
 struct frame_snap {
 	/*
@@ -791,10 +793,14 @@ void vmviz_frame_pte(struct vmviz_frame *fr, struct vmviz_mss *mss, pte_t pte,
 		return;
 	/*
 	 * The zero page is read once per context (a batch: one PTE table's
-	 * copy). Its struct page does not change as it is mapped: a special
-	 * entry takes no reference and no mapcount (vm_normal_page() refuses
-	 * it, so do_anonymous_page() and zap_pte_range() leave it alone on
-	 * 6.1, 6.12 and 7.2), and its flags are PG_reserved's for good.
+	 * copy, read at once). Its struct page does not change as it is
+	 * mapped: a special entry takes no reference and no mapcount
+	 * (vm_normal_page() refuses it, so do_anonymous_page() and
+	 * zap_pte_range() leave it alone on 6.1, 6.12 and 7.2), and its flags
+	 * are PG_reserved's for good. Only a pin changes it (6.1's
+	 * try_grab_page() adds GUP_PIN_COUNTING_BIAS to it for FOLL_PIN; 6.5
+	 * stopped that), which a read a few microseconds later could as well
+	 * miss.
 	 */
 	if (zero && fc->zero_read) {
 		*fr = fc->zero;

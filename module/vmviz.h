@@ -185,8 +185,9 @@ enum vmviz_fflag {
 
 /*
  * The frame behind an entry: entries merge into one run only where this is
- * the same, byte for byte (no padding: compared with memcmp()). All zero
- * for entries without a frame and outside the frame detail.
+ * the same, field by field but for the counted flags (pgrun.c,
+ * frame_same()). All zero for entries without a frame and outside the
+ * frame detail.
  */
 struct vmviz_frame {
 	u8 kind;		/* enum vmviz_kind */

@@ -335,9 +335,9 @@ enum walk_step {
  * or for a shared hugetlb table its file's i_mmap_rwsem, held for the step.
  * An entry read empty is shown as read, as the entries of a chunk are.
  *
- * Return: true with w->addr at a used PMD (or at a table's entry that was
- * not read: the budget is spent, w->addr < @end); false when the budget is
- * spent or @end reached first.
+ * Return: true with w->addr at a used PMD, that PMD read and counted;
+ * false when the budget is spent (w->addr at the first PMD not read, below
+ * @end) or @end reached first.
  */
 static bool skip_empty_pmds(struct vmviz_walk *w, unsigned long end)
 {
