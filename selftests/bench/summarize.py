@@ -5,6 +5,8 @@
 usage: summarize.py NEW_RESULTS [BEFORE_RESULTS]
        summarize.py --cross LABEL=NEW_RESULTS[:BEFORE_RESULTS] ...
        summarize.py --frames LABEL=NEW_RESULTS[:FORMAT2_RESULTS[:PRE_RESULTS]] ...
+       summarize.py --rerun BOOT1_RESULTS [BOOT2_RESULTS]
+       summarize.py --boots BOOT1_RESULTS [BOOT2_RESULTS [BOOT3_RESULTS]]
 
 NEW_RESULTS is one boot's results-*.txt (vmviz_bench output); BEFORE_RESULTS
 the same kernel's run on the old module, for bytes per page before/after.
@@ -13,6 +15,12 @@ the targets of issue 9. --frames: the frame detail (frames/PID) against
 smaps and smaps_rollup per point and kernel, and the default report's
 report/pagemap beside the format 2 run's (FORMAT2_RESULTS) and a run on the
 module before the frame detail (PRE_RESULTS) at the same N.
+--rerun: the points (VARIANT:LOG2N,...) the next boot runs again under
+issue 21's rule, "no N above 1.5x its target in two boots out of three"
+(TARGETS): after one boot those above 1.5x a target; after two, those
+above in the first and not in the second (a third boot decides them).
+--boots: per point and target above 1.5x it in any boot, the ratio in
+each boot, and whether it missed in two boots (the rule's verdict).
 """
 import statistics
 import sys
@@ -274,8 +282,80 @@ def frames(specs):
             "vmviz_per_smaps", olds=True)
 
 
+# Issue 21's targets: (ratio, bound, variants it applies to). The dense
+# report's bound is the top of its range before the issue (0.14-0.79x).
+DENSE = ("anon4k", "thp", "zero", "file")
+TARGETS = (
+    ("frames_per_smaps", 1.0, DENSE + ("sparse", "wide")),
+    ("frames_per_rollup", 1.5, DENSE + ("sparse", "wide")),
+    ("vmviz_per_smaps", 1.0, ("sparse", "wide")),
+    ("vmviz_per_pagemap", 0.79, DENSE),
+)
+BAD = 1.5       # a point misses when a ratio is above BAD times its bound
+
+
+def over(rows):
+    """{(variant, n): {ratio key: value}} of the ratios above BAD x bound."""
+    out = {}
+    for (v, n), r in rows.items():
+        b = r.get("bench")
+        for key, bound, variants in TARGETS:
+            x = num(b, key) if b and v in variants else None
+            if x is not None and x > BAD * bound:
+                out.setdefault((v, n), {})[key] = x
+    return out
+
+
+def point(vn):
+    return f"{vn[0]}:{log2(vn[1])}"
+
+
+def rerun(paths):
+    first = over(parse(paths[0]))
+    if len(paths) == 1:
+        todo = first
+    else:
+        rows2 = parse(paths[1])
+        second = over(rows2)
+        # Above a bound in the first boot and not in the second: undecided.
+        todo = [vn for vn in first if vn in rows2 and
+                any(k not in second.get(vn, {}) for k in first[vn])]
+    print(",".join(sorted(point(vn) for vn in todo)))
+
+
+def boots(paths):
+    rows = [parse(p) for p in paths]
+    missed = [over(r) for r in rows]
+    keys = sorted({(vn, k) for m in missed for vn in m for k in m[vn]},
+                  key=lambda x: (x[0][0], x[0][1], x[1]))
+    bound = {k: b for k, b, _ in TARGETS}
+    print("| point | ratio | bound | " + " | ".join(f"boot {i + 1}" for i in range(len(rows)))
+          + " | verdict |")
+    print("|---|---|--:|" + "--:|" * len(rows) + "---|")
+    for vn, k in keys:
+        cells, n_over = [], 0
+        for r, m in zip(rows, missed):
+            b = r.get(vn, {}).get("bench")
+            x = num(b, k) if b else None
+            cells.append("-" if x is None else fmt(x))
+            n_over += k in m.get(vn, {})
+        n_run = sum(c != "-" for c in cells)
+        if n_over >= 2:
+            verdict = f"**missed** in {n_over} boots"
+        elif n_run - n_over >= 2:
+            verdict = f"within 1.5x in {n_run - n_over} boots"
+        else:
+            verdict = f"undecided ({n_run} boot{'s' if n_run > 1 else ''})"
+        print(f"| {point(vn)} | {k.replace('_per_', '/').replace('vmviz', 'report')} "
+              f"| {bound[k]} | " + " | ".join(cells) + f" | {verdict} |")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--cross":
+    if len(sys.argv) > 2 and sys.argv[1] == "--rerun":
+        rerun(sys.argv[2:])
+    elif len(sys.argv) > 2 and sys.argv[1] == "--boots":
+        boots(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--cross":
         cross(sys.argv[2:])
     elif len(sys.argv) > 1 and sys.argv[1] == "--frames":
         frames(sys.argv[2:])

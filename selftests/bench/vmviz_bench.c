@@ -1090,6 +1090,7 @@ static double point_limit = 90;	/* seconds one (variant, N) may take */
 static char prof_spec[64];	/* -p VARIANT:LOG: profile that point */
 static bool profile_this;
 static char mprof_spec[128];	/* -q VARIANT:LOG: the module's own profile */
+static char only_spec[1024];	/* -o VARIANT:LOG,...: only these points */
 static char vmas_spec[128] = "65536,1000000";	/* -m N,...: bench_vmas() */
 static bool mprof_this;
 
@@ -1501,15 +1502,28 @@ static long mem_available_kb(void)
 	return v;
 }
 
+/* Whether the comma-separated @spec names @point (VARIANT:LOG2N) whole. */
+static bool spec_has(const char *spec, const char *point)
+{
+	size_t len = strlen(point);
+
+	for (const char *p = spec; (p = strstr(p, point)); p += len)
+		if ((p == spec || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: vmviz_bench [-v VARIANT,...] [-a MINLOG] [-b MAXLOG] [-s STEP]\n"
 		"                   [-t SECONDS] [-r REPS] [-k READERS] [-T TOTAL_SECONDS]\n"
 		"                   [-P SECONDS_PER_POINT] [-p VARIANT:LOG2N]\n"
-		"                   [-q VARIANT:LOG2N,...] [-m NVMAS,...] [-N]\n"
+		"                   [-q VARIANT:LOG2N,...] [-o VARIANT:LOG2N,...]\n"
+		"                   [-m NVMAS,...] [-N]\n"
 		"variants: anon4k thp zero file sparse wide vmas (default: all)\n"
-		"vmas: targets of NVMAS one-page VMAs (-m, default 65536,1000000; -m 0: none)\n");
+		"vmas: targets of NVMAS one-page VMAs (-m, default 65536,1000000; -m 0: none)\n"
+		"-o: only these points of the variants and range asked (a rerun of misses)\n");
 	exit(2);
 }
 
@@ -1522,7 +1536,7 @@ int main(int argc, char **argv)
 
 	for (int v = 0; v < NR_VARIANTS; v++)
 		want[v] = true;
-	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:q:m:N")) != -1) {
+	while ((opt = getopt(argc, argv, "v:a:b:s:t:r:k:T:P:p:q:o:m:N")) != -1) {
 		switch (opt) {
 		case 'v':
 			for (int v = 0; v < NR_VARIANTS; v++)
@@ -1539,11 +1553,14 @@ int main(int argc, char **argv)
 		case 'P': point_limit = atof(optarg); break;
 		case 'p': snprintf(prof_spec, sizeof(prof_spec), "%s", optarg); break;
 		case 'q': snprintf(mprof_spec, sizeof(mprof_spec), "%s", optarg); break;
+		case 'o': snprintf(only_spec, sizeof(only_spec), "%s", optarg); break;
 		case 'm': snprintf(vmas_spec, sizeof(vmas_spec), "%s", optarg); break;
 		case 'N': no_lock_events = true; break;
 		default: usage();
 		}
 	}
+	if (only_spec[0])
+		want_vmas = false;	/* a rerun of points of the variants */
 	rbuf = malloc(READ_BUF);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("# bench mem_available_kb=%ld budget_s=%.2f max_reps=%d readers=%d\n",
@@ -1564,6 +1581,10 @@ int main(int argc, char **argv)
 			/* Leave a quarter of the free memory to the kernel. */
 			unsigned long need = n * bytes_per_page(v) / 1024;
 
+			snprintf(path, sizeof(path), "%s:%d", variant_names[v], lg);
+			if (only_spec[0] && !spec_has(only_spec, path))
+				continue;
+
 			if (need > (unsigned long)mem_available_kb() * 3 / 4) {
 				printf("# bench skip variant=%s n=%lu: needs %lu MiB\n",
 				       variant_names[v], n, need >> 10);
@@ -1581,7 +1602,6 @@ int main(int argc, char **argv)
 				continue;
 			}
 			last = now();
-			snprintf(path, sizeof(path), "%s:%d", variant_names[v], lg);
 			profile_this = prof_spec[0] && strstr(prof_spec, path) != NULL;
 			mprof_this = mprof_spec[0] && strstr(mprof_spec, path) != NULL;
 			bench_one(v, n);
