@@ -18,7 +18,7 @@ module before the frame detail (PRE_RESULTS) at the same N.
 --rerun: the points (VARIANT:LOG2N,...) the next boot runs again under
 issue 21's rule, "no N above 1.5x its target in two boots out of three"
 (TARGETS): after one boot those above 1.5x a target; after two, those
-above in the first and not in the second (a third boot decides them).
+above a target in one of the two (a third boot decides them).
 --boots: per point and target above 1.5x it in any boot, the ratio in
 each boot, and whether it missed in two boots (the rule's verdict).
 """
@@ -317,9 +317,10 @@ def rerun(paths):
     else:
         rows2 = parse(paths[1])
         second = over(rows2)
-        # Above a bound in the first boot and not in the second: undecided.
-        todo = [vn for vn in first if vn in rows2 and
-                any(k not in second.get(vn, {}) for k in first[vn])]
+        # Above a bound in one of the two boots that ran it: undecided.
+        todo = {vn for vn in set(first) | set(second) if vn in rows2 and
+                any((k in first.get(vn, {})) != (k in second.get(vn, {}))
+                    for k in set(first.get(vn, {})) | set(second.get(vn, {})))}
     print(",".join(sorted(point(vn) for vn in todo)))
 
 
