@@ -866,8 +866,11 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 		/*
 		 * A hold may be long (HOLD_BUDGET): give the CPU up between
 		 * batches, as smaps_pte_range() does after each PMD. Nothing
-		 * but the walk's sleeping lock is held here (the mmap lock or
-		 * the VMA's, both sleeping locks; RCU only inside a step).
+		 * but the walk's lock is held here: the mmap lock, a sleeping
+		 * lock, or the VMA's read lock, which do_user_addr_fault()
+		 * holds across the sleeps of handle_mm_fault() (7.2). RCU and
+		 * a shared hugetlb table's i_mmap_rwsem are held only inside a
+		 * step (vmviz_walk_next()).
 		 */
 		cond_resched();
 	}
