@@ -828,7 +828,15 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 
 	while (vmviz_walk_next(&w, &b)) {
 		taken = vmviz_run_feed(&c->run, &b, sink);
-		if (r->frames && !b.upper) {
+		/*
+		 * An upper entry is no progress: the walk goes on to the leaf
+		 * below it (at most four upper lines more, which the record's
+		 * headroom takes or a fresh buffer remakes), so that the first
+		 * piece of a VMA still walks at least one leaf or PTE table.
+		 */
+		if (b.upper)
+			continue;
+		if (r->frames) {
 			vmviz_smaps_account(&c->mss, &c->tables, r->vma, &b,
 					    taken);
 			/* Its frames are read page by page: 512 struct pages. */
@@ -840,18 +848,10 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 			ret = 1;
 			break;
 		}
-		/*
-		 * An upper entry is no progress: the walk goes on to the leaf
-		 * below it (at most four upper lines more, which the record's
-		 * headroom takes or a fresh buffer remakes), so that the first
-		 * piece of a VMA still walks at least one leaf or PTE table.
-		 */
-		if (!b.upper && vmviz_sink_full(sink)) {
+		if (vmviz_sink_full(sink)) {
 			ret = 1;
 			break;
 		}
-		if (b.upper)
-			continue;
 		/*
 		 * A writer that came to wait ends the hold once it has done a
 		 * PTE table's worth of work (HOLD_MIN_WORK), not at the end of
