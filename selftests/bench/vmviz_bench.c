@@ -1602,8 +1602,8 @@ int main(int argc, char **argv)
 				continue;
 			}
 			last = now();
-			profile_this = prof_spec[0] && strstr(prof_spec, path) != NULL;
-			mprof_this = mprof_spec[0] && strstr(mprof_spec, path) != NULL;
+			profile_this = spec_has(prof_spec, path);
+			mprof_this = spec_has(mprof_spec, path);
 			bench_one(v, n);
 			last = now() - last;
 		}
