@@ -898,6 +898,7 @@ static unsigned int run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
 		fc.account = !(flags & (VM_PFNMAP | VM_HUGETLB));
 		fc.locked = flags & VM_LOCKED;
 		fc.cow = (flags & (VM_SHARED | VM_WRITE)) == VM_WRITE;
+		fc.ptl = b->ptl;
 		path_masks(&run->path, VMVIZ_PTE, &and, &or);
 	}
 	for (i = 0; i < b->nr; i++, addr += PAGE_SIZE) {
@@ -957,6 +958,9 @@ static unsigned int run_feed(struct vmviz_run *run, const struct vmviz_batch *b,
  * read of the struct page for both), has the run's frame fields; any other
  * entry is decoded and merged or begins a new run. Lines are made only
  * where a run ends.
+ *
+ * Context: in the frame detail a PTE batch comes with its table's lock
+ * held (b->ptl): nothing here sleeps.
  *
  * Return: the number of entries of @b taken; fewer than b->nr when a line
  * filled the record: the walk goes on at the first entry not taken. A

@@ -821,6 +821,11 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 		.work = r->held, .budget = HOLD_BUDGET,
 		.tables = r->frames ? &c->tables : NULL,
 		.path = r->frames ? &c->run.path : NULL,
+		/*
+		 * The frame detail reads what PTEs map under the table's lock,
+		 * as smaps does (vmviz_frame_pte()).
+		 */
+		.lock_ptes = r->frames,
 	};
 	struct vmviz_batch b;
 	unsigned int taken;
@@ -828,6 +833,7 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 
 	while (vmviz_walk_next(&w, &b)) {
 		taken = vmviz_run_feed(&c->run, &b, sink);
+		vmviz_walk_done(&b);
 		/*
 		 * An upper entry is no progress: the walk goes on to the leaf
 		 * below it (at most four upper lines more, which the record's

@@ -37,9 +37,13 @@ static struct page *normal_page(unsigned long pfn, u64 flags)
 }
 
 /*
- * A frame read without a reference. The walk hands on copied entries; by
- * the time a frame is read, its folio may have been split, freed, reused,
- * or be a tail of a larger one, and the folio helpers assert what they
+ * How a frame is read. The frame behind a present PTE is read live, under
+ * the PTE table's lock, as smaps reads it (vmviz_frame_pte() says why that
+ * is safe). Every other frame (a huge leaf's: one read per 2M or 1G; a
+ * migration, hwpoison or device entry's) is read without a reference and
+ * without the lock that keeps its entry: the walk hands on copied entries;
+ * by the time such a frame is read, its folio may have been split, freed,
+ * reused, or be a tail of a larger one, and the folio helpers assert what they
  * assume (VM_BUG_ON_PGFLAGS in PageAnonExclusive() and page_mapcount(),
  * VM_WARN_ON_FOLIO in folio_large_mapcount(), PageTail() checks in every
  * folio_test_*()). So frames are read as fs/proc/page.c reads them since
@@ -59,19 +63,21 @@ static struct page *normal_page(unsigned long pfn, u64 flags)
  * while it is held. A read-only view should not perturb the process it
  * looks at: snapshots have no side effect.
  *
- * Of the live struct pages only two kinds of reads remain, neither of
- * which asserts anything: the copies (memcpy) and atomic_read() of the
- * per-page _mapcount of the pages an entry maps (vmviz_page_mapcount()).
+ * Of the live struct pages of these frames only two kinds of reads
+ * remain, neither of which asserts anything: the copies (memcpy) and
+ * atomic_read() of the per-page _mapcount of the pages an entry maps
+ * (vmviz_page_mapcount()).
  */
 #define SNAP_TRIES	5
 #define SNAP_MAX_PAGES	(PUD_SIZE >> PAGE_SHIFT)
 
 /*
- * A snapshot is written before it is read (snap_frame()), but for what of
- * it a folio of one page leaves unwritten (the rest of struct folio, the
- * other slot, @tail), which nothing reads: every reader of the rest tests
- * folio_test_large() first. So the snapshots on the stack are
- * __uninitialized (compat.h).
+ * A frame as read: copies (snap_frame()), or the live page and folio under
+ * the PTE table's lock (vmviz_frame_pte(): @page and @folio only). A
+ * snapshot is written before it is read, but for what of it a folio of one
+ * page leaves unwritten (the rest of struct folio, the other slot, @tail),
+ * which nothing reads: every reader of the rest tests folio_test_large()
+ * first. So the snapshots on the stack are __uninitialized (compat.h).
  */
 struct frame_snap {
 	/*
@@ -231,13 +237,14 @@ static void accumulate(struct vmviz_mss *mss, struct folio *folio,
  * not present are not shared: private on 6.1 (migration entries count as
  * mapped once), "maybe shared" (not private) on 6.12 and 7.2.
  *
- * Racy but safe: no reference is taken, the folio is read from its
- * snapshot, and the pages' own mapcounts with atomic_read(): @page is in
- * an online memmap (pfn_to_online_page()), and a 2M leaf's pages in the
- * same section. If the frame is freed, split or reused after the entry was
- * copied, the counts read are of whatever the frame was then: wrong, never
- * unsafe. The caller holds the lock that keeps the entry's VMA (and so its
- * mapping, for an at-rest process, its frames) in place.
+ * Under the PTE table's lock (a present PTE, vmviz_frame_pte()) exact, as
+ * smaps. Otherwise racy but safe: no reference is taken, the folio is read
+ * from its snapshot, and the pages' own mapcounts with atomic_read(): @page
+ * is in an online memmap (pfn_to_online_page()), and a 2M leaf's pages in
+ * the same section. If the frame is freed, split or reused after the entry
+ * was copied, the counts read are of whatever the frame was then: wrong,
+ * never unsafe. The caller holds the lock that keeps the entry's VMA (and
+ * so its mapping, for an at-rest process, its frames) in place.
  */
 static void account(struct vmviz_mss *mss, struct frame_snap *s,
 		    struct page *page, unsigned int nr, bool young, bool dirty,
@@ -387,27 +394,19 @@ static void account_device(struct vmviz_mss *mss, u64 val, unsigned long pfn,
 #endif
 }
 
-/* smaps_pte_entry() for one non-empty PTE; @cow: a COW mapping. */
-static void account_pte(struct vmviz_mss *mss, pte_t pte, bool locked,
-			bool cow)
+/*
+ * smaps_pte_entry() for one PTE that is neither empty nor present (the
+ * present ones: vmviz_frame_pte()). The frame a migration or hwpoison
+ * entry holds is read from a snapshot, as a huge leaf's.
+ */
+static void account_pte(struct vmviz_mss *mss, pte_t pte, bool locked)
 {
-	u64 flags = pte_flags(pte);
 	enum vmviz_state state;
 	struct frame_snap s __uninitialized;
 	unsigned long offset;
 	unsigned int type;
 	struct page *page;
 
-	if (pte_present(pte)) {
-		page = normal_page(pte_pfn(pte), flags);
-		if (!page || !snap_frame(&s, page))
-			return;
-		account(mss, &s, page, 1, pte_young(pte), pte_dirty(pte),
-			locked, true, false);
-		if (cow && (flags & _PAGE_PRESENT) && !(flags & _PAGE_RW))
-			account_cow(mss, &s, PAGE_SIZE, false);
-		return;
-	}
 	state = vmviz_decode_nonpresent(pte_val(pte), &type, &offset);
 	switch (state) {
 	case VMVIZ_SWAP:
@@ -754,16 +753,17 @@ void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
  * @pte: a non-empty PTE, as the walk copied it
  * @fc: what to do, for the entries of one VMA
  *
- * One snapshot of the frame (snap_frame()) serves both: the page line's
- * frame fields (vmviz_frame_read() for huge leaves says how they are read)
- * and smaps' counts (account(), account_cow()). A present entry's page is
- * what vm_normal_page() finds (normal_page()); the shared zero page, which
- * it refuses, has frame fields but is not counted, as smaps does not count
+ * One read of the frame serves both: the page line's frame fields
+ * (vmviz_frame_read() for huge leaves says how they are read) and smaps'
+ * counts (account(), account_cow()). A present entry's page is what
+ * vm_normal_page() finds (normal_page()); the shared zero page, which it
+ * refuses, has frame fields but is not counted, as smaps does not count
  * it. Entries that are not present have no frame fields; their swap and
  * migration entries are counted as account_pte() counts them.
  *
- * Racy but safe, as account(): the caller holds the lock that keeps the
- * entry's VMA, and no reference is taken.
+ * Context: the PTE table's lock is held (@fc->ptl, walk_ptes()), and the
+ * lock that keeps the entry's VMA. The page of a present entry is read
+ * live under it, as smaps reads it; no reference is taken.
  */
 void vmviz_frame_pte(struct vmviz_frame *fr, struct vmviz_mss *mss, pte_t pte,
 		     struct vmviz_frame_ctx *fc)
@@ -777,7 +777,7 @@ void vmviz_frame_pte(struct vmviz_frame *fr, struct vmviz_mss *mss, pte_t pte,
 	memset(fr, 0, sizeof(*fr));
 	if (!pte_present(pte)) {
 		if (fc->account)
-			account_pte(mss, pte, fc->locked, fc->cow);
+			account_pte(mss, pte, fc->locked);
 		return;
 	}
 	pfn = pte_pfn(pte);
@@ -806,9 +806,24 @@ void vmviz_frame_pte(struct vmviz_frame *fr, struct vmviz_mss *mss, pte_t pte,
 		*fr = fc->zero;
 		return;
 	}
-	page = pfn_to_online_page(pfn);
-	if (!page || !snap_frame(&s, page))
+	/*
+	 * The live page, read as smaps_pte_entry() reads it: the PTE table's
+	 * lock is held since the entry was copied (walk_ptes()), so the entry
+	 * is still this one and its page stays mapped by it. A split, a
+	 * migration or a freeing of its folio must first unmap it under this
+	 * lock (try_to_migrate() and try_to_unmap() through
+	 * page_vma_mapped_walk(), zap_pte_range(); 6.1, 6.12 and 7.2), and a
+	 * page that is mapped is online. So the folio is the page's folio
+	 * until the lock is dropped, and the folio helpers' assertions hold,
+	 * as they do for smaps. pfn_valid() stands where vm_normal_page()
+	 * checks highest_memmap_pfn (not exported) against a bad entry.
+	 */
+	lockdep_assert_held(fc->ptl);
+	if (!pfn_valid(pfn))
 		return;
+	page = pfn_to_page(pfn);
+	s.page = page;
+	s.folio = page_folio(page);
 	if (frame)
 		frame_fill(fr, &s, page, pfn, VMVIZ_PTE, 1, fc->vma);
 	if (zero) {

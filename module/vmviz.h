@@ -71,6 +71,11 @@ struct vmviz_batch {
 	bool upper;		/* an upper entry of level @ulevel */
 	enum vmviz_upper ulevel;
 	u64 user;
+	/*
+	 * VMVIZ_PTE of a walk with @lock_ptes: the table's lock, held (with
+	 * RCU) until vmviz_walk_done(); the copies are then the live entries.
+	 */
+	spinlock_t *ptl;
 };
 
 /* Table levels below the PGD, for the page-table tree of the frame detail. */
@@ -118,6 +123,7 @@ struct vmviz_walk {
 	unsigned long budget;
 	struct vmviz_tables *tables;	/* NULL, or count the tables entered */
 	struct vmviz_path *path;	/* NULL, or hand on upper entries */
+	bool lock_ptes;		/* hand PTE batches on under the table's lock */
 	bool blocked;		/* a lock the step needs is held: wait, retry */
 	/*
 	 * walk.c's own, zero to begin with: the PUD being walked and its PMDs
@@ -137,6 +143,7 @@ struct vmviz_walk {
 #define VMVIZ_PTES_PER_TABLE	PTRS_PER_PTE
 
 bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b);
+void vmviz_walk_done(struct vmviz_batch *b);
 
 /* What an entry is, decoded from its raw bits. */
 enum vmviz_state {
@@ -320,6 +327,7 @@ struct vmviz_frame_ctx {
 	bool account;			/* count as smaps: not pfnmap, hugetlb */
 	bool locked;			/* VM_LOCKED */
 	bool cow;			/* private and writable */
+	spinlock_t *ptl;		/* the PTE table's lock, held */
 	bool zero_read;			/* @zero holds the zero page's fields */
 	struct vmviz_frame zero;
 };

@@ -200,26 +200,44 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 	unsigned int i, n = (end - w->addr) >> PAGE_SHIFT, first = n, last = 0;
 	unsigned int used = 0;
 	pte_t *table, *buf = w->buf, pte;
-	pmd_t pmd;
+	spinlock_t *ptl = NULL;
+	pmd_t *pmdp, pmd;
 
 	rcu_read_lock();
-	if (pud_val(READ_ONCE(*pudp)) != pud_val(pud)) {
-		rcu_read_unlock();
-		*retry = true;
-		return false;
-	}
-	pmd = READ_ONCE(*pmd_offset(&pud, w->addr));
+	if (pud_val(READ_ONCE(*pudp)) != pud_val(pud))
+		goto again;
+	pmdp = pmd_offset(&pud, w->addr);
+	pmd = READ_ONCE(*pmdp);
+	/*
+	 * Collapsed or zapped since the caller looked, or (frame detail) its
+	 * table freed and another put in its place (empty PTE tables
+	 * reclaimed on 7.2, retract_page_tables() on 6.12): look again.
+	 */
 	if (!upper_is_table(pmd_flags(pmd)) ||
-	    (w->path && ((pmd_val(pmd) ^ pmd_val(seen)) & UPPER_SAME_MASK))) {
+	    (w->path && ((pmd_val(pmd) ^ pmd_val(seen)) & UPPER_SAME_MASK)))
+		goto again;
+	if (w->lock_ptes) {
 		/*
-		 * Collapsed or zapped since the caller looked, or (frame
-		 * detail) its table freed and another put in its place (empty
-		 * PTE tables reclaimed on 7.2, retract_page_tables() on 6.12):
-		 * look again.
+		 * The table's lock, taken as __pte_offset_map_lock() takes it
+		 * (not exported on 6.12 and 7.2): RCU keeps the table found
+		 * from the PMD read, the lock is the one of that table, and the
+		 * PMD still pointing to it once the lock is held means it is
+		 * still this mm's. Every path that frees a PTE table under the
+		 * mmap or VMA read lock takes this lock before it clears the
+		 * PMD (retract_page_tables() and collapse_pte_mapped_thp() on
+		 * 6.12 and 7.2, 7.2's reclaim of empty tables); 5.10 and 6.1
+		 * free tables only under the mmap write lock. So until the lock
+		 * is dropped the entries copied are the live ones, and what
+		 * they map stays mapped by them, as smaps_pte_range() relies
+		 * on. On PREEMPT_RT it is a sleeping lock, taken here with
+		 * preemption and interrupts on, as the kernel takes it.
 		 */
-		rcu_read_unlock();
-		*retry = true;
-		return false;
+		ptl = pte_lockptr(w->mm, &pmd);
+		spin_lock(ptl);
+		if (pmd_val(READ_ONCE(*pmdp)) != pmd_val(pmd)) {
+			spin_unlock(ptl);
+			goto again;
+		}
 	}
 	table = pte_offset_kernel(&pmd, w->addr);
 	/*
@@ -250,21 +268,32 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 			count_table(w, VMVIZ_TABLE_PTE, w->addr, PMD_SHIFT,
 				    pte_offset_kernel(&pmd, w->addr & PMD_MASK));
 	}
-	rcu_read_unlock();
 	w->work += n;
 
 	if (first == n) {
+		if (ptl)
+			spin_unlock(ptl);
+		rcu_read_unlock();
 		w->addr = end;
 		return false;
 	}
+	/* A locked batch keeps the lock and RCU: vmviz_walk_done(). */
+	if (!ptl)
+		rcu_read_unlock();
 	b->addr = w->addr + ((unsigned long)first << PAGE_SHIFT);
 	b->end = w->addr + ((unsigned long)(last + 1) << PAGE_SHIFT);
 	b->level = VMVIZ_PTE;
 	b->nr = last - first + 1;
 	b->ptes = buf + first;
 	b->val = 0;
+	b->ptl = ptl;
 	w->addr = end;
 	return true;
+
+again:
+	rcu_read_unlock();
+	*retry = true;
+	return false;
 }
 
 /*
@@ -633,6 +662,7 @@ static bool walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 	vmviz_assert_walk_locked(w);
 	b->nr = 0;
 	b->upper = false;
+	b->ptl = NULL;
 	if (w->addr >= w->end)
 		return false;
 	shared = walk_lock_shared(w);
@@ -696,7 +726,9 @@ static bool walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
  * of w->vma, the VMA holding [w->addr, w->end); either keeps the PGD, P4D,
  * PUD and PMD tables of the range alive, but for a shared hugetlb VMA's
  * PMD table, kept by its file's i_mmap_rwsem for the step
- * (walk_lock_shared()). PTE tables are read under RCU.
+ * (walk_lock_shared()). PTE tables are read under RCU; with
+ * w->lock_ptes also under their own lock, which a PTE batch is handed on
+ * with, held until vmviz_walk_done() (walk_ptes()).
  *
  * Return: true with a batch in @b; false when w->addr reached w->end, or
  * when w->work reached w->budget (then w->addr < w->end: call again after
@@ -710,4 +742,20 @@ bool vmviz_walk_next(struct vmviz_walk *w, struct vmviz_batch *b)
 
 	vmviz_prof_end(VMVIZ_PROF_WALK, t0);
 	return found;
+}
+
+/**
+ * vmviz_walk_done - let go of a batch of vmviz_walk_next()
+ * @b: the batch: its PTE table's lock and RCU are dropped if it holds them
+ *
+ * Context: to be called before anything that may sleep, once the batch's
+ * entries and what they map have been read.
+ */
+void vmviz_walk_done(struct vmviz_batch *b)
+{
+	if (!b->ptl)
+		return;
+	spin_unlock(b->ptl);
+	rcu_read_unlock();
+	b->ptl = NULL;
 }
