@@ -357,9 +357,11 @@ static void account_cow(struct vmviz_mss *mss, struct frame_snap *s,
  * A device-exclusive entry maps an ordinary page, in an online memmap. A
  * device-private entry maps a ZONE_DEVICE page, whose memmap lives only as
  * long as its dev_pagemap: smaps reads it under the PTE lock, which keeps
- * the entry, and so the page and its pagemap; vmviz holds no PTE lock, so
- * it takes a reference on the pagemap (get_dev_pagemap(), exported GPL on
- * 6.1, 6.12 and 7.2) for the read. get_dev_pagemap() lost its second
+ * the entry, and so the page and its pagemap. vmviz holds that lock too
+ * (walk_ptes()), but reads this frame as it reads every frame of an entry
+ * that is not present, from a snapshot, and takes a reference on the
+ * pagemap (get_dev_pagemap(), exported GPL on 6.1, 6.12 and 7.2) for the
+ * read: untested code that asks nothing of its caller's locks. get_dev_pagemap() lost its second
  * argument in 6.17 and only kernels with softleaf_*() (7.2) are known here
  * to have the one-argument form, so device-private entries are counted
  * there only. Debian builds 6.1 and 6.12 without CONFIG_DEVICE_PRIVATE

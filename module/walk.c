@@ -180,6 +180,34 @@ static bool walk_leaf(struct vmviz_walk *w, struct vmviz_batch *b, u64 val,
 }
 
 /*
+ * The lock of the PTE table @pmd points to, taken if the walk hands its
+ * batches on locked (w->lock_ptes), else NULL: taken either way for
+ * sparse, as table_unlock() lets it go either way.
+ */
+static spinlock_t *table_lock(struct vmviz_walk *w, pmd_t *pmd)
+	__acquires(ptl)
+{
+	spinlock_t *ptl;	/* in the table's struct ptdesc (or page) */
+
+	if (!w->lock_ptes) {
+		__acquire(ptl);
+		return NULL;
+	}
+	ptl = pte_lockptr(w->mm, pmd);
+	spin_lock(ptl);
+	return ptl;
+}
+
+static void table_unlock(spinlock_t *ptl)
+	__releases(ptl)
+{
+	if (ptl)
+		spin_unlock(ptl);
+	else
+		__release(ptl);
+}
+
+/*
  * Copy the PTEs of [w->addr, end) (inside one PMD) and hand on the span
  * from the first non-empty one to the last. Returns false if the table had
  * none, with w->addr at @end; sets @retry if the PMD is no longer a table,
@@ -191,7 +219,9 @@ static bool walk_leaf(struct vmviz_walk *w, struct vmviz_batch *b, u64 val,
  * Locking: mmap read lock held. A PTE table can be freed under that lock
  * (khugepaged collapse on 6.12, empty-table reclaim on 7.2), but only after
  * an RCU grace period: so the PUD is checked, the PMD re-read and the table
- * copied entirely inside one RCU read section; the copy is read outside it.
+ * copied entirely inside one RCU read section; the copy is read outside it,
+ * unless w->lock_ptes: then the table is also copied under its own lock,
+ * and the batch is handed on with both held (vmviz_walk_done()).
  */
 static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 		      pud_t *pudp, pud_t pud, pmd_t seen, unsigned long end,
@@ -216,28 +246,25 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 	if (!upper_is_table(pmd_flags(pmd)) ||
 	    (w->path && ((pmd_val(pmd) ^ pmd_val(seen)) & UPPER_SAME_MASK)))
 		goto again;
-	if (w->lock_ptes) {
-		/*
-		 * The table's lock, taken as __pte_offset_map_lock() takes it
-		 * (not exported on 6.12 and 7.2): RCU keeps the table found
-		 * from the PMD read, the lock is the one of that table, and the
-		 * PMD still pointing to it once the lock is held means it is
-		 * still this mm's. Every path that frees a PTE table under the
-		 * mmap or VMA read lock takes this lock before it clears the
-		 * PMD (retract_page_tables() and collapse_pte_mapped_thp() on
-		 * 6.12 and 7.2, 7.2's reclaim of empty tables); 5.10 and 6.1
-		 * free tables only under the mmap write lock. So until the lock
-		 * is dropped the entries copied are the live ones, and what
-		 * they map stays mapped by them, as smaps_pte_range() relies
-		 * on. On PREEMPT_RT it is a sleeping lock, taken here with
-		 * preemption and interrupts on, as the kernel takes it.
-		 */
-		ptl = pte_lockptr(w->mm, &pmd);
-		spin_lock(ptl);
-		if (pmd_val(READ_ONCE(*pmdp)) != pmd_val(pmd)) {
-			spin_unlock(ptl);
-			goto again;
-		}
+	/*
+	 * The table's lock, taken as __pte_offset_map_lock() takes it (not
+	 * exported on 6.12 and 7.2): RCU keeps the table found from the PMD
+	 * read, the lock is the one of that table, and the PMD still pointing
+	 * to it once the lock is held means it is still this mm's. Every path
+	 * that frees a PTE table under the mmap or VMA read lock holds this
+	 * lock when it clears the PMD (retract_page_tables() and
+	 * collapse_pte_mapped_thp() on 6.12 and 7.2; on 7.2 zap_pte_range()'s
+	 * try_get_and_clear_pmd() and try_to_free_pte()); 5.10 and 6.1 free
+	 * tables only under the mmap write lock. So until the lock is dropped
+	 * the entries copied are the live ones, and what they map stays
+	 * mapped by them, as smaps_pte_range() relies on. On PREEMPT_RT it is
+	 * a sleeping lock, taken here with preemption and interrupts on, as
+	 * the kernel takes it.
+	 */
+	ptl = table_lock(w, &pmd);
+	if (ptl && pmd_val(READ_ONCE(*pmdp)) != pmd_val(pmd)) {
+		table_unlock(ptl);
+		goto again;
 	}
 	table = pte_offset_kernel(&pmd, w->addr);
 	/*
@@ -271,15 +298,22 @@ static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 	w->work += n;
 
 	if (first == n) {
-		if (ptl)
-			spin_unlock(ptl);
+		table_unlock(ptl);
 		rcu_read_unlock();
 		w->addr = end;
 		return false;
 	}
-	/* A locked batch keeps the lock and RCU: vmviz_walk_done(). */
-	if (!ptl)
+	if (ptl) {
+		/*
+		 * The batch keeps the lock and RCU until vmviz_walk_done();
+		 * for sparse, they are let go here.
+		 */
+		__release(ptl);
+		__release(RCU);
+	} else {
+		table_unlock(ptl);
 		rcu_read_unlock();
+	}
 	b->addr = w->addr + ((unsigned long)first << PAGE_SHIFT);
 	b->end = w->addr + ((unsigned long)(last + 1) << PAGE_SHIFT);
 	b->level = VMVIZ_PTE;
@@ -755,6 +789,9 @@ void vmviz_walk_done(struct vmviz_batch *b)
 {
 	if (!b->ptl)
 		return;
+	/* Taken in walk_ptes(), which let them go there for sparse. */
+	__acquire(b->ptl);
+	__acquire(RCU);
 	spin_unlock(b->ptl);
 	rcu_read_unlock();
 	b->ptl = NULL;
