@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Frames that change while they are read (docs/RELIABILITY.md, "Item 5"):
- * readers read the frame detail of a target whose folios are split (half
- * of a THP zapped), collapsed (MADV_COLLAPSE), shared by fork and
- * copied, paged out, and freed, over and over. The frame detail reads
- * every frame without a reference; on a kernel with DEBUG_VM_PGFLAGS
- * (make check-debug) a live folio helper on such a frame would assert.
- * Here every read must parse to its end line. Bounded: RUN_MS.
+ * Frames that change while they are read (docs/RELIABILITY.md, "Item 5"
+ * and "Issue 21, third round"): readers read the frame detail of a target
+ * whose folios are split (half of a THP zapped), collapsed
+ * (MADV_COLLAPSE), shared by fork and copied, paged out, and freed, over
+ * and over; and of a target whose PTE tables are freed and made again
+ * under them (4K memory zapped a table at a time, which 7.2 reclaims, and
+ * shmem collapsed, which retracts its table on 6.12 and 7.2). The frame
+ * detail reads a present PTE's frame under its table's lock, the others
+ * from a checked copy; on a kernel with DEBUG_VM_PGFLAGS, KASAN and
+ * lockdep (make check-debug) a frame read outside those rules would
+ * assert. Here every read must parse to its end line. Bounded: RUN_MS.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,7 +25,7 @@
 
 struct shared {
 	int stop;
-	unsigned long reads, parsed, gone, bad, cycles;
+	unsigned long reads, parsed, gone, bad, cycles, collapsed;
 	char failmsg[512];
 };
 
@@ -69,10 +73,72 @@ static void churn(unsigned int seed)
 				break;
 			}
 		}
-		madvise(p, NTHP * THP, MADV_COLLAPSE);	/* EINVAL on 6.1 */
+		if (!madvise(p, NTHP * THP, MADV_COLLAPSE))	/* EINVAL on 6.1 */
+			add(&sh->collapsed);
 		if (child > 0)
 			waitpid(child, NULL, 0);
 		munmap(raw, (NTHP + 1) * THP);
+		add(&sh->cycles);
+	}
+}
+
+/*
+ * The target whose PTE tables go: per cycle, two tables of 4K anonymous
+ * pages and two of shmem pages, all written; then a table of each zapped
+ * whole (MADV_DONTNEED: 7.2 frees an empty PTE table at once) and
+ * written again in part, the shmem collapsed (MADV_COLLAPSE makes a THP
+ * and retracts the table that mapped its pages; EINVAL without THP, as on
+ * 6.12-rt), a write-protect and a fork that copies some pages.
+ */
+static void churn_tables(unsigned int seed)
+{
+	const size_t len = 2 * THP;
+	int fd = memfd_create("frames_race", 0);
+
+	if (fd < 0 || ftruncate(fd, len))
+		_exit(1);
+	for (;;) {
+		char *araw = mmap(NULL, len + THP, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *sraw = mmap(NULL, len + THP, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *a, *s;
+		pid_t child;
+		size_t off;
+		int t;
+
+		if (araw == MAP_FAILED || sraw == MAP_FAILED)
+			_exit(1);
+		a = (char *)(((uintptr_t)araw + THP - 1) & ~(THP - 1));
+		s = (char *)(((uintptr_t)sraw + THP - 1) & ~(THP - 1));
+		if (mmap(s, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 fd, 0) == MAP_FAILED)
+			_exit(1);
+		madvise(a, len, MADV_NOHUGEPAGE);
+		for (off = 0; off < len; off += 4096) {
+			a[off] = 1;
+			s[off] = 1;
+		}
+		child = fork();
+		if (child == 0) {
+			for (t = 0; t < 64; t++)
+				a[(rand_r(&seed) % (len / 4096)) * 4096] = 2;
+			usleep(rand_r(&seed) % 5000);
+			_exit(0);
+		}
+		t = rand_r(&seed) % 2;
+		madvise(a + t * THP, THP, MADV_DONTNEED);
+		madvise(s + t * THP, THP, MADV_DONTNEED);
+		for (off = 0; off < THP; off += 4096 * (1 + rand_r(&seed) % 8))
+			a[t * THP + off] = 3;
+		mprotect(a + (1 - t) * THP, THP / 2, PROT_READ);
+		if (!madvise(s, len, MADV_COLLAPSE))
+			add(&sh->collapsed);
+		if (child > 0)
+			waitpid(child, NULL, 0);
+		munmap(araw, len + THP);
+		munmap(sraw, len + THP);
+		fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, len);
 		add(&sh->cycles);
 	}
 }
@@ -117,15 +183,14 @@ static void reader(pid_t target, unsigned int seed)
 	_exit(0);
 }
 
-TEST(frame_detail_of_folios_split_and_freed_under_readers)
+/* Run @target_fn in a target under NREADERS readers for RUN_MS. */
+static void race(struct __test_metadata *_metadata,
+		void (*target_fn)(unsigned int), const char *name)
 {
 	unsigned int seed = time(NULL), i;
 	pid_t target, readers[NREADERS];
 	int status;
 
-	VMVIZ_REQUIRE();
-	if (access(VMVIZ_FRAMES, F_OK))
-		SKIP(return, "no frame detail on this kernel");
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
@@ -135,7 +200,7 @@ TEST(frame_detail_of_folios_split_and_freed_under_readers)
 	target = fork();
 	ASSERT_LE(0, target);
 	if (target == 0)
-		churn(seed);
+		target_fn(seed);
 	ASSERT_EQ(0, vt_track(target));
 	for (i = 0; i < NREADERS; i++) {
 		readers[i] = fork();
@@ -151,11 +216,28 @@ TEST(frame_detail_of_folios_split_and_freed_under_readers)
 	waitpid(target, &status, 0);
 	vt_untrack(target);
 
-	printf("# vmviz-figures frames_race cycles=%lu reads=%lu parsed=%lu gone=%lu bad=%lu\n",
-	       sh->cycles, sh->reads, sh->parsed, sh->gone, sh->bad);
+	printf("# vmviz-figures %s cycles=%lu reads=%lu parsed=%lu gone=%lu bad=%lu collapsed=%lu\n",
+	       name, sh->cycles, sh->reads, sh->parsed, sh->gone, sh->bad,
+	       sh->collapsed);
 	EXPECT_EQ(0, sh->bad) TH_LOG("%s", sh->failmsg);
 	EXPECT_GT(sh->parsed, 0);
 	EXPECT_GT(sh->cycles, 0);
+}
+
+TEST(frame_detail_of_folios_split_and_freed_under_readers)
+{
+	VMVIZ_REQUIRE();
+	if (access(VMVIZ_FRAMES, F_OK))
+		SKIP(return, "no frame detail on this kernel");
+	race(_metadata, churn, "frames_race");
+}
+
+TEST(frame_detail_of_pte_tables_freed_under_readers)
+{
+	VMVIZ_REQUIRE();
+	if (access(VMVIZ_FRAMES, F_OK))
+		SKIP(return, "no frame detail on this kernel");
+	race(_metadata, churn_tables, "frames_race_tables");
 }
 
 TEST_HARNESS_MAIN
