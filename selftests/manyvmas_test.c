@@ -36,6 +36,7 @@
 struct stall {
 	volatile unsigned long made;	/* VMAs the target made */
 	volatile int measure, quit;
+	int busy;			/* the loop is inside an mmap+munmap */
 	volatile pid_t tid;		/* the thread that takes the lock */
 	volatile double max_ms;
 	volatile long calls;
@@ -70,6 +71,8 @@ static void many_vmas(void *arg)
 /*
  * In the target: mmap and munmap a page in a loop while asked, timed. Its
  * first munmap, a write hold, tells the trace which mm is the target's.
+ * @busy is set before @measure is looked at and cleared once the page is
+ * gone, so that stop_measuring() knows when no page of the loop is left.
  */
 static void *target_loop(void *arg)
 {
@@ -78,7 +81,9 @@ static void *target_loop(void *arg)
 		double t0;
 		void *q;
 
+		__atomic_store_n(&stall->busy, 1, __ATOMIC_SEQ_CST);
 		if (!stall->measure) {
+			__atomic_store_n(&stall->busy, 0, __ATOMIC_SEQ_CST);
 			usleep(1000);
 			continue;
 		}
@@ -86,12 +91,25 @@ static void *target_loop(void *arg)
 		q = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (q != MAP_FAILED)
 			munmap(q, 4096);
+		__atomic_store_n(&stall->busy, 0, __ATOMIC_SEQ_CST);
 		if (vt_now_ms() - t0 > stall->max_ms)
 			stall->max_ms = vt_now_ms() - t0;
 		stall->calls++;
 		usleep(2000);
 	}
 	return NULL;
+}
+
+/*
+ * Stop the loop and wait until its last page is unmapped: an mmap that
+ * waited seconds for the lock behind a read would else still be mapped
+ * when the next read begins, one VMA more than maps counted.
+ */
+static void stop_measuring(void)
+{
+	__atomic_store_n(&stall->measure, 0, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&stall->busy, __ATOMIC_SEQ_CST))
+		usleep(1000);
 }
 
 static long count_maps(pid_t pid)
@@ -194,14 +212,14 @@ TEST_F_TIMEOUT(many, million_vmas_every_hold_bounded, 1200)
 		vt_holds_record(0);
 		vt_holds_of(getpid(), stall->tid, &header);
 	}
-	stall->measure = 0;
+	stop_measuring();
 
 	/* The whole report; the target's thread shows its mm once more. */
 	if (events)
 		vt_holds_record(1);
 	stall->measure = 1;
 	usleep(20000);
-	stall->measure = 0;
+	stop_measuring();
 	t0 = vt_now_ms();
 	vmas = read_report(c.pid, 0, &wbytes);
 	t_whole = vt_now_ms() - t0;
