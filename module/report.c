@@ -874,9 +874,10 @@ static int walk_piece(struct vmviz_report *r, struct report_cursor *c,
 		 * batches, as smaps_pte_range() does after each PMD. Nothing
 		 * but the walk's lock is held here: the mmap lock, a sleeping
 		 * lock, or the VMA's read lock, which do_user_addr_fault()
-		 * holds across the sleeps of handle_mm_fault() (7.2). RCU and
-		 * a shared hugetlb table's i_mmap_rwsem are held only inside a
-		 * step (vmviz_walk_next()).
+		 * holds across the sleeps of handle_mm_fault() (7.2). A shared
+		 * hugetlb table's i_mmap_rwsem is held only inside a step
+		 * (vmviz_walk_next()); RCU and a PTE table's lock no longer than
+		 * its batch (vmviz_walk_done() above).
 		 */
 		cond_resched();
 	}

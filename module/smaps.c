@@ -23,11 +23,12 @@
 #define PSS_SHIFT	12
 
 /*
- * The frame behind a present entry, as vm_normal_page() finds it on x86,
- * which has pte_special(): special entries (the shared zero page, pfnmap
- * and mixedmap PFNs) have none; other PFNs are looked up with
+ * The frame behind a present huge leaf (a present PTE's: vmviz_frame_pte()),
+ * as vm_normal_page_pmd() finds it on x86, which has pte_special():
+ * special entries (pfnmap PFNs) have none; other PFNs are looked up with
  * pfn_to_online_page(), which refuses PFNs without an online memmap (as
- * /proc/kpagecount does) where vm_normal_page() would warn of a bad entry.
+ * /proc/kpagecount does) where vm_normal_page_pmd() would warn of a bad
+ * entry.
  */
 static struct page *normal_page(unsigned long pfn, u64 flags)
 {
@@ -39,14 +40,17 @@ static struct page *normal_page(unsigned long pfn, u64 flags)
 /*
  * How a frame is read. The frame behind a present PTE is read live, under
  * the PTE table's lock, as smaps reads it (vmviz_frame_pte() says why that
- * is safe). Every other frame (a huge leaf's: one read per 2M or 1G; a
- * migration, hwpoison or device entry's) is read without a reference and
- * without the lock that keeps its entry: the walk hands on copied entries;
- * by the time such a frame is read, its folio may have been split, freed,
- * reused, or be a tail of a larger one, and the folio helpers assert what they
- * assume (VM_BUG_ON_PGFLAGS in PageAnonExclusive() and page_mapcount(),
- * VM_WARN_ON_FOLIO in folio_large_mapcount(), PageTail() checks in every
- * folio_test_*()). So frames are read as fs/proc/page.c reads them since
+ * is safe). Every other frame is read without a reference: a huge leaf's
+ * (one read per 2M or 1G) without the lock that keeps its entry, since the
+ * walk hands on copied entries; a migration, hwpoison or device PTE's
+ * under its table's lock, but no mapping holds such a frame in place as
+ * it holds a present entry's (a migration's folio is the migrating
+ * task's, a poisoned page nobody's). By the time such a frame is read,
+ * its folio may have been split, freed, reused, or be a tail of a larger
+ * one, and the folio helpers assert what they assume (VM_BUG_ON_PGFLAGS
+ * in PageAnonExclusive() and page_mapcount(), VM_WARN_ON_FOLIO in
+ * folio_large_mapcount(), PageTail() checks in every folio_test_*()). So
+ * frames are read as fs/proc/page.c reads them since
  * its fix for exactly that (snapshot_page(), mm/util.c, 6.17 and later,
  * after __dump_page() of mm/debug.c): the struct page and the first pages
  * of its folio are copied, the copies checked against each other and the
@@ -815,7 +819,10 @@ void vmviz_frame_pte(struct vmviz_frame *fr, struct vmviz_mss *mss, pte_t pte,
 	 * migration or a freeing of its folio must first unmap it under this
 	 * lock (try_to_migrate() and try_to_unmap() through
 	 * page_vma_mapped_walk(), zap_pte_range(); 6.1, 6.12 and 7.2), and a
-	 * page that is mapped is online. So the folio is the page's folio
+	 * page that is mapped is online, or a ZONE_DEVICE page (device
+	 * coherent, P2PDMA) whose pagemap lives as long as the mapping; such
+	 * pages have a frame here as in smaps, where pfn_to_online_page()
+	 * refused them. So the folio is the page's folio
 	 * until the lock is dropped, and the folio helpers' assertions hold,
 	 * as they do for smaps. pfn_valid() stands where vm_normal_page()
 	 * checks highest_memmap_pfn (not exported) against a bad entry.

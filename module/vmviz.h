@@ -73,7 +73,8 @@ struct vmviz_batch {
 	u64 user;
 	/*
 	 * VMVIZ_PTE of a walk with @lock_ptes: the table's lock, held (with
-	 * RCU) until vmviz_walk_done(); the copies are then the live entries.
+	 * RCU) until vmviz_walk_done(); the copies are then the live entries,
+	 * but for the accessed and dirty bits the MMU sets without it.
 	 */
 	spinlock_t *ptl;
 };

@@ -217,11 +217,12 @@ static void table_unlock(spinlock_t *ptl)
  * then name the table the PTEs come from.
  *
  * Locking: mmap read lock held. A PTE table can be freed under that lock
- * (khugepaged collapse on 6.12, empty-table reclaim on 7.2), but only after
- * an RCU grace period: so the PUD is checked, the PMD re-read and the table
- * copied entirely inside one RCU read section; the copy is read outside it,
- * unless w->lock_ptes: then the table is also copied under its own lock,
- * and the batch is handed on with both held (vmviz_walk_done()).
+ * (file and shmem collapse on 6.12 and 7.2, empty-table reclaim on 7.2),
+ * but only after an RCU grace period: so the PUD is checked, the PMD
+ * re-read and the table copied entirely inside one RCU read section; the
+ * copy is read outside it, unless w->lock_ptes: then the table is also
+ * copied under its own lock, and the batch is handed on with both held
+ * (vmviz_walk_done()).
  */
 static bool walk_ptes(struct vmviz_walk *w, struct vmviz_batch *b,
 		      pud_t *pudp, pud_t pud, pmd_t seen, unsigned long end,

@@ -183,12 +183,18 @@ static void reader(pid_t target, unsigned int seed)
 	_exit(0);
 }
 
-/* Run @target_fn in a target under NREADERS readers for RUN_MS. */
+/*
+ * Run @target_fn in a target under NREADERS readers for RUN_MS. With
+ * @collapses, where the kernel has THP, some MADV_COLLAPSE must have
+ * taken: else the race did not happen as described.
+ */
 static void race(struct __test_metadata *_metadata,
-		void (*target_fn)(unsigned int), const char *name)
+		void (*target_fn)(unsigned int), const char *name,
+		bool collapses)
 {
-	unsigned int seed = time(NULL), i;
+	unsigned int seed = time(NULL), i, started;
 	pid_t target, readers[NREADERS];
+	bool tracked = false;
 	int status;
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -201,20 +207,29 @@ static void race(struct __test_metadata *_metadata,
 	ASSERT_LE(0, target);
 	if (target == 0)
 		target_fn(seed);
-	ASSERT_EQ(0, vt_track(target));
-	for (i = 0; i < NREADERS; i++) {
-		readers[i] = fork();
-		ASSERT_LE(0, readers[i]);
-		if (readers[i] == 0)
-			reader(target, seed + i + 1);
+	/* Set up fully or not at all: no target or reader left running. */
+	started = 0;
+	if (!vt_track(target)) {
+		tracked = true;
+		for (; started < NREADERS; started++) {
+			readers[started] = fork();
+			if (readers[started] < 0)
+				break;
+			if (readers[started] == 0)
+				reader(target, seed + started + 1);
+		}
 	}
-	usleep(RUN_MS * 1000);
+	if (started == NREADERS)
+		usleep(RUN_MS * 1000);
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < NREADERS; i++)
+	for (i = 0; i < started; i++)
 		waitpid(readers[i], &status, 0);
 	kill(target, SIGKILL);
 	waitpid(target, &status, 0);
-	vt_untrack(target);
+	if (tracked)
+		vt_untrack(target);
+	ASSERT_TRUE(tracked);
+	ASSERT_EQ(NREADERS, started);
 
 	printf("# vmviz-figures %s cycles=%lu reads=%lu parsed=%lu gone=%lu bad=%lu collapsed=%lu\n",
 	       name, sh->cycles, sh->reads, sh->parsed, sh->gone, sh->bad,
@@ -222,6 +237,8 @@ static void race(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, sh->bad) TH_LOG("%s", sh->failmsg);
 	EXPECT_GT(sh->parsed, 0);
 	EXPECT_GT(sh->cycles, 0);
+	if (collapses && !access("/sys/kernel/mm/transparent_hugepage", F_OK))
+		EXPECT_GT(sh->collapsed, 0);
 }
 
 TEST(frame_detail_of_folios_split_and_freed_under_readers)
@@ -229,7 +246,7 @@ TEST(frame_detail_of_folios_split_and_freed_under_readers)
 	VMVIZ_REQUIRE();
 	if (access(VMVIZ_FRAMES, F_OK))
 		SKIP(return, "no frame detail on this kernel");
-	race(_metadata, churn, "frames_race");
+	race(_metadata, churn, "frames_race", false);
 }
 
 TEST(frame_detail_of_pte_tables_freed_under_readers)
@@ -237,7 +254,7 @@ TEST(frame_detail_of_pte_tables_freed_under_readers)
 	VMVIZ_REQUIRE();
 	if (access(VMVIZ_FRAMES, F_OK))
 		SKIP(return, "no frame detail on this kernel");
-	race(_metadata, churn_tables, "frames_race_tables");
+	race(_metadata, churn_tables, "frames_race_tables", true);
 }
 
 TEST_HARNESS_MAIN

@@ -82,7 +82,7 @@ static void *target_loop(void *arg)
 		void *q;
 
 		__atomic_store_n(&stall->busy, 1, __ATOMIC_SEQ_CST);
-		if (!stall->measure) {
+		if (!__atomic_load_n(&stall->measure, __ATOMIC_SEQ_CST)) {
 			__atomic_store_n(&stall->busy, 0, __ATOMIC_SEQ_CST);
 			usleep(1000);
 			continue;
@@ -107,9 +107,15 @@ static void *target_loop(void *arg)
  */
 static void stop_measuring(void)
 {
+	int ms;
+
 	__atomic_store_n(&stall->measure, 0, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&stall->busy, __ATOMIC_SEQ_CST))
+	/* Bounded, should the target die inside: the counts then tell. */
+	for (ms = 0; ms < 120000; ms++) {
+		if (!__atomic_load_n(&stall->busy, __ATOMIC_SEQ_CST))
+			break;
 		usleep(1000);
+	}
 }
 
 static long count_maps(pid_t pid)
