@@ -35,12 +35,14 @@ demo:
 # The same tests on a debug build of 6.12 (KASAN, KFENCE, lockdep, PROVE_RCU,
 # DEBUG_VM, PAGE_TABLE_CHECK, kmemleak, fault injection), 4- and 5-level
 # paging, with the soak's stress run for VMVIZ_SOAK_SECS (600) per paging
-# mode and the late fault-injection test. The first run builds that kernel
+# mode, each frame race for VMVIZ_RACE_SECS (120) and the late
+# fault-injection test. The first run builds that kernel
 # into the cache: see docs/RELIABILITY.md for what it costs.
 check-debug:
 	selftests/rig/debug-kernel.sh
 	KERNELS=debug VMVIZ_SOAK_SECS=$${VMVIZ_SOAK_SECS:-600} \
 		VMVIZ_KSTRESS_SECS=$${VMVIZ_KSTRESS_SECS:-600} \
+		VMVIZ_RACE_SECS=$${VMVIZ_RACE_SECS:-120} \
 		VMVIZ_RUN_TIMEOUT=$${VMVIZ_RUN_TIMEOUT:-4200} selftests/rig/check.sh
 
 # The reports the reader's host tests read (tools/tests/reports/), captured

@@ -10,7 +10,9 @@
  * detail reads a present PTE's frame under its table's lock, the others
  * from a checked copy; on a kernel with DEBUG_VM_PGFLAGS, KASAN and
  * lockdep (make check-debug) a frame read outside those rules would
- * assert. Here every read must parse to its end line. Bounded: RUN_MS.
+ * assert. Here every read must parse to its end line. Bounded: each race
+ * runs VMVIZ_RACE_SECS seconds (default 12; the debug kernel's runs raise
+ * it, where a cycle is slow).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,7 +22,8 @@
 
 #define THP		(2UL << 20)
 #define NTHP		4
-#define RUN_MS		12000
+#define RUN_SECS	12
+#define RUN_SECS_MAX	600
 #define NREADERS	2
 
 struct shared {
@@ -184,7 +187,7 @@ static void reader(pid_t target, unsigned int seed)
 }
 
 /*
- * Run @target_fn in a target under NREADERS readers for RUN_MS. With
+ * Run @target_fn in a target under NREADERS readers for @secs. With
  * @collapses, where the kernel has THP, some MADV_COLLAPSE must have
  * taken: else the race did not happen as described.
  */
@@ -192,6 +195,8 @@ static void race(struct __test_metadata *_metadata,
 		void (*target_fn)(unsigned int), const char *name,
 		bool collapses)
 {
+	const char *env = getenv("VMVIZ_RACE_SECS");
+	unsigned long secs = env && *env ? strtoul(env, NULL, 10) : RUN_SECS;
 	unsigned int seed = time(NULL), i, started;
 	pid_t target, readers[NREADERS];
 	bool tracked = false;
@@ -201,7 +206,9 @@ static void race(struct __test_metadata *_metadata,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
 	memset(sh, 0, sizeof(*sh));
-	TH_LOG("seed %u", seed);
+	ASSERT_GE(RUN_SECS_MAX, secs) TH_LOG("VMVIZ_RACE_SECS=%lu: at most %d",
+					     secs, RUN_SECS_MAX);
+	TH_LOG("seed %u, %lu s", seed, secs);
 
 	target = fork();
 	ASSERT_LE(0, target);
@@ -220,7 +227,7 @@ static void race(struct __test_metadata *_metadata,
 		}
 	}
 	if (started == NREADERS)
-		usleep(RUN_MS * 1000);
+		sleep(secs);
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < started; i++)
 		waitpid(readers[i], &status, 0);
@@ -241,7 +248,20 @@ static void race(struct __test_metadata *_metadata,
 		EXPECT_GT(sh->collapsed, 0);
 }
 
-TEST(frame_detail_of_folios_split_and_freed_under_readers)
+FIXTURE(race) {
+};
+
+FIXTURE_SETUP(race)
+{
+}
+
+FIXTURE_TEARDOWN(race)
+{
+}
+
+/* The harness's guard only: a race ends itself after VMVIZ_RACE_SECS. */
+TEST_F_TIMEOUT(race, frame_detail_of_folios_split_and_freed_under_readers,
+	       RUN_SECS_MAX + 120)
 {
 	VMVIZ_REQUIRE();
 	if (access(VMVIZ_FRAMES, F_OK))
@@ -249,7 +269,8 @@ TEST(frame_detail_of_folios_split_and_freed_under_readers)
 	race(_metadata, churn, "frames_race", false);
 }
 
-TEST(frame_detail_of_pte_tables_freed_under_readers)
+TEST_F_TIMEOUT(race, frame_detail_of_pte_tables_freed_under_readers,
+	       RUN_SECS_MAX + 120)
 {
 	VMVIZ_REQUIRE();
 	if (access(VMVIZ_FRAMES, F_OK))

@@ -70,9 +70,11 @@ case $k in
 esac
 # More kernel parameters for a developer's run (e.g. VMVIZ_APPEND=pti=on).
 [ -n "${VMVIZ_APPEND:-}" ] && append="$append $VMVIZ_APPEND"
-# The soak's and the kernel-half stress's lengths in seconds and the seeds to
-# replay the soak and the fuzz reach the tests through /init's environment.
-for v in VMVIZ_SOAK_SECS VMVIZ_SOAK_SEED VMVIZ_FUZZ_SEED VMVIZ_KSTRESS_SECS; do
+# The soak's, the frame races' and the kernel-half stress's lengths in
+# seconds and the seeds to replay the soak and the fuzz reach the tests
+# through /init's environment.
+for v in VMVIZ_SOAK_SECS VMVIZ_SOAK_SEED VMVIZ_FUZZ_SEED VMVIZ_KSTRESS_SECS \
+	 VMVIZ_RACE_SECS; do
 	[ -n "${!v:-}" ] && append="$append $v=${!v}"
 done
 
