@@ -187,7 +187,8 @@ static void reader(pid_t target, unsigned int seed)
 }
 
 /*
- * Run @target_fn in a target under NREADERS readers for @secs. With
+ * Run @target_fn in a target under NREADERS readers for @secs, where the
+ * module has a frame detail (else the test is skipped). With
  * @collapses, where the kernel has THP, some MADV_COLLAPSE must have
  * taken: else the race did not happen as described.
  */
@@ -202,6 +203,9 @@ static void race(struct __test_metadata *_metadata,
 	bool tracked = false;
 	int status;
 
+	VMVIZ_REQUIRE();
+	if (access(VMVIZ_FRAMES, F_OK))
+		SKIP(return, "no frame detail on this kernel");
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
@@ -263,18 +267,12 @@ FIXTURE_TEARDOWN(race)
 TEST_F_TIMEOUT(race, frame_detail_of_folios_split_and_freed_under_readers,
 	       RUN_SECS_MAX + 120)
 {
-	VMVIZ_REQUIRE();
-	if (access(VMVIZ_FRAMES, F_OK))
-		SKIP(return, "no frame detail on this kernel");
 	race(_metadata, churn, "frames_race", false);
 }
 
 TEST_F_TIMEOUT(race, frame_detail_of_pte_tables_freed_under_readers,
 	       RUN_SECS_MAX + 120)
 {
-	VMVIZ_REQUIRE();
-	if (access(VMVIZ_FRAMES, F_OK))
-		SKIP(return, "no frame detail on this kernel");
 	race(_metadata, churn_tables, "frames_race_tables", true);
 }
 
