@@ -365,12 +365,13 @@ static void account_cow(struct vmviz_mss *mss, struct frame_snap *s,
  * (walk_ptes()), but reads this frame as it reads every frame of an entry
  * that is not present, from a snapshot, and takes a reference on the
  * pagemap (get_dev_pagemap(), exported GPL on 6.1, 6.12 and 7.2) for the
- * read: untested code that asks nothing of its caller's locks. get_dev_pagemap() lost its second
- * argument in 6.17 and only kernels with softleaf_*() (7.2) are known here
- * to have the one-argument form, so device-private entries are counted
- * there only. Debian builds 6.1 and 6.12 without CONFIG_DEVICE_PRIVATE
- * (so neither kind of entry exists there) and 7.2 with it; no driver of a
- * guest makes them (no CONFIG_TEST_HMM): counted by the source, untested.
+ * read: untested code that asks nothing of its caller's locks.
+ * get_dev_pagemap() lost its second argument in 6.17 and only kernels
+ * with softleaf_*() (7.2) are known here to have the one-argument form,
+ * so device-private entries are counted there only. Debian builds 6.1
+ * and 6.12 without CONFIG_DEVICE_PRIVATE (so neither kind of entry exists
+ * there) and 7.2 with it; no driver of a guest makes them (no
+ * CONFIG_TEST_HMM): counted by the source, untested.
  */
 static void account_device(struct vmviz_mss *mss, u64 val, unsigned long pfn,
 			   bool locked)
@@ -762,10 +763,11 @@ void vmviz_frame_read(struct vmviz_frame *fr, const struct vmviz_leaf *leaf,
  * One read of the frame serves both: the page line's frame fields
  * (vmviz_frame_read() for huge leaves says how they are read) and smaps'
  * counts (account(), account_cow()). A present entry's page is what
- * vm_normal_page() finds (normal_page()); the shared zero page, which it
- * refuses, has frame fields but is not counted, as smaps does not count
- * it. Entries that are not present have no frame fields; their swap and
- * migration entries are counted as account_pte() counts them.
+ * vm_normal_page() finds (special entries have none, the rest are read as
+ * said below); the shared zero page, which it refuses, has frame fields
+ * but is not counted, as smaps does not count it. Entries that are not
+ * present have no frame fields; their swap and migration entries are
+ * counted as account_pte() counts them.
  *
  * Context: the PTE table's lock is held (@fc->ptl, walk_ptes()), and the
  * lock that keeps the entry's VMA. The page of a present entry is read
